@@ -1,0 +1,1 @@
+"""Plenum: member participation and deliberation platform."""

@@ -1,0 +1,91 @@
+"""create_app(settings): routes, middleware, lifespan; nothing else."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
+
+from plenum.auth import current
+from plenum.auth import routes as auth_routes
+from plenum.auth.oidc import make_client
+from plenum.db import Database
+from plenum.orgs import routes as orgs_routes
+from plenum.settings import Settings
+from plenum.web import errors
+from plenum.web import routes as web_routes
+from plenum.web.csrf import CSRFMiddleware
+from plenum.web.dbsession import DbSessionMiddleware
+from plenum.web.i18n import LocaleMiddleware
+from plenum.web.ratelimit import RateLimiter
+from plenum.web.security import SecurityHeadersMiddleware, content_security_policy, origin_of
+from plenum.web.session import SessionMiddleware
+from plenum.web.templating import Templates
+
+
+class Plenum(Starlette):
+    """Starlette, with the security headers outside even the 500 handler."""
+
+    def __init__(self, *, csp: str, hsts: bool, **kwargs: Any) -> None:
+        self.csp, self.hsts = csp, hsts
+        super().__init__(**kwargs)
+
+    def build_middleware_stack(self) -> ASGIApp:
+        stack = super().build_middleware_stack()
+        return SecurityHeadersMiddleware(stack, csp=self.csp, hsts=self.hsts)
+
+
+def create_app(settings: Settings | None = None) -> Plenum:
+    settings = settings or Settings.from_env()
+    logging.basicConfig(level=settings.log_level)
+    database = Database(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        database.dispose()
+
+    app = Plenum(
+        csp=content_security_policy((origin_of(settings.oidc_issuer),)),
+        hsts=settings.secure_cookies,
+        debug=False,
+        routes=[
+            *web_routes.routes,
+            *auth_routes.routes,
+            *orgs_routes.routes,
+            Mount("/static", StaticFiles(directory=settings.root / "static"), name="static"),
+        ],
+        middleware=_middleware(settings),
+        exception_handlers={**errors.HANDLERS, current.LoginRequired: current.login_required},
+        lifespan=lifespan,
+    )
+    templates = Templates(settings.root / "templates", auto_reload=settings.development)
+    templates.add_context_processor(current.template_context)
+    app.state.settings = settings
+    app.state.database = database
+    app.state.templates = templates
+    app.state.oidc = make_client(settings)
+    app.state.login_limiter = RateLimiter(*settings.login_rate)
+    return app
+
+
+def _middleware(settings: Settings) -> list[Middleware]:
+    return [
+        Middleware(
+            SessionMiddleware,
+            secret_key=settings.secret_key,
+            idle_seconds=settings.session_idle_minutes * 60,
+            max_seconds=settings.session_max_hours * 3600,
+            secure=settings.secure_cookies,
+        ),
+        Middleware(LocaleMiddleware, default=settings.default_locale),
+        Middleware(CSRFMiddleware, reject=errors.reject),
+        Middleware(DbSessionMiddleware),
+    ]

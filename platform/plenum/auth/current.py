@@ -1,0 +1,69 @@
+"""The member behind the current request."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from plenum.auth.permissions import Action, Principal, Scope, require
+from plenum.errors import NotFound
+from plenum.orgs.models import Member
+from plenum.orgs.service import principal_for
+from plenum.web import htmx
+from plenum.web.dbsession import db
+
+SESSION_KEY = "member_id"
+
+
+class LoginRequired(Exception):
+    """The page needs a logged-in member."""
+
+
+def principal(request: Request) -> Principal | None:
+    """The logged-in member's grants, loaded once per request (None when logged out)."""
+    state = request.scope.setdefault("state", {})
+    if "principal" not in state:
+        member_id = request.scope.get("session", {}).get(SESSION_KEY)
+        found = None
+        if isinstance(member_id, int):
+            try:
+                found = principal_for(member_id, session=db(request))
+            except NotFound:
+                request.session.pop(SESSION_KEY, None)
+        state["principal"] = found
+    result: Principal | None = state["principal"]
+    return result
+
+
+def member(request: Request) -> Member | None:
+    found = principal(request)
+    return db(request).get(Member, found.member_id) if found else None
+
+
+def require_member(request: Request) -> Principal:
+    found = principal(request)
+    if found is None:
+        raise LoginRequired
+    return found
+
+
+def authorize(request: Request, action: Action, scope: Scope) -> Principal:
+    """The logged-in member, if they may do ``action`` on ``scope``; else 403 (or login)."""
+    found = require_member(request)
+    require(found, action, scope)
+    return found
+
+
+async def login_required(request: Request, exc: Exception) -> Response:
+    next_path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    target = "/auth/login?" + urlencode({"next": next_path})
+    if htmx.is_htmx(request):
+        return Response(status_code=204, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
+def template_context(request: Request) -> dict[str, Any]:
+    return {"member": member(request), "principal": principal(request)}

@@ -1,0 +1,115 @@
+"""The one place that answers "may this member do X here".
+
+A member's grants are roles held on a chapter or a body (plus the pseudo-role
+``member`` for each chapter membership). Whether a grant counts for a target depends
+on the role and on where the grant sits relative to the target (its *relation*);
+``RULES`` lists, per action, the (role, relation) pairs that allow it. The table is
+tested entry by entry in ``tests/unit/test_permissions.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from plenum.orgs.models import Role
+
+MEMBER = "member"  # pseudo-role: a plain chapter membership
+ALL_ROLES: tuple[str, ...] = (MEMBER, *(role.value for role in Role))
+
+
+class Action(StrEnum):
+    VIEW_CHAPTER = "chapter.view"
+    PARTICIPATE_IN_CHAPTER = "chapter.participate"
+    MANAGE_CHAPTER = "chapter.manage"
+    VIEW_BODY = "body.view"
+    VIEW_BODY_INTERNAL = "body.view_internal"
+    MANAGE_BODY = "body.manage"
+
+
+class Relation(StrEnum):
+    """Where a grant sits, seen from the target."""
+
+    HERE = "here"  # on the target itself: this chapter, or this very body
+    CHAPTER = "chapter"  # the target's chapter, but not the target itself
+    ABOVE = "above"  # a chapter above the target's chapter
+    BELOW = "below"  # a chapter below the target's chapter
+    NONE = "none"  # elsewhere in the tree
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a permission is asked about: a chapter, or a body of a chapter."""
+
+    chapter_path: tuple[int, ...]
+    body_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    chapter_path: tuple[int, ...]
+    body_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A logged-in member with every grant they hold."""
+
+    member_id: int
+    grants: tuple[Grant, ...] = ()
+
+    def roles_at(self, scope: Scope) -> set[tuple[str, Relation]]:
+        return {(grant.role, relation_of(grant, scope)) for grant in self.grants}
+
+
+def relation_of(grant: Grant, scope: Scope) -> Relation:
+    """How ``grant`` stands to ``scope`` in the chapter tree."""
+    own, target = grant.chapter_path, scope.chapter_path
+    if scope.body_id is not None and grant.body_id == scope.body_id:
+        return Relation.HERE
+    if own == target:
+        here = scope.body_id is None and grant.body_id is None
+        return Relation.HERE if here else Relation.CHAPTER
+    if len(own) < len(target) and target[: len(own)] == own:
+        return Relation.ABOVE
+    if len(own) > len(target) and own[: len(target)] == target:
+        return Relation.BELOW
+    return Relation.NONE
+
+
+ANYONE = frozenset({("*", "*")})  # every logged-in member
+
+_STAFF_HERE_OR_ABOVE = frozenset(
+    {(Role.OFFICE_STAFF.value, Relation.HERE), (Role.OFFICE_STAFF.value, Relation.ABOVE)}
+)
+_STAFF_OF_BODY = _STAFF_HERE_OR_ABOVE | {(Role.OFFICE_STAFF.value, Relation.CHAPTER)}
+
+RULES: dict[Action, frozenset[tuple[str, str]]] = {
+    Action.VIEW_CHAPTER: ANYONE,
+    Action.VIEW_BODY: ANYONE,
+    # A member of a local chapter is also a member of every chapter above it.
+    Action.PARTICIPATE_IN_CHAPTER: frozenset({(MEMBER, Relation.HERE), (MEMBER, Relation.BELOW)}),
+    Action.MANAGE_CHAPTER: _STAFF_HERE_OR_ABOVE,
+    Action.MANAGE_BODY: _STAFF_OF_BODY,
+    Action.VIEW_BODY_INTERNAL: _STAFF_OF_BODY | {(role.value, Relation.HERE) for role in Role},
+}
+
+
+def may(principal: Principal | None, action: Action, scope: Scope) -> bool:
+    """Whether ``principal`` may do ``action`` on ``scope``."""
+    if principal is None:
+        return False
+    allowed = RULES[action]
+    if allowed is ANYONE:
+        return True
+    return any((grant.role, relation_of(grant, scope)) in allowed for grant in principal.grants)
+
+
+class PermissionDenied(Exception):
+    """Raised by a route when the current member may not do what they asked."""
+
+
+def require(principal: Principal | None, action: Action, scope: Scope) -> None:
+    if not may(principal, action, scope):
+        raise PermissionDenied(action.value)

@@ -1,0 +1,179 @@
+"""What a login does to the member's record: create or update, memberships and roles.
+
+Members are keyed on (issuer, subject), never on e-mail. At each login the member's
+name, e-mail and member number are taken from the provider, and the memberships and
+roles that came from the provider (``source = idp``) are replaced by what the claims
+say now. Roles given by office staff on a page (``source = manual``) stay.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from plenum.clock import utcnow
+from plenum.errors import N_, DomainError
+from plenum.orgs.models import (
+    CHAPTER_ROLES,
+    Body,
+    BodyRole,
+    Chapter,
+    ChapterRole,
+    Member,
+    Membership,
+    Role,
+    Source,
+)
+from plenum.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class LoginRefused(DomainError):
+    """The provider's answer cannot be used to log a member in."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the identity provider tells us about a member, in our terms."""
+
+    issuer: str
+    subject: str
+    display_name: str
+    email: str
+    member_number: str
+    chapter_keys: tuple[str, ...]
+    groups: tuple[str, ...]
+
+
+def profile_from_claims(issuer: str, claims: Mapping[str, Any], settings: Settings) -> Profile:
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject:
+        raise LoginRefused(N_("The identity provider did not say who you are."))
+    return Profile(
+        issuer=issuer,
+        subject=subject,
+        display_name=_text(claims.get(settings.oidc_claim_name)) or subject,
+        email=_text(claims.get(settings.oidc_claim_email)),
+        member_number=_text(claims.get(settings.oidc_claim_member_number)),
+        chapter_keys=_strings(claims.get(settings.oidc_claim_chapter)),
+        groups=_strings(claims.get(settings.oidc_claim_groups)),
+    )
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else str(value) if isinstance(value, int) else ""
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value.strip().lstrip("/"),) if value.strip() else ()
+    if isinstance(value, list):
+        return tuple(v.strip().lstrip("/") for v in value if isinstance(v, str) and v.strip())
+    return ()
+
+
+def sync_member(profile: Profile, settings: Settings, *, session: Session) -> Member:
+    """Create or update the member from ``profile``, with memberships and roles, atomically."""
+    member = session.exec(
+        select(Member).where(Member.issuer == profile.issuer, Member.subject == profile.subject)
+    ).first()
+    if member is None:
+        member = Member(issuer=profile.issuer, subject=profile.subject)
+    member.display_name = profile.display_name[:200]
+    member.email = profile.email[:320]
+    member.member_number = profile.member_number[:64]
+    member.last_login_at = utcnow()
+    session.add(member)
+    session.flush()
+    member_id = member.id or 0
+    _sync_memberships(member_id, profile.chapter_keys, session=session)
+    chapter_grants, body_grants = _grants_for_groups(profile.groups, settings, session=session)
+    _sync_chapter_roles(member_id, chapter_grants, session=session)
+    _sync_body_roles(member_id, body_grants, session=session)
+    session.commit()
+    return member
+
+
+def _ids_by_key(
+    model: type[Chapter] | type[Body], keys: Iterable[str], session: Session
+) -> dict[str, int]:
+    wanted = set(keys)
+    if not wanted:
+        return {}
+    rows = session.exec(select(model.key, model.id).where(col(model.key).in_(wanted))).all()
+    found = {key: ident for key, ident in rows if ident is not None}
+    for key in wanted - found.keys():
+        log.warning("login names unknown %s %r; ignored", model.__name__.lower(), key)
+    return found
+
+
+def _grants_for_groups(
+    groups: Iterable[str], settings: Settings, *, session: Session
+) -> tuple[set[tuple[int, str]], set[tuple[int, str]]]:
+    """The (chapter id, role) and (body id, role) pairs the member's groups map to."""
+    parsed: list[tuple[str, str, str]] = []
+    for group in groups:
+        for grant in settings.oidc_group_roles.get(group, ()):
+            role, _, target = grant.partition("@")
+            kind, _, key = target.partition(":")
+            if role not in {r.value for r in Role} or kind not in ("chapter", "body") or not key:
+                log.warning("group role mapping %r is not ROLE@chapter:KEY or ROLE@body:KEY", grant)
+                continue
+            parsed.append((role, kind, key))
+    chapters = _ids_by_key(Chapter, (k for _, kind, k in parsed if kind == "chapter"), session)
+    bodies = _ids_by_key(Body, (k for _, kind, k in parsed if kind == "body"), session)
+    chapter_grants = {
+        (chapters[key], role)
+        for role, kind, key in parsed
+        if kind == "chapter" and key in chapters and role in {r.value for r in CHAPTER_ROLES}
+    }
+    body_grants = {
+        (bodies[key], role) for role, kind, key in parsed if kind == "body" and key in bodies
+    }
+    return chapter_grants, body_grants
+
+
+def _sync_memberships(member_id: int, chapter_keys: Iterable[str], *, session: Session) -> None:
+    wanted = set(_ids_by_key(Chapter, chapter_keys, session).values())
+    current = session.exec(select(Membership).where(Membership.member_id == member_id)).all()
+    have = {row.chapter_id for row in current}
+    for row in current:
+        if row.source == Source.IDP and row.chapter_id not in wanted:
+            session.delete(row)
+    for chapter_id in wanted - have:
+        session.add(Membership(member_id=member_id, chapter_id=chapter_id, source=Source.IDP))
+
+
+def _sync_chapter_roles(member_id: int, wanted: set[tuple[int, str]], *, session: Session) -> None:
+    current = session.exec(select(ChapterRole).where(ChapterRole.member_id == member_id)).all()
+    have = {(row.chapter_id, row.role) for row in current}
+    for row in current:
+        if row.source == Source.IDP and (row.chapter_id, row.role) not in wanted:
+            session.delete(row)
+    for chapter_id, role in wanted - have:
+        session.add(
+            ChapterRole(member_id=member_id, chapter_id=chapter_id, role=role, source=Source.IDP)
+        )
+
+
+def _sync_body_roles(member_id: int, wanted: set[tuple[int, str]], *, session: Session) -> None:
+    current = session.exec(select(BodyRole).where(BodyRole.member_id == member_id)).all()
+    have = {(row.body_id, row.role) for row in current}
+    for row in current:
+        if row.source == Source.IDP and (row.body_id, row.role) not in wanted:
+            session.delete(row)
+    for body_id, role in wanted - have:
+        session.add(BodyRole(member_id=member_id, body_id=body_id, role=role, source=Source.IDP))
+
+
+def set_locale(member_id: int, locale: str, *, session: Session) -> None:
+    member = session.get(Member, member_id)
+    if member is not None:
+        member.locale = locale
+        session.add(member)
+        session.commit()

@@ -1,0 +1,137 @@
+"""plenum serve | migrate | seed-demo | dev-idp | demo"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Sequence
+
+from plenum.settings import Settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="plenum", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the site")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    commands.add_parser("migrate", help="bring the database schema up to date")
+    commands.add_parser("seed-demo", help="load the demo data (only into an empty database)")
+    idp = commands.add_parser("dev-idp", help="run the local development identity provider")
+    idp.add_argument("--port", type=int, default=9400)
+    demo = commands.add_parser("demo", help="migrate, load demo data, run provider and site")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--idp-port", type=int, default=9400)
+    args = parser.parse_args(argv)
+    handlers: dict[str, Callable[[argparse.Namespace], int]] = {
+        "serve": _serve,
+        "migrate": _migrate,
+        "seed-demo": _seed_demo,
+        "dev-idp": _dev_idp,
+        "demo": _demo,
+    }
+    return handlers[args.command](args)
+
+
+def _serve(args: argparse.Namespace, settings: Settings | None = None) -> int:
+    import uvicorn
+
+    from plenum.app import create_app
+
+    app = create_app(settings or Settings.from_env())
+    uvicorn.run(app, host=args.host, port=args.port, proxy_headers=False)
+    return 0
+
+
+def _migrate(_args: argparse.Namespace) -> int:
+    from plenum.migrate import upgrade
+
+    upgrade(Settings.from_env().database_url)
+    return 0
+
+
+def _seed_demo(_args: argparse.Namespace) -> int:
+    from plenum import demo
+    from plenum.db import Database
+
+    settings = demo.demo_settings(Settings.from_env())
+    database = Database(settings.database_url)
+    with database.session() as session:
+        loaded = demo.load(settings, session=session)
+    database.dispose()
+    print("Demo data loaded." if loaded else "Demo data already present; left as it is.")  # noqa: T201
+    return 0
+
+
+def _dev_idp(args: argparse.Namespace) -> int:
+    """The local development OpenID provider, knowing every demo member."""
+    os.environ["AUTHLIB_INSECURE_TRANSPORT"] = "1"
+    import uvicorn
+    from oidc_provider_mock import app
+    from oidc_provider_mock._storage import User
+
+    from plenum import demo
+
+    users = [
+        User(sub=m.login, claims={k: v for k, v in m.claims.items() if k != "sub"})
+        for m in demo.MEMBERS
+    ]
+    uvicorn.run(
+        app(require_nonce=True, user_claims=users),
+        interface="wsgi",
+        host="127.0.0.1",
+        port=args.port,
+        log_level="warning",
+    )
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from plenum import demo
+
+    issuer = f"http://127.0.0.1:{args.idp_port}"
+    os.environ.setdefault("PLENUM_OIDC_ISSUER", issuer)
+    os.environ.setdefault("PLENUM_BASE_URL", f"http://127.0.0.1:{args.port}")
+    _migrate(args)
+    _seed_demo(args)
+    provider = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "plenum.cli", "dev-idp", "--port", str(args.idp_port)]
+    )
+    try:
+        _wait_for(issuer + "/.well-known/openid-configuration")
+        _print_logins(args.port, issuer, demo.MEMBERS)
+        settings = demo.demo_settings(Settings.from_env())
+        return _serve(argparse.Namespace(host="127.0.0.1", port=args.port), settings)
+    finally:
+        provider.terminate()
+        provider.wait(timeout=10)
+
+
+def _wait_for(url: str, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1):  # noqa: S310 - loopback URL we built
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"the development identity provider did not start at {url}")
+
+
+def _print_logins(port: int, issuer: str, members: Sequence[object]) -> None:
+    lines = [
+        "",
+        f"Plenum demo: http://127.0.0.1:{port}   (identity provider: {issuer})",
+        "Log in, then pick one of these demo members at the provider:",
+    ]
+    for member in members:
+        lines.append(f"  {member.login:<18} {member.name:<20} {member.role_note}")  # type: ignore[attr-defined]
+    print("\n".join(lines) + "\n", flush=True)  # noqa: T201
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,179 @@
+"""Demo data, written fresh for Plenum: an invented party structure and members.
+
+The demo members log in at the local development identity provider; their claims
+(chapter, groups) are the same ones the seed applies, so seeding is just a login
+without a browser. Loading twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from plenum.auth.service import profile_from_claims, sync_member
+from plenum.orgs.models import BodyKind, Chapter, ChapterKind, Majority
+from plenum.orgs.service import BodyInput, create_body, create_chapter
+from plenum.settings import Settings
+
+# (key, name, kind, parent key)
+CHAPTERS: tuple[tuple[str, str, ChapterKind, str | None], ...] = (
+    ("bund", "Bundesverband", ChapterKind.FEDERAL, None),
+    ("lv-nrw", "Landesverband Nordrhein-Westfalen", ChapterKind.STATE, "bund"),
+    ("lv-sachsen", "Landesverband Sachsen", ChapterKind.STATE, "bund"),
+    ("kv-koeln", "Kreisverband Köln", ChapterKind.COUNTY, "lv-nrw"),
+    ("kv-dortmund", "Kreisverband Dortmund", ChapterKind.COUNTY, "lv-nrw"),
+    ("kv-leipzig", "Stadtverband Leipzig", ChapterKind.COUNTY, "lv-sachsen"),
+    ("kv-zwickau", "Kreisverband Zwickau", ChapterKind.COUNTY, "lv-sachsen"),
+    ("ov-koeln-ehrenfeld", "Ortsverband Köln-Ehrenfeld", ChapterKind.LOCAL, "kv-koeln"),
+    ("ov-koeln-kalk", "Ortsverband Köln-Kalk", ChapterKind.LOCAL, "kv-koeln"),
+    ("ov-dortmund-nord", "Ortsverband Dortmund-Nord", ChapterKind.LOCAL, "kv-dortmund"),
+    ("ov-leipzig-sued", "Ortsverband Leipzig-Süd", ChapterKind.LOCAL, "kv-leipzig"),
+    ("lag-nrw-beteiligung", "LAG Digitale Beteiligung NRW", ChapterKind.WORKING_GROUP, "lv-nrw"),
+)
+
+# (chapter key, name, kind); the body's key is "<chapter key>-<kind>".
+BODIES: tuple[tuple[str, str, BodyKind], ...] = (
+    ("bund", "Bundesvorstand", BodyKind.BOARD),
+    ("lv-nrw", "Landesvorstand NRW", BodyKind.BOARD),
+    ("lv-nrw", "Landesrat NRW", BodyKind.COUNCIL),
+    ("lv-nrw", "Landesparteitag NRW", BodyKind.CONVENTION),
+    ("lv-sachsen", "Landesvorstand Sachsen", BodyKind.BOARD),
+    ("kv-koeln", "Kreisvorstand Köln", BodyKind.BOARD),
+    ("kv-dortmund", "Kreisvorstand Dortmund", BodyKind.BOARD),
+    ("kv-leipzig", "Stadtvorstand Leipzig", BodyKind.BOARD),
+    ("kv-zwickau", "Kreisvorstand Zwickau", BodyKind.BOARD),
+    ("lag-nrw-beteiligung", "Plenum der LAG Digitale Beteiligung", BodyKind.WG_PLENARY),
+)
+
+# Which identity-provider group gives which role (the demo's PLENUM_OIDC_GROUP_ROLES).
+GROUP_ROLES: dict[str, tuple[str, ...]] = {
+    "lv-nrw-vorsitz": ("chair@body:lv-nrw-board", "board_member@body:lv-nrw-board"),
+    "lv-nrw-vorstand": ("board_member@body:lv-nrw-board",),
+    "lv-nrw-delegiert": ("delegate@body:lv-nrw-convention",),
+    "lv-nrw-ersatz": ("substitute_delegate@body:lv-nrw-convention",),
+    "lv-nrw-landesrat": ("delegate@body:lv-nrw-council",),
+    "lv-nrw-geschaeftsstelle": ("office_staff@chapter:lv-nrw",),
+    "lv-nrw-moderation": ("moderator@chapter:lv-nrw",),
+    "kv-koeln-vorstand": ("board_member@body:kv-koeln-board",),
+    "lv-sachsen-vorstand": ("board_member@body:lv-sachsen-board",),
+    "bund-geschaeftsstelle": ("office_staff@chapter:bund",),
+}
+
+
+@dataclass(frozen=True)
+class DemoMember:
+    login: str
+    name: str
+    number: str
+    chapter: str
+    groups: tuple[str, ...]
+    role_note: str
+
+    @property
+    def claims(self) -> dict[str, object]:
+        return {
+            "sub": self.login,
+            "name": self.name,
+            "email": f"{self.login}@demo.plenum.invalid",
+            "member_number": self.number,
+            "chapter": self.chapter,
+            "groups": list(self.groups),
+        }
+
+
+MEMBERS: tuple[DemoMember, ...] = (
+    DemoMember("mitglied", "Anna Berger", "100001", "ov-koeln-ehrenfeld", (), "member"),
+    DemoMember(
+        "vorstand",
+        "Deniz Yılmaz",
+        "100002",
+        "ov-koeln-kalk",
+        ("lv-nrw-vorstand", "kv-koeln-vorstand"),
+        "board member",
+    ),
+    DemoMember(
+        "delegiert",
+        "Jana Schulz",
+        "100003",
+        "ov-dortmund-nord",
+        ("lv-nrw-delegiert", "lv-nrw-landesrat"),
+        "delegate",
+    ),
+    DemoMember(
+        "geschaeftsstelle",
+        "Thomas Krüger",
+        "100004",
+        "kv-dortmund",
+        ("lv-nrw-geschaeftsstelle",),
+        "office staff",
+    ),
+    DemoMember(
+        "moderation",
+        "Leila Haddad",
+        "100005",
+        "ov-koeln-ehrenfeld",
+        ("lv-nrw-moderation",),
+        "moderator",
+    ),
+    DemoMember("vorsitz", "Marta Nowak", "100006", "kv-koeln", ("lv-nrw-vorsitz",), "chair"),
+    DemoMember(
+        "ersatz", "Ömer Aydın", "100007", "ov-koeln-kalk", ("lv-nrw-ersatz",), "substitute delegate"
+    ),
+    DemoMember(
+        "sachsen",
+        "Franziska Lehmann",
+        "100008",
+        "ov-leipzig-sued",
+        ("lv-sachsen-vorstand",),
+        "board member (Saxony)",
+    ),
+    DemoMember("zwickau", "Paul Richter", "100009", "kv-zwickau", (), "member (Saxony)"),
+    DemoMember("lag", "Sophie Wagner", "100010", "lag-nrw-beteiligung", (), "working group"),
+    DemoMember(
+        "bund",
+        "Karim Mansour",
+        "100011",
+        "bund",
+        ("bund-geschaeftsstelle",),
+        "federal office staff",
+    ),
+    DemoMember(
+        "dortmund", "Helga Schmitz", "100012", "ov-dortmund-nord", ("lv-nrw-delegiert",), "delegate"
+    ),
+)
+
+
+def demo_settings(settings: Settings) -> Settings:
+    """The demo's group table, unless the operator configured one."""
+    if settings.oidc_group_roles:
+        return settings
+    return settings.with_changes(oidc_group_roles=GROUP_ROLES)
+
+
+def load(settings: Settings, *, session: Session) -> bool:
+    """Create the demo structure and members; False when they exist already."""
+    if session.exec(select(Chapter).where(Chapter.key == "bund")).first() is not None:
+        return False
+    created: dict[str, Chapter] = {}
+    for key, name, kind, parent in CHAPTERS:
+        created[key] = create_chapter(
+            session=session,
+            key=key,
+            name=name,
+            kind=kind,
+            parent=created[parent] if parent else None,
+        )
+    session.commit()
+    for chapter_key, name, body_kind in BODIES:
+        data = BodyInput(
+            name=name,
+            kind=body_kind.value,
+            quorum_percent=50,
+            default_majority=Majority.SIMPLE.value,
+        )
+        create_body(created[chapter_key], data, session=session)
+    for member in MEMBERS:
+        profile = profile_from_claims(settings.oidc_issuer, member.claims, settings)
+        sync_member(profile, settings, session=session)
+    return True

@@ -1,0 +1,1 @@
+"""Party structure: chapters, bodies, members, memberships and roles."""

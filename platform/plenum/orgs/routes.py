@@ -1,0 +1,281 @@
+"""Pages of the party structure: chapters, bodies, roles, and the member's own data."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from plenum.auth.current import authorize, require_member
+from plenum.auth.permissions import Action, may
+from plenum.errors import N_, NotFound, ValidationFailed
+from plenum.orgs import service
+from plenum.orgs.models import CHAPTER_ROLES, BodyKind, Majority, Member, Role
+from plenum.web.dbsession import db
+from plenum.web.forms import form_values
+from plenum.web.templating import Templates, flash, path_for
+
+BODY_FIELDS = ("name", "kind", "quorum_percent", "default_majority")
+ROLE_FIELDS = ("member_number", "role")
+
+
+def _templates(request: Request) -> Templates:
+    templates: Templates = request.app.state.templates
+    return templates
+
+
+def _choices() -> dict[str, Any]:
+    return {
+        "body_kinds": list(BodyKind),
+        "majorities": list(Majority),
+        "roles": list(Role),
+        "chapter_roles": list(CHAPTER_ROLES),
+    }
+
+
+def chapter_list(request: Request) -> Response:
+    require_member(request)
+    rows = service.chapter_tree(session=db(request))
+    return _templates(request).render(request, "orgs/chapters.html", {"rows": rows})
+
+
+def chapter_page(
+    request: Request,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    session = db(request)
+    chapter = service.chapter_by_key(request.path_params["key"], session=session)
+    scope = service.chapter_scope(chapter)
+    principal = authorize(request, Action.VIEW_CHAPTER, scope)
+    manage = may(principal, Action.MANAGE_CHAPTER, scope)
+    context = {
+        "chapter": chapter,
+        "ancestors": service.ancestors(chapter, session=session),
+        "subchapters": service.subchapters(chapter, session=session),
+        "bodies": service.bodies_of(chapter, session=session),
+        "staff": service.chapter_role_holders(chapter, session=session) if manage else [],
+        "can_manage": manage,
+        "values": values or {},
+        "errors": errors or {},
+        **_choices(),
+    }
+    return _templates(request).render(
+        request,
+        "orgs/chapter.html",
+        context,
+        status_code=status_code,
+        block="chapter_roles" if errors is not None else None,
+    )
+
+
+async def chapter_role_add(request: Request) -> Response:
+    values = await form_values(request, *ROLE_FIELDS)
+    return await _run(request, _chapter_role_add, values)
+
+
+def _chapter_role_add(request: Request, values: dict[str, str]) -> Response:
+    session = db(request)
+    chapter = service.chapter_by_key(request.path_params["key"], session=session)
+    authorize(request, Action.MANAGE_CHAPTER, service.chapter_scope(chapter))
+    try:
+        service.grant_chapter_role(chapter, session=session, **values)
+    except ValidationFailed as exc:
+        return chapter_page(request, values, exc.errors, status_code=422)
+    flash(request, N_("The role has been assigned."))
+    return RedirectResponse(path_for(request, "chapter", key=chapter.key), status_code=303)
+
+
+def chapter_role_remove(request: Request) -> Response:
+    session = db(request)
+    chapter = service.chapter_by_key(request.path_params["key"], session=session)
+    authorize(request, Action.MANAGE_CHAPTER, service.chapter_scope(chapter))
+    service.revoke_chapter_role(chapter, request.path_params["role_id"], session=session)
+    flash(request, N_("The role has been removed."))
+    return RedirectResponse(path_for(request, "chapter", key=chapter.key), status_code=303)
+
+
+def body_new_form(request: Request) -> Response:
+    session = db(request)
+    chapter = service.chapter_by_key(request.path_params["key"], session=session)
+    authorize(request, Action.MANAGE_CHAPTER, service.chapter_scope(chapter))
+    return _body_form(request, chapter=chapter, body=None, values={}, errors={})
+
+
+def _body_form(
+    request: Request,
+    *,
+    chapter: Any,
+    body: Any,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> Response:
+    context = {"chapter": chapter, "body": body, "values": values, "errors": errors, **_choices()}
+    return _templates(request).render(
+        request, "orgs/body_form.html", context, status_code=status_code, block="form"
+    )
+
+
+async def body_create(request: Request) -> Response:
+    values = await form_values(request, *BODY_FIELDS)
+    return await _run(request, _body_create, values)
+
+
+def _body_create(request: Request, values: dict[str, str]) -> Response:
+    session = db(request)
+    chapter = service.chapter_by_key(request.path_params["key"], session=session)
+    authorize(request, Action.MANAGE_CHAPTER, service.chapter_scope(chapter))
+    try:
+        body = service.create_body(chapter, service.parse_body_input(values), session=session)
+    except ValidationFailed as exc:
+        return _body_form(
+            request, chapter=chapter, body=None, values=values, errors=exc.errors, status_code=422
+        )
+    flash(request, N_("The body has been created."))
+    return RedirectResponse(path_for(request, "body", key=body.key), status_code=303)
+
+
+def body_page(
+    request: Request,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    session = db(request)
+    body, chapter = service.body_by_key(request.path_params["key"], session=session)
+    scope = service.body_scope(body, chapter)
+    principal = authorize(request, Action.VIEW_BODY, scope)
+    internal = may(principal, Action.VIEW_BODY_INTERNAL, scope)
+    context = {
+        "body": body,
+        "chapter": chapter,
+        "roster": service.body_roster(body, session=session) if internal else [],
+        "can_see_roster": internal,
+        "can_manage": may(principal, Action.MANAGE_BODY, scope),
+        "values": values or {},
+        "errors": errors or {},
+        **_choices(),
+    }
+    return _templates(request).render(
+        request,
+        "orgs/body.html",
+        context,
+        status_code=status_code,
+        block="roles" if errors is not None else None,
+    )
+
+
+def body_edit_form(request: Request) -> Response:
+    session = db(request)
+    body, chapter = service.body_by_key(request.path_params["key"], session=session)
+    authorize(request, Action.MANAGE_BODY, service.body_scope(body, chapter))
+    values = {name: str(getattr(body, name)) for name in BODY_FIELDS}
+    return _body_form(request, chapter=chapter, body=body, values=values, errors={})
+
+
+async def body_update(request: Request) -> Response:
+    values = await form_values(request, *BODY_FIELDS)
+    return await _run(request, _body_update, values)
+
+
+def _body_update(request: Request, values: dict[str, str]) -> Response:
+    session = db(request)
+    body, chapter = service.body_by_key(request.path_params["key"], session=session)
+    authorize(request, Action.MANAGE_BODY, service.body_scope(body, chapter))
+    try:
+        service.update_body(body, service.parse_body_input(values), session=session)
+    except ValidationFailed as exc:
+        return _body_form(
+            request, chapter=chapter, body=body, values=values, errors=exc.errors, status_code=422
+        )
+    flash(request, N_("The changes have been saved."))
+    return RedirectResponse(path_for(request, "body", key=body.key), status_code=303)
+
+
+async def body_role_add(request: Request) -> Response:
+    values = await form_values(request, *ROLE_FIELDS)
+    return await _run(request, _body_role_add, values)
+
+
+def _body_role_add(request: Request, values: dict[str, str]) -> Response:
+    session = db(request)
+    body, chapter = service.body_by_key(request.path_params["key"], session=session)
+    authorize(request, Action.MANAGE_BODY, service.body_scope(body, chapter))
+    try:
+        service.grant_body_role(body, session=session, **values)
+    except ValidationFailed as exc:
+        return body_page(request, values, exc.errors, status_code=422)
+    flash(request, N_("The role has been assigned."))
+    return RedirectResponse(path_for(request, "body", key=body.key), status_code=303)
+
+
+def body_role_remove(request: Request) -> Response:
+    session = db(request)
+    body, chapter = service.body_by_key(request.path_params["key"], session=session)
+    authorize(request, Action.MANAGE_BODY, service.body_scope(body, chapter))
+    service.revoke_body_role(body, request.path_params["role_id"], session=session)
+    flash(request, N_("The role has been removed."))
+    return RedirectResponse(path_for(request, "body", key=body.key), status_code=303)
+
+
+def my_data(request: Request) -> Response:
+    principal = require_member(request)
+    session = db(request)
+    member = session.get(Member, principal.member_id)
+    if member is None:
+        raise NotFound(N_("Member not found."))
+    overview = service.member_overview(member, session=session)
+    return _templates(request).render(request, "orgs/me.html", {"overview": overview})
+
+
+def my_data_export(request: Request) -> Response:
+    principal = require_member(request)
+    session = db(request)
+    member = session.get(Member, principal.member_id)
+    if member is None:
+        raise NotFound(N_("Member not found."))
+    data = service.export_member_data(member, session=session)
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        media_type="application/json",
+        headers={"Content-Disposition": 'attachment; filename="plenum-meine-daten.json"'},
+    )
+
+
+async def _run(request: Request, handler: Any, values: dict[str, str]) -> Response:
+    """Run a sync handler (DB work) off the event loop, after the form was read."""
+    response: Response = await run_in_threadpool(handler, request, values)
+    return response
+
+
+routes = [
+    Route("/chapters", chapter_list, name="chapters"),
+    Route("/chapters/{key}", chapter_page, name="chapter"),
+    Route("/chapters/{key}/roles", chapter_role_add, methods=["POST"], name="chapter_role_add"),
+    Route(
+        "/chapters/{key}/roles/{role_id:int}/delete",
+        chapter_role_remove,
+        methods=["POST"],
+        name="chapter_role_remove",
+    ),
+    Route("/chapters/{key}/bodies/new", body_new_form, name="body_new"),
+    Route("/chapters/{key}/bodies", body_create, methods=["POST"], name="body_create"),
+    Route("/bodies/{key}", body_page, name="body"),
+    Route("/bodies/{key}/edit", body_edit_form, name="body_edit"),
+    Route("/bodies/{key}/edit", body_update, methods=["POST"], name="body_update"),
+    Route("/bodies/{key}/roles", body_role_add, methods=["POST"], name="body_role_add"),
+    Route(
+        "/bodies/{key}/roles/{role_id:int}/delete",
+        body_role_remove,
+        methods=["POST"],
+        name="body_role_remove",
+    ),
+    Route("/me", my_data, name="me"),
+    Route("/me/export.json", my_data_export, name="me_export"),
+]

@@ -1,0 +1,363 @@
+"""What the party structure does: chapters, bodies, members' roles, and who holds what."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from plenum.auth.permissions import MEMBER, Grant, Principal, Scope
+from plenum.errors import N_, NotFound, ValidationFailed
+from plenum.orgs.models import (
+    CHAPTER_ROLES,
+    Body,
+    BodyKind,
+    BodyRole,
+    Chapter,
+    ChapterKind,
+    ChapterRole,
+    Majority,
+    Member,
+    Membership,
+    Role,
+)
+
+# --- chapters ---------------------------------------------------------------------------
+
+
+def create_chapter(
+    *, session: Session, key: str, name: str, kind: ChapterKind, parent: Chapter | None = None
+) -> Chapter:
+    chapter = Chapter(key=key, name=name, kind=kind.value, parent_id=parent.id if parent else None)
+    session.add(chapter)
+    session.flush()
+    chapter.path = f"{parent.path if parent else '/'}{chapter.id}/"
+    session.flush()
+    return chapter
+
+
+def chapter_by_key(key: str, *, session: Session) -> Chapter:
+    chapter = session.exec(select(Chapter).where(Chapter.key == key)).first()
+    if chapter is None:
+        raise NotFound(N_("Chapter not found."))
+    return chapter
+
+
+def chapters_by_id(ids: Sequence[int], *, session: Session) -> dict[int, Chapter]:
+    if not ids:
+        return {}
+    rows = session.exec(select(Chapter).where(col(Chapter.id).in_(ids))).all()
+    return {chapter.id: chapter for chapter in rows if chapter.id is not None}
+
+
+def ancestors(chapter: Chapter, *, session: Session) -> list[Chapter]:
+    """The chapters above ``chapter``, from the top down (for breadcrumbs)."""
+    found = chapters_by_id(chapter.path_ids[:-1], session=session)
+    return [found[i] for i in chapter.path_ids[:-1] if i in found]
+
+
+def subchapters(chapter: Chapter, *, session: Session) -> list[Chapter]:
+    query = select(Chapter).where(Chapter.parent_id == chapter.id).order_by(col(Chapter.name))
+    return list(session.exec(query).all())
+
+
+@dataclass(frozen=True)
+class TreeRow:
+    chapter: Chapter
+    depth: int
+
+
+def chapter_tree(*, session: Session) -> list[TreeRow]:
+    """Every chapter, parents before children, siblings by name."""
+    chapters = session.exec(select(Chapter)).all()
+    children: dict[int | None, list[Chapter]] = {}
+    for chapter in chapters:
+        children.setdefault(chapter.parent_id, []).append(chapter)
+    rows: list[TreeRow] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for chapter in sorted(children.get(parent_id, []), key=lambda c: c.name):
+            rows.append(TreeRow(chapter, depth))
+            walk(chapter.id, depth + 1)
+
+    walk(None, 0)
+    return rows
+
+
+def chapter_scope(chapter: Chapter) -> Scope:
+    return Scope(chapter_path=chapter.path_ids)
+
+
+# --- bodies -----------------------------------------------------------------------------
+
+
+def body_by_key(key: str, *, session: Session) -> tuple[Body, Chapter]:
+    row = session.exec(
+        select(Body, Chapter)
+        .join(Chapter, col(Chapter.id) == Body.chapter_id)
+        .where(Body.key == key)
+    ).first()
+    if row is None:
+        raise NotFound(N_("Body not found."))
+    return row
+
+
+def bodies_of(chapter: Chapter, *, session: Session) -> list[Body]:
+    query = select(Body).where(Body.chapter_id == chapter.id).order_by(col(Body.name))
+    return list(session.exec(query).all())
+
+
+def body_scope(body: Body, chapter: Chapter) -> Scope:
+    return Scope(chapter_path=chapter.path_ids, body_id=body.id)
+
+
+@dataclass(frozen=True)
+class BodyInput:
+    name: str
+    kind: str
+    quorum_percent: int
+    default_majority: str
+
+
+def parse_body_input(values: dict[str, str]) -> BodyInput:
+    """Check a body form; raises ``ValidationFailed`` with a message per field."""
+    errors: dict[str, str] = {}
+    name = values.get("name", "").strip()
+    if not name:
+        errors["name"] = N_("Please enter a name.")
+    elif len(name) > 200:
+        errors["name"] = N_("The name may have at most 200 characters.")
+    kind = values.get("kind", "")
+    if kind not in {k.value for k in BodyKind}:
+        errors["kind"] = N_("Please choose a kind of body.")
+    quorum = _parse_percent(values.get("quorum_percent", ""))
+    if quorum is None:
+        errors["quorum_percent"] = N_("Please enter a whole number from 0 to 100.")
+    majority = values.get("default_majority", "")
+    if majority not in {m.value for m in Majority}:
+        errors["default_majority"] = N_("Please choose a majority.")
+    if errors:
+        raise ValidationFailed(errors)
+    return BodyInput(name, kind, quorum or 0, majority)
+
+
+def _parse_percent(raw: str) -> int | None:
+    if not re.fullmatch(r"\s*\d{1,3}\s*", raw):
+        return None
+    value = int(raw)
+    return value if 0 <= value <= 100 else None
+
+
+def create_body(chapter: Chapter, data: BodyInput, *, session: Session) -> Body:
+    body = Body(
+        key=_free_body_key(f"{chapter.key}-{data.kind}", session=session),
+        chapter_id=chapter.id or 0,
+        name=data.name,
+        kind=data.kind,
+        quorum_percent=data.quorum_percent,
+        default_majority=data.default_majority,
+    )
+    session.add(body)
+    session.commit()
+    return body
+
+
+def update_body(body: Body, data: BodyInput, *, session: Session) -> Body:
+    body.name = data.name
+    body.kind = data.kind
+    body.quorum_percent = data.quorum_percent
+    body.default_majority = data.default_majority
+    session.add(body)
+    session.commit()
+    return body
+
+
+def _free_body_key(base: str, *, session: Session) -> str:
+    taken = set(session.exec(select(Body.key).where(col(Body.key).startswith(base))).all())
+    key, number = base, 2
+    while key in taken:
+        key, number = f"{base}-{number}", number + 1
+    return key
+
+
+# --- roles ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A role and the member who holds it."""
+
+    id: int
+    role: str
+    member: Member
+    source: str
+
+
+def body_roster(body: Body, *, session: Session) -> list[Holder]:
+    rows = session.exec(
+        select(BodyRole, Member)
+        .join(Member, col(Member.id) == BodyRole.member_id)
+        .where(BodyRole.body_id == body.id)
+        .order_by(col(BodyRole.role), col(Member.display_name))
+    ).all()
+    return [Holder(role.id or 0, role.role, member, role.source) for role, member in rows]
+
+
+def chapter_role_holders(chapter: Chapter, *, session: Session) -> list[Holder]:
+    rows = session.exec(
+        select(ChapterRole, Member)
+        .join(Member, col(Member.id) == ChapterRole.member_id)
+        .where(ChapterRole.chapter_id == chapter.id)
+        .order_by(col(ChapterRole.role), col(Member.display_name))
+    ).all()
+    return [Holder(role.id or 0, role.role, member, role.source) for role, member in rows]
+
+
+def _member_by_number(number: str, *, session: Session) -> Member:
+    member = None
+    if number:
+        member = session.exec(select(Member).where(Member.member_number == number)).first()
+    if member is None:
+        raise ValidationFailed(
+            {"member_number": N_("No member with this number has logged in to Plenum yet.")}
+        )
+    return member
+
+
+def grant_body_role(body: Body, *, member_number: str, role: str, session: Session) -> BodyRole:
+    if role not in {r.value for r in Role}:
+        raise ValidationFailed({"role": N_("Please choose a role.")})
+    member = _member_by_number(member_number, session=session)
+    existing = session.exec(
+        select(BodyRole).where(
+            BodyRole.body_id == body.id, BodyRole.member_id == member.id, BodyRole.role == role
+        )
+    ).first()
+    if existing is not None:
+        raise ValidationFailed({"member_number": N_("This member already holds this role.")})
+    grant = BodyRole(member_id=member.id or 0, body_id=body.id or 0, role=role)
+    session.add(grant)
+    session.commit()
+    return grant
+
+
+def grant_chapter_role(
+    chapter: Chapter, *, member_number: str, role: str, session: Session
+) -> ChapterRole:
+    if role not in {r.value for r in CHAPTER_ROLES}:
+        raise ValidationFailed({"role": N_("Please choose a role.")})
+    member = _member_by_number(member_number, session=session)
+    existing = session.exec(
+        select(ChapterRole).where(
+            ChapterRole.chapter_id == chapter.id,
+            ChapterRole.member_id == member.id,
+            ChapterRole.role == role,
+        )
+    ).first()
+    if existing is not None:
+        raise ValidationFailed({"member_number": N_("This member already holds this role.")})
+    grant = ChapterRole(member_id=member.id or 0, chapter_id=chapter.id or 0, role=role)
+    session.add(grant)
+    session.commit()
+    return grant
+
+
+def revoke_body_role(body: Body, role_id: int, *, session: Session) -> None:
+    grant = session.get(BodyRole, role_id)
+    if grant is None or grant.body_id != body.id:
+        raise NotFound(N_("This role does not exist (any more)."))
+    session.delete(grant)
+    session.commit()
+
+
+def revoke_chapter_role(chapter: Chapter, role_id: int, *, session: Session) -> None:
+    grant = session.get(ChapterRole, role_id)
+    if grant is None or grant.chapter_id != chapter.id:
+        raise NotFound(N_("This role does not exist (any more)."))
+    session.delete(grant)
+    session.commit()
+
+
+# --- a member's own view ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberOverview:
+    member: Member
+    chapters: list[tuple[Chapter, str]]
+    chapter_roles: list[tuple[str, Chapter, str]]
+    body_roles: list[tuple[str, Body, Chapter, str]]
+
+
+def member_overview(member: Member, *, session: Session) -> MemberOverview:
+    """Everything the member holds: chapters, chapter roles, body roles (4 queries)."""
+    chapters = session.exec(
+        select(Chapter, Membership.source)
+        .join(Membership, col(Membership.chapter_id) == Chapter.id)
+        .where(Membership.member_id == member.id)
+        .order_by(col(Chapter.path))
+    ).all()
+    chapter_roles = session.exec(
+        select(ChapterRole.role, Chapter, ChapterRole.source)
+        .join(Chapter, col(Chapter.id) == ChapterRole.chapter_id)
+        .where(ChapterRole.member_id == member.id)
+    ).all()
+    body_roles = session.exec(
+        select(BodyRole.role, Body, Chapter, BodyRole.source)
+        .join(Body, col(Body.id) == BodyRole.body_id)
+        .join(Chapter, col(Chapter.id) == Body.chapter_id)
+        .where(BodyRole.member_id == member.id)
+    ).all()
+    return MemberOverview(
+        member=member,
+        chapters=[tuple(row) for row in chapters],  # type: ignore[misc]
+        chapter_roles=[tuple(row) for row in chapter_roles],  # type: ignore[misc]
+        body_roles=[tuple(row) for row in body_roles],  # type: ignore[misc]
+    )
+
+
+def principal_for(member_id: int, *, session: Session) -> Principal:
+    """The member with every grant they hold, for permission checks."""
+    overview = member_overview(_member(member_id, session=session), session=session)
+    grants = [Grant(MEMBER, chapter.path_ids) for chapter, _ in overview.chapters]
+    grants += [Grant(role, chapter.path_ids) for role, chapter, _ in overview.chapter_roles]
+    grants += [
+        Grant(role, chapter.path_ids, body.id) for role, body, chapter, _ in overview.body_roles
+    ]
+    return Principal(member_id=member_id, grants=tuple(grants))
+
+
+def _member(member_id: int, *, session: Session) -> Member:
+    member = session.get(Member, member_id)
+    if member is None:
+        raise NotFound(N_("Member not found."))
+    return member
+
+
+def export_member_data(member: Member, *, session: Session) -> dict[str, Any]:
+    """Everything Plenum holds about ``member``, for the GDPR download (Art. 15/20)."""
+    overview = member_overview(member, session=session)
+    return {
+        "member": member.model_dump(mode="json"),
+        "chapters": [
+            {"key": chapter.key, "name": chapter.name, "kind": chapter.kind, "source": source}
+            for chapter, source in overview.chapters
+        ],
+        "chapter_roles": [
+            {"role": role, "chapter": chapter.key, "source": source}
+            for role, chapter, source in overview.chapter_roles
+        ],
+        "body_roles": [
+            {
+                "role": role,
+                "body": body.key,
+                "body_name": body.name,
+                "chapter": chapter.key,
+                "source": source,
+            }
+            for role, body, chapter, source in overview.body_roles
+        ],
+    }

@@ -1,0 +1,140 @@
+"""Every setting of Plenum, read from the environment (``PLENUM_*``) with safe defaults."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+
+ENVIRONMENTS = ("development", "test", "production")
+
+
+class SettingsError(ValueError):
+    """A setting has a value Plenum cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The configuration of one running Plenum instance.
+
+    Each field is documented in the README's configuration table; a test checks
+    that every field is listed there.
+    """
+
+    env: str = "development"
+    root: Path = ROOT
+    database_url: str = ""
+    secret_key: str = ""
+    base_url: str = "http://127.0.0.1:8000"
+    oidc_issuer: str = "http://127.0.0.1:9400"
+    oidc_client_id: str = "plenum"
+    oidc_client_secret: str = "plenum-dev-secret"  # noqa: S105 - development default only
+    oidc_scope: str = "openid profile email"
+    oidc_claim_name: str = "name"
+    oidc_claim_email: str = "email"
+    oidc_claim_member_number: str = "member_number"
+    oidc_claim_chapter: str = "chapter"
+    oidc_claim_groups: str = "groups"
+    oidc_group_roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    session_idle_minutes: int = 120
+    session_max_hours: int = 12
+    login_rate_limit: str = "600/60"
+    client_ip_header: str = ""
+    default_locale: str = "de"
+    log_level: str = "INFO"
+
+    @property
+    def development(self) -> bool:
+        return self.env == "development"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def login_rate(self) -> tuple[int, float]:
+        """The login limit as (requests, window in seconds)."""
+        count, _, seconds = self.login_rate_limit.partition("/")
+        return int(count), float(seconds or 60)
+
+    def with_changes(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for name in _FIELD_NAMES:
+            key = "PLENUM_" + name.upper()
+            if key in env:
+                values[name] = _parse(name, env[key])
+        settings = cls(**values)
+        return settings._completed()
+
+    def _completed(self) -> Settings:
+        if self.env not in ENVIRONMENTS:
+            raise SettingsError(f"PLENUM_ENV must be one of {', '.join(ENVIRONMENTS)}")
+        changes: dict[str, Any] = {}
+        if not self.database_url:
+            changes["database_url"] = f"sqlite:///{self.root / 'var' / 'plenum.db'}"
+        if not self.secret_key:
+            if self.env == "production":
+                raise SettingsError("PLENUM_SECRET_KEY must be set in production")
+            changes["secret_key"] = _development_secret(self.root)
+        try:
+            self.login_rate  # noqa: B018 - validates the format
+        except ValueError as exc:
+            raise SettingsError("PLENUM_LOGIN_RATE_LIMIT must look like 600/60") from exc
+        return replace(self, **changes) if changes else self
+
+
+_FIELD_NAMES = list(Settings.__dataclass_fields__)
+
+
+def _parse(name: str, raw: str) -> Any:
+    if name == "root":
+        return Path(raw)
+    if name in ("session_idle_minutes", "session_max_hours"):
+        return int(raw)
+    if name == "oidc_group_roles":
+        return parse_group_roles(raw)
+    return raw
+
+
+def parse_group_roles(raw: str) -> dict[str, tuple[str, ...]]:
+    """Parse ``{"group": ["role@chapter:key", ...]}`` from JSON."""
+    if not raw.strip():
+        return {}
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise SettingsError("PLENUM_OIDC_GROUP_ROLES must be a JSON object") from exc
+    if not isinstance(data, dict):
+        raise SettingsError("PLENUM_OIDC_GROUP_ROLES must be a JSON object")
+    table: dict[str, tuple[str, ...]] = {}
+    for group, grants in data.items():
+        if isinstance(grants, str):
+            grants = [grants]
+        if not isinstance(grants, list) or not all(isinstance(g, str) for g in grants):
+            raise SettingsError(f"PLENUM_OIDC_GROUP_ROLES: grants of {group!r} must be strings")
+        table[str(group)] = tuple(grants)
+    return table
+
+
+def _development_secret(root: Path) -> str:
+    """A secret kept under ``var/`` so development sessions survive restarts."""
+    path = root / "var" / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        value = secrets.token_urlsafe(32)
+        path.write_text(value)
+        path.chmod(0o600)
+        return value

@@ -1,0 +1,1 @@
+"""Shared HTTP pieces: templating, fragments, sessions, CSRF, headers, errors."""

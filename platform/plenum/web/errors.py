@@ -1,0 +1,91 @@
+"""Error pages (403, 404, 422, 429, 500, ...) in the site's layout."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from plenum.auth.permissions import PermissionDenied
+from plenum.errors import N_, NotFound
+from plenum.web.templating import Templates
+
+log = logging.getLogger(__name__)
+
+TITLES: dict[int, str] = {
+    400: N_("The request could not be processed"),
+    403: N_("Access denied"),
+    404: N_("Page not found"),
+    405: N_("Method not allowed"),
+    422: N_("The input could not be processed"),
+    429: N_("Too many requests"),
+    500: N_("Something went wrong"),
+    502: N_("The login service is not reachable"),
+    503: N_("Service unavailable"),
+}
+
+DETAILS: dict[int, str] = {
+    403: N_("You do not have permission for this page or action."),
+    404: N_("There is nothing at this address. Perhaps it has been moved or deleted."),
+    429: N_("Too many attempts from your network in a short time. Please wait a moment."),
+    500: N_("An unexpected error occurred. It has been logged; please try again later."),
+}
+
+
+def error_page(
+    request: Request,
+    status_code: int,
+    detail: str | None = None,
+    *,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    templates: Templates | None = (
+        getattr(request.app.state, "templates", None) if "app" in request.scope else None
+    )
+    title = TITLES.get(status_code, TITLES[500])
+    text = detail or DETAILS.get(status_code, "")
+    if templates is None:
+        return PlainTextResponse(title, status_code=status_code, headers=dict(headers or {}))
+    return templates.render(
+        request,
+        "errors/error.html",
+        {"status_code": status_code, "title": title, "detail": text},
+        status_code=status_code,
+        headers=headers,
+    )
+
+
+async def reject(request: Request, status_code: int) -> Response:
+    """Used by middleware that refuses a request before it reaches a route."""
+    detail = N_("The form has expired or did not come from this site. Please reload the page.")
+    return error_page(request, status_code, detail if status_code == 403 else None)
+
+
+async def http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    detail = exc.detail if exc.detail and exc.status_code not in (404, 405) else None
+    return error_page(request, exc.status_code, detail, headers=exc.headers)
+
+
+async def permission_denied(request: Request, exc: Exception) -> Response:
+    return error_page(request, 403)
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    return error_page(request, 404)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_page(request, 500)
+
+
+HANDLERS = {
+    HTTPException: http_exception,
+    PermissionDenied: permission_denied,
+    NotFound: not_found,
+    Exception: server_error,
+}

@@ -1,0 +1,65 @@
+"""Token-bucket rate limits held in memory.
+
+The login limit counts per client address and is generous: a convention hall of 600
+delegates may share one address. Limits on members' actions count per member id.
+Each app instance keeps its own buckets (documented in docs/operators.md).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    updated: float
+
+
+class RateLimiter:
+    """Allows ``count`` hits per ``window`` seconds per key, with bursts up to ``count``."""
+
+    def __init__(
+        self, count: int, window: float, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.capacity = float(count)
+        self.rate = count / window
+        self.clock = clock
+        self._buckets: dict[str, _Bucket] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, key: str) -> bool:
+        """Take one token for ``key``; False when the key has none left."""
+        now = self.clock()
+        with self._lock:
+            bucket = self._buckets.get(key)
+            if bucket is None:
+                bucket = self._buckets[key] = _Bucket(self.capacity, now)
+                self._forget_full_buckets(now)
+            bucket.tokens = min(self.capacity, bucket.tokens + (now - bucket.updated) * self.rate)
+            bucket.updated = now
+            if bucket.tokens < 1:
+                return False
+            bucket.tokens -= 1
+            return True
+
+    def retry_after(self, key: str) -> int:
+        """Seconds until ``key`` has a token again (at least 1)."""
+        with self._lock:
+            bucket = self._buckets.get(key)
+            missing = 1 - bucket.tokens if bucket else 0
+        return max(1, int(missing / self.rate + 0.999))
+
+    def _forget_full_buckets(self, now: float) -> None:
+        if len(self._buckets) < 10_000:
+            return
+        full = [
+            key
+            for key, bucket in self._buckets.items()
+            if bucket.tokens + (now - bucket.updated) * self.rate >= self.capacity
+        ]
+        for key in full:
+            del self._buckets[key]

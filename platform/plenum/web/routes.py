@@ -1,0 +1,61 @@
+"""Site-wide pages: the start page, the health check and the language switch."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from plenum.auth.current import SESSION_KEY, principal
+from plenum.auth.service import set_locale
+from plenum.web.dbsession import db
+from plenum.web.forms import form_values, local_path
+from plenum.web.i18n import LOCALES
+from plenum.web.templating import Templates
+
+log = logging.getLogger(__name__)
+
+
+def home(request: Request) -> Response:
+    """Logged out: what Plenum is and a login button. Logged in: what needs the member."""
+    templates: Templates = request.app.state.templates
+    found = principal(request)
+    agenda: list[object] = []  # later issues add motions, votes and threads here
+    return templates.render(request, "home.html", {"agenda": agenda, "logged_in": bool(found)})
+
+
+async def healthz(request: Request) -> Response:
+    try:
+        ok = await run_in_threadpool(request.app.state.database.ping)
+    except SQLAlchemyError:
+        log.exception("health check: database not reachable")
+        ok = False
+    return JSONResponse(
+        {"status": "ok" if ok else "error", "database": ok}, status_code=200 if ok else 503
+    )
+
+
+async def choose_language(request: Request) -> Response:
+    values = await form_values(request, "locale", "next")
+    locale = values["locale"]
+    if locale in LOCALES:
+        request.session["locale"] = locale
+        member_id = request.session.get(SESSION_KEY)
+        if isinstance(member_id, int):
+            await run_in_threadpool(_remember_locale, request, member_id, locale)
+    return RedirectResponse(local_path(values["next"]), status_code=303)
+
+
+def _remember_locale(request: Request, member_id: int, locale: str) -> None:
+    set_locale(member_id, locale, session=db(request))
+
+
+routes = [
+    Route("/", home, name="home"),
+    Route("/healthz", healthz, name="healthz"),
+    Route("/language", choose_language, methods=["POST"], name="language"),
+]

@@ -1,0 +1,124 @@
+"""A signed-cookie session as pure ASGI middleware, with idle and absolute timeouts.
+
+The session lives in the cookie, signed with the secret key (itsdangerous). It holds
+little: the member's id, the CSRF token, the chosen language and the login state of an
+OpenID flow in progress. ``_c`` is when the session began and ``_s`` when it was last
+seen; a session idle for longer than the idle timeout, or older than the absolute
+timeout, is dropped and a fresh one begins.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from http.cookies import SimpleCookie
+from typing import Any
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+COOKIE_NAME = "plenum_session"
+_TOUCH_EVERY = 60  # seconds between cookie refreshes when nothing else changed
+
+
+class SessionMiddleware:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        secret_key: str,
+        idle_seconds: int,
+        max_seconds: int,
+        secure: bool,
+    ) -> None:
+        self.app = app
+        self.serializer = URLSafeSerializer(secret_key, salt="plenum.session")
+        self.idle_seconds = idle_seconds
+        self.max_seconds = max_seconds
+        self.secure = secure
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        raw = _read_cookie(scope)
+        now = int(time.time())
+        session = self._load(raw, now)
+        scope["session"] = session
+        before = json.dumps(session, sort_keys=True)
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self._store(message, session, before, had_cookie=raw is not None, now=now)
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
+
+    def _load(self, raw: str | None, now: int) -> dict[str, Any]:
+        if raw:
+            try:
+                data = self.serializer.loads(raw)
+            except BadSignature:
+                data = None
+            if isinstance(data, dict) and self._alive(data, now):
+                return data
+        return new_session_data(now)
+
+    def _alive(self, data: dict[str, Any], now: int) -> bool:
+        created, seen = data.get("_c"), data.get("_s")
+        if not isinstance(created, int) or not isinstance(seen, int):
+            return False
+        return now - seen <= self.idle_seconds and now - created <= self.max_seconds
+
+    def _store(
+        self, message: Message, session: dict[str, Any], before: str, *, had_cookie: bool, now: int
+    ) -> None:
+        changed = json.dumps(session, sort_keys=True) != before
+        stale = now - int(session.get("_s", 0)) >= _TOUCH_EVERY
+        if not (changed or stale or had_cookie):
+            return
+        if not _has_content(session):
+            if had_cookie:
+                self._set_cookie(message, "", max_age=0)
+            return
+        session["_s"] = now
+        self._set_cookie(message, self.serializer.dumps(session), max_age=self.max_seconds)
+
+    def _set_cookie(self, message: Message, value: str, *, max_age: int) -> None:
+        cookie = f"{COOKIE_NAME}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax"
+        if self.secure:
+            cookie += "; Secure"
+        MutableHeaders(scope=message).append("Set-Cookie", cookie)
+
+
+def new_session_data(now: int | None = None) -> dict[str, Any]:
+    stamp = int(time.time()) if now is None else now
+    return {"_c": stamp, "_s": stamp, "_id": secrets.token_urlsafe(12)}
+
+
+def renew(session: dict[str, Any]) -> None:
+    """Start a new session in place (at login and logout): nothing old survives."""
+    locale = session.get("locale")
+    session.clear()
+    session.update(new_session_data())
+    if locale:
+        session["locale"] = locale
+
+
+def _has_content(session: dict[str, Any]) -> bool:
+    return any(not key.startswith("_") for key in session)
+
+
+def _read_cookie(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            cookies: SimpleCookie = SimpleCookie()
+            try:
+                cookies.load(value.decode("latin-1"))
+            except Exception:  # noqa: S112 - a malformed header is just ignored
+                continue
+            if COOKIE_NAME in cookies:
+                return cookies[COOKIE_NAME].value
+    return None

@@ -1,0 +1,82 @@
+"""Jinja2 rendering: a whole page, or one named block of it for htmx."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2_fragments import render_block
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from plenum.web import htmx
+from plenum.web.csrf import csrf_token
+from plenum.web.i18n import LOCALES, current_locale, gettext, ngettext
+
+ContextProcessor = Callable[[Request], Mapping[str, Any]]
+
+
+class Templates:
+    def __init__(self, directory: Path, *, auto_reload: bool = False) -> None:
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(directory),
+            autoescape=True,
+            auto_reload=auto_reload,
+            undefined=jinja2.StrictUndefined,
+            extensions=["jinja2.ext.i18n"],
+        )
+        self.env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+        self.env.globals["url_for"] = _url_for
+        self.processors: list[ContextProcessor] = [_base_context]
+
+    def add_context_processor(self, processor: ContextProcessor) -> None:
+        self.processors.append(processor)
+
+    def render(
+        self,
+        request: Request,
+        name: str,
+        context: Mapping[str, Any] | None = None,
+        *,
+        status_code: int = 200,
+        block: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> HTMLResponse:
+        """The page ``name``; for an htmx request with ``block``, only that block."""
+        values: dict[str, Any] = {}
+        for processor in self.processors:
+            values.update(processor(request))
+        values.update(context or {})
+        if block and htmx.is_htmx(request):
+            html = render_block(self.env, name, block, **values)
+        else:
+            html = self.env.get_template(name).render(values)
+        return HTMLResponse(html, status_code=status_code, headers=dict(headers or {}))
+
+
+@jinja2.pass_context
+def _url_for(context: Mapping[str, Any], name: str, /, **path_params: Any) -> str:
+    """The site-relative path of a named route (never an absolute URL)."""
+    return path_for(context["request"], name, **path_params)
+
+
+def path_for(request: Request, name: str, /, **path_params: Any) -> str:
+    return str(request.app.url_path_for(name, **path_params))
+
+
+def _base_context(request: Request) -> dict[str, Any]:
+    session = request.scope.get("session", {})
+    return {
+        "request": request,
+        "csrf_token": csrf_token(session) if "session" in request.scope else "",
+        "locale": current_locale.get(),
+        "locales": LOCALES,
+        "flashes": session.pop("flash", []) if session else [],
+    }
+
+
+def flash(request: Request, message: str) -> None:
+    """Show ``message`` (a catalogue id) once, on the next page rendered."""
+    request.session.setdefault("flash", []).append(message)
