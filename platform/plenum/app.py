@@ -31,14 +31,15 @@ from plenum.web.templating import Templates
 
 
 class Plenum(Starlette):
-    """Starlette, with the security headers outside even the 500 handler."""
+    """Starlette, with security headers and the request's DB session outside even the
+    500 handler, so every response has the headers and every DB session is closed."""
 
     def __init__(self, *, csp: str, hsts: bool, **kwargs: Any) -> None:
         self.csp, self.hsts = csp, hsts
         super().__init__(**kwargs)
 
     def build_middleware_stack(self) -> ASGIApp:
-        stack = super().build_middleware_stack()
+        stack = DbSessionMiddleware(super().build_middleware_stack())
         return SecurityHeadersMiddleware(stack, csp=self.csp, hsts=self.hsts)
 
 
@@ -87,5 +88,4 @@ def _middleware(settings: Settings) -> list[Middleware]:
         ),
         Middleware(LocaleMiddleware, default=settings.default_locale),
         Middleware(CSRFMiddleware, reject=errors.reject),
-        Middleware(DbSessionMiddleware),
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
+import subprocess  # nosec B404 - starts our own provider process
 import sys
 import time
 import urllib.request
@@ -50,7 +50,8 @@ def _serve(args: argparse.Namespace, settings: Settings | None = None) -> int:
 def _migrate(_args: argparse.Namespace) -> int:
     from plenum.migrate import upgrade
 
-    upgrade(Settings.from_env().database_url)
+    settings = Settings.from_env()
+    upgrade(settings.database_url, root=settings.root)
     return 0
 
 
@@ -98,7 +99,7 @@ def _demo(args: argparse.Namespace) -> int:
     os.environ.setdefault("PLENUM_BASE_URL", f"http://127.0.0.1:{args.port}")
     _migrate(args)
     _seed_demo(args)
-    provider = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+    provider = subprocess.Popen(  # noqa: S603  # nosec B603 - our own interpreter and module
         [sys.executable, "-m", "plenum.cli", "dev-idp", "--port", str(args.idp_port)]
     )
     try:
@@ -115,7 +116,7 @@ def _wait_for(url: str, seconds: float = 20) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=1):  # noqa: S310 - loopback URL we built
+            with urllib.request.urlopen(url, timeout=1):  # noqa: S310  # nosec B310 - loopback URL we built
                 return
         except OSError:
             time.sleep(0.2)

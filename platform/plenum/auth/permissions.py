@@ -64,13 +64,18 @@ class Principal:
 
 
 def relation_of(grant: Grant, scope: Scope) -> Relation:
-    """How ``grant`` stands to ``scope`` in the chapter tree."""
+    """How ``grant`` stands to ``scope`` in the chapter tree.
+
+    A role held in a body reaches only that body (HERE) and its own chapter (CHAPTER);
+    a role held for a chapter also reaches the chapters above and below it.
+    """
     own, target = grant.chapter_path, scope.chapter_path
-    if scope.body_id is not None and grant.body_id == scope.body_id:
-        return Relation.HERE
+    if grant.body_id is not None:
+        if grant.body_id == scope.body_id:
+            return Relation.HERE
+        return Relation.CHAPTER if own == target and scope.body_id is None else Relation.NONE
     if own == target:
-        here = scope.body_id is None and grant.body_id is None
-        return Relation.HERE if here else Relation.CHAPTER
+        return Relation.HERE if scope.body_id is None else Relation.CHAPTER
     if len(own) < len(target) and target[: len(own)] == own:
         return Relation.ABOVE
     if len(own) > len(target) and own[: len(target)] == target:

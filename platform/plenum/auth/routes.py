@@ -56,8 +56,8 @@ async def login(request: Request) -> Response:
     redirect_uri = _settings(request).base_url.rstrip("/") + "/auth/callback"
     try:
         response: Response = await request.app.state.oidc.authorize_redirect(request, redirect_uri)
-    except (httpx2.HTTPError, ValueError, RuntimeError):
-        log.warning("identity provider unreachable at login", exc_info=True)
+    except (httpx2.HTTPError, ValueError, RuntimeError) as exc:
+        log.warning("identity provider unreachable at login: %r", exc)
         return error_page(request, 503, PROVIDER_DOWN)
     return response
 
@@ -94,8 +94,8 @@ async def _verified_claims(request: Request, settings: Settings) -> dict[str, An
     except OAuthError as exc:
         log.info("login refused: %s", exc)
         return error_page(request, 400, STALE_LOGIN)
-    except httpx2.HTTPError:
-        log.warning("identity provider unreachable at callback", exc_info=True)
+    except httpx2.HTTPError as exc:
+        log.warning("identity provider unreachable at callback: %r", exc)
         return error_page(request, 503, PROVIDER_DOWN)
     except (AuthlibBaseError, JoseError, ValueError) as exc:
         log.warning("ID token refused: %s", exc)

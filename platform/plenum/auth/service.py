@@ -127,10 +127,14 @@ def _grants_for_groups(
             parsed.append((role, kind, key))
     chapters = _ids_by_key(Chapter, (k for _, kind, k in parsed if kind == "chapter"), session)
     bodies = _ids_by_key(Body, (k for _, kind, k in parsed if kind == "body"), session)
+    chapter_roles = {r.value for r in CHAPTER_ROLES}
+    for role, kind, key in parsed:
+        if kind == "chapter" and role not in chapter_roles:
+            log.warning("role %r cannot be held for a whole chapter (%r); ignored", role, key)
     chapter_grants = {
         (chapters[key], role)
         for role, kind, key in parsed
-        if kind == "chapter" and key in chapters and role in {r.value for r in CHAPTER_ROLES}
+        if kind == "chapter" and key in chapters and role in chapter_roles
     }
     body_grants = {
         (bodies[key], role) for role, kind, key in parsed if kind == "body" and key in bodies

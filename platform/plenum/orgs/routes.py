@@ -7,7 +7,7 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from plenum.auth.current import authorize, require_member
@@ -17,6 +17,7 @@ from plenum.orgs import service
 from plenum.orgs.models import CHAPTER_ROLES, BodyKind, Majority, Member, Role
 from plenum.web.dbsession import db
 from plenum.web.forms import form_values
+from plenum.web.htmx import see_other
 from plenum.web.templating import Templates, flash, path_for
 
 BODY_FIELDS = ("name", "kind", "quorum_percent", "default_majority")
@@ -88,7 +89,7 @@ def _chapter_role_add(request: Request, values: dict[str, str]) -> Response:
     except ValidationFailed as exc:
         return chapter_page(request, values, exc.errors, status_code=422)
     flash(request, N_("The role has been assigned."))
-    return RedirectResponse(path_for(request, "chapter", key=chapter.key), status_code=303)
+    return see_other(request, path_for(request, "chapter", key=chapter.key))
 
 
 def chapter_role_remove(request: Request) -> Response:
@@ -97,7 +98,7 @@ def chapter_role_remove(request: Request) -> Response:
     authorize(request, Action.MANAGE_CHAPTER, service.chapter_scope(chapter))
     service.revoke_chapter_role(chapter, request.path_params["role_id"], session=session)
     flash(request, N_("The role has been removed."))
-    return RedirectResponse(path_for(request, "chapter", key=chapter.key), status_code=303)
+    return see_other(request, path_for(request, "chapter", key=chapter.key))
 
 
 def body_new_form(request: Request) -> Response:
@@ -138,7 +139,7 @@ def _body_create(request: Request, values: dict[str, str]) -> Response:
             request, chapter=chapter, body=None, values=values, errors=exc.errors, status_code=422
         )
     flash(request, N_("The body has been created."))
-    return RedirectResponse(path_for(request, "body", key=body.key), status_code=303)
+    return see_other(request, path_for(request, "body", key=body.key))
 
 
 def body_page(
@@ -195,7 +196,7 @@ def _body_update(request: Request, values: dict[str, str]) -> Response:
             request, chapter=chapter, body=body, values=values, errors=exc.errors, status_code=422
         )
     flash(request, N_("The changes have been saved."))
-    return RedirectResponse(path_for(request, "body", key=body.key), status_code=303)
+    return see_other(request, path_for(request, "body", key=body.key))
 
 
 async def body_role_add(request: Request) -> Response:
@@ -212,7 +213,7 @@ def _body_role_add(request: Request, values: dict[str, str]) -> Response:
     except ValidationFailed as exc:
         return body_page(request, values, exc.errors, status_code=422)
     flash(request, N_("The role has been assigned."))
-    return RedirectResponse(path_for(request, "body", key=body.key), status_code=303)
+    return see_other(request, path_for(request, "body", key=body.key))
 
 
 def body_role_remove(request: Request) -> Response:
@@ -221,7 +222,7 @@ def body_role_remove(request: Request) -> Response:
     authorize(request, Action.MANAGE_BODY, service.body_scope(body, chapter))
     service.revoke_body_role(body, request.path_params["role_id"], session=session)
     flash(request, N_("The role has been removed."))
-    return RedirectResponse(path_for(request, "body", key=body.key), status_code=303)
+    return see_other(request, path_for(request, "body", key=body.key))
 
 
 def my_data(request: Request) -> Response:

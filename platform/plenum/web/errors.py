@@ -65,7 +65,8 @@ async def reject(request: Request, status_code: int) -> Response:
 
 
 async def http_exception(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
+    if not isinstance(exc, HTTPException):
+        return await server_error(request, exc)
     detail = exc.detail if exc.detail and exc.status_code not in (404, 405) else None
     return error_page(request, exc.status_code, detail, headers=exc.headers)
 

@@ -9,10 +9,11 @@ timeout, is dropped and a fresh one begins.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 import time
-from http.cookies import SimpleCookie
+from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -113,12 +114,11 @@ def _has_content(session: dict[str, Any]) -> bool:
 
 def _read_cookie(scope: Scope) -> str | None:
     for name, value in scope.get("headers", []):
-        if name == b"cookie":
-            cookies: SimpleCookie = SimpleCookie()
-            try:
-                cookies.load(value.decode("latin-1"))
-            except Exception:  # noqa: S112 - a malformed header is just ignored
-                continue
-            if COOKIE_NAME in cookies:
-                return cookies[COOKIE_NAME].value
+        if name != b"cookie":
+            continue
+        cookies: SimpleCookie = SimpleCookie()
+        with contextlib.suppress(CookieError):  # a malformed header is just ignored
+            cookies.load(value.decode("latin-1"))
+        if COOKIE_NAME in cookies:
+            return cookies[COOKIE_NAME].value
     return None

@@ -1,0 +1,124 @@
+"""Browser fixtures: the app served by uvicorn on loopback, Debian's Chromium through
+Playwright, and axe-core for the accessibility checks.
+
+The browser tests are skipped when Chromium or axe-core is missing, unless
+PLENUM_TEST_REQUIRE_BROWSER=1 (then they fail).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, sync_playwright
+
+from plenum.app import create_app
+from plenum.settings import Settings
+from tests.support.processes import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-gpu",
+]
+LOOPBACK = {"127.0.0.1", "localhost"}
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+def _missing(message: str) -> None:
+    if os.environ.get("PLENUM_TEST_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{message} (PLENUM_TEST_REQUIRE_BROWSER=1)")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    if not CHROMIUM.exists():
+        _missing(f"Chromium not found at {CHROMIUM}: browser tests skipped")
+    if not AXE.exists():
+        _missing(f"axe-core not found at {AXE} (run `npm ci`): browser tests skipped")
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    chromium = playwright.chromium.launch(
+        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+    )
+    yield chromium
+    chromium.close()
+
+
+@pytest.fixture
+def live_server(settings: Settings) -> Iterator[str]:
+    """The app on a free loopback port; yields its base URL (no trailing slash)."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    app = create_app(settings.with_changes(base_url=base_url))
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="plenum-live-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            pytest.fail(f"the app did not start on {base_url}")
+        time.sleep(0.05)
+    try:
+        yield base_url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def _loopback_only(route: Route) -> None:
+    """No request leaves the machine (the provider's pages link a CDN stylesheet)."""
+    if urlsplit(route.request.url).hostname in LOOPBACK:
+        route.continue_()
+    else:
+        route.abort()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    # bypass_csp: axe is injected as a script tag, which the app's strict CSP forbids.
+    ctx = browser.new_context(
+        bypass_csp=True, locale="de-DE", viewport={"width": 1280, "height": 900}
+    )
+    ctx.set_default_timeout(10_000)
+    ctx.route("**/*", _loopback_only)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+def check_a11y(page: Page) -> None:
+    """Run axe-core on the page as it is now; fail on serious or critical violations."""
+    page.wait_for_load_state("load")
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    results: dict[str, Any] = page.evaluate("async () => await window.axe.run(document)")
+    blocking = [v for v in results["violations"] if v.get("impact") in BLOCKING_IMPACTS]
+    assert not blocking, f"accessibility violations on {page.url}:\n" + "\n".join(
+        f"- {v['id']} ({v['impact']}): {v['help']}\n  nodes: "
+        + "; ".join(", ".join(node["target"]) for node in v["nodes"])
+        for v in blocking
+    )

@@ -1,0 +1,123 @@
+"""The permission rules as a table: (action, role, relation) → allowed.
+
+Every combination is checked: the ones listed in ALLOWED must be allowed, all the
+others denied. A change to the rules has to change this table too.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from plenum.auth.permissions import (
+    ALL_ROLES,
+    Action,
+    Grant,
+    Principal,
+    Relation,
+    Scope,
+    may,
+    relation_of,
+)
+
+CHAPTER = Scope(chapter_path=(1, 2, 3))  # e.g. federal 1 → state 2 → county 3
+BODY = Scope(chapter_path=(1, 2, 3), body_id=30)
+
+# For each relation, a grant that stands in it to the target (chapter or body).
+GRANTS_FOR_CHAPTER = {
+    Relation.HERE: lambda role: Grant(role, (1, 2, 3)),
+    Relation.CHAPTER: lambda role: Grant(role, (1, 2, 3), body_id=31),
+    Relation.ABOVE: lambda role: Grant(role, (1, 2)),
+    Relation.BELOW: lambda role: Grant(role, (1, 2, 3, 4)),
+    Relation.NONE: lambda role: Grant(role, (1, 5)),
+}
+GRANTS_FOR_BODY = {
+    Relation.HERE: lambda role: Grant(role, (1, 2, 3), body_id=30),
+    Relation.CHAPTER: lambda role: Grant(role, (1, 2, 3)),
+    Relation.ABOVE: lambda role: Grant(role, (1,)),
+    Relation.BELOW: lambda role: Grant(role, (1, 2, 3, 4)),
+    Relation.NONE: lambda role: Grant(role, (1, 2, 3), body_id=31),
+}
+
+EVERYONE = {(role, relation) for role in ALL_ROLES for relation in Relation}
+ALLOWED: dict[Action, set[tuple[str, Relation]]] = {
+    Action.VIEW_CHAPTER: EVERYONE,
+    Action.VIEW_BODY: EVERYONE,
+    Action.PARTICIPATE_IN_CHAPTER: {("member", Relation.HERE), ("member", Relation.BELOW)},
+    Action.MANAGE_CHAPTER: {("office_staff", Relation.HERE), ("office_staff", Relation.ABOVE)},
+    Action.MANAGE_BODY: {
+        ("office_staff", Relation.HERE),
+        ("office_staff", Relation.CHAPTER),
+        ("office_staff", Relation.ABOVE),
+    },
+    Action.VIEW_BODY_INTERNAL: {
+        *((role, Relation.HERE) for role in ALL_ROLES if role != "member"),
+        ("office_staff", Relation.CHAPTER),
+        ("office_staff", Relation.ABOVE),
+    },
+}
+BODY_ACTIONS = {Action.VIEW_BODY, Action.MANAGE_BODY, Action.VIEW_BODY_INTERNAL}
+
+
+def test_every_action_is_in_the_table():
+    assert set(ALLOWED) == set(Action)
+
+
+@pytest.mark.parametrize(
+    ("action", "role", "relation"),
+    list(itertools.product(Action, ALL_ROLES, Relation)),
+)
+def test_permission_table(action, role, relation):
+    body_action = action in BODY_ACTIONS
+    scope = BODY if body_action else CHAPTER
+    grant = (GRANTS_FOR_BODY if body_action else GRANTS_FOR_CHAPTER)[relation](role)
+    assert relation_of(grant, scope) is relation
+    principal = Principal(member_id=1, grants=(grant,))
+    expected = (role, relation) in ALLOWED[action]
+    assert may(principal, action, scope) is expected
+
+
+@pytest.mark.parametrize("action", list(Action))
+def test_nobody_logged_in_may_do_nothing(action):
+    assert may(None, action, CHAPTER) is False
+
+
+def test_a_member_without_grants_may_only_look():
+    principal = Principal(member_id=1)
+    allowed = {action for action in Action if may(principal, action, BODY)}
+    assert allowed == {Action.VIEW_CHAPTER, Action.VIEW_BODY}
+
+
+paths = st.lists(st.integers(1, 6), min_size=1, max_size=5, unique=True).map(tuple)
+
+
+@given(own=paths, target=paths)
+def test_relations_are_consistent_with_the_tree(own, target):
+    """ABOVE and BELOW mirror each other; HERE only on the same chapter."""
+    forward = relation_of(Grant("member", own), Scope(target))
+    backward = relation_of(Grant("member", target), Scope(own))
+    mirror = {Relation.ABOVE: Relation.BELOW, Relation.BELOW: Relation.ABOVE}
+    assert backward is mirror.get(forward, forward)
+    assert (forward is Relation.HERE) == (own == target)
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [
+        Scope((1, 2, 3)),
+        Scope((1, 2, 3, 4)),
+        Scope((1,)),
+        Scope((1, 2, 3), body_id=31),
+        Scope((1, 2, 3, 4), body_id=40),
+    ],
+)
+def test_a_role_held_in_a_body_reaches_no_further_than_its_chapter(scope):
+    grant = Grant("office_staff", (1, 2, 3), body_id=30)
+    expected = Relation.CHAPTER if scope == Scope((1, 2, 3)) else Relation.NONE
+    assert relation_of(grant, scope) is expected
+    principal = Principal(member_id=1, grants=(grant,))
+    action = Action.MANAGE_CHAPTER if scope.body_id is None else Action.MANAGE_BODY
+    assert not may(principal, action, scope)
