@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess  # nosec B404 - starts our own provider process
+import subprocess  # nosec B404
 import sys
 import time
 import urllib.request
@@ -99,7 +99,7 @@ def _demo(args: argparse.Namespace) -> int:
     os.environ.setdefault("PLENUM_BASE_URL", f"http://127.0.0.1:{args.port}")
     _migrate(args)
     _seed_demo(args)
-    provider = subprocess.Popen(  # noqa: S603  # nosec B603 - our own interpreter and module
+    provider = subprocess.Popen(  # noqa: S603  # nosec B603
         [sys.executable, "-m", "plenum.cli", "dev-idp", "--port", str(args.idp_port)]
     )
     try:
@@ -116,7 +116,7 @@ def _wait_for(url: str, seconds: float = 20) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=1):  # noqa: S310  # nosec B310 - loopback URL we built
+            with urllib.request.urlopen(url, timeout=1):  # noqa: S310  # nosec B310
                 return
         except OSError:
             time.sleep(0.2)

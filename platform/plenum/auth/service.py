@@ -93,8 +93,8 @@ def sync_member(profile: Profile, settings: Settings, *, session: Session) -> Me
     member_id = member.id or 0
     _sync_memberships(member_id, profile.chapter_keys, session=session)
     chapter_grants, body_grants = _grants_for_groups(profile.groups, settings, session=session)
-    _sync_chapter_roles(member_id, chapter_grants, session=session)
-    _sync_body_roles(member_id, body_grants, session=session)
+    _sync_roles(ChapterRole, "chapter_id", member_id, chapter_grants, session=session)
+    _sync_roles(BodyRole, "body_id", member_id, body_grants, session=session)
     session.commit()
     return member
 
@@ -153,26 +153,25 @@ def _sync_memberships(member_id: int, chapter_keys: Iterable[str], *, session: S
         session.add(Membership(member_id=member_id, chapter_id=chapter_id, source=Source.IDP))
 
 
-def _sync_chapter_roles(member_id: int, wanted: set[tuple[int, str]], *, session: Session) -> None:
-    current = session.exec(select(ChapterRole).where(ChapterRole.member_id == member_id)).all()
-    have = {(row.chapter_id, row.role) for row in current}
-    for row in current:
-        if row.source == Source.IDP and (row.chapter_id, row.role) not in wanted:
-            session.delete(row)
-    for chapter_id, role in wanted - have:
-        session.add(
-            ChapterRole(member_id=member_id, chapter_id=chapter_id, role=role, source=Source.IDP)
-        )
+def _sync_roles(
+    model: type[ChapterRole] | type[BodyRole],
+    scope: str,
+    member_id: int,
+    wanted: set[tuple[int, str]],
+    *,
+    session: Session,
+) -> None:
+    """Make the member's provider-given roles of ``model`` exactly ``wanted``.
 
-
-def _sync_body_roles(member_id: int, wanted: set[tuple[int, str]], *, session: Session) -> None:
-    current = session.exec(select(BodyRole).where(BodyRole.member_id == member_id)).all()
-    have = {(row.body_id, row.role) for row in current}
+    ``scope`` names the column the role is held on (``chapter_id`` or ``body_id``).
+    """
+    current: list[Any] = list(session.exec(select(model).where(model.member_id == member_id)).all())
+    have = {(getattr(row, scope), row.role) for row in current}
     for row in current:
-        if row.source == Source.IDP and (row.body_id, row.role) not in wanted:
+        if row.source == Source.IDP and (getattr(row, scope), row.role) not in wanted:
             session.delete(row)
-    for body_id, role in wanted - have:
-        session.add(BodyRole(member_id=member_id, body_id=body_id, role=role, source=Source.IDP))
+    for target_id, role in wanted - have:
+        session.add(model(member_id=member_id, role=role, source=Source.IDP, **{scope: target_id}))
 
 
 def set_locale(member_id: int, locale: str, *, session: Session) -> None:

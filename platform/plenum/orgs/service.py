@@ -227,39 +227,37 @@ def _member_by_number(number: str, *, session: Session) -> Member:
     return member
 
 
-def grant_body_role(body: Body, *, member_number: str, role: str, session: Session) -> BodyRole:
-    if role not in {r.value for r in Role}:
-        raise ValidationFailed({"role": N_("Please choose a role.")})
-    member = _member_by_number(member_number, session=session)
-    existing = session.exec(
-        select(BodyRole).where(
-            BodyRole.body_id == body.id, BodyRole.member_id == member.id, BodyRole.role == role
-        )
-    ).first()
-    if existing is not None:
-        raise ValidationFailed({"member_number": N_("This member already holds this role.")})
-    grant = BodyRole(member_id=member.id or 0, body_id=body.id or 0, role=role)
-    session.add(grant)
-    session.commit()
-    return grant
+def grant_body_role(body: Body, *, member_number: str, role: str, session: Session) -> None:
+    allowed = {r.value for r in Role}
+    _grant(BodyRole, "body_id", body.id, member_number, role, allowed, session=session)
 
 
 def grant_chapter_role(
     chapter: Chapter, *, member_number: str, role: str, session: Session
-) -> ChapterRole:
-    if role not in {r.value for r in CHAPTER_ROLES}:
+) -> None:
+    allowed = {r.value for r in CHAPTER_ROLES}
+    _grant(ChapterRole, "chapter_id", chapter.id, member_number, role, allowed, session=session)
+
+
+def _grant(
+    model: type[BodyRole] | type[ChapterRole],
+    scope: str,
+    target_id: int | None,
+    member_number: str,
+    role: str,
+    allowed: set[str],
+    *,
+    session: Session,
+) -> BodyRole | ChapterRole:
+    """Give the member with ``member_number`` ``role`` on the body or chapter ``target_id``."""
+    if role not in allowed:
         raise ValidationFailed({"role": N_("Please choose a role.")})
     member = _member_by_number(member_number, session=session)
-    existing = session.exec(
-        select(ChapterRole).where(
-            ChapterRole.chapter_id == chapter.id,
-            ChapterRole.member_id == member.id,
-            ChapterRole.role == role,
-        )
-    ).first()
-    if existing is not None:
+    values: dict[str, Any] = {"member_id": member.id, "role": role, scope: target_id}
+    query = select(model).filter_by(**values)
+    if session.exec(query).first() is not None:
         raise ValidationFailed({"member_number": N_("This member already holds this role.")})
-    grant = ChapterRole(member_id=member.id or 0, chapter_id=chapter.id or 0, role=role)
+    grant = model(**values)
     session.add(grant)
     session.commit()
     return grant
