@@ -14,6 +14,7 @@ FROM ${NODE_IMAGE} AS assets
 WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
+COPY scripts/build-vendor.mjs ./scripts/
 COPY static/ ./static/
 RUN npm run build
 
