@@ -171,9 +171,6 @@ def test_local_next_is_followed(client, provider, session):
 
 
 def test_login_renews_the_session(client, provider, session):
-    client.get("/")
-    client.post("/language", data={"locale": "en", "csrf_token": "x"})  # refused, no matter
-    before = client.get("/").cookies  # noqa: F841 - the pre-login session
     old_token = _page(client.get("/")).select_one("meta[name=csrf-token]")["content"]
     login(client, provider, "erika", claims("erika"))
     new_token = _page(client.get("/")).select_one("meta[name=csrf-token]")["content"]
