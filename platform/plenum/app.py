@@ -17,6 +17,10 @@ from plenum.auth import current
 from plenum.auth import routes as auth_routes
 from plenum.auth.oidc import make_client
 from plenum.db import Database
+from plenum.motions import amendment_routes, resolution_routes
+from plenum.motions import routes as motion_routes
+from plenum.motions.wording import template_filters, template_globals
+from plenum.notify import routes as notify_routes
 from plenum.orgs import routes as orgs_routes
 from plenum.settings import Settings
 from plenum.web import errors
@@ -61,6 +65,10 @@ def create_app(settings: Settings | None = None) -> Plenum:
             *web_routes.routes,
             *auth_routes.routes,
             *orgs_routes.routes,
+            *motion_routes.routes,
+            *amendment_routes.routes,
+            *resolution_routes.routes,
+            *notify_routes.routes,
             Mount("/static", StaticFiles(directory=settings.root / "static"), name="static"),
         ],
         middleware=_middleware(settings),
@@ -69,6 +77,8 @@ def create_app(settings: Settings | None = None) -> Plenum:
     )
     templates = Templates(settings.root / "templates", auto_reload=settings.development)
     templates.add_context_processor(current.template_context)
+    templates.env.globals.update(template_globals())
+    templates.env.filters.update(template_filters())
     app.state.settings = settings
     app.state.database = database
     app.state.templates = templates

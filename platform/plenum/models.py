@@ -3,6 +3,34 @@
 from __future__ import annotations
 
 from plenum.db import metadata
+from plenum.motions.models import (
+    Amendment,
+    Consultation,
+    Motion,
+    MotionVersion,
+    Proposer,
+    Resolution,
+    StatusChange,
+    Support,
+)
+from plenum.notify.models import Notification
 from plenum.orgs.models import Body, BodyRole, Chapter, ChapterRole, Member, Membership
 
-__all__ = ["Body", "BodyRole", "Chapter", "ChapterRole", "Member", "Membership", "metadata"]
+__all__ = [
+    "Amendment",
+    "Body",
+    "BodyRole",
+    "Chapter",
+    "ChapterRole",
+    "Consultation",
+    "Member",
+    "Membership",
+    "Motion",
+    "MotionVersion",
+    "Notification",
+    "Proposer",
+    "Resolution",
+    "StatusChange",
+    "Support",
+    "metadata",
+]

@@ -31,7 +31,7 @@ GRANTS_FOR_CHAPTER = {
     Relation.HERE: lambda role: Grant(role, (1, 2, 3)),
     Relation.CHAPTER: lambda role: Grant(role, (1, 2, 3), body_id=31),
     Relation.ABOVE: lambda role: Grant(role, (1, 2)),
-    Relation.BELOW: lambda role: Grant(role, (1, 2, 3, 4)),
+    Relation.BELOW: lambda role: Grant(role, (1, 2, 3, 4), body_id=41),
     Relation.NONE: lambda role: Grant(role, (1, 5)),
 }
 GRANTS_FOR_BODY = {
@@ -58,8 +58,63 @@ ALLOWED: dict[Action, set[tuple[str, Relation]]] = {
         ("office_staff", Relation.CHAPTER),
         ("office_staff", Relation.ABOVE),
     },
+    Action.VIEW_MOTIONS: {
+        ("member", Relation.HERE),
+        ("member", Relation.BELOW),
+        ("office_staff", Relation.HERE),
+        ("office_staff", Relation.ABOVE),
+        *((role, Relation.CHAPTER) for role in ALL_ROLES if role != "member"),
+    },
+    Action.SUBMIT_AS_MEMBER: {("member", Relation.HERE), ("member", Relation.BELOW)},
+    Action.SUBMIT_AS_DELEGATE: {("delegate", Relation.HERE)},
+    Action.SUBMIT_AS_LOWER_BOARD: {("chair", Relation.BELOW), ("board_member", Relation.BELOW)},
+    Action.SUPPORT: {("member", Relation.HERE), ("member", Relation.BELOW)},
+    Action.SCREEN: {
+        ("office_staff", Relation.HERE),
+        ("office_staff", Relation.CHAPTER),
+        ("office_staff", Relation.ABOVE),
+        ("chair", Relation.CHAPTER),
+        ("board_member", Relation.CHAPTER),
+    },
+    Action.RECOMMEND: {
+        ("office_staff", Relation.HERE),
+        ("office_staff", Relation.CHAPTER),
+        ("office_staff", Relation.ABOVE),
+        ("chair", Relation.CHAPTER),
+        ("board_member", Relation.CHAPTER),
+    },
+    Action.MANAGE_CALLS: {
+        ("office_staff", Relation.HERE),
+        ("office_staff", Relation.CHAPTER),
+        ("office_staff", Relation.ABOVE),
+    },
+    Action.DECIDE: {
+        ("office_staff", Relation.HERE),
+        ("office_staff", Relation.CHAPTER),
+        ("office_staff", Relation.ABOVE),
+        ("chair", Relation.HERE),
+    },
+    Action.MERGE: {
+        ("office_staff", Relation.HERE),
+        ("office_staff", Relation.CHAPTER),
+        ("office_staff", Relation.ABOVE),
+    },
+    Action.MANAGE_RESOLUTIONS: {
+        ("office_staff", Relation.HERE),
+        ("office_staff", Relation.CHAPTER),
+        ("office_staff", Relation.ABOVE),
+    },
 }
-BODY_ACTIONS = {Action.VIEW_BODY, Action.MANAGE_BODY, Action.VIEW_BODY_INTERNAL}
+BODY_ACTIONS = {
+    Action.VIEW_BODY,
+    Action.MANAGE_BODY,
+    Action.VIEW_BODY_INTERNAL,
+    Action.SUBMIT_AS_DELEGATE,
+    Action.MANAGE_CALLS,
+    Action.DECIDE,
+    Action.MERGE,
+    Action.MANAGE_RESOLUTIONS,
+}
 
 
 def test_every_action_is_in_the_table():
@@ -116,7 +171,9 @@ def test_relations_are_consistent_with_the_tree(own, target):
 )
 def test_a_role_held_in_a_body_reaches_no_further_than_its_chapter(scope):
     grant = Grant("office_staff", (1, 2, 3), body_id=30)
-    expected = Relation.CHAPTER if scope == Scope((1, 2, 3)) else Relation.NONE
+    expected = {Scope((1, 2, 3)): Relation.CHAPTER, Scope((1,)): Relation.BELOW}.get(
+        scope, Relation.NONE
+    )
     assert relation_of(grant, scope) is expected
     principal = Principal(member_id=1, grants=(grant,))
     action = Action.MANAGE_CHAPTER if scope.body_id is None else Action.MANAGE_BODY

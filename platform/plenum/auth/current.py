@@ -10,6 +10,7 @@ from starlette.responses import RedirectResponse, Response
 
 from plenum.auth.permissions import Action, Principal, Scope, require
 from plenum.errors import NotFound
+from plenum.notify.service import unread_count
 from plenum.orgs.models import Member
 from plenum.orgs.service import principal_for
 from plenum.web import htmx
@@ -66,4 +67,6 @@ async def login_required(request: Request, exc: Exception) -> Response:
 
 
 def template_context(request: Request) -> dict[str, Any]:
-    return {"member": member(request), "principal": principal(request)}
+    found = principal(request)
+    unread = unread_count(found.member_id, session=db(request)) if found else 0
+    return {"member": member(request), "principal": found, "unread_notifications": unread}

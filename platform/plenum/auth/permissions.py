@@ -25,6 +25,18 @@ class Action(StrEnum):
     VIEW_BODY = "body.view"
     VIEW_BODY_INTERNAL = "body.view_internal"
     MANAGE_BODY = "body.manage"
+    # Motions, amendments and resolutions. Chapter-scoped unless marked (body).
+    VIEW_MOTIONS = "motions.view"
+    SUBMIT_AS_MEMBER = "motions.submit_as_member"
+    SUBMIT_AS_DELEGATE = "motions.submit_as_delegate"  # body
+    SUBMIT_AS_LOWER_BOARD = "motions.submit_as_lower_board"
+    SUPPORT = "motions.support"
+    SCREEN = "motions.screen"
+    RECOMMEND = "motions.recommend"
+    MANAGE_CALLS = "motions.manage_calls"  # body
+    DECIDE = "motions.decide"  # body
+    MERGE = "motions.merge"  # body
+    MANAGE_RESOLUTIONS = "resolutions.manage"  # body
 
 
 class Relation(StrEnum):
@@ -66,14 +78,20 @@ class Principal:
 def relation_of(grant: Grant, scope: Scope) -> Relation:
     """How ``grant`` stands to ``scope`` in the chapter tree.
 
-    A role held in a body reaches only that body (HERE) and its own chapter (CHAPTER);
+    A role held in a body reaches that body (HERE), its own chapter (CHAPTER) and, seen
+    from a chapter above, stands BELOW it (a lower chapter's board submitting upwards);
     a role held for a chapter also reaches the chapters above and below it.
     """
     own, target = grant.chapter_path, scope.chapter_path
     if grant.body_id is not None:
         if grant.body_id == scope.body_id:
             return Relation.HERE
-        return Relation.CHAPTER if own == target and scope.body_id is None else Relation.NONE
+        if scope.body_id is not None:
+            return Relation.NONE
+        if own == target:
+            return Relation.CHAPTER
+        below = len(own) > len(target) and own[: len(target)] == target
+        return Relation.BELOW if below else Relation.NONE
     if own == target:
         return Relation.HERE if scope.body_id is None else Relation.CHAPTER
     if len(own) < len(target) and target[: len(own)] == own:
@@ -90,6 +108,14 @@ _STAFF_HERE_OR_ABOVE = frozenset(
 )
 _STAFF_OF_BODY = _STAFF_HERE_OR_ABOVE | {(Role.OFFICE_STAFF.value, Relation.CHAPTER)}
 
+_MEMBERS = frozenset({(MEMBER, Relation.HERE), (MEMBER, Relation.BELOW)})
+_STAFF_OF_CHAPTER = _STAFF_HERE_OR_ABOVE | {(Role.OFFICE_STAFF.value, Relation.CHAPTER)}
+# The chapter's board (and the chair of the body concerned) screen and recommend.
+_BOARD_OF_CHAPTER = _STAFF_OF_CHAPTER | {
+    (Role.CHAIR.value, Relation.CHAPTER),
+    (Role.BOARD_MEMBER.value, Relation.CHAPTER),
+}
+
 RULES: dict[Action, frozenset[tuple[str, str]]] = {
     Action.VIEW_CHAPTER: ANYONE,
     Action.VIEW_BODY: ANYONE,
@@ -98,6 +124,21 @@ RULES: dict[Action, frozenset[tuple[str, str]]] = {
     Action.MANAGE_CHAPTER: _STAFF_HERE_OR_ABOVE,
     Action.MANAGE_BODY: _STAFF_OF_BODY,
     Action.VIEW_BODY_INTERNAL: _STAFF_OF_BODY | {(role.value, Relation.HERE) for role in Role},
+    Action.VIEW_MOTIONS: _MEMBERS
+    | _STAFF_OF_CHAPTER
+    | {(role.value, Relation.CHAPTER) for role in Role},
+    Action.SUBMIT_AS_MEMBER: _MEMBERS,
+    Action.SUBMIT_AS_DELEGATE: frozenset({(Role.DELEGATE.value, Relation.HERE)}),
+    Action.SUBMIT_AS_LOWER_BOARD: frozenset(
+        {(Role.CHAIR.value, Relation.BELOW), (Role.BOARD_MEMBER.value, Relation.BELOW)}
+    ),
+    Action.SUPPORT: _MEMBERS,
+    Action.SCREEN: _BOARD_OF_CHAPTER,
+    Action.RECOMMEND: _BOARD_OF_CHAPTER,
+    Action.MANAGE_CALLS: _STAFF_OF_BODY,
+    Action.DECIDE: _STAFF_OF_BODY | {(Role.CHAIR.value, Relation.HERE)},
+    Action.MERGE: _STAFF_OF_BODY,
+    Action.MANAGE_RESOLUTIONS: _STAFF_OF_BODY,
 }
 
 

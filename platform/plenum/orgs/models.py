@@ -83,6 +83,9 @@ class Body(SQLModel, table=True):
     kind: str = Field(max_length=20)
     quorum_percent: int = Field(default=50)
     default_majority: str = Field(default=Majority.SIMPLE, max_length=20)
+    # How resolutions are numbered ("{year}/{seq}", "Nr. {seq} – {year}") and shown.
+    resolution_format: str = Field(default="{year}/{seq}", max_length=60)
+    resolutions_public: bool = Field(default=False)
 
 
 class Member(SQLModel, table=True):

@@ -20,7 +20,14 @@ from plenum.web.forms import form_values
 from plenum.web.htmx import see_other
 from plenum.web.templating import Templates, flash, path_for
 
-BODY_FIELDS = ("name", "kind", "quorum_percent", "default_majority")
+BODY_FIELDS = (
+    "name",
+    "kind",
+    "quorum_percent",
+    "default_majority",
+    "resolution_format",
+    "resolutions_public",
+)
 ROLE_FIELDS = ("member_number", "role")
 
 
@@ -177,6 +184,7 @@ def body_edit_form(request: Request) -> Response:
     body, chapter = service.body_by_key(request.path_params["key"], session=session)
     authorize(request, Action.MANAGE_BODY, service.body_scope(body, chapter))
     values = {name: str(getattr(body, name)) for name in BODY_FIELDS}
+    values["resolutions_public"] = "1" if body.resolutions_public else ""
     return _body_form(request, chapter=chapter, body=body, values=values, errors={})
 
 

@@ -120,6 +120,8 @@ class BodyInput:
     kind: str
     quorum_percent: int
     default_majority: str
+    resolution_format: str = "{year}/{seq}"
+    resolutions_public: bool = False
 
 
 def parse_body_input(values: dict[str, str]) -> BodyInput:
@@ -139,9 +141,25 @@ def parse_body_input(values: dict[str, str]) -> BodyInput:
     majority = values.get("default_majority", "")
     if majority not in {m.value for m in Majority}:
         errors["default_majority"] = N_("Please choose a majority.")
+    number_format = values.get("resolution_format", "").strip() or "{year}/{seq}"
+    if "{seq}" not in number_format or len(number_format) > 60:
+        errors["resolution_format"] = N_(
+            "The format needs {seq} and may have at most 60 characters."
+        )
+    elif not _format_ok(number_format):
+        errors["resolution_format"] = N_("Use only {year} and {seq} as placeholders.")
     if errors:
         raise ValidationFailed(errors)
-    return BodyInput(name, kind, quorum or 0, majority)
+    public = values.get("resolutions_public", "") in {"1", "on", "true", "True"}
+    return BodyInput(name, kind, quorum or 0, majority, number_format, public)
+
+
+def _format_ok(number_format: str) -> bool:
+    try:
+        number_format.format(year=2026, seq=1)
+    except (KeyError, IndexError, ValueError):
+        return False
+    return True
 
 
 def _parse_percent(raw: str) -> int | None:
@@ -159,6 +177,8 @@ def create_body(chapter: Chapter, data: BodyInput, *, session: Session) -> Body:
         kind=data.kind,
         quorum_percent=data.quorum_percent,
         default_majority=data.default_majority,
+        resolution_format=data.resolution_format,
+        resolutions_public=data.resolutions_public,
     )
     session.add(body)
     session.commit()
@@ -170,6 +190,8 @@ def update_body(body: Body, data: BodyInput, *, session: Session) -> Body:
     body.kind = data.kind
     body.quorum_percent = data.quorum_percent
     body.default_majority = data.default_majority
+    body.resolution_format = data.resolution_format
+    body.resolutions_public = data.resolutions_public
     session.add(body)
     session.commit()
     return body

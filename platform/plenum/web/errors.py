@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from plenum.auth.permissions import PermissionDenied
-from plenum.errors import N_, NotFound
+from plenum.errors import N_, DomainError, NotFound
 from plenum.web.templating import Templates
 
 log = logging.getLogger(__name__)
@@ -20,6 +20,7 @@ TITLES: dict[int, str] = {
     403: N_("Access denied"),
     404: N_("Page not found"),
     405: N_("Method not allowed"),
+    409: N_("This is not possible right now"),
     422: N_("The input could not be processed"),
     429: N_("Too many requests"),
     500: N_("Something went wrong"),
@@ -79,6 +80,12 @@ async def not_found(request: Request, exc: Exception) -> Response:
     return error_page(request, 404)
 
 
+async def domain_error(request: Request, exc: Exception) -> Response:
+    """A step that cannot be taken now: say why (the message is a catalogue id)."""
+    detail = exc.message if isinstance(exc, DomainError) else None
+    return error_page(request, 409, detail)
+
+
 async def server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_page(request, 500)
@@ -88,5 +95,6 @@ HANDLERS = {
     HTTPException: http_exception,
     PermissionDenied: permission_denied,
     NotFound: not_found,
+    DomainError: domain_error,
     Exception: server_error,
 }

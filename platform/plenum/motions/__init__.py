@@ -1,0 +1,1 @@
+"""Motions, amendments, line numbering, diff and merge, resolutions and exports."""

@@ -1,0 +1,293 @@
+"""Pages of amendments: writing one (whole text or paragraph by paragraph), its page, steps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from plenum.auth.current import require_member
+from plenum.auth.permissions import Action, Principal, may
+from plenum.errors import N_, DomainError, ValidationFailed
+from plenum.motions import amendments, diff, forms, lines, service
+from plenum.motions.models import DECISIONS, MotionVersion, Recommendation, Status
+from plenum.motions.pages import render, run
+from plenum.web.dbsession import db
+from plenum.web.htmx import see_other
+from plenum.web.templating import flash, path_for
+
+MAX_PARAGRAPHS = 2000
+
+
+def _paragraphs(text: str) -> list[str]:
+    """The canonical text split into its blocks, for editing one paragraph at a time."""
+    return [part for part in lines.normalize(text).strip("\n").split("\n\n") if part]
+
+
+def _form(
+    request: Request,
+    at: service.MotionPlace,
+    *,
+    amendment: Any,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status_code: int = 200,
+    preview: list[diff.DiffBlock] | None = None,
+    stale: dict[str, str] | None = None,
+) -> Response:
+    session = db(request)
+    version = (
+        session.get(MotionVersion, amendment.base_version_id)
+        if amendment
+        else service.current_version(at.motion, session=session)
+    )
+    mode = "paragraphs" if values.get("mode") == "paragraphs" else "full"
+    context = {
+        "motion": at.motion,
+        "place": at.place,
+        "amendment": amendment,
+        "version": version,
+        "layout": lines.Layout.from_json(version.layout) if version else None,
+        "mode": mode,
+        "paragraphs": _paragraph_values(values, version.text if version else ""),
+        "values": values,
+        "errors": errors,
+        "preview": preview,
+        "stale": stale,
+    }
+    return render(request, "motions/amendment_form.html", context, status_code, block="form")
+
+
+def _paragraph_values(values: dict[str, str], base: str) -> list[str]:
+    """The paragraphs to show: as typed, else those of the text (or of the base)."""
+    return _paragraphs(values.get("text") or base)
+
+
+def new_form(request: Request) -> Response:
+    session = db(request)
+    at = service.motion_place(request.path_params["id"], session=session)
+    found = require_member(request)
+    service.require_view(at.motion, at.place, principal=found, session=session)
+    version = service.current_version(at.motion, session=session)
+    values = {"text": version.text if version else "", "mode": request.query_params.get("mode", "")}
+    return _form(request, at, amendment=None, values=values, errors={})
+
+
+async def _read_paragraphs(request: Request) -> None:
+    async with request.form() as form:
+        found = [form.get(f"para_{i}") for i in range(MAX_PARAGRAPHS) if f"para_{i}" in form]
+    request.state.paragraphs = [
+        p.replace("\r\n", "\n").strip() for p in found if isinstance(p, str)
+    ]
+
+
+async def create(request: Request) -> Response:
+    await _read_paragraphs(request)
+    return await run(request, _create, *forms.AMENDMENT_FIELDS)
+
+
+def _with_paragraphs(request: Request, values: dict[str, str]) -> dict[str, str]:
+    """In paragraph mode the text is the paragraphs joined again."""
+    if values.get("mode") == "paragraphs" and request.state.paragraphs:
+        return values | {"text": "\n\n".join(p for p in request.state.paragraphs if p)}
+    return values
+
+
+def _create(request: Request, values: dict[str, str]) -> Response:
+    session = db(request)
+    at = service.motion_place(request.path_params["id"], session=session)
+    found = require_member(request)
+    service.require_view(at.motion, at.place, principal=found, session=session)
+    values = _with_paragraphs(request, values)
+    try:
+        data = forms.parse_amendment(values)
+        if values["action"] == "preview":
+            return _form(
+                request,
+                at,
+                amendment=None,
+                values=values,
+                errors={},
+                preview=_preview(request, at, data.text),
+            )
+        amendment = amendments.create_amendment(at, data, principal=found, session=session)
+    except (ValidationFailed, DomainError) as exc:
+        session.rollback()
+        return _form(
+            request, at, amendment=None, values=values, errors=_errors(exc), status_code=422
+        )
+    flash(request, N_("Your amendment has been submitted."))
+    return see_other(request, path_for(request, "amendment", id=amendment.id))
+
+
+def _preview(request: Request, at: service.MotionPlace, text: str) -> list[diff.DiffBlock]:
+    version = service.current_version(at.motion, session=db(request))
+    if version is None:
+        return []
+    return diff.inline_diff(lines.Layout.from_json(version.layout), text, only_changed=True)
+
+
+def _errors(exc: DomainError) -> dict[str, str]:
+    return exc.errors if isinstance(exc, ValidationFailed) else {"_form": exc.message}
+
+
+def edit_form(request: Request) -> Response:
+    session = db(request)
+    ap = amendments.amendment_place(request.path_params["id"], session=session)
+    found = require_member(request)
+    amendments.require_view(ap, principal=found, session=session)
+    values = amendments.amendment_values(ap.amendment, session=session)
+    values["mode"] = request.query_params.get("mode", "")
+    return _form(request, ap.at, amendment=ap.amendment, values=values, errors={})
+
+
+async def update(request: Request) -> Response:
+    await _read_paragraphs(request)
+    return await run(request, _update, *forms.AMENDMENT_FIELDS)
+
+
+def _update(request: Request, values: dict[str, str]) -> Response:
+    session = db(request)
+    ap = amendments.amendment_place(request.path_params["id"], session=session)
+    found = require_member(request)
+    amendments.require_view(ap, principal=found, session=session)
+    values = _with_paragraphs(request, values)
+    form: dict[str, Any] = {"amendment": ap.amendment, "values": values}
+    try:
+        data = forms.parse_amendment(values)
+        if values["action"] == "preview":
+            return _form(
+                request, ap.at, **form, errors={}, preview=_preview(request, ap.at, data.text)
+            )
+        amendments.update_amendment(
+            ap, data, expected_version=forms.lock_version(values), principal=found, session=session
+        )
+    except service.StaleEdit as exc:
+        session.rollback()
+        return _form(
+            request, ap.at, **form, errors=_errors(exc), status_code=409, stale=exc.current
+        )
+    except (ValidationFailed, DomainError) as exc:
+        session.rollback()
+        return _form(request, ap.at, **form, errors=_errors(exc), status_code=422)
+    flash(request, N_("The changes have been saved."))
+    return see_other(request, path_for(request, "amendment", id=ap.amendment.id))
+
+
+# --- the amendment page ---------------------------------------------------------------------
+
+
+def page(request: Request) -> Response:
+    session = db(request)
+    ap = amendments.amendment_place(request.path_params["id"], session=session)
+    found = require_member(request)
+    proposer = amendments.require_view(ap, principal=found, session=session)
+    return render(request, "motions/amendment.html", _context(request, ap, found, proposer))
+
+
+def _context(
+    request: Request, ap: amendments.AmendmentPlace, found: Principal, proposer: bool
+) -> dict[str, Any]:
+    session = db(request)
+    amendment, place = ap.amendment, ap.at.place
+    base = session.get(MotionVersion, amendment.base_version_id)
+    layout = lines.Layout.from_json(base.layout) if base else lines.layout("")
+    changes = diff.changes_from_json(amendment.changes)
+    supporters = amendments.supporters_of(amendment, session=session)
+    return {
+        "amendment": amendment,
+        "motion": ap.at.motion,
+        "place": place,
+        "base": base,
+        "instructions": diff.instructions(changes),
+        "inline": diff.inline_diff(layout, amendment.text, only_changed=True),
+        "modified": diff.inline_diff(layout, amendment.modified_text, only_changed=True)
+        if amendment.modified_text
+        else [],
+        "proposers": amendments.proposers_of(amendment, session=session),
+        "is_proposer": proposer,
+        "supporters": supporters,
+        "i_support": any(m.id == found.member_id for m in supporters),
+        "can_support": amendment.status in (Status.COLLECTING, Status.SUBMITTED)
+        and not proposer
+        and may(found, Action.SUPPORT, place.chapter_scope),
+        "can_edit": proposer and amendment.status in (Status.COLLECTING, Status.SUBMITTED),
+        "can_accept": proposer
+        and amendment.recommendation == Recommendation.ADOPT_MODIFIED
+        and not amendment.modified_accepted,
+        "history": service.history(ap.at.motion, amendment=amendment, session=session),
+        "steps": service.allowed_steps(amendment.status, place, principal=found, proposer=proposer),
+        "recommendations": list(Recommendation),
+        "decisions": list(DECISIONS),
+        "step_values": {},
+        "step_errors": {},
+        "failed_step": "",
+    }
+
+
+async def support(request: Request) -> Response:
+    return await run(request, _support)
+
+
+def _support(request: Request, values: dict[str, str]) -> Response:
+    session = db(request)
+    ap = amendments.amendment_place(request.path_params["id"], session=session)
+    found = require_member(request)
+    amendments.require_view(ap, principal=found, session=session)
+    now = amendments.toggle_support(ap, principal=found, session=session)
+    flash(
+        request,
+        N_("You support this amendment.") if now else N_("You no longer support this amendment."),
+    )
+    return see_other(request, path_for(request, "amendment", id=ap.amendment.id))
+
+
+async def step(request: Request) -> Response:
+    return await run(request, _step, *forms.TRANSITION_FIELDS)
+
+
+def _step(request: Request, values: dict[str, str]) -> Response:
+    session = db(request)
+    ap = amendments.amendment_place(request.path_params["id"], session=session)
+    found = require_member(request)
+    proposer = amendments.require_view(ap, principal=found, session=session)
+    name = request.path_params["step"]
+    try:
+        amendments.transition(
+            ap, name, forms.parse_transition(values), principal=found, session=session
+        )
+    except ValidationFailed as exc:
+        session.rollback()
+        context = _context(request, ap, found, proposer)
+        context |= {"step_values": values, "step_errors": exc.errors, "failed_step": name}
+        return render(request, "motions/amendment.html", context, 422)
+    flash(request, N_("The status has been changed."))
+    return see_other(request, path_for(request, "amendment", id=ap.amendment.id))
+
+
+async def accept(request: Request) -> Response:
+    return await run(request, _accept)
+
+
+def _accept(request: Request, values: dict[str, str]) -> Response:
+    session = db(request)
+    ap = amendments.amendment_place(request.path_params["id"], session=session)
+    found = require_member(request)
+    amendments.require_view(ap, principal=found, session=session)
+    amendments.accept_modified(ap, principal=found, session=session)
+    flash(request, N_("You have accepted the modified text."))
+    return see_other(request, path_for(request, "amendment", id=ap.amendment.id))
+
+
+routes = [
+    Route("/motions/{id:int}/amendments/new", new_form, name="amendment_new"),
+    Route("/motions/{id:int}/amendments/new", create, methods=["POST"], name="amendment_create"),
+    Route("/amendments/{id:int}", page, name="amendment"),
+    Route("/amendments/{id:int}/edit", edit_form, name="amendment_edit"),
+    Route("/amendments/{id:int}/edit", update, methods=["POST"], name="amendment_update"),
+    Route("/amendments/{id:int}/support", support, methods=["POST"], name="amendment_support"),
+    Route("/amendments/{id:int}/steps/{step}", step, methods=["POST"], name="amendment_step"),
+    Route("/amendments/{id:int}/accept", accept, methods=["POST"], name="amendment_accept"),
+]

@@ -1,0 +1,526 @@
+"""What amendments do: writing, numbering, support, lifecycle, collisions and merging.
+
+An amendment stores the whole amended text of the motion version it was written
+against; its changes (``diff.changes``) are computed when it is saved, so lists and
+pages only read them. Merging folds adopted amendments into a new motion version with
+a three-way merge; an amendment whose change overlaps text that changed since is a
+conflict for a person to resolve, never merged silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from plenum.auth.permissions import Action, PermissionDenied, Principal, may
+from plenum.clock import utcnow
+from plenum.errors import N_, DomainError, NotFound, ValidationFailed
+from plenum.motions import diff, lines
+from plenum.motions.forms import AmendmentInput, TransitionInput
+from plenum.motions.models import (
+    DECISIONS,
+    OPEN_FOR_DECISION,
+    Amendment,
+    AmendmentNumbering,
+    Motion,
+    MotionVersion,
+    Proposer,
+    Recommendation,
+    Status,
+    Support,
+)
+from plenum.motions.service import (
+    CallPlace,
+    MotionPlace,
+    StaleEdit,
+    _members_by_number,
+    _record,
+    _replace_people,
+    add_version,
+    check_step,
+    current_version,
+    is_proposer,
+    may_submit,
+    may_view,
+    motion_place,
+    step_target,
+)
+from plenum.notify.service import notify
+from plenum.orgs.models import Member
+
+
+@dataclass(frozen=True)
+class AmendmentPlace:
+    amendment: Amendment
+    at: MotionPlace
+
+
+def amendment_place(amendment_id: int, *, session: Session) -> AmendmentPlace:
+    amendment = session.get(Amendment, amendment_id)
+    if amendment is None:
+        raise NotFound(N_("This amendment does not exist."))
+    return AmendmentPlace(amendment, motion_place(amendment.motion_id, session=session))
+
+
+def base_layout(version: MotionVersion) -> lines.Layout:
+    return lines.Layout.from_json(version.layout)
+
+
+def _base(motion: Motion, *, session: Session) -> MotionVersion:
+    version = current_version(motion, session=session)
+    if version is None or motion.status not in OPEN_FOR_DECISION:
+        raise DomainError(N_("Amendments can only be made to a published motion that is open."))
+    return version
+
+
+def _changes_of(version: MotionVersion, text: str) -> list[diff.Change]:
+    found = diff.changes(base_layout(version), text)
+    if not found:
+        raise ValidationFailed({"text": N_("This amendment changes nothing in the motion.")})
+    return found
+
+
+def create_amendment(
+    at: MotionPlace, data: AmendmentInput, *, principal: Principal, session: Session
+) -> Amendment:
+    if not may_submit(principal, at.place):
+        raise PermissionDenied(Action.SUBMIT_AS_MEMBER.value)
+    if not at.place.amendments_open():
+        raise DomainError(N_("The deadline for amendments has passed."))
+    version = _base(at.motion, session=session)
+    found = _changes_of(version, data.text)
+    required = at.place.call.supporters_required
+    amendment = Amendment(
+        motion_id=at.motion.id or 0,
+        base_version_id=version.id or 0,
+        number="",
+        sequence=0,
+        created_by=principal.member_id,
+        supporters_required=required,
+        status=Status.COLLECTING if required else Status.SUBMITTED,
+        title="",
+        text="",
+        changes="[]",
+    )
+    _apply(amendment, data, found)
+    _number(amendment, at, session=session)
+    people = {principal.member_id, *_members_by_number(data.co_proposers, session=session)}
+    _replace_people(Proposer, "amendment_id", amendment.id, people, session=session)
+    _record(
+        at.motion, "", amendment.status, principal.member_id, amendment=amendment, session=session
+    )
+    _tell_motion_proposers(at.motion, amendment, principal.member_id, session=session)
+    session.commit()
+    return amendment
+
+
+def _apply(amendment: Amendment, data: AmendmentInput, found: Sequence[diff.Change]) -> None:
+    amendment.title = data.title
+    amendment.group_name = data.group_name
+    amendment.text = lines.normalize(data.text)
+    amendment.reasons = data.reasons
+    amendment.changes = diff.changes_to_json(found)
+    amendment.first_line = min(c.first_line for c in found)
+    amendment.last_line = max(c.last_line for c in found)
+
+
+def _number(amendment: Amendment, at: MotionPlace, *, session: Session) -> None:
+    """ "A1-Ä3" (sequential) or "A1-012" (first changed line; "A1-012-2" when taken)."""
+    by_line = at.place.call.amendment_numbering == AmendmentNumbering.BY_LINE
+    for _attempt in range(5):
+        highest = session.exec(
+            select(func.max(Amendment.sequence)).where(Amendment.motion_id == at.motion.id)
+        ).one()
+        amendment.sequence = (highest or 0) + 1
+        amendment.number = _free_number(amendment, at, by_line, session=session)
+        try:
+            with session.begin_nested():
+                session.add(amendment)
+                session.flush()
+            return
+        except IntegrityError:
+            continue
+    raise DomainError(N_("Please try again: many amendments arrived at the same time."))
+
+
+def _free_number(amendment: Amendment, at: MotionPlace, by_line: bool, *, session: Session) -> str:
+    prefix = at.motion.number or f"#{at.motion.id}"
+    if not by_line:
+        return f"{prefix}-Ä{amendment.sequence}"
+    base = f"{prefix}-{amendment.first_line:03d}"
+    taken = set(
+        session.exec(
+            select(Amendment.number).where(
+                Amendment.motion_id == at.motion.id, col(Amendment.number).startswith(base)
+            )
+        ).all()
+    )
+    number, suffix = base, 2
+    while number in taken:
+        number, suffix = f"{base}-{suffix}", suffix + 1
+    return number
+
+
+def _tell_motion_proposers(
+    motion: Motion, amendment: Amendment, actor: int, *, session: Session
+) -> None:
+    recipients = session.exec(
+        select(Proposer.member_id).where(Proposer.motion_id == motion.id)
+    ).all()
+    notify(
+        recipients,
+        N_("New amendment %(number)s to your motion “%(title)s”."),
+        url=f"/amendments/{amendment.id}",
+        exclude=actor,
+        session=session,
+        number=amendment.number,
+        title=motion.title,
+    )
+
+
+def update_amendment(
+    ap: AmendmentPlace,
+    data: AmendmentInput,
+    *,
+    expected_version: int,
+    principal: Principal,
+    session: Session,
+) -> Amendment:
+    amendment = ap.amendment
+    if not is_proposer(principal, proposers_of(amendment, session=session)):
+        raise PermissionDenied("amendment.edit")
+    if amendment.status not in (Status.COLLECTING, Status.SUBMITTED):
+        raise DomainError(N_("This amendment can no longer be changed."))
+    if not ap.at.place.amendments_open():
+        raise DomainError(N_("The deadline for amendments has passed."))
+    if expected_version != amendment.lock_version:
+        raise StaleEdit(amendment_values(amendment, session=session))
+    version = session.get(MotionVersion, amendment.base_version_id)
+    assert version is not None
+    _apply(amendment, data, _changes_of(version, data.text))
+    amendment.lock_version += 1
+    people = {amendment.created_by, *_members_by_number(data.co_proposers, session=session)}
+    _replace_people(Proposer, "amendment_id", amendment.id, people, session=session)
+    session.add(amendment)
+    session.commit()
+    return amendment
+
+
+def amendment_values(amendment: Amendment, *, session: Session) -> dict[str, str]:
+    proposers = proposers_of(amendment, session=session)
+    return {
+        "title": amendment.title,
+        "group_name": amendment.group_name,
+        "text": amendment.text,
+        "reasons": amendment.reasons,
+        "co_proposers": " ".join(
+            m.member_number for m in proposers if m.id != amendment.created_by and m.member_number
+        ),
+        "lock_version": str(amendment.lock_version),
+    }
+
+
+def proposers_of(amendment: Amendment, *, session: Session) -> list[Member]:
+    query = (
+        select(Member)
+        .join(Proposer, col(Proposer.member_id) == Member.id)
+        .where(Proposer.amendment_id == amendment.id)
+        .order_by(col(Member.display_name))
+    )
+    return list(session.exec(query).all())
+
+
+def supporters_of(amendment: Amendment, *, session: Session) -> list[Member]:
+    query = (
+        select(Member)
+        .join(Support, col(Support.member_id) == Member.id)
+        .where(Support.amendment_id == amendment.id)
+        .order_by(col(Support.created_at))
+    )
+    return list(session.exec(query).all())
+
+
+def require_view(ap: AmendmentPlace, *, principal: Principal | None, session: Session) -> bool:
+    proposer = is_proposer(principal, proposers_of(ap.amendment, session=session))
+    published = ap.amendment.status not in (Status.SUBMITTED, Status.SCREENED, Status.COLLECTING)
+    if not may_view(ap.amendment.status, published, ap.at.place, principal, proposer):
+        raise NotFound(N_("This amendment does not exist."))
+    return proposer
+
+
+# --- support and lifecycle ----------------------------------------------------------------
+
+
+def toggle_support(ap: AmendmentPlace, *, principal: Principal, session: Session) -> bool:
+    amendment = ap.amendment
+    if not may(principal, Action.SUPPORT, ap.at.place.chapter_scope):
+        raise PermissionDenied(Action.SUPPORT.value)
+    if amendment.status not in (Status.COLLECTING, Status.SUBMITTED):
+        raise DomainError(N_("Support is collected only until the amendment is screened."))
+    if is_proposer(principal, proposers_of(amendment, session=session)):
+        raise DomainError(N_("Proposers cannot support their own amendment."))
+    existing = session.exec(
+        select(Support).where(
+            Support.amendment_id == amendment.id, Support.member_id == principal.member_id
+        )
+    ).first()
+    if existing:
+        session.delete(existing)
+    else:
+        session.add(Support(amendment_id=amendment.id, member_id=principal.member_id))
+    session.flush()
+    count = session.exec(select(func.count()).where(Support.amendment_id == amendment.id)).one()
+    if amendment.status == Status.COLLECTING and count >= amendment.supporters_required:
+        _move(ap, Status.SUBMITTED, None, N_("Enough supporters"), session=session)
+    session.commit()
+    return existing is None
+
+
+def transition(
+    ap: AmendmentPlace,
+    name: str,
+    data: TransitionInput,
+    *,
+    principal: Principal,
+    session: Session,
+) -> Amendment:
+    amendment = ap.amendment
+    proposer = is_proposer(principal, proposers_of(amendment, session=session))
+    step = check_step(name, amendment.status, ap.at.place, principal=principal, proposer=proposer)
+    target = step_target(name, step, data)
+    if name == "publish" and ap.at.motion.status not in OPEN_FOR_DECISION:
+        raise DomainError(N_("The motion is no longer open for amendments."))
+    if name == "recommend":
+        amendment.recommendation = data.recommendation
+        amendment.recommendation_note = data.note
+        amendment.modified_text = (
+            lines.normalize(data.modified_text)
+            if data.recommendation == Recommendation.ADOPT_MODIFIED
+            else ""
+        )
+        amendment.modified_accepted = False
+    if target in (Status.INADMISSIBLE, Status.WITHDRAWN):
+        amendment.status_note = data.note
+    if target in DECISIONS:
+        amendment.decided_at = utcnow()
+    _move(ap, target, principal.member_id, data.note, session=session)
+    session.commit()
+    return amendment
+
+
+def accept_modified(ap: AmendmentPlace, *, principal: Principal, session: Session) -> None:
+    """The proposers take over the board's modified text (modifizierte Übernahme)."""
+    amendment = ap.amendment
+    if not is_proposer(principal, proposers_of(amendment, session=session)):
+        raise PermissionDenied("amendment.accept")
+    if amendment.recommendation != Recommendation.ADOPT_MODIFIED or amendment.modified_accepted:
+        raise DomainError(N_("There is no modified text to accept."))
+    amendment.modified_accepted = True
+    session.add(amendment)
+    _record(
+        ap.at.motion,
+        amendment.status,
+        amendment.status,
+        principal.member_id,
+        note=N_("The proposers accepted the modified text."),
+        amendment=amendment,
+        session=session,
+    )
+    session.commit()
+
+
+def _move(
+    ap: AmendmentPlace, target: Status, actor: int | None, note: str, *, session: Session
+) -> None:
+    amendment = ap.amendment
+    previous = amendment.status
+    amendment.status = target
+    amendment.lock_version += 1
+    session.add(amendment)
+    _record(ap.at.motion, previous, target, actor, note=note, amendment=amendment, session=session)
+    notify(
+        [m.id for m in proposers_of(amendment, session=session) if m.id is not None],
+        N_("Your amendment %(number)s has a new status."),
+        url=f"/amendments/{amendment.id}",
+        exclude=actor,
+        session=session,
+        number=amendment.number,
+    )
+
+
+# --- lists and collisions -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AmendmentRow:
+    amendment: Amendment
+    proposers: str
+    collides_with: tuple[str, ...]  # numbers of colliding amendments
+    instructions: tuple[diff.Instruction, ...]
+
+
+UNDECIDED = frozenset(
+    {Status.COLLECTING, Status.SUBMITTED, Status.SCREENED, Status.PUBLISHED, Status.RECOMMENDED}
+)
+
+
+def amendments_of(
+    motion: Motion,
+    place: CallPlace,
+    *,
+    principal: Principal | None,
+    session: Session,
+    undecided_only: bool = False,
+) -> list[AmendmentRow]:
+    """The motion's amendments this member may see, by first affected line, in two queries."""
+    rows = session.exec(
+        select(Amendment)
+        .where(Amendment.motion_id == motion.id)
+        .order_by(col(Amendment.first_line), col(Amendment.sequence))
+    ).all()
+    names = _names(rows, session=session)
+    visible = [a for a in rows if _visible(a, place, principal, names)]
+    parsed = {a.id or 0: diff.changes_from_json(a.changes) for a in visible}
+    live = {
+        a.id or 0: parsed[a.id or 0]
+        for a in visible
+        if a.merged_version_id is None
+        and a.base_version_id == motion.current_version_id
+        and a.status not in (Status.WITHDRAWN, Status.INADMISSIBLE, Status.REJECTED)
+    }
+    clashes = diff.collisions(live)
+    numbers = {a.id or 0: a.number for a in visible}
+    return [
+        AmendmentRow(
+            a,
+            ", ".join(filter(None, [a.group_name, *names.get(a.id or 0, {}).values()])),
+            tuple(sorted(numbers[i] for i in clashes.get(a.id or 0, set()))),
+            tuple(diff.instructions(parsed[a.id or 0])),
+        )
+        for a in visible
+        if not undecided_only or a.status in UNDECIDED
+    ]
+
+
+def _visible(
+    amendment: Amendment,
+    place: CallPlace,
+    principal: Principal | None,
+    names: dict[int, dict[int, str]],
+) -> bool:
+    proposer = principal is not None and principal.member_id in names.get(amendment.id or 0, {})
+    published = amendment.status not in (Status.SUBMITTED, Status.SCREENED, Status.COLLECTING)
+    return may_view(amendment.status, published, place, principal, proposer)
+
+
+def _names(rows: Sequence[Amendment], *, session: Session) -> dict[int, dict[int, str]]:
+    ids = [a.id for a in rows]
+    if not ids:
+        return {}
+    found: dict[int, dict[int, str]] = {}
+    for amendment_id, member_id, name in session.exec(
+        select(Proposer.amendment_id, Member.id, Member.display_name)
+        .join(Member, col(Member.id) == Proposer.member_id)
+        .where(col(Proposer.amendment_id).in_(ids))
+        .order_by(col(Member.display_name))
+    ).all():
+        found.setdefault(amendment_id or 0, {})[member_id or 0] = name
+    return found
+
+
+# --- merging ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MergeConflict:
+    amendment: Amendment
+    conflicts: tuple[diff.Conflict, ...]
+
+
+@dataclass(frozen=True)
+class MergePreview:
+    text: str  # the current text with every amendment merged that merged cleanly
+    merged: tuple[Amendment, ...]
+    conflicts: tuple[MergeConflict, ...]
+    current: MotionVersion
+
+
+def mergeable(motion: Motion, *, session: Session) -> list[Amendment]:
+    """Adopted amendments not yet merged, by first affected line."""
+    query = (
+        select(Amendment)
+        .where(Amendment.motion_id == motion.id, col(Amendment.merged_version_id).is_(None))
+        .where(col(Amendment.status).in_([Status.ADOPTED, Status.ADOPTED_MODIFIED]))
+        .order_by(col(Amendment.first_line), col(Amendment.sequence))
+    )
+    return list(session.exec(query).all())
+
+
+def proposed_text(amendment: Amendment) -> str:
+    """What the amendment asks for; the board's modified text when that was adopted."""
+    modified = amendment.status == Status.ADOPTED_MODIFIED or amendment.modified_accepted
+    return amendment.modified_text if modified and amendment.modified_text else amendment.text
+
+
+def merge_preview(
+    at: MotionPlace, amendment_ids: Sequence[int], *, session: Session
+) -> MergePreview:
+    current = current_version(at.motion, session=session)
+    if current is None:
+        raise DomainError(N_("This motion has no published text."))
+    chosen = [a for a in mergeable(at.motion, session=session) if a.id in set(amendment_ids)]
+    bases = _versions({a.base_version_id for a in chosen}, session=session)
+    text, merged, conflicts = current.text, [], []
+    for amendment in chosen:
+        base = bases[amendment.base_version_id].text
+        result = diff.merge3(base, text, proposed_text(amendment), at.place.call.line_length)
+        if result.text is None:
+            conflicts.append(MergeConflict(amendment, result.conflicts))
+        else:
+            text = result.text
+            merged.append(amendment)
+    return MergePreview(text, tuple(merged), tuple(conflicts), current)
+
+
+def _versions(ids: set[int], *, session: Session) -> dict[int, MotionVersion]:
+    if not ids:
+        return {}
+    rows = session.exec(select(MotionVersion).where(col(MotionVersion.id).in_(ids))).all()
+    return {v.id or 0: v for v in rows}
+
+
+def merge_commit(
+    at: MotionPlace,
+    text: str,
+    amendment_ids: Sequence[int],
+    *,
+    expected_version_id: int,
+    principal: Principal,
+    session: Session,
+) -> MotionVersion:
+    """Keep ``text`` (checked by a person) as the new version and mark the amendments merged."""
+    if not may(principal, Action.MERGE, at.place.body_scope):
+        raise PermissionDenied(Action.MERGE.value)
+    if at.motion.current_version_id != expected_version_id:
+        raise DomainError(N_("Someone else has merged in the meantime. Please check again."))
+    chosen = [a for a in mergeable(at.motion, session=session) if a.id in set(amendment_ids)]
+    if not chosen:
+        raise ValidationFailed({"amendments": N_("Please choose at least one amendment.")})
+    if not text.strip():
+        raise ValidationFailed({"text": N_("Please enter the text.")})
+    note = ", ".join(a.number for a in chosen)
+    version = add_version(
+        at.motion, text, at.place, actor=principal.member_id, session=session, note=note
+    )
+    for amendment in chosen:
+        amendment.merged_version_id = version.id
+        session.add(amendment)
+    from plenum.motions import resolutions
+
+    resolutions.follow_version(at.motion, version, session=session)
+    session.commit()
+    return version

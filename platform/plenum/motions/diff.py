@@ -1,0 +1,499 @@
+"""Word-level changes between a motion's numbered base text and an amended text.
+
+Both texts become *tokens*: one per word (keyed by its canonical Markdown, so a word
+that only gains bold counts as changed), one per block start (keyed by kind, depth and
+marker type, so renumbering an ordered list is no change) and one per hard line break.
+``difflib.SequenceMatcher`` aligns the two key sequences; every non-equal stretch is an
+*edit* of a base token range. A pure insertion or deletion that ends in a block start
+is moved to begin with one, so a new paragraph is inserted before the next block start
+rather than inside the previous block.
+
+From the edits come ``Change`` records (base line numbers, removed and inserted plain
+text, a few words of context), line-referenced ``Instruction`` s that describe just the
+change, an inline diff grouped in base blocks and lines, the collisions between
+amendments (sort and sweep over base token ranges) and a three-way merge that rebuilds
+blocks from the merged tokens and writes canonical Markdown with ``lines.to_markdown``.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from difflib import SequenceMatcher
+from typing import NamedTuple, TypeVar
+
+from plenum.motions.lines import Block, Layout, Word, layout, to_markdown, word_markdown, word_text
+
+T = TypeVar("T")
+BREAK = "\x00br"  # key of a hard line break; block start keys contain "|"
+CONTEXT_WORDS = 3
+
+
+@dataclass(frozen=True)
+class Token:
+    """One word of a layout, a block start or a hard line break."""
+
+    key: str  # word_markdown(word), or "\x00kind|depth|marker type", or BREAK
+    text: str  # plain text of the word, "" otherwise
+    line: int  # line number in its layout (a block start: the block's first line)
+    word: Word = field(default=(), compare=False, repr=False)
+    block: Block | None = field(default=None, compare=False, repr=False)  # on block starts
+
+    @property
+    def is_word(self) -> bool:
+        return not self.key.startswith("\x00")
+
+    @property
+    def is_block(self) -> bool:
+        return self.key.startswith("\x00") and self.key != BREAK
+
+
+def block_key(block: Block) -> str:
+    marker = "#." if block.marker[:1].isdigit() else block.marker
+    return f"\x00{block.kind}|{block.depth}|{marker}"
+
+
+def tokens(layout: Layout) -> list[Token]:
+    out: list[Token] = []
+    for block in layout.blocks:
+        first = block.lines[0].number if block.lines else 0
+        out.append(Token(block_key(block), "", first, block=block))
+        index = 0
+        for line in block.lines:
+            for word in line.words:
+                out.append(Token(word_markdown(word), word_text(word), line.number, word=word))
+                if index in block.breaks:
+                    out.append(Token(BREAK, "", line.number))
+                index += 1
+    return out
+
+
+class _Edit(NamedTuple):
+    start: int  # base token range [start, end)
+    end: int
+    new: tuple[Token, ...]
+
+
+def apply(items: Sequence[T], edits: Iterable[tuple[int, int, Sequence[T]]]) -> list[T]:
+    """``items`` with each range [start, end) replaced; edits sorted, not overlapping."""
+    out: list[T] = []
+    position = 0
+    for start, end, new in edits:
+        out += items[position:start]
+        out += new
+        position = end
+    return out + list(items[position:])
+
+
+def _edits(base: Sequence[Token], other: Sequence[Token]) -> list[_Edit]:
+    """The edits from ``base`` to ``other``, sorted. Whole blocks are aligned first and
+    only the stretches of unequal blocks are aligned word by word, which keeps a long
+    motion with a few changes fast."""
+    mine, theirs = _block_starts(base), _block_starts(other)
+    matcher = SequenceMatcher(None, _block_keys(base, mine), _block_keys(other, theirs), False)
+    edits: list[_Edit] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            edits += _word_edits(base, other, (mine[i1], mine[i2]), (theirs[j1], theirs[j2]))
+    return edits
+
+
+def _block_starts(items: Sequence[Token]) -> list[int]:
+    return [i for i, token in enumerate(items) if token.is_block] + [len(items)]
+
+
+def _block_keys(items: Sequence[Token], starts: Sequence[int]) -> list[tuple[str, ...]]:
+    return [tuple(t.key for t in items[a:b]) for a, b in itertools.pairwise(starts)]
+
+
+def _word_edits(
+    base: Sequence[Token], other: Sequence[Token], mine: tuple[int, int], theirs: tuple[int, int]
+) -> Iterator[_Edit]:
+    """Token-level edits between base[mine] and other[theirs]; a pure insertion or deletion
+    ending in a block start slides to begin with one, as in "new paragraph before"."""
+    a, b = base[mine[0] : mine[1]], other[theirs[0] : theirs[1]]
+    matcher = SequenceMatcher(None, [t.key for t in a], [t.key for t in b], autojunk=False)
+    floor = 0  # start of the equal stretch before the edit
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            floor = i1
+            continue
+        moved = a[i1:i2] or b[j1:j2]
+        while (i1 == i2 or j1 == j2) and i1 > floor and moved[-1].key == a[i1 - 1].key:
+            if not moved[-1].is_block:
+                break
+            i1, i2, j1, j2 = i1 - 1, i2 - 1, j1 - 1, j2 - 1
+            moved = a[i1:i2] or b[j1:j2]
+        yield _Edit(mine[0] + i1, mine[0] + i2, tuple(b[j1:j2]))
+
+
+def _renumbered(
+    base: Sequence[Token], other: Sequence[Token], edits: Sequence[_Edit]
+) -> dict[int, Token]:
+    """Base index -> the other text's token, for block starts left equal but numbered anew."""
+    out: dict[int, Token] = {}
+    i = j = 0
+    for start, end, new in [*edits, _Edit(len(base), len(base), ())]:
+        for k in range(start - i):
+            mine, theirs = base[i + k].block, other[j + k].block
+            if mine and theirs and mine.marker != theirs.marker:
+                out[i + k] = other[j + k]
+        i, j = end, j + start - i + len(new)
+    return out
+
+
+# --- changes --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str  # "insert" | "delete" | "replace"
+    start: int  # base token range [start, end); start == end for a pure insertion
+    end: int
+    first_line: int  # base lines affected (an insertion: the line where it goes)
+    last_line: int
+    old: str  # plain text removed: words joined by spaces, block boundaries as "\n"
+    new: str  # plain text inserted, the same way
+    before: str  # up to 3 base words right before the change, within its block
+    after: str  # up to 3 base words right after the change, within its block
+    whole_lines: bool  # the removed words are exactly all words of the lines
+    new_paragraphs: bool  # the inserted text contains block starts
+    new_keys: tuple[str, ...] = ()  # token keys of the inserted tokens
+
+
+def changes(base: Layout, amended_text: str) -> list[Change]:
+    """The changes from ``base`` to ``amended_text`` (laid out at the same line length)."""
+    origin = tokens(base)
+    per_line: dict[int, int] = defaultdict(int)
+    for token in origin:
+        per_line[token.line] += token.is_word
+    edits = _edits(origin, tokens(layout(amended_text, base.line_length)))
+    return [_change(origin, edit, per_line) for edit in edits]
+
+
+def _change(base: Sequence[Token], edit: _Edit, per_line: Mapping[int, int]) -> Change:
+    removed = base[edit.start : edit.end]
+    kind = "replace" if removed and edit.new else ("delete" if removed else "insert")
+    first, last = _lines(base, edit.start, edit.end)
+    words = sum(t.is_word for t in removed)
+    whole = words > 0 and words == sum(per_line.get(n, 0) for n in range(first, last + 1))
+    return Change(
+        kind=kind,
+        start=edit.start,
+        end=edit.end,
+        first_line=first,
+        last_line=last,
+        old=plain(removed),
+        new=plain(edit.new),
+        before=_context(base, edit.start - 1, -1),
+        after=_context(base, edit.end, 1),
+        whole_lines=whole,
+        new_paragraphs=any(t.is_block for t in edit.new),
+        new_keys=tuple(t.key for t in edit.new),
+    )
+
+
+def _lines(base: Sequence[Token], start: int, end: int) -> tuple[int, int]:
+    """Base lines of the range; for an empty range the line of the token before it."""
+    if start < end:
+        return base[start].line, base[end - 1].line
+    line = base[start - 1].line if start > 0 else (base[0].line if base else 1)
+    return line, line
+
+
+def _context(base: Sequence[Token], index: int, step: int) -> str:
+    words: list[str] = []
+    while 0 <= index < len(base) and len(words) < CONTEXT_WORDS and not base[index].is_block:
+        if base[index].is_word:
+            words.append(base[index].text)
+        index += step
+    return " ".join(reversed(words) if step < 0 else words)
+
+
+def plain(items: Iterable[Token]) -> str:
+    """Words joined by spaces; block starts and line breaks between words as "\\n"."""
+    out = ""
+    for token in items:
+        if token.is_word:
+            out += (" " if out and out[-1] != "\n" else "") + token.text
+        elif out:
+            out += "\n"
+    return out.rstrip("\n")
+
+
+def changes_to_json(items: Sequence[Change]) -> str:
+    return json.dumps([asdict(c) for c in items], ensure_ascii=False, separators=(",", ":"))
+
+
+def changes_from_json(data: str) -> list[Change]:
+    return [Change(**{**raw, "new_keys": tuple(raw["new_keys"])}) for raw in json.loads(data)]
+
+
+# --- instructions ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Instruction:
+    """A line-referenced instruction; templates render the wording:
+
+    insert_after   In Zeile N nach „anchor“ einfügen: new
+    insert_before  In Zeile N vor „anchor“ einfügen: new (at a block start)
+    insert_lines   Nach Zeile N einfügen: new (new paragraphs)
+    delete_lines   Zeile N–M streichen
+    delete_words   In Zeile N „old“ streichen
+    replace_lines  Zeile N–M ersetzen durch: new
+    replace_words  In Zeile N „old“ ersetzen durch „new“
+    """
+
+    kind: str
+    first_line: int
+    last_line: int
+    anchor: str
+    old: str
+    new: str
+
+
+def instructions(items: Sequence[Change]) -> list[Instruction]:
+    return [_instruction(change) for change in items]
+
+
+def _instruction(c: Change) -> Instruction:
+    anchor = ""
+    if c.kind == "insert":
+        if c.new_paragraphs and not c.after and c.start > 0:
+            kind = "insert_lines"
+        elif not c.before:
+            kind, anchor = "insert_before", c.after
+        else:
+            kind, anchor = "insert_after", c.before
+    else:
+        kind = c.kind + ("_lines" if c.whole_lines else "_words")
+    return Instruction(kind, c.first_line, c.last_line, anchor, c.old, c.new)
+
+
+# --- inline diff ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DiffPart:
+    op: str  # "equal" | "ins" | "del"
+    text: str  # plain words joined by spaces; a hard line break is a part "\n"
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    number: int | None  # base line number; None for lines only in the new text
+    parts: tuple[DiffPart, ...]
+
+
+@dataclass(frozen=True)
+class DiffBlock:
+    kind: str
+    depth: int
+    marker: str
+    lines: tuple[DiffLine, ...]
+
+
+def inline_diff(base: Layout, amended_text: str, *, only_changed: bool = False) -> list[DiffBlock]:
+    """The base text with deletions and insertions inline, in base blocks and lines;
+    inserted words join the line where they go, inserted blocks have unnumbered lines."""
+    origin = tokens(base)
+    builder = _DiffBuilder()
+    for op, token in _stream(
+        origin, _edits(origin, tokens(layout(amended_text, base.line_length)))
+    ):
+        builder.add(op, token)
+    blocks = builder.finish()
+    if only_changed:
+        return [b for b in blocks if any(p.op != "equal" for ln in b.lines for p in ln.parts)]
+    return blocks
+
+
+def _stream(base: Sequence[Token], edits: Sequence[_Edit]) -> Iterator[tuple[str, Token]]:
+    position = 0
+    for edit in edits:
+        yield from (("equal", t) for t in base[position : edit.start])
+        yield from (("del", t) for t in base[edit.start : edit.end])
+        yield from (("ins", t) for t in edit.new)
+        position = edit.end
+    yield from (("equal", t) for t in base[position:])
+
+
+class _DiffBuilder:
+    def __init__(self) -> None:
+        self.blocks: list[tuple[Block, list[tuple[int | None, list[DiffPart]]]]] = []
+        self.new_line = -1  # line of the last inserted word in the amended layout
+
+    def add(self, op: str, token: Token) -> None:
+        if token.block is not None:
+            number = None if op == "ins" else token.line
+            self.blocks.append((token.block, [(number, [])]))
+            return
+        if not self.blocks:
+            self.blocks.append((Block("p", ()), [(None, [])]))
+        lines = self.blocks[-1][1]
+        if op != "ins":
+            if lines[-1][0] != token.line:
+                lines.append((token.line, []))
+        else:
+            if lines[-1][0] is None and lines[-1][1] and token.line != self.new_line:
+                lines.append((None, []))  # the next line of an inserted block
+            self.new_line = token.line
+        self._part(lines[-1][1], op, token.text if token.is_word else "\n")
+
+    @staticmethod
+    def _part(parts: list[DiffPart], op: str, text: str) -> None:
+        if text == "\n" and op == "equal":
+            return
+        if parts and parts[-1].op == op and "\n" not in (text, parts[-1].text):
+            parts[-1] = DiffPart(op, f"{parts[-1].text} {text}")
+        else:
+            parts.append(DiffPart(op, text))
+
+    def finish(self) -> list[DiffBlock]:
+        out = []
+        for block, lines in self.blocks:
+            kept = tuple(DiffLine(number, tuple(parts)) for number, parts in lines if parts)
+            if kept:
+                out.append(DiffBlock(block.kind, block.depth, block.marker, kept))
+        return out
+
+
+# --- collisions -----------------------------------------------------------------------------
+
+
+class _Span(NamedTuple):
+    owner: int
+    start: int
+    end: int
+    new: tuple[str, ...]
+
+
+def _overlapping(spans: Sequence[_Span]) -> Iterator[tuple[int, int]]:
+    """Index pairs of spans of different owners that overlap: ranges sharing a token, an
+    insertion strictly inside a range, different insertions at one place. Sort and sweep."""
+    order = sorted(range(len(spans)), key=lambda i: (spans[i].start, spans[i].end > spans[i].start))
+    active: list[tuple[int, int]] = []  # heap of (end, index) of ranges begun so far
+    point: list[int] = []  # insertions at the current place
+    for i in order:
+        span = spans[i]
+        while active and active[0][0] <= span.start:
+            heapq.heappop(active)
+        others = [j for _, j in active]
+        if span.start == span.end:
+            point = [j for j in point if spans[j].start == span.start]
+            others += [j for j in point if spans[j].new != span.new]
+            point.append(i)
+        else:
+            heapq.heappush(active, (span.end, i))
+        yield from ((j, i) for j in others if spans[j].owner != span.owner)
+
+
+def collisions(items: Mapping[int, Sequence[Change]]) -> dict[int, set[int]]:
+    """Amendment id -> ids of the other amendments whose changes overlap its changes."""
+    spans = [_Span(o, c.start, c.end, c.new_keys) for o, cs in items.items() for c in cs]
+    result: dict[int, set[int]] = {owner: set() for owner in items}
+    for i, j in _overlapping(spans):
+        result[spans[i].owner].add(spans[j].owner)
+        result[spans[j].owner].add(spans[i].owner)
+    return result
+
+
+# --- three-way merge ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Conflict:
+    first_line: int  # base lines
+    last_line: int
+    base: str  # base plain text of the contested range
+    current: str  # what the current version has there
+    proposed: str  # what the amendment wants there
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    text: str | None  # canonical Markdown when merged, None when there are conflicts
+    conflicts: tuple[Conflict, ...]
+
+
+def merge3(base: str, current: str, amended: str, line_length: int) -> MergeResult:
+    """Apply the amendment's edits (base -> amended) to ``current`` when they overlap none
+    of the edits base -> current; otherwise merge nothing and report the conflicts."""
+    origin = tokens(layout(base, line_length))
+    now, wanted = tokens(layout(current, line_length)), tokens(layout(amended, line_length))
+    ours, proposed = _edits(origin, now), _edits(origin, wanted)
+    same = {_span(0, e) for e in ours}
+    theirs = [e for e in proposed if _span(0, e) not in same]  # those made already are fine
+    spans = [_span(0, e) for e in ours] + [_span(1, e) for e in theirs]
+    clashes: dict[int, list[_Edit]] = defaultdict(list)
+    for i, j in _overlapping(spans):
+        mine, other = (i, j) if spans[i].owner == 0 else (j, i)
+        clashes[other - len(ours)].append(ours[mine])
+    if clashes:
+        found = (_conflict(origin, theirs[t], clashes[t]) for t in sorted(clashes))
+        return MergeResult(None, tuple(found))
+    # a list renumbered on both sides keeps the current numbers
+    numbers = {**_renumbered(origin, wanted, proposed), **_renumbered(origin, now, ours)}
+    renumbered = [numbers.get(i, t) for i, t in enumerate(origin)]
+    edits: list[_Edit] = sorted([*ours, *theirs], key=_place)
+    merged = apply(renumbered, edits)
+    return MergeResult(to_markdown(rebuild(merged)), ())
+
+
+def _place(edit: _Edit) -> tuple[int, int]:
+    return edit.start, edit.end
+
+
+def _span(owner: int, edit: _Edit) -> _Span:
+    return _Span(owner, edit.start, edit.end, tuple(t.key for t in edit.new))
+
+
+def _conflict(base: Sequence[Token], proposed: _Edit, current: Sequence[_Edit]) -> Conflict:
+    low = min(e.start for e in (proposed, *current))
+    high = max(e.end for e in (proposed, *current))
+    part = base[low:high]
+
+    def shifted(edits: Iterable[_Edit]) -> list[tuple[int, int, tuple[Token, ...]]]:
+        return [(e.start - low, e.end - low, e.new) for e in sorted(edits, key=_place)]
+
+    first, last = _lines(base, low, high)
+    return Conflict(
+        first_line=first,
+        last_line=last,
+        base=plain(part),
+        current=plain(apply(part, shifted(current))),
+        proposed=plain(apply(part, shifted([proposed]))),
+    )
+
+
+def rebuild(items: Iterable[Token]) -> list[Block]:
+    """Blocks from a token sequence (words before any block start form a paragraph)."""
+    blocks: list[Block] = []
+    shape = Block("p", ())
+    words: list[Word] = []
+    breaks: list[int] = []
+
+    def close() -> None:
+        if words:
+            kept = (
+                () if shape.kind.startswith("h") else tuple(b for b in breaks if b < len(words) - 1)
+            )
+            blocks.append(Block(shape.kind, tuple(words), shape.depth, shape.marker, kept))
+        words.clear()
+        breaks.clear()
+
+    for token in items:
+        if token.block is not None:
+            close()
+            shape = token.block
+        elif token.is_word:
+            words.append(token.word)
+        elif words and (not breaks or breaks[-1] != len(words) - 1):
+            breaks.append(len(words) - 1)
+    close()
+    return blocks

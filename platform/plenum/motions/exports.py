@@ -1,0 +1,133 @@
+"""Exports of a call: one motion as PDF, the motion book (Antragsbuch), and a CSV list."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from sqlmodel import Session
+
+from plenum.auth.permissions import Principal
+from plenum.errors import N_
+from plenum.motions import amendments, lines, pdf, service
+from plenum.motions.wording import RECOMMENDATION_LABELS, instruction_text, label, status_label
+from plenum.web.i18n import gettext
+
+PDF_LABELS = {
+    "proposers": N_("Proposers"),
+    "body": N_("Body"),
+    "status": N_("Status"),
+    "reasons": N_("Reasons"),
+    "finances": N_("Finances"),
+    "amendments": N_("Amendments"),
+    "contents": N_("Contents"),
+    "page": N_("Page {page} of {pages}"),
+    "line": N_("Line"),
+}
+
+
+def labels() -> dict[str, str]:
+    return {key: gettext(message) for key, message in PDF_LABELS.items()}
+
+
+def _pdf_motion(
+    at: service.MotionPlace, *, principal: Principal | None, session: Session
+) -> pdf.PdfMotion:
+    motion, place = at.motion, at.place
+    version = service.current_version(motion, session=session)
+    layout = (
+        lines.Layout.from_json(version.layout)
+        if version
+        else lines.layout(motion.text, place.call.line_length)
+    )
+    names = [m.display_name for m in service.proposers_of(motion, session=session)]
+    rows = amendments.amendments_of(motion, place, principal=principal, session=session)
+    finances = service.format_euro(motion.amount_cents) if motion.amount_cents is not None else ""
+    if motion.cost_centre:
+        finances = " · ".join(filter(None, [finances, motion.cost_centre]))
+    return pdf.PdfMotion(
+        number=motion.number or "",
+        title=motion.title,
+        body=place.body.name,
+        proposers=", ".join(filter(None, [motion.group_name, *names])),
+        status=status_label(motion.status),
+        layout=layout,
+        reasons=motion.reasons,
+        finances=finances,
+        amendments=tuple(
+            pdf.PdfAmendment(
+                number=row.amendment.number,
+                title=row.amendment.title,
+                proposers=row.proposers,
+                status=status_label(row.amendment.status),
+                instructions=tuple(instruction_text(i) for i in row.instructions),
+                reasons=row.amendment.reasons,
+            )
+            for row in rows
+        ),
+    )
+
+
+def motion_pdf(at: service.MotionPlace, *, principal: Principal | None, session: Session) -> bytes:
+    return pdf.motion_pdf(_pdf_motion(at, principal=principal, session=session), labels())
+
+
+def book_pdf(place: service.CallPlace, *, principal: Principal | None, session: Session) -> bytes:
+    """Every published motion of the call the member may see, with its amendments."""
+    rows = service.motions_of_call(place, principal=principal, session=session)
+    motions = [
+        _pdf_motion(service.MotionPlace(row.motion, place), principal=principal, session=session)
+        for row in rows
+        if row.motion.current_version_id is not None
+    ]
+    return pdf.motion_book_pdf(place.call.title, place.body.name, motions, labels())
+
+
+CSV_HEADER = (
+    N_("Number"),
+    N_("Kind"),
+    N_("Title"),
+    N_("Proposers"),
+    N_("Status"),
+    N_("Recommendation"),
+    N_("First line"),
+)
+
+
+def call_csv(place: service.CallPlace, *, principal: Principal | None, session: Session) -> str:
+    """Motions and their amendments, one row each, in the member's language."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow([gettext(h) for h in CSV_HEADER])
+    for row in service.motions_of_call(place, principal=principal, session=session):
+        motion = row.motion
+        writer.writerow(
+            [
+                motion.number or "",
+                gettext("Motion"),
+                _cell(motion.title),
+                _cell(row.proposers),
+                status_label(motion.status),
+                label(RECOMMENDATION_LABELS, motion.recommendation),
+                "",
+            ]
+        )
+        for item in amendments.amendments_of(motion, place, principal=principal, session=session):
+            a = item.amendment
+            writer.writerow(
+                [
+                    a.number,
+                    gettext("Amendment"),
+                    _cell(a.title),
+                    _cell(item.proposers),
+                    status_label(a.status),
+                    label(RECOMMENDATION_LABELS, a.recommendation),
+                    str(a.first_line),
+                ]
+            )
+    return out.getvalue()
+
+
+def _cell(value: str) -> str:
+    """Keep spreadsheet programs from reading member text as a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

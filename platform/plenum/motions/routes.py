@@ -1,0 +1,536 @@
+"""Pages of calls for motions and motions: lists, forms, the motion page, steps, exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from plenum.auth.current import authorize, require_member
+from plenum.auth.permissions import Action, Principal, may
+from plenum.errors import N_, DomainError, ValidationFailed
+from plenum.motions import amendments, exports, forms, lines, resolutions, service
+from plenum.motions.models import DECISIONS, MotionType, Recommendation, Status, Submitter
+from plenum.motions.pages import render, run
+from plenum.orgs.service import body_by_key, body_scope, chapter_scope
+from plenum.web.dbsession import db
+from plenum.web.htmx import see_other
+from plenum.web.templating import flash, path_for
+
+# --- calls --------------------------------------------------------------------------------
+
+
+def _call_choices() -> dict[str, Any]:
+    return {"motion_types": list(MotionType), "submitter_kinds": list(Submitter)}
+
+
+def call_new_form(request: Request) -> Response:
+    body, chapter = body_by_key(request.path_params["key"], session=db(request))
+    authorize(request, Action.MANAGE_CALLS, body_scope(body, chapter))
+    values = {"line_length": "80", "supporters_required": "0", "type_motion": "1"}
+    values |= {"submitter_members": "1", "amendment_numbering": "sequential"}
+    values |= {f"prefix_{t.value}": p for t, p in zip(MotionType, "ABSF", strict=True)}
+    return _call_form(request, body=body, call=None, values=values, errors={})
+
+
+def _call_form(
+    request: Request,
+    *,
+    body: Any,
+    call: Any,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> Response:
+    context = {"body": body, "call": call, "values": values, "errors": errors, **_call_choices()}
+    return render(request, "motions/call_form.html", context, status_code, block="form")
+
+
+async def call_create(request: Request) -> Response:
+    return await run(request, _call_create, *forms.CALL_FIELDS)
+
+
+def _call_create(request: Request, values: dict[str, str]) -> Response:
+    session = db(request)
+    body, chapter = body_by_key(request.path_params["key"], session=session)
+    found = authorize(request, Action.MANAGE_CALLS, body_scope(body, chapter))
+    try:
+        call = service.create_call(
+            body, forms.parse_call(values), actor=found.member_id, session=session
+        )
+    except ValidationFailed as exc:
+        return _call_form(
+            request, body=body, call=None, values=values, errors=exc.errors, status_code=422
+        )
+    flash(request, N_("The call for motions has been opened."))
+    return see_other(request, path_for(request, "call", id=call.id))
+
+
+def call_edit_form(request: Request) -> Response:
+    place = service.call_place(request.path_params["id"], session=db(request))
+    authorize(request, Action.MANAGE_CALLS, place.body_scope)
+    values = service.call_values(place.call)
+    return _call_form(request, body=place.body, call=place.call, values=values, errors={})
+
+
+async def call_update(request: Request) -> Response:
+    return await run(request, _call_update, *forms.CALL_FIELDS)
+
+
+def _call_update(request: Request, values: dict[str, str]) -> Response:
+    session = db(request)
+    place = service.call_place(request.path_params["id"], session=session)
+    authorize(request, Action.MANAGE_CALLS, place.body_scope)
+    try:
+        service.update_call(place.call, forms.parse_call(values), session=session)
+    except ValidationFailed as exc:
+        return _call_form(
+            request,
+            body=place.body,
+            call=place.call,
+            values=values,
+            errors=exc.errors,
+            status_code=422,
+        )
+    flash(request, N_("The changes have been saved."))
+    return see_other(request, path_for(request, "call", id=place.call.id))
+
+
+def calls_of_body(request: Request) -> Response:
+    session = db(request)
+    body, chapter = body_by_key(request.path_params["key"], session=session)
+    found = authorize(request, Action.VIEW_MOTIONS, chapter_scope(chapter))
+    context = {
+        "body": body,
+        "chapter": chapter,
+        "calls": service.calls_of(body, session=session),
+        "can_manage": may(found, Action.MANAGE_CALLS, body_scope(body, chapter)),
+    }
+    return render(request, "motions/calls.html", context)
+
+
+def call_page(request: Request) -> Response:
+    session = db(request)
+    place = service.call_place(request.path_params["id"], session=session)
+    found = authorize(request, Action.VIEW_MOTIONS, place.chapter_scope)
+    status = request.query_params.get("status", "")
+    status = status if status in {s.value for s in Status} else ""
+    context = {
+        "place": place,
+        "rows": service.motions_of_call(place, principal=found, session=session, status=status),
+        "drafts": service.my_drafts(place, principal=found, session=session),
+        "status_filter": status,
+        "statuses": list(Status),
+        "can_submit": service.may_submit(found, place) and place.motions_open(),
+        "can_manage": may(found, Action.MANAGE_CALLS, place.body_scope),
+    }
+    return render(request, "motions/call.html", context, block="motion_list")
+
+
+# --- motion form ----------------------------------------------------------------------------
+
+
+def motion_new_form(request: Request) -> Response:
+    session = db(request)
+    place = service.call_place(request.path_params["id"], session=session)
+    found = require_member(request)
+    if not service.may_submit(found, place):
+        authorize(request, Action.SUBMIT_AS_MEMBER, place.chapter_scope)
+    values = {"type": place.types[0] if len(place.types) == 1 else "", "lock_version": "0"}
+    return _motion_form(request, place=place, motion=None, values=values, errors={})
+
+
+def _motion_form(
+    request: Request,
+    *,
+    place: service.CallPlace,
+    motion: Any,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status_code: int = 200,
+    preview: lines.Layout | None = None,
+    stale: dict[str, str] | None = None,
+) -> Response:
+    context = {
+        "place": place,
+        "motion": motion,
+        "values": values,
+        "errors": errors,
+        "preview": preview,
+        "stale": stale,
+        "motion_types": place.types,
+    }
+    return render(request, "motions/motion_form.html", context, status_code, block="form")
+
+
+async def motion_create(request: Request) -> Response:
+    return await run(request, _motion_create, *forms.MOTION_FIELDS)
+
+
+def _motion_create(request: Request, values: dict[str, str]) -> Response:
+    session = db(request)
+    place = service.call_place(request.path_params["id"], session=session)
+    found = require_member(request)
+    try:
+        data = forms.parse_motion(values, place.types)
+        if values["action"] == "preview":
+            preview = lines.layout(data.text, place.call.line_length)
+            return _motion_form(
+                request, place=place, motion=None, values=values, errors={}, preview=preview
+            )
+        motion = service.save_draft(place, data, principal=found, session=session)
+        if values["action"] == "submit":
+            service.submit(motion, place, principal=found, session=session)
+    except (ValidationFailed, DomainError) as exc:
+        session.rollback()
+        return _motion_form(
+            request, place=place, motion=None, values=values, errors=_errors(exc), status_code=422
+        )
+    flash(request, _saved_message(values["action"]))
+    return see_other(request, path_for(request, "motion", id=motion.id))
+
+
+def _errors(exc: DomainError) -> dict[str, str]:
+    return exc.errors if isinstance(exc, ValidationFailed) else {"_form": exc.message}
+
+
+def _saved_message(action: str) -> str:
+    if action == "submit":
+        return N_("Your motion has been submitted.")
+    return N_("Your draft has been saved. You can continue it later.")
+
+
+def motion_edit_form(request: Request) -> Response:
+    session = db(request)
+    at = service.motion_place(request.path_params["id"], session=session)
+    found = require_member(request)
+    service.require_view(at.motion, at.place, principal=found, session=session)
+    values = service.motion_values(at.motion, session=session)
+    return _motion_form(request, place=at.place, motion=at.motion, values=values, errors={})
+
+
+async def motion_update(request: Request) -> Response:
+    return await run(request, _motion_update, *forms.MOTION_FIELDS)
+
+
+def _motion_update(request: Request, values: dict[str, str]) -> Response:
+    session = db(request)
+    at = service.motion_place(request.path_params["id"], session=session)
+    found = require_member(request)
+    service.require_view(at.motion, at.place, principal=found, session=session)
+    form: dict[str, Any] = {"place": at.place, "motion": at.motion, "values": values}
+    try:
+        data = forms.parse_motion(values, at.place.types)
+        if values["action"] == "preview":
+            preview = lines.layout(data.text, at.place.call.line_length)
+            return _motion_form(request, **form, errors={}, preview=preview)
+        service.update_motion(
+            at.motion,
+            at.place,
+            data,
+            expected_version=forms.lock_version(values),
+            principal=found,
+            session=session,
+        )
+        if values["action"] == "submit":
+            service.submit(at.motion, at.place, principal=found, session=session)
+    except service.StaleEdit as exc:
+        session.rollback()
+        return _motion_form(
+            request, **form, errors=_errors(exc), status_code=409, stale=exc.current
+        )
+    except (ValidationFailed, DomainError) as exc:
+        session.rollback()
+        return _motion_form(request, **form, errors=_errors(exc), status_code=422)
+    flash(
+        request,
+        _saved_message(values["action"])
+        if values["action"] == "submit"
+        else N_("The changes have been saved."),
+    )
+    return see_other(request, path_for(request, "motion", id=at.motion.id))
+
+
+# --- the motion page ------------------------------------------------------------------------
+
+
+def motion_page(request: Request) -> Response:
+    session = db(request)
+    at = service.motion_place(request.path_params["id"], session=session)
+    found = require_member(request)
+    proposer = service.require_view(at.motion, at.place, principal=found, session=session)
+    undecided = request.query_params.get("filter") == "open"
+    context = _motion_context(at, found, proposer, session=session)
+    context["rows"] = amendments.amendments_of(
+        at.motion, at.place, principal=found, session=session, undecided_only=undecided
+    )
+    context["undecided_only"] = undecided
+    return render(request, "motions/motion.html", context, block="amendment_list")
+
+
+def _motion_context(
+    at: service.MotionPlace, found: Principal, proposer: bool, *, session: Any
+) -> dict[str, Any]:
+    motion, place = at.motion, at.place
+    version = service.current_version(motion, session=session)
+    layout = (
+        lines.Layout.from_json(version.layout)
+        if version
+        else lines.layout(motion.text, place.call.line_length)
+    )
+    supporters = service.supporters_of(motion, session=session)
+    return {
+        "motion": motion,
+        "place": place,
+        "version": version,
+        "layout": layout,
+        "proposers": service.proposers_of(motion, session=session),
+        "is_proposer": proposer,
+        "supporters": supporters,
+        "i_support": any(m.id == found.member_id for m in supporters),
+        "can_support": motion.status in (Status.COLLECTING, Status.SUBMITTED)
+        and not proposer
+        and may(found, Action.SUPPORT, place.chapter_scope),
+        "history": service.history(motion, session=session),
+        "steps": service.allowed_steps(motion.status, place, principal=found, proposer=proposer),
+        "can_edit": proposer
+        and motion.status in (Status.DRAFT, Status.COLLECTING, Status.SUBMITTED),
+        "can_submit": proposer and motion.status == Status.DRAFT,
+        "can_amend": version is not None
+        and motion.status in (Status.PUBLISHED, Status.RECOMMENDED)
+        and place.amendments_open()
+        and service.may_submit(found, place),
+        "can_merge": may(found, Action.MERGE, place.body_scope)
+        and bool(amendments.mergeable(motion, session=session)),
+        "recommendations": list(Recommendation),
+        "decisions": list(DECISIONS),
+        "resolution": resolutions.resolution_of(motion, session=session),
+    }
+
+
+async def motion_submit(request: Request) -> Response:
+    return await run(request, _motion_submit)
+
+
+def _motion_submit(request: Request, values: dict[str, str]) -> Response:
+    session = db(request)
+    at = service.motion_place(request.path_params["id"], session=session)
+    found = require_member(request)
+    service.require_view(at.motion, at.place, principal=found, session=session)
+    service.submit(at.motion, at.place, principal=found, session=session)
+    flash(request, N_("Your motion has been submitted."))
+    return see_other(request, path_for(request, "motion", id=at.motion.id))
+
+
+async def motion_support(request: Request) -> Response:
+    return await run(request, _motion_support)
+
+
+def _motion_support(request: Request, values: dict[str, str]) -> Response:
+    session = db(request)
+    at = service.motion_place(request.path_params["id"], session=session)
+    found = require_member(request)
+    service.require_view(at.motion, at.place, principal=found, session=session)
+    now = service.toggle_support(at.motion, at.place, principal=found, session=session)
+    flash(
+        request, N_("You support this motion.") if now else N_("You no longer support this motion.")
+    )
+    return see_other(request, path_for(request, "motion", id=at.motion.id))
+
+
+async def motion_step(request: Request) -> Response:
+    return await run(request, _motion_step, *forms.TRANSITION_FIELDS)
+
+
+def _motion_step(request: Request, values: dict[str, str]) -> Response:
+    session = db(request)
+    at = service.motion_place(request.path_params["id"], session=session)
+    found = require_member(request)
+    proposer = service.require_view(at.motion, at.place, principal=found, session=session)
+    try:
+        data = forms.parse_transition(values)
+        service.transition(
+            at.motion, at.place, request.path_params["step"], data, principal=found, session=session
+        )
+    except ValidationFailed as exc:
+        session.rollback()
+        context = _motion_context(at, found, proposer, session=session)
+        context |= {
+            "rows": [],
+            "undecided_only": False,
+            "step_values": values,
+            "step_errors": exc.errors,
+        }
+        context["failed_step"] = request.path_params["step"]
+        return render(request, "motions/motion.html", context, 422)
+    flash(request, N_("The status has been changed."))
+    return see_other(request, path_for(request, "motion", id=at.motion.id))
+
+
+def versions_page(request: Request) -> Response:
+    session = db(request)
+    at = service.motion_place(request.path_params["id"], session=session)
+    found = require_member(request)
+    service.require_view(at.motion, at.place, principal=found, session=session)
+    versions = service.versions_of(at.motion, session=session)
+    numbers = {v.number: v for v in versions}
+    older = numbers.get(_int(request.query_params.get("from")), versions[0] if versions else None)
+    newer = numbers.get(_int(request.query_params.get("to")), versions[-1] if versions else None)
+    comparison = service.compare(older, newer.text) if older and newer else []
+    context = {
+        "motion": at.motion,
+        "place": at.place,
+        "versions": versions,
+        "older": older,
+        "newer": newer,
+        "comparison": comparison,
+    }
+    return render(request, "motions/versions.html", context)
+
+
+def _int(raw: str | None) -> int:
+    return int(raw) if raw and raw.isdigit() else 0
+
+
+# --- merge ----------------------------------------------------------------------------------
+
+
+def merge_page(request: Request) -> Response:
+    session = db(request)
+    at = service.motion_place(request.path_params["id"], session=session)
+    authorize(request, Action.MERGE, at.place.body_scope)
+    candidates = amendments.mergeable(at.motion, session=session)
+    chosen = [a.id or 0 for a in candidates]
+    return _merge_view(request, at, candidates, chosen, text=None, errors={})
+
+
+def _merge_view(
+    request: Request,
+    at: service.MotionPlace,
+    candidates: list[Any],
+    chosen: list[int],
+    *,
+    text: str | None,
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> Response:
+    session = db(request)
+    preview = amendments.merge_preview(at, chosen, session=session) if chosen else None
+    merged_text = text if text is not None else (preview.text if preview else "")
+    current = service.current_version(at.motion, session=session)
+    comparison = service.compare(current, merged_text) if current and merged_text else []
+    context = {
+        "motion": at.motion,
+        "place": at.place,
+        "candidates": candidates,
+        "chosen": set(chosen),
+        "preview": preview,
+        "merged_text": merged_text,
+        "comparison": comparison,
+        "errors": errors,
+        "current": current,
+    }
+    return render(request, "motions/merge.html", context, status_code)
+
+
+async def merge_submit(request: Request) -> Response:
+    async with request.form() as form:
+        chosen = [int(v) for v in form.getlist("amendment") if isinstance(v, str) and v.isdigit()]
+    request.state.merge_chosen = chosen
+    return await run(request, _merge_submit, "action", "text", "expected_version")
+
+
+def _merge_submit(request: Request, values: dict[str, str]) -> Response:
+    session = db(request)
+    at = service.motion_place(request.path_params["id"], session=session)
+    found = authorize(request, Action.MERGE, at.place.body_scope)
+    candidates = amendments.mergeable(at.motion, session=session)
+    chosen: list[int] = request.state.merge_chosen
+    if values["action"] != "commit":
+        return _merge_view(request, at, candidates, chosen, text=None, errors={})
+    try:
+        amendments.merge_commit(
+            at,
+            values["text"],
+            chosen,
+            expected_version_id=_int(values["expected_version"]),
+            principal=found,
+            session=session,
+        )
+    except (ValidationFailed, DomainError) as exc:
+        session.rollback()
+        return _merge_view(
+            request,
+            at,
+            candidates,
+            chosen,
+            text=values["text"],
+            errors=_errors(exc),
+            status_code=422,
+        )
+    flash(request, N_("A new version of the motion has been saved."))
+    return see_other(request, path_for(request, "motion", id=at.motion.id))
+
+
+# --- exports --------------------------------------------------------------------------------
+
+
+def motion_pdf(request: Request) -> Response:
+    session = db(request)
+    at = service.motion_place(request.path_params["id"], session=session)
+    found = require_member(request)
+    service.require_view(at.motion, at.place, principal=found, session=session)
+    data = exports.motion_pdf(at, principal=found, session=session)
+    name = f"{at.motion.number or 'antrag'}.pdf"
+    return _download(data, "application/pdf", name)
+
+
+def call_book_pdf(request: Request) -> Response:
+    session = db(request)
+    place = service.call_place(request.path_params["id"], session=session)
+    found = authorize(request, Action.VIEW_MOTIONS, place.chapter_scope)
+    return _download(
+        exports.book_pdf(place, principal=found, session=session),
+        "application/pdf",
+        "antragsbuch.pdf",
+    )
+
+
+def call_csv(request: Request) -> Response:
+    session = db(request)
+    place = service.call_place(request.path_params["id"], session=session)
+    found = authorize(request, Action.VIEW_MOTIONS, place.chapter_scope)
+    data = exports.call_csv(place, principal=found, session=session)
+    return _download(data.encode("utf-8-sig"), "text/csv; charset=utf-8", "antraege.csv")
+
+
+def _download(data: bytes, media_type: str, filename: str) -> Response:
+    safe = "".join(ch for ch in filename if ch.isalnum() or ch in "-_.") or "download"
+    headers = {"Content-Disposition": f'attachment; filename="{safe}"'}
+    return Response(data, media_type=media_type, headers=headers)
+
+
+routes = [
+    Route("/bodies/{key}/calls", calls_of_body, name="calls"),
+    Route("/bodies/{key}/calls/new", call_new_form, name="call_new"),
+    Route("/bodies/{key}/calls/new", call_create, methods=["POST"], name="call_create"),
+    Route("/calls/{id:int}", call_page, name="call"),
+    Route("/calls/{id:int}/edit", call_edit_form, name="call_edit"),
+    Route("/calls/{id:int}/edit", call_update, methods=["POST"], name="call_update"),
+    Route("/calls/{id:int}/motions/new", motion_new_form, name="motion_new"),
+    Route("/calls/{id:int}/motions/new", motion_create, methods=["POST"], name="motion_create"),
+    Route("/calls/{id:int}/motions.csv", call_csv, name="call_csv"),
+    Route("/calls/{id:int}/book.pdf", call_book_pdf, name="call_book"),
+    Route("/motions/{id:int}", motion_page, name="motion"),
+    Route("/motions/{id:int}/edit", motion_edit_form, name="motion_edit"),
+    Route("/motions/{id:int}/edit", motion_update, methods=["POST"], name="motion_update"),
+    Route("/motions/{id:int}/submit", motion_submit, methods=["POST"], name="motion_submit"),
+    Route("/motions/{id:int}/support", motion_support, methods=["POST"], name="motion_support"),
+    Route("/motions/{id:int}/steps/{step}", motion_step, methods=["POST"], name="motion_step"),
+    Route("/motions/{id:int}/versions", versions_page, name="motion_versions"),
+    Route("/motions/{id:int}/merge", merge_page, name="motion_merge"),
+    Route("/motions/{id:int}/merge", merge_submit, methods=["POST"], name="motion_merge_submit"),
+    Route("/motions/{id:int}/pdf", motion_pdf, name="motion_pdf"),
+]

@@ -1,0 +1,730 @@
+"""What motions do: calls for motions, drafts, submission, support and the lifecycle.
+
+Every change of status goes through ``transition``: the table ``TRANSITIONS`` says from
+which statuses a step may be taken and who may take it (a permission of
+``auth.permissions``, or the proposers themselves), and each step is written to the
+history. Amendments share the table (see ``amendments.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from plenum.auth.permissions import Action, PermissionDenied, Principal, Scope, may
+from plenum.clock import as_utc, utcnow
+from plenum.errors import N_, DomainError, NotFound, ValidationFailed
+from plenum.motions import diff, lines
+from plenum.motions.forms import LOCAL_TIME, CallInput, MotionInput, TransitionInput
+from plenum.motions.models import (
+    DECISIONS,
+    FINAL,
+    Amendment,
+    Consultation,
+    Motion,
+    MotionType,
+    MotionVersion,
+    Proposer,
+    Recommendation,
+    Status,
+    StatusChange,
+    Submitter,
+    Support,
+)
+from plenum.notify.service import notify
+from plenum.orgs.models import Body, Chapter, Member
+from plenum.orgs.service import body_scope, chapter_scope
+
+PROPOSERS = "proposers"  # in TRANSITIONS: the motion's own proposers, not a role
+
+
+class StaleEdit(DomainError):
+    """Someone else saved in between; ``current`` holds what they saved."""
+
+    def __init__(self, current: dict[str, str]) -> None:
+        super().__init__(
+            N_("Someone else has changed this in the meantime. Their version is shown below.")
+        )
+        self.current = current
+
+
+@dataclass(frozen=True)
+class Step:
+    sources: frozenset[Status]
+    target: Status | None  # None: the target comes from the input (a decision)
+    who: Action | str
+
+
+_BEFORE_SCREENING = frozenset({Status.COLLECTING, Status.SUBMITTED})
+_OPEN = frozenset({Status.PUBLISHED, Status.RECOMMENDED})
+_NOT_FINAL = frozenset(set(Status) - FINAL - {Status.DRAFT})
+
+TRANSITIONS: dict[str, Step] = {
+    "screen": Step(frozenset({Status.SUBMITTED}), Status.SCREENED, Action.SCREEN),
+    "inadmissible": Step(_BEFORE_SCREENING | {Status.SCREENED}, Status.INADMISSIBLE, Action.SCREEN),
+    "publish": Step(
+        frozenset({Status.SUBMITTED, Status.SCREENED}), Status.PUBLISHED, Action.SCREEN
+    ),
+    "recommend": Step(_OPEN, Status.RECOMMENDED, Action.RECOMMEND),
+    "decide": Step(_OPEN, None, Action.DECIDE),
+    "withdraw": Step(_NOT_FINAL, Status.WITHDRAWN, PROPOSERS),
+}
+
+
+# --- calls for motions --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CallPlace:
+    """A call with the body and chapter it belongs to, and the scopes to check."""
+
+    call: Consultation
+    body: Body
+    chapter: Chapter
+
+    @property
+    def chapter_scope(self) -> Scope:
+        return chapter_scope(self.chapter)
+
+    @property
+    def body_scope(self) -> Scope:
+        return body_scope(self.body, self.chapter)
+
+    @property
+    def types(self) -> tuple[str, ...]:
+        return tuple(self.call.motion_types.split())
+
+    @property
+    def submitters(self) -> tuple[str, ...]:
+        return tuple(self.call.submitters.split())
+
+    def prefix(self, motion_type: str) -> str:
+        prefixes = dict(
+            zip([t.value for t in MotionType], self.call.prefixes.split(), strict=False)
+        )
+        return prefixes.get(motion_type, "A")
+
+    def motions_open(self, now: datetime | None = None) -> bool:
+        return (now or utcnow()) <= as_utc(self.call.motion_deadline)
+
+    def amendments_open(self, now: datetime | None = None) -> bool:
+        return (now or utcnow()) <= as_utc(self.call.amendment_deadline)
+
+
+def create_call(
+    body: Body, data: CallInput, *, actor: int | None, session: Session
+) -> Consultation:
+    call = Consultation(body_id=body.id or 0, created_by=actor, **_call_fields(data))
+    session.add(call)
+    session.commit()
+    return call
+
+
+def update_call(call: Consultation, data: CallInput, *, session: Session) -> Consultation:
+    for name, value in _call_fields(data).items():
+        setattr(call, name, value)
+    session.add(call)
+    session.commit()
+    return call
+
+
+def _call_fields(data: CallInput) -> dict[str, Any]:
+    return {
+        "title": data.title,
+        "description": data.description,
+        "motion_types": " ".join(data.motion_types),
+        "prefixes": " ".join(p or "X" for p in data.prefixes),
+        "submitters": " ".join(data.submitters),
+        "supporters_required": data.supporters_required,
+        "line_length": data.line_length,
+        "amendment_numbering": data.amendment_numbering,
+        "motion_deadline": data.motion_deadline,
+        "amendment_deadline": data.amendment_deadline,
+    }
+
+
+def call_place(call_id: int, *, session: Session) -> CallPlace:
+    row = session.exec(
+        select(Consultation, Body, Chapter)
+        .join(Body, col(Body.id) == Consultation.body_id)
+        .join(Chapter, col(Chapter.id) == Body.chapter_id)
+        .where(Consultation.id == call_id)
+    ).first()
+    if row is None:
+        raise NotFound(N_("This call for motions does not exist."))
+    return CallPlace(*row)
+
+
+def calls_of(body: Body, *, session: Session) -> list[Consultation]:
+    query = select(Consultation).where(Consultation.body_id == body.id)
+    return list(session.exec(query.order_by(col(Consultation.motion_deadline).desc())).all())
+
+
+def call_values(call: Consultation) -> dict[str, str]:
+    """A call as form values, for editing it."""
+    values = {
+        "title": call.title,
+        "description": call.description,
+        "supporters_required": str(call.supporters_required),
+        "line_length": str(call.line_length),
+        "amendment_numbering": call.amendment_numbering,
+        "motion_deadline": _local_input(call.motion_deadline),
+        "amendment_deadline": _local_input(call.amendment_deadline),
+    }
+    for kind, prefix in zip(MotionType, call.prefixes.split(), strict=False):
+        values[f"prefix_{kind.value}"] = prefix
+        values[f"type_{kind.value}"] = "1" if kind.value in call.motion_types.split() else ""
+    for submitter in Submitter:
+        values[f"submitter_{submitter.value}"] = (
+            "1" if submitter.value in call.submitters.split() else ""
+        )
+    return values
+
+
+def _local_input(value: datetime) -> str:
+    return as_utc(value).astimezone(LOCAL_TIME).strftime("%Y-%m-%dT%H:%M")
+
+
+# --- who may submit -----------------------------------------------------------------------
+
+
+def may_submit(principal: Principal | None, place: CallPlace) -> bool:
+    """Whether the member may submit motions or amendments to this call at all."""
+    allowed = set(place.submitters)
+    checks = [
+        (Submitter.MEMBERS, Action.SUBMIT_AS_MEMBER, place.chapter_scope),
+        (Submitter.WORKING_GROUPS, Action.SUBMIT_AS_MEMBER, place.chapter_scope),
+        (Submitter.DELEGATES, Action.SUBMIT_AS_DELEGATE, place.body_scope),
+        (Submitter.LOWER_BOARDS, Action.SUBMIT_AS_LOWER_BOARD, place.chapter_scope),
+    ]
+    return any(kind in allowed and may(principal, action, scope) for kind, action, scope in checks)
+
+
+def is_proposer(principal: Principal | None, proposers: Sequence[Member]) -> bool:
+    return principal is not None and any(m.id == principal.member_id for m in proposers)
+
+
+# --- motions: drafts, editing, submission -------------------------------------------------
+
+
+def save_draft(
+    place: CallPlace, data: MotionInput, *, principal: Principal, session: Session
+) -> Motion:
+    if not may_submit(principal, place):
+        raise PermissionDenied(Action.SUBMIT_AS_MEMBER.value)
+    _check_open(place)
+    motion = Motion(consultation_id=place.call.id or 0, created_by=principal.member_id, title="")
+    _apply(motion, data)
+    session.add(motion)
+    session.flush()
+    _set_proposers(motion, principal.member_id, data.co_proposers, session=session)
+    _record(motion, "", Status.DRAFT, principal.member_id, session=session)
+    session.commit()
+    return motion
+
+
+def update_motion(
+    motion: Motion,
+    place: CallPlace,
+    data: MotionInput,
+    *,
+    expected_version: int,
+    principal: Principal,
+    session: Session,
+) -> Motion:
+    """Save a proposer's edit; refuses an edit made on an outdated copy."""
+    if not is_proposer(principal, proposers_of(motion, session=session)):
+        raise PermissionDenied("motion.edit")
+    if motion.status not in (Status.DRAFT, Status.COLLECTING, Status.SUBMITTED):
+        raise DomainError(N_("This motion can no longer be changed."))
+    if motion.status != Status.DRAFT:
+        _check_open(place)
+    if expected_version != motion.lock_version:
+        raise StaleEdit(motion_values(motion, session=session))
+    _apply(motion, data)
+    motion.lock_version += 1
+    session.add(motion)
+    _set_proposers(motion, motion.created_by, data.co_proposers, session=session)
+    session.commit()
+    return motion
+
+
+def _apply(motion: Motion, data: MotionInput) -> None:
+    motion.title = data.title
+    motion.type = data.type
+    motion.group_name = data.group_name
+    motion.text = lines.normalize(data.text)
+    motion.reasons = data.reasons
+    motion.amount_cents = data.amount_cents
+    motion.cost_centre = data.cost_centre
+
+
+def _set_proposers(motion: Motion, owner: int, numbers: Sequence[str], *, session: Session) -> None:
+    wanted = {owner, *_members_by_number(numbers, session=session)}
+    _replace_people(Proposer, "motion_id", motion.id, wanted, session=session)
+
+
+def _members_by_number(numbers: Sequence[str], *, session: Session) -> set[int]:
+    if not numbers:
+        return set()
+    rows = session.exec(select(Member).where(col(Member.member_number).in_(numbers))).all()
+    found = {m.member_number: m.id for m in rows if m.id is not None}
+    missing = [n for n in numbers if n not in found]
+    if missing:
+        raise ValidationFailed(
+            {"co_proposers": N_("No member with this number has logged in to Plenum yet.")}
+        )
+    return set(found.values())
+
+
+def _replace_people(
+    model: type[Proposer], column: str, target: int | None, wanted: set[int], *, session: Session
+) -> None:
+    rows = session.exec(select(model).filter_by(**{column: target})).all()
+    for row in rows:
+        if row.member_id not in wanted:
+            session.delete(row)
+    for member_id in wanted - {row.member_id for row in rows}:
+        session.add(model(member_id=member_id, **{column: target}))
+
+
+def motion_values(motion: Motion, *, session: Session) -> dict[str, str]:
+    proposers = proposers_of(motion, session=session)
+    amount = motion.amount_cents
+    return {
+        "title": motion.title,
+        "type": motion.type,
+        "group_name": motion.group_name,
+        "text": motion.text,
+        "reasons": motion.reasons,
+        "amount": format_euro(amount) if amount is not None else "",
+        "cost_centre": motion.cost_centre,
+        "co_proposers": " ".join(
+            m.member_number for m in proposers if m.id != motion.created_by and m.member_number
+        ),
+        "lock_version": str(motion.lock_version),
+    }
+
+
+def format_euro(cents: int) -> str:
+    from plenum.motions.wording import euro
+
+    return euro(cents)
+
+
+def submit(motion: Motion, place: CallPlace, *, principal: Principal, session: Session) -> Motion:
+    if not is_proposer(principal, proposers_of(motion, session=session)):
+        raise PermissionDenied("motion.submit")
+    if motion.status != Status.DRAFT:
+        raise DomainError(N_("This motion has already been submitted."))
+    _check_open(place)
+    motion.supporters_required = place.call.supporters_required
+    needs_support = motion.supporters_required > 0
+    target = Status.COLLECTING if needs_support else Status.SUBMITTED
+    motion.submitted_at = utcnow()
+    _number_motion(motion, place, session=session)
+    _move(motion, target, principal.member_id, "", session=session)
+    session.commit()
+    return motion
+
+
+def _number_motion(motion: Motion, place: CallPlace, *, session: Session) -> None:
+    """Give the motion the next number of its type in the call ("A3")."""
+    for _attempt in range(5):
+        highest = session.exec(
+            select(func.max(Motion.sequence)).where(
+                Motion.consultation_id == motion.consultation_id, Motion.type == motion.type
+            )
+        ).one()
+        motion.sequence = (highest or 0) + 1
+        motion.number = f"{place.prefix(motion.type)}{motion.sequence}"
+        try:
+            with session.begin_nested():
+                session.add(motion)
+                session.flush()
+            return
+        except IntegrityError:
+            continue
+    raise DomainError(N_("Please try again: many motions arrived at the same time."))
+
+
+def _check_open(place: CallPlace) -> None:
+    if not place.motions_open():
+        raise DomainError(N_("The deadline for motions has passed."))
+
+
+# --- support ------------------------------------------------------------------------------
+
+
+def toggle_support(
+    motion: Motion, place: CallPlace, *, principal: Principal, session: Session
+) -> bool:
+    """Support the motion, or take the support back; True when the member now supports it."""
+    if not may(principal, Action.SUPPORT, place.chapter_scope):
+        raise PermissionDenied(Action.SUPPORT.value)
+    if motion.status not in (Status.COLLECTING, Status.SUBMITTED):
+        raise DomainError(N_("Support is collected only until the motion is screened."))
+    if is_proposer(principal, proposers_of(motion, session=session)):
+        raise DomainError(N_("Proposers cannot support their own motion."))
+    existing = session.exec(
+        select(Support).where(
+            Support.motion_id == motion.id, Support.member_id == principal.member_id
+        )
+    ).first()
+    if existing:
+        session.delete(existing)
+    else:
+        session.add(Support(motion_id=motion.id, member_id=principal.member_id))
+    session.flush()
+    if motion.status == Status.COLLECTING and support_count(motion, session=session) >= (
+        motion.supporters_required
+    ):
+        _move(motion, Status.SUBMITTED, None, N_("Enough supporters"), session=session)
+    session.commit()
+    return existing is None
+
+
+def support_count(motion: Motion, *, session: Session) -> int:
+    query = select(func.count()).where(Support.motion_id == motion.id)
+    return int(session.exec(query).one())
+
+
+def supporters_of(motion: Motion, *, session: Session) -> list[Member]:
+    query = (
+        select(Member)
+        .join(Support, col(Support.member_id) == Member.id)
+        .where(Support.motion_id == motion.id)
+        .order_by(col(Support.created_at))
+    )
+    return list(session.exec(query).all())
+
+
+def proposers_of(motion: Motion, *, session: Session) -> list[Member]:
+    query = (
+        select(Member)
+        .join(Proposer, col(Proposer.member_id) == Member.id)
+        .where(Proposer.motion_id == motion.id)
+        .order_by(col(Member.display_name))
+    )
+    return list(session.exec(query).all())
+
+
+# --- lifecycle ----------------------------------------------------------------------------
+
+
+def allowed_steps(
+    status: str, place: CallPlace, *, principal: Principal | None, proposer: bool
+) -> list[str]:
+    """The names of the steps this member may take now."""
+    return [
+        name
+        for name, step in TRANSITIONS.items()
+        if status in step.sources and _may_take(step, place, principal, proposer)
+    ]
+
+
+def _may_take(step: Step, place: CallPlace, principal: Principal | None, proposer: bool) -> bool:
+    if step.who == PROPOSERS:
+        return proposer
+    assert isinstance(step.who, Action)
+    scope = place.body_scope if step.who in (Action.DECIDE, Action.MERGE) else place.chapter_scope
+    return may(principal, step.who, scope)
+
+
+def check_step(
+    name: str, status: str, place: CallPlace, *, principal: Principal, proposer: bool
+) -> Step:
+    step = TRANSITIONS.get(name)
+    if step is None:
+        raise NotFound(N_("This step does not exist."))
+    if not _may_take(step, place, principal, proposer):
+        raise PermissionDenied(name)
+    if status not in step.sources:
+        raise DomainError(N_("This step is not possible in the current status."))
+    return step
+
+
+def step_target(name: str, step: Step, data: TransitionInput) -> Status:
+    """Where the step leads; for a decision, the outcome chosen; checks the input."""
+    if name == "inadmissible" and not data.note:
+        raise ValidationFailed({"note": N_("Please give the reason.")})
+    if name == "recommend" and not data.recommendation:
+        raise ValidationFailed({"recommendation": N_("Please choose a recommendation.")})
+    if step.target is not None:
+        return step.target
+    if data.outcome not in {s.value for s in DECISIONS}:
+        raise ValidationFailed({"outcome": N_("Please choose the decision.")})
+    return Status(data.outcome)
+
+
+def transition(
+    motion: Motion,
+    place: CallPlace,
+    name: str,
+    data: TransitionInput,
+    *,
+    principal: Principal,
+    session: Session,
+) -> Motion:
+    proposer = is_proposer(principal, proposers_of(motion, session=session))
+    step = check_step(name, motion.status, place, principal=principal, proposer=proposer)
+    target = step_target(name, step, data)
+    if name == "publish":
+        add_version(motion, motion.text, place, actor=principal.member_id, session=session)
+    if name == "recommend":
+        motion.recommendation = data.recommendation
+        motion.recommendation_note = data.note
+    if target in (Status.INADMISSIBLE, Status.WITHDRAWN):
+        motion.status_note = data.note
+    if target in DECISIONS:
+        motion.decided_at = utcnow()
+    _move(motion, target, principal.member_id, data.note, session=session)
+    if target in (Status.ADOPTED, Status.ADOPTED_MODIFIED):
+        from plenum.motions import resolutions
+
+        resolutions.from_motion(motion, place, data, session=session)
+    session.commit()
+    return motion
+
+
+def _move(
+    motion: Motion, target: Status, actor: int | None, note: str, *, session: Session
+) -> None:
+    previous = motion.status
+    motion.status = target
+    motion.lock_version += 1
+    session.add(motion)
+    _record(motion, previous, target, actor, note=note, session=session)
+    recipients = [m.id for m in proposers_of(motion, session=session) if m.id is not None]
+    notify(
+        recipients,
+        N_("Your motion %(number)s “%(title)s” has a new status."),
+        url=f"/motions/{motion.id}",
+        exclude=actor,
+        session=session,
+        number=motion.number or "",
+        title=motion.title,
+    )
+
+
+def _record(
+    motion: Motion,
+    previous: str,
+    target: str,
+    actor: int | None,
+    *,
+    session: Session,
+    note: str = "",
+    amendment: Amendment | None = None,
+) -> None:
+    session.add(
+        StatusChange(
+            motion_id=motion.id or 0,
+            amendment_id=amendment.id if amendment else None,
+            from_status=previous,
+            to_status=target,
+            note=note,
+            actor_id=actor,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    change: StatusChange
+    actor: Member | None
+
+
+def history(
+    motion: Motion, *, session: Session, amendment: Amendment | None = None
+) -> list[HistoryEntry]:
+    query = (
+        select(StatusChange, Member)
+        .join(Member, col(Member.id) == StatusChange.actor_id, isouter=True)
+        .where(StatusChange.motion_id == motion.id)
+        .where(StatusChange.amendment_id == (amendment.id if amendment else None))
+        .order_by(col(StatusChange.created_at), col(StatusChange.id))
+    )
+    return [HistoryEntry(change, actor) for change, actor in session.exec(query).all()]
+
+
+# --- versions -----------------------------------------------------------------------------
+
+
+def add_version(
+    motion: Motion,
+    text: str,
+    place: CallPlace,
+    *,
+    actor: int | None,
+    session: Session,
+    note: str = "",
+) -> MotionVersion:
+    """Keep ``text`` as the motion's next version, with its line layout computed now."""
+    number = 1 + (
+        session.exec(
+            select(func.max(MotionVersion.number)).where(MotionVersion.motion_id == motion.id)
+        ).one()
+        or 0
+    )
+    layout = lines.layout(text, place.call.line_length)
+    version = MotionVersion(
+        motion_id=motion.id or 0,
+        number=number,
+        text=lines.to_markdown(layout.blocks),
+        layout=layout.to_json(),
+        line_count=layout.line_count,
+        note=note,
+        created_by=actor,
+    )
+    session.add(version)
+    session.flush()
+    motion.current_version_id = version.id
+    session.add(motion)
+    return version
+
+
+def versions_of(motion: Motion, *, session: Session) -> list[MotionVersion]:
+    query = select(MotionVersion).where(MotionVersion.motion_id == motion.id)
+    return list(session.exec(query.order_by(col(MotionVersion.number))).all())
+
+
+def compare(older: MotionVersion, newer_text: str) -> list[diff.DiffBlock]:
+    """``newer_text`` shown against ``older``: deletions and insertions inline."""
+    return diff.inline_diff(lines.Layout.from_json(older.layout), newer_text)
+
+
+def current_version(motion: Motion, *, session: Session) -> MotionVersion | None:
+    if motion.current_version_id is None:
+        return None
+    return session.get(MotionVersion, motion.current_version_id)
+
+
+# --- reading and visibility ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MotionPlace:
+    motion: Motion
+    place: CallPlace
+
+
+def motion_place(motion_id: int, *, session: Session) -> MotionPlace:
+    motion = session.get(Motion, motion_id)
+    if motion is None:
+        raise NotFound(N_("This motion does not exist."))
+    return MotionPlace(motion, call_place(motion.consultation_id, session=session))
+
+
+_PUBLIC_TO_MEMBERS = frozenset(set(Status) - {Status.DRAFT, Status.SUBMITTED, Status.SCREENED})
+
+
+def may_view(
+    status: str, published: bool, place: CallPlace, principal: Principal | None, proposer: bool
+) -> bool:
+    """Drafts only for proposers; before publication also for the screening board;
+    collecting supporters and published: for the members who may see the chapter's motions."""
+    if proposer:
+        return True
+    if status == Status.DRAFT:
+        return False
+    if may(principal, Action.SCREEN, place.chapter_scope):
+        return True
+    visible = status in _PUBLIC_TO_MEMBERS and (status != Status.WITHDRAWN or published)
+    if status == Status.INADMISSIBLE:
+        visible = False
+    return visible and may(principal, Action.VIEW_MOTIONS, place.chapter_scope)
+
+
+def require_view(
+    motion: Motion, place: CallPlace, *, principal: Principal | None, session: Session
+) -> bool:
+    """Raises NotFound when the member may not see the motion; returns whether a proposer."""
+    proposer = is_proposer(principal, proposers_of(motion, session=session))
+    published = motion.current_version_id is not None
+    if not may_view(motion.status, published, place, principal, proposer):
+        raise NotFound(N_("This motion does not exist."))
+    return proposer
+
+
+@dataclass(frozen=True)
+class MotionRow:
+    motion: Motion
+    proposers: str
+    amendments: int
+    supporters: int
+
+
+def motions_of_call(
+    place: CallPlace, *, principal: Principal | None, session: Session, status: str = ""
+) -> list[MotionRow]:
+    """The call's motions this member may see, with counts, in three queries."""
+    query = select(Motion).where(Motion.consultation_id == place.call.id)
+    if status:
+        query = query.where(Motion.status == status)
+    motions = list(session.exec(query.order_by(col(Motion.type), col(Motion.sequence))).all())
+    ids = [m.id for m in motions if m.id is not None]
+    names = _proposer_names(ids, session=session)
+    mine = {mid for mid, members in names.items() if principal and principal.member_id in members}
+    visible = [
+        m
+        for m in motions
+        if may_view(m.status, m.current_version_id is not None, place, principal, m.id in mine)
+    ]
+    amendments = _counts(Amendment.motion_id, [m.id for m in visible], session=session)
+    supporters = _counts(Support.motion_id, [m.id for m in visible], session=session)
+    return [
+        MotionRow(
+            m,
+            ", ".join(filter(None, [m.group_name, *names.get(m.id or 0, {}).values()])),
+            amendments.get(m.id or 0, 0),
+            supporters.get(m.id or 0, 0),
+        )
+        for m in visible
+    ]
+
+
+def _proposer_names(ids: Sequence[int | None], *, session: Session) -> dict[int, dict[int, str]]:
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(Proposer.motion_id, Member.id, Member.display_name)
+        .join(Member, col(Member.id) == Proposer.member_id)
+        .where(col(Proposer.motion_id).in_(ids))
+        .order_by(col(Member.display_name))
+    ).all()
+    found: dict[int, dict[int, str]] = {}
+    for motion_id, member_id, name in rows:
+        found.setdefault(motion_id or 0, {})[member_id or 0] = name
+    return found
+
+
+def _counts(column: object, ids: Sequence[int | None], *, session: Session) -> dict[int, int]:
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(column, func.count()).where(col(column).in_(ids)).group_by(column)  # type: ignore[call-overload]
+    ).all()
+    return dict(rows)
+
+
+def my_drafts(place: CallPlace, *, principal: Principal | None, session: Session) -> list[Motion]:
+    if principal is None:
+        return []
+    query = (
+        select(Motion)
+        .join(Proposer, col(Proposer.motion_id) == Motion.id)
+        .where(Motion.consultation_id == place.call.id, Motion.status == Status.DRAFT)
+        .where(Proposer.member_id == principal.member_id)
+    )
+    return list(session.exec(query.order_by(col(Motion.created_at))).all())
+
+
+def recommendation_choices() -> list[str]:
+    return [r.value for r in Recommendation]

@@ -1,0 +1,143 @@
+"""Words and markup for laid-out text: numbered lines as HTML, instructions as sentences."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from babel.dates import format_date
+from markupsafe import Markup, escape
+
+from plenum.clock import as_utc
+from plenum.errors import N_
+from plenum.motions.diff import Instruction
+from plenum.motions.forms import LOCAL_TIME
+from plenum.motions.lines import Segment, Word
+from plenum.text.markdown import SAFE_SCHEMES, render
+from plenum.web.i18n import current_locale, gettext
+
+_TAGS = {"strong": "strong", "em": "em", "s": "s", "code": "code"}
+
+
+def _segment_html(segment: Segment) -> str:
+    html = str(escape(segment.text))
+    for mark in ("code", "s", "em", "strong"):
+        if mark in segment.marks:
+            html = f"<{_TAGS[mark]}>{html}</{_TAGS[mark]}>"
+    if "a" in segment.marks and segment.href.lower().startswith(SAFE_SCHEMES):
+        html = f'<a href="{escape(segment.href)}" rel="nofollow noopener">{html}</a>'
+    return html
+
+
+def words_html(words: Sequence[Word]) -> Markup:
+    """One line's words as HTML; member text is escaped, marks become tags."""
+    return Markup(" ".join("".join(_segment_html(s) for s in word) for word in words))  # noqa: S704 # nosec B704
+
+
+def _lines(first: int, last: int) -> str:
+    return str(first) if first == last else f"{first}–{last}"
+
+
+_INSTRUCTIONS = {
+    "insert_after": N_("In line %(line)s after “%(anchor)s” insert: “%(new)s”"),
+    "insert_before": N_("In line %(line)s before “%(anchor)s” insert: “%(new)s”"),
+    "insert_lines": N_("After line %(line)s insert: “%(new)s”"),
+    "delete_lines": N_("Delete line %(line)s."),
+    "delete_words": N_("In line %(line)s delete “%(old)s”."),
+    "replace_lines": N_("Replace line %(line)s with: “%(new)s”"),
+    "replace_words": N_("In line %(line)s replace “%(old)s” with “%(new)s”."),
+}
+
+
+def instruction_text(item: Instruction) -> str:
+    """The instruction as a sentence in the member's language."""
+    where = _lines(item.first_line, item.last_line)
+    values = {"line": where, "anchor": item.anchor, "old": item.old, "new": item.new}
+    message = _INSTRUCTIONS.get(item.kind)
+    return gettext(message, **values) if message else item.kind
+
+
+STATUS_LABELS = {
+    "draft": N_("Draft"),
+    "collecting": N_("Collecting supporters"),
+    "submitted": N_("Submitted"),
+    "screened": N_("Screened"),
+    "inadmissible": N_("Inadmissible"),
+    "published": N_("Published"),
+    "recommended": N_("Recommendation given"),
+    "adopted": N_("Adopted"),
+    "adopted_modified": N_("Adopted with changes"),
+    "rejected": N_("Rejected"),
+    "referred": N_("Referred"),
+    "settled": N_("Settled"),
+    "withdrawn": N_("Withdrawn"),
+}
+RECOMMENDATION_LABELS = {
+    "adopt": N_("Adopt"),
+    "adopt_modified": N_("Adopt in modified form"),
+    "reject": N_("Reject"),
+    "refer": N_("Refer"),
+    "settled": N_("Settled by another motion"),
+}
+TYPE_LABELS = {
+    "motion": N_("Motion"),
+    "resolution_draft": N_("Draft resolution"),
+    "statute": N_("Statute change"),
+    "finance": N_("Financial motion"),
+}
+SUBMITTER_LABELS = {
+    "members": N_("Members of the chapter"),
+    "delegates": N_("Delegates of the body"),
+    "working_groups": N_("Working groups (named as proposer)"),
+    "lower_boards": N_("Boards of lower chapters"),
+}
+STEP_LABELS = {
+    "screen": N_("Mark as screened"),
+    "inadmissible": N_("Reject as inadmissible"),
+    "publish": N_("Publish"),
+    "recommend": N_("Give recommendation"),
+    "decide": N_("Record decision"),
+    "withdraw": N_("Withdraw"),
+}
+
+
+def label(table: dict[str, str], value: str) -> str:
+    message = table.get(value)
+    return gettext(message) if message else value
+
+
+def status_label(value: str) -> str:
+    return label(STATUS_LABELS, value)
+
+
+def template_globals() -> dict[str, object]:
+    """What templates use to show motion data in the member's language."""
+    return {
+        "status_label": status_label,
+        "recommendation_label": lambda v: label(RECOMMENDATION_LABELS, v),
+        "type_label": lambda v: label(TYPE_LABELS, v),
+        "submitter_label": lambda v: label(SUBMITTER_LABELS, v),
+        "step_label": lambda v: label(STEP_LABELS, v),
+        "instruction_text": instruction_text,
+        "words_html": words_html,
+    }
+
+
+def localtime(value: datetime) -> str:
+    """A stored time as party time, e.g. "01.12.2026 18:00"."""
+    return as_utc(value).astimezone(LOCAL_TIME).strftime("%d.%m.%Y %H:%M")
+
+
+def longdate(value: date) -> str:
+    """ "18. August 2024" in German, "18 August 2024" in English."""
+    return format_date(value, format="long", locale=current_locale.get())
+
+
+def euro(cents: int) -> str:
+    euros, rest = divmod(cents, 100)
+    text = f"{euros:,}".replace(",", ".")
+    return f"{text},{rest:02d} €" if rest else f"{text} €"
+
+
+def template_filters() -> dict[str, object]:
+    return {"localtime": localtime, "longdate": longdate, "euro": euro, "markdown": render}

@@ -1,0 +1,69 @@
+"""What notifications do: tell members something, count and list what is unread."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
+
+from plenum.clock import utcnow
+from plenum.notify.models import Notification
+
+
+def notify(
+    member_ids: Iterable[int],
+    message: str,
+    *,
+    session: Session,
+    url: str = "",
+    exclude: int | None = None,
+    **params: Any,
+) -> None:
+    """Leave ``message`` (a msgid, formatted with ``params`` when shown) for each member."""
+    data = json.dumps(params, ensure_ascii=False)
+    for member_id in sorted(set(member_ids) - {exclude}):
+        session.add(Notification(member_id=member_id, message=message, params=data, url=url))
+
+
+def unread_count(member_id: int, *, session: Session) -> int:
+    query = select(func.count()).where(
+        Notification.member_id == member_id, col(Notification.read_at).is_(None)
+    )
+    return int(session.exec(query).one())
+
+
+@dataclass(frozen=True)
+class Shown:
+    id: int
+    message: str
+    params: dict[str, Any]
+    url: str
+    created_at: datetime
+    unread: bool
+
+
+def recent(member_id: int, *, session: Session, limit: int = 100) -> list[Shown]:
+    query = (
+        select(Notification)
+        .where(Notification.member_id == member_id)
+        .order_by(col(Notification.created_at).desc(), col(Notification.id).desc())
+        .limit(limit)
+    )
+    return [
+        Shown(n.id or 0, n.message, json.loads(n.params), n.url, n.created_at, n.read_at is None)
+        for n in session.exec(query).all()
+    ]
+
+
+def mark_all_read(member_id: int, *, session: Session) -> None:
+    session.execute(
+        update(Notification)
+        .where(col(Notification.member_id) == member_id, col(Notification.read_at).is_(None))
+        .values(read_at=utcnow())
+    )
+    session.commit()

@@ -1,0 +1,1 @@
+"""Member text: one Markdown parser and the rules around it."""

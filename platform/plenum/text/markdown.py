@@ -1,0 +1,46 @@
+"""The one configured Markdown parser for everything members write.
+
+Raw HTML is off (the ``js-default`` preset), links may only point to http(s) and
+mailto, and a star between two letters is a literal character: German gender-fair
+forms such as "Genoss*innen" must not turn the text between two of them into italics.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from markupsafe import Markup
+
+SAFE_SCHEMES = ("http://", "https://", "mailto:")
+_GENDER_STAR = re.compile(r"(?<=\w)\*(?=\w)")
+
+
+def _validate_link(url: str) -> bool:
+    lowered = url.strip().lower()
+    return lowered.startswith(SAFE_SCHEMES)
+
+
+@lru_cache(maxsize=1)
+def parser() -> MarkdownIt:
+    md = MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False})
+    md.disable(["table", "image"])
+    md.validateLink = _validate_link  # type: ignore[method-assign]
+    return md
+
+
+def protect_stars(text: str) -> str:
+    """Escape a star between two word characters, so it stays a star."""
+    return _GENDER_STAR.sub(r"\\*", text)
+
+
+def parse(text: str) -> list[Token]:
+    return parser().parse(protect_stars(text))
+
+
+def render(text: str) -> Markup:
+    """Member Markdown as safe HTML."""
+    html = parser().renderer.render(parse(text), parser().options, {})
+    return Markup(html)  # noqa: S704 # nosec B704
