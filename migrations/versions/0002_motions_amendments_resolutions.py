@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-21 06:14:34.750551
+Create Date: 2026-11-21 06:22:14.243154
 """
 
 from collections.abc import Sequence
@@ -74,6 +74,8 @@ def upgrade() -> None:
     sa.Column('current_version_id', sa.Integer(), nullable=True),
     sa.Column('recommendation', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('recommendation_note', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+    sa.Column('modified_text', sa.Text(), nullable=False),
+    sa.Column('modified_accepted', sa.Boolean(), nullable=False),
     sa.Column('lock_version', sa.Integer(), nullable=False),
     sa.Column('created_by', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),

@@ -152,7 +152,15 @@ def demo_settings(settings: Settings) -> Settings:
 
 
 def load(settings: Settings, *, session: Session) -> bool:
-    """Create the demo structure and members; False when they exist already."""
+    """Create the demo structure, members and motions; False when they exist already."""
+    from plenum.motions import demo as motions_demo
+
+    fresh = _load_structure(settings, session=session)
+    motions_demo.load(session=session)
+    return fresh
+
+
+def _load_structure(settings: Settings, *, session: Session) -> bool:
     if session.exec(select(Chapter).where(Chapter.key == "bund")).first() is not None:
         return False
     created: dict[str, Chapter] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from plenum.motions.lines import (
@@ -91,36 +91,12 @@ line_lengths = st.integers(MIN_WIDTH, 120)
 first_lines = st.integers(1, 500)
 
 # Markdown syntax in arbitrary order, to find texts the writer cannot write back.
-soup = st.lists(
-    st.sampled_from(
-        [
-            *"ab1 \n\\*_#-+=>`[]()~&;.!<:|ä",
-            "  ",
-            "    ",
-            "1. ",
-            "- ",
-            "**",
-            "](http://x)",
-            "&amp;",
-            "\\\n",
-            "```",
-            "~~",
-            "\t",
-            "> ",
-            "# ",
-            "1) ",
-            "<http://x>",
-            "***",
-            "---",
-            "\n===",
-            "\n- ",
-            "\n   ",
-            "2. ",
-            "Genoss*innen",
-        ]  # fmt: skip
-    ),
-    max_size=30,
-).map("".join)
+SYNTAX = [
+    *"ab1 \n\\*_#-+=>`[]()~&;.!<:|ä", "  ", "    ", "1. ", "- ", "**", "](http://x)", "&amp;",
+    "\\\n", "```", "~~", "\t", "> ", "# ", "1) ", "<http://x>", "***", "---", "\n===", "\n- ",
+    "\n   ", "2. ", "Genoss*innen",
+]  # fmt: skip
+soup = st.lists(st.sampled_from(SYNTAX), max_size=30).map("".join)
 
 
 # --- properties -----------------------------------------------------------------------------
@@ -150,7 +126,7 @@ def assert_layout_properties(text: str, line_length: int, first_line: int) -> No
 
 
 @given(documents, line_lengths, first_lines)
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_layout_of_structured_documents(text: str, line_length: int, first_line: int) -> None:
     assert_layout_properties(text, line_length, first_line)
 
@@ -161,7 +137,7 @@ def test_layout_of_any_text(text: str, line_length: int, first_line: int) -> Non
 
 
 @given(documents)
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_normalize_keeps_the_blocks_and_is_idempotent(text: str) -> None:
     normalized = normalize(text)
     assert read_blocks(normalized) == read_blocks(text)
@@ -170,12 +146,9 @@ def test_normalize_keeps_the_blocks_and_is_idempotent(text: str) -> None:
 
 
 @given(st.one_of(soup, st.text()))
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 def test_normalize_writes_back_markdown_soup(text: str) -> None:
     normalized = normalize(text)
-    # Known limit: markdown.protect_stars treats "_" as a letter, so an emphasis star right
-    # after a literal underscore ("\\_*a*") cannot be written; such text is rare.
-    assume(not re.search(r"_\*[^\W_]", normalized))
     assert read_blocks(normalized) == read_blocks(text)
     assert normalize(normalized) == normalized
 
@@ -255,7 +228,10 @@ def test_a_javascript_link_is_no_link() -> None:
         ("Setext\\\nÜberschrift\n===", "# Setext Überschrift\n"),
         ("Zeile\\\n\\- kein Punkt", "Zeile\\\n\\- kein Punkt\n"),
         ("Zeile\\\n\\=== keine Überschrift", "Zeile\\\n\\=== keine Überschrift\n"),
-        ("__a_", "\\_\\_a\\_\n"),
+        ("__a_", "\\__a_\n"),
+        ("**z.B.**_x_", "**z.B.**_x_\n"),
+        ("a***b***", "a***b***\n"),
+        ("a[*b**](https://x.org)", "a[*b*](https://x.org)[\\*](https://x.org)\n"),
     ],
 )
 def test_canonical_markdown_reads_back_the_same(text: str, expected: str) -> None:
@@ -271,8 +247,8 @@ def test_long_words_stand_alone_and_lists_lose_width_per_level() -> None:
     assert width_for(Block("li", (), depth=9, marker="-"), 40) == MIN_WIDTH
     assert texts(layout("- a\n  - bb cc dd ee ff gg hh ii jj kk", 28)) == [
         "a",
-        "bb cc dd ee ff gg hh ii",
-        "jj kk",
+        "bb cc dd ee ff gg hh",
+        "ii jj kk",
     ]
 
 

@@ -98,6 +98,7 @@ ALLOWED: dict[Action, set[tuple[str, Relation]]] = {
         ("office_staff", Relation.HERE),
         ("office_staff", Relation.CHAPTER),
         ("office_staff", Relation.ABOVE),
+        ("chair", Relation.HERE),
     },
     Action.MANAGE_RESOLUTIONS: {
         ("office_staff", Relation.HERE),

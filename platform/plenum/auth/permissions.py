@@ -137,7 +137,7 @@ RULES: dict[Action, frozenset[tuple[str, str]]] = {
     Action.RECOMMEND: _BOARD_OF_CHAPTER,
     Action.MANAGE_CALLS: _STAFF_OF_BODY,
     Action.DECIDE: _STAFF_OF_BODY | {(Role.CHAIR.value, Relation.HERE)},
-    Action.MERGE: _STAFF_OF_BODY,
+    Action.MERGE: _STAFF_OF_BODY | {(Role.CHAIR.value, Relation.HERE)},
     Action.MANAGE_RESOLUTIONS: _STAFF_OF_BODY,
 }
 

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from plenum.auth.permissions import Action, PermissionDenied, Principal, may
 from plenum.clock import utcnow
 from plenum.errors import N_, DomainError, NotFound, ValidationFailed
-from plenum.motions import diff, lines
+from plenum.motions import diff, lines, service
 from plenum.motions.forms import AmendmentInput, TransitionInput
 from plenum.motions.models import (
     DECISIONS,
@@ -29,7 +29,6 @@ from plenum.motions.models import (
     Motion,
     MotionVersion,
     Proposer,
-    Recommendation,
     Status,
     Support,
 )
@@ -295,14 +294,7 @@ def transition(
     if name == "publish" and ap.at.motion.status not in OPEN_FOR_DECISION:
         raise DomainError(N_("The motion is no longer open for amendments."))
     if name == "recommend":
-        amendment.recommendation = data.recommendation
-        amendment.recommendation_note = data.note
-        amendment.modified_text = (
-            lines.normalize(data.modified_text)
-            if data.recommendation == Recommendation.ADOPT_MODIFIED
-            else ""
-        )
-        amendment.modified_accepted = False
+        service.record_recommendation(amendment, data)
     if target in (Status.INADMISSIBLE, Status.WITHDRAWN):
         amendment.status_note = data.note
     if target in DECISIONS:
@@ -313,24 +305,10 @@ def transition(
 
 
 def accept_modified(ap: AmendmentPlace, *, principal: Principal, session: Session) -> None:
-    """The proposers take over the board's modified text (modifizierte Übernahme)."""
-    amendment = ap.amendment
-    if not is_proposer(principal, proposers_of(amendment, session=session)):
-        raise PermissionDenied("amendment.accept")
-    if amendment.recommendation != Recommendation.ADOPT_MODIFIED or amendment.modified_accepted:
-        raise DomainError(N_("There is no modified text to accept."))
-    amendment.modified_accepted = True
-    session.add(amendment)
-    _record(
-        ap.at.motion,
-        amendment.status,
-        amendment.status,
-        principal.member_id,
-        note=N_("The proposers accepted the modified text."),
-        amendment=amendment,
-        session=session,
+    proposers = proposers_of(ap.amendment, session=session)
+    service.accept_modified(
+        ap.at.motion, ap.amendment, proposers, principal=principal, session=session
     )
-    session.commit()
 
 
 def _move(

@@ -126,6 +126,8 @@ class Motion(SQLModel, table=True):
     current_version_id: int | None = Field(default=None)
     recommendation: str = Field(default="", max_length=20)
     recommendation_note: str = Field(default="", max_length=2000)
+    modified_text: str = Field(default="", sa_column=_text())  # "adopt modified" text
+    modified_accepted: bool = Field(default=False)
     lock_version: int = Field(default=1)  # raised on every save: refuses stale edits
     created_by: int = Field(foreign_key="member.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())

@@ -11,7 +11,7 @@ from starlette.routing import Route
 from plenum.auth.current import authorize, require_member
 from plenum.auth.permissions import Action, Principal, may
 from plenum.errors import N_, DomainError, ValidationFailed
-from plenum.motions import amendments, exports, forms, lines, resolutions, service
+from plenum.motions import amendments, diff, exports, forms, lines, resolutions, service
 from plenum.motions.models import DECISIONS, MotionType, Recommendation, Status, Submitter
 from plenum.motions.pages import render, run
 from plenum.orgs.service import body_by_key, body_scope, chapter_scope
@@ -307,6 +307,12 @@ def _motion_context(
         "recommendations": list(Recommendation),
         "decisions": list(DECISIONS),
         "resolution": resolutions.resolution_of(motion, session=session),
+        "modified": diff.inline_diff(layout, motion.modified_text, only_changed=True)
+        if motion.modified_text
+        else [],
+        "can_accept": proposer
+        and motion.recommendation == Recommendation.ADOPT_MODIFIED
+        and not motion.modified_accepted,
     }
 
 
@@ -366,6 +372,21 @@ def _motion_step(request: Request, values: dict[str, str]) -> Response:
         context["failed_step"] = request.path_params["step"]
         return render(request, "motions/motion.html", context, 422)
     flash(request, N_("The status has been changed."))
+    return see_other(request, path_for(request, "motion", id=at.motion.id))
+
+
+async def motion_accept(request: Request) -> Response:
+    return await run(request, _motion_accept)
+
+
+def _motion_accept(request: Request, values: dict[str, str]) -> Response:
+    session = db(request)
+    at = service.motion_place(request.path_params["id"], session=session)
+    found = require_member(request)
+    service.require_view(at.motion, at.place, principal=found, session=session)
+    proposers = service.proposers_of(at.motion, session=session)
+    service.accept_modified(at.motion, at.motion, proposers, principal=found, session=session)
+    flash(request, N_("You have accepted the modified text."))
     return see_other(request, path_for(request, "motion", id=at.motion.id))
 
 
@@ -529,6 +550,7 @@ routes = [
     Route("/motions/{id:int}/submit", motion_submit, methods=["POST"], name="motion_submit"),
     Route("/motions/{id:int}/support", motion_support, methods=["POST"], name="motion_support"),
     Route("/motions/{id:int}/steps/{step}", motion_step, methods=["POST"], name="motion_step"),
+    Route("/motions/{id:int}/accept", motion_accept, methods=["POST"], name="motion_accept"),
     Route("/motions/{id:int}/versions", versions_page, name="motion_versions"),
     Route("/motions/{id:int}/merge", merge_page, name="motion_merge"),
     Route("/motions/{id:int}/merge", merge_submit, methods=["POST"], name="motion_merge_submit"),

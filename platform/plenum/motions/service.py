@@ -478,12 +478,21 @@ def transition(
     if name == "publish":
         add_version(motion, motion.text, place, actor=principal.member_id, session=session)
     if name == "recommend":
-        motion.recommendation = data.recommendation
-        motion.recommendation_note = data.note
+        record_recommendation(motion, data)
     if target in (Status.INADMISSIBLE, Status.WITHDRAWN):
         motion.status_note = data.note
     if target in DECISIONS:
         motion.decided_at = utcnow()
+    if target == Status.ADOPTED_MODIFIED and motion.modified_text:
+        note = N_("Modified text of the recommendation")
+        add_version(
+            motion,
+            motion.modified_text,
+            place,
+            actor=principal.member_id,
+            session=session,
+            note=note,
+        )
     _move(motion, target, principal.member_id, data.note, session=session)
     if target in (Status.ADOPTED, Status.ADOPTED_MODIFIED):
         from plenum.motions import resolutions
@@ -491,6 +500,44 @@ def transition(
         resolutions.from_motion(motion, place, data, session=session)
     session.commit()
     return motion
+
+
+def record_recommendation(target: Motion | Amendment, data: TransitionInput) -> None:
+    """The board's recommendation; "adopt modified" brings its own text."""
+    target.recommendation = data.recommendation
+    target.recommendation_note = data.note
+    modified = data.recommendation == Recommendation.ADOPT_MODIFIED
+    target.modified_text = lines.normalize(data.modified_text) if modified else ""
+    target.modified_accepted = False
+
+
+def accept_modified(
+    motion: Motion,
+    target: Motion | Amendment,
+    proposers: Sequence[Member],
+    *,
+    principal: Principal,
+    session: Session,
+) -> None:
+    """The proposers take over the board's modified text (modifizierte Übernahme)."""
+    if not is_proposer(principal, proposers):
+        raise PermissionDenied("accept_modified")
+    if target.recommendation != Recommendation.ADOPT_MODIFIED or target.modified_accepted:
+        raise DomainError(N_("There is no modified text to accept."))
+    target.modified_accepted = True
+    session.add(target)
+    amendment = target if isinstance(target, Amendment) else None
+    note = N_("The proposers accepted the modified text.")
+    _record(
+        motion,
+        target.status,
+        target.status,
+        principal.member_id,
+        note=note,
+        amendment=amendment,
+        session=session,
+    )
+    session.commit()
 
 
 def _move(
