@@ -12,7 +12,7 @@ PYTEST := $(BIN)/pytest
 help:
 	@echo "make demo   - set up and run the site with demo data on http://127.0.0.1:8000"
 	@echo "make test   - set up and run lint, types, security scan and all tests"
-	@echo "make bench  - run the baseline benchmark (figures go to bench/README.md)"
+	@echo "make bench  - run the benchmarks: baseline, motions (figures go to bench/README.md)"
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,7 @@ test: lint types security test-sqlite test-postgres
 
 bench: setup
 	$(BIN)/python bench/baseline.py
+	$(BIN)/python bench/motions.py
 
 catalogue: setup
 	$(BIN)/python scripts/catalogue.py

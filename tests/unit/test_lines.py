@@ -47,15 +47,15 @@ words = st.one_of(
 )
 spans = st.one_of(
     words,
-    st.lists(words, min_size=2, max_size=4).map(lambda ws: "**" + " ".join(ws) + "**"),
-    st.lists(words, min_size=2, max_size=4).map(lambda ws: "*" + " ".join(ws) + "*"),
+    st.lists(plain_words, min_size=2, max_size=4).map(lambda ws: "**" + " ".join(ws) + "**"),
+    st.lists(plain_words, min_size=2, max_size=4).map(lambda ws: "*" + " ".join(ws) + "*"),
 )
 separators = st.sampled_from([" ", " ", " ", " ", "\\\n", "\n"])
 
 
 @st.composite
 def inline(draw: st.DrawFn) -> str:
-    parts = draw(st.lists(spans, min_size=1, max_size=12))
+    parts = draw(st.lists(spans, min_size=1, max_size=8))
     out = parts[0]
     for part in parts[1:]:
         out += draw(separators) + part
@@ -67,7 +67,7 @@ def list_block(draw: st.DrawFn) -> str:
     items: list[str] = []
     indents = [""]  # content indentation by depth
     depth = 0
-    for _ in range(draw(st.integers(1, 6))):
+    for _ in range(draw(st.integers(1, 5))):
         depth = draw(st.integers(1, depth + 1))
         del indents[depth:]
         marker = f"{draw(st.integers(1, 12))}." if draw(st.booleans()) else "-"
@@ -86,7 +86,7 @@ blocks = st.one_of(
     list_block(),
     inline().map(lambda text: "> " + text.replace("\n", "\n> ")),
 )
-documents = st.lists(blocks, max_size=6).map("\n\n".join)
+documents = st.lists(blocks, max_size=5).map("\n\n".join)
 line_lengths = st.integers(MIN_WIDTH, 120)
 first_lines = st.integers(1, 500)
 
@@ -126,18 +126,19 @@ def assert_layout_properties(text: str, line_length: int, first_line: int) -> No
 
 
 @given(documents, line_lengths, first_lines)
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_layout_of_structured_documents(text: str, line_length: int, first_line: int) -> None:
     assert_layout_properties(text, line_length, first_line)
 
 
 @given(st.text(), line_lengths, first_lines)
+@settings(deadline=None)
 def test_layout_of_any_text(text: str, line_length: int, first_line: int) -> None:
     assert_layout_properties(text, line_length, first_line)
 
 
 @given(documents)
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_normalize_keeps_the_blocks_and_is_idempotent(text: str) -> None:
     normalized = normalize(text)
     assert read_blocks(normalized) == read_blocks(text)
@@ -146,7 +147,7 @@ def test_normalize_keeps_the_blocks_and_is_idempotent(text: str) -> None:
 
 
 @given(st.one_of(soup, st.text()))
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 def test_normalize_writes_back_markdown_soup(text: str) -> None:
     normalized = normalize(text)
     assert read_blocks(normalized) == read_blocks(text)
@@ -154,6 +155,7 @@ def test_normalize_writes_back_markdown_soup(text: str) -> None:
 
 
 @given(documents, line_lengths)
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_layout_and_normalize_are_deterministic(text: str, line_length: int) -> None:
     assert layout(text, line_length).to_json() == layout(text, line_length).to_json()
     assert normalize(text) == normalize(text)

@@ -93,8 +93,17 @@ def test_the_whole_path_of_a_motion(as_person, org, session):
 
     # a member writes a draft, previews it with line numbers, and submits it
     client = as_person("anna")
-    form = {"title": "Mehr Teilhabe", "type": "motion", "text": TEXT, "reasons": "Weil.",
-            "group_name": "", "amount": "", "cost_centre": "", "co_proposers": "", "lock_version": "0"}
+    form = {
+        "title": "Mehr Teilhabe",
+        "type": "motion",
+        "text": TEXT,
+        "reasons": "Weil.",
+        "group_name": "",
+        "amount": "",
+        "cost_centre": "",
+        "co_proposers": "",
+        "lock_version": "0",
+    }
     preview = post(client, f"{call_path}/motions/new", form | {"action": "preview"})
     assert preview.status_code == 200
     numbers = [n.get_text() for n in page(preview).select(".motion-text .line-number")]
@@ -119,7 +128,8 @@ def test_the_whole_path_of_a_motion(as_person, org, session):
     assert post(client, f"{motion_path}/steps/screen", {}).status_code == 303
     assert post(client, f"{motion_path}/steps/publish", {}).status_code == 303
     session.refresh(motion)
-    assert motion.status == "published" and motion.current_version_id
+    assert motion.status == "published"
+    assert motion.current_version_id
 
     # the member writes an amendment and sees its line reference
     client = as_person("ben")
@@ -127,14 +137,23 @@ def test_the_whole_path_of_a_motion(as_person, org, session):
     response = post(
         client,
         f"{motion_path}/amendments/new",
-        {"title": "Barrierefreiheit", "text": amended, "reasons": "", "group_name": "",
-         "co_proposers": "", "lock_version": "0", "action": "submit", "mode": ""},
+        {
+            "title": "Barrierefreiheit",
+            "text": amended,
+            "reasons": "",
+            "group_name": "",
+            "co_proposers": "",
+            "lock_version": "0",
+            "action": "submit",
+            "mode": "",
+        },
     )
     assert response.status_code == 303, response.text
     amendment_path = response.headers["location"]
     shown = page(client.get(amendment_path))
     instruction = shown.select_one(".instructions li").get_text()
-    assert "barrierefrei" in instruction and "3" in instruction
+    assert "barrierefrei" in instruction
+    assert "3" in instruction
     assert "barrierefrei" in shown.select_one("ins").get_text()
 
     # it needs a supporter too
@@ -144,23 +163,53 @@ def test_the_whole_path_of_a_motion(as_person, org, session):
     # the board publishes the amendment and recommends; staff record the decisions
     client = as_person("bo")
     assert post(client, f"{amendment_path}/steps/publish", {}).status_code == 303
-    assert post(client, f"{amendment_path}/steps/recommend", {"recommendation": "adopt"}).status_code == 303
-    assert post(client, f"{motion_path}/steps/recommend", {"recommendation": "adopt"}).status_code == 303
+    assert (
+        post(client, f"{amendment_path}/steps/recommend", {"recommendation": "adopt"}).status_code
+        == 303
+    )
+    assert (
+        post(client, f"{motion_path}/steps/recommend", {"recommendation": "adopt"}).status_code
+        == 303
+    )
     client = as_person("sami")
     assert post(client, f"{amendment_path}/steps/decide", {"outcome": "adopted"}).status_code == 303
-    decided = post(client, f"{motion_path}/steps/decide",
-                   {"outcome": "adopted_modified", "outcome_text": "mit Änderungen beschlossen",
-                    "decided_on": "2099-03-20"})
+    decided = post(
+        client,
+        f"{motion_path}/steps/decide",
+        {
+            "outcome": "adopted_modified",
+            "outcome_text": "mit Änderungen beschlossen",
+            "decided_on": "2099-03-20",
+        },
+    )
     assert decided.status_code == 303
 
     # merge the adopted amendment: preview, then commit
     amendment = session.exec(select(Amendment)).one()
-    preview = post(client, f"{motion_path}/merge", [("amendment", str(amendment.id)), ("action", "preview"), ("text", ""), ("expected_version", "")])
+    preview = post(
+        client,
+        f"{motion_path}/merge",
+        [
+            ("amendment", str(amendment.id)),
+            ("action", "preview"),
+            ("text", ""),
+            ("expected_version", ""),
+        ],
+    )
     assert preview.status_code == 200
     merged_text = page(preview).select_one("textarea[name=text]").get_text()
     assert "barrierefrei" in merged_text
     version_id = page(preview).select_one("input[name=expected_version]")["value"]
-    commit = post(client, f"{motion_path}/merge", [("amendment", str(amendment.id)), ("action", "commit"), ("text", merged_text), ("expected_version", version_id)])
+    commit = post(
+        client,
+        f"{motion_path}/merge",
+        [
+            ("amendment", str(amendment.id)),
+            ("action", "commit"),
+            ("text", merged_text),
+            ("expected_version", version_id),
+        ],
+    )
     assert commit.status_code == 303, commit.text
     versions = session.exec(select(MotionVersion).order_by(MotionVersion.number)).all()
     assert [v.number for v in versions] == [1, 2]
@@ -175,17 +224,38 @@ def test_the_whole_path_of_a_motion(as_person, org, session):
     assert "barrierefrei" in shown.select_one(".resolution-text").get_text()
 
     # history and notifications
-    steps = [c.to_status for c in session.exec(select(StatusChange).where(StatusChange.amendment_id.is_(None)).order_by(StatusChange.id)).all()]
-    assert steps == ["draft", "collecting", "submitted", "screened", "published", "recommended", "adopted_modified"]
-    anna = session.exec(select(Notification).where(Notification.member_id == motion.created_by)).all()
+    steps = [
+        c.to_status
+        for c in session.exec(
+            select(StatusChange)
+            .where(StatusChange.amendment_id.is_(None))
+            .order_by(StatusChange.id)
+        ).all()
+    ]
+    assert steps == [
+        "draft",
+        "collecting",
+        "submitted",
+        "screened",
+        "published",
+        "recommended",
+        "adopted_modified",
+    ]
+    anna = session.exec(
+        select(Notification).where(Notification.member_id == motion.created_by)
+    ).all()
     assert len(anna) >= 4
 
     # exports
     pdf = client.get(f"{motion_path}/pdf")
-    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
-    assert "barrierefrei" in text and "A1" in text
+    assert "barrierefrei" in text
+    assert "A1" in text
     csv = client.get(f"{call_path}/motions.csv")
-    assert "A1-Ä1" in csv.text and "Barrierefreiheit" in csv.text
+    assert "A1-Ä1" in csv.text
+    assert "Barrierefreiheit" in csv.text
     book = client.get(f"{call_path}/book.pdf")
-    assert book.status_code == 200 and book.content.startswith(b"%PDF")
+    assert book.status_code == 200
+    assert book.content.startswith(b"%PDF")

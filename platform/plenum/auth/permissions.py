@@ -110,7 +110,8 @@ _STAFF_OF_BODY = _STAFF_HERE_OR_ABOVE | {(Role.OFFICE_STAFF.value, Relation.CHAP
 
 _MEMBERS = frozenset({(MEMBER, Relation.HERE), (MEMBER, Relation.BELOW)})
 _STAFF_OF_CHAPTER = _STAFF_HERE_OR_ABOVE | {(Role.OFFICE_STAFF.value, Relation.CHAPTER)}
-# The chapter's board (and the chair of the body concerned) screen and recommend.
+# Screening and recommending: office staff, and chairs and board members of the chapter's
+# bodies (the board, or the presidium of a convention): a body role reaches its chapter.
 _BOARD_OF_CHAPTER = _STAFF_OF_CHAPTER | {
     (Role.CHAIR.value, Relation.CHAPTER),
     (Role.BOARD_MEMBER.value, Relation.CHAPTER),

@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from plenum.auth.current import require_member
-from plenum.auth.permissions import Action, Principal, may
+from plenum.auth.permissions import Action, PermissionDenied, Principal, may
 from plenum.errors import N_, DomainError, ValidationFailed
 from plenum.motions import amendments, diff, forms, lines, service
 from plenum.motions.models import DECISIONS, MotionVersion, Recommendation, Status
@@ -49,7 +49,7 @@ def _form(
         "place": at.place,
         "amendment": amendment,
         "version": version,
-        "layout": lines.Layout.from_json(version.layout) if version else None,
+        "layout": service.version_layout(version) if version else None,
         "mode": mode,
         "paragraphs": _paragraph_values(values, version.text if version else ""),
         "values": values,
@@ -70,16 +70,17 @@ def new_form(request: Request) -> Response:
     at = service.motion_place(request.path_params["id"], session=session)
     found = require_member(request)
     service.require_view(at.motion, at.place, principal=found, session=session)
-    version = service.current_version(at.motion, session=session)
-    values = {"text": version.text if version else "", "mode": request.query_params.get("mode", "")}
+    version = amendments.check_open(at, principal=found, session=session)
+    values = {"text": version.text, "mode": request.query_params.get("mode", "")}
     return _form(request, at, amendment=None, values=values, errors={})
 
 
 async def _read_paragraphs(request: Request) -> None:
     async with request.form() as form:
         found = [form.get(f"para_{i}") for i in range(MAX_PARAGRAPHS) if f"para_{i}" in form]
+    # Keep the indentation: it is what makes "   - item" a nested list item.
     request.state.paragraphs = [
-        p.replace("\r\n", "\n").strip() for p in found if isinstance(p, str)
+        p.replace("\r\n", "\n").rstrip().lstrip("\n") for p in found if isinstance(p, str)
     ]
 
 
@@ -100,6 +101,8 @@ def _create(request: Request, values: dict[str, str]) -> Response:
     at = service.motion_place(request.path_params["id"], session=session)
     found = require_member(request)
     service.require_view(at.motion, at.place, principal=found, session=session)
+    if not service.may_submit(found, at.place):
+        raise PermissionDenied(Action.SUBMIT_AS_MEMBER.value)
     values = _with_paragraphs(request, values)
     try:
         data = forms.parse_amendment(values)
@@ -126,7 +129,7 @@ def _preview(request: Request, at: service.MotionPlace, text: str) -> list[diff.
     version = service.current_version(at.motion, session=db(request))
     if version is None:
         return []
-    return diff.inline_diff(lines.Layout.from_json(version.layout), text, only_changed=True)
+    return diff.inline_diff(service.version_layout(version), text, only_changed=True)
 
 
 def _errors(exc: DomainError) -> dict[str, str]:
@@ -137,7 +140,8 @@ def edit_form(request: Request) -> Response:
     session = db(request)
     ap = amendments.amendment_place(request.path_params["id"], session=session)
     found = require_member(request)
-    amendments.require_view(ap, principal=found, session=session)
+    if not amendments.require_view(ap, principal=found, session=session):
+        raise PermissionDenied("amendment.edit")
     values = amendments.amendment_values(ap.amendment, session=session)
     values["mode"] = request.query_params.get("mode", "")
     return _form(request, ap.at, amendment=ap.amendment, values=values, errors={})
@@ -152,7 +156,8 @@ def _update(request: Request, values: dict[str, str]) -> Response:
     session = db(request)
     ap = amendments.amendment_place(request.path_params["id"], session=session)
     found = require_member(request)
-    amendments.require_view(ap, principal=found, session=session)
+    if not amendments.require_view(ap, principal=found, session=session):
+        raise PermissionDenied("amendment.edit")
     values = _with_paragraphs(request, values)
     form: dict[str, Any] = {"amendment": ap.amendment, "values": values}
     try:
@@ -193,7 +198,7 @@ def _context(
     session = db(request)
     amendment, place = ap.amendment, ap.at.place
     base = session.get(MotionVersion, amendment.base_version_id)
-    layout = lines.Layout.from_json(base.layout) if base else lines.layout("")
+    layout = service.version_layout(base) if base else lines.layout("")
     changes = diff.changes_from_json(amendment.changes)
     supporters = amendments.supporters_of(amendment, session=session)
     return {
@@ -241,6 +246,9 @@ def _support(request: Request, values: dict[str, str]) -> Response:
         request,
         N_("You support this amendment.") if now else N_("You no longer support this amendment."),
     )
+    if not service.may_view(ap.amendment.status, False, ap.at.place, found, proposer=False):
+        flash(request, N_("The amendment has enough supporters now and goes to screening."))
+        return see_other(request, path_for(request, "motion", id=ap.at.motion.id))
     return see_other(request, path_for(request, "amendment", id=ap.amendment.id))
 
 

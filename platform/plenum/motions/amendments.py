@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from plenum.auth.permissions import Action, PermissionDenied, Principal, may
@@ -66,7 +68,7 @@ def amendment_place(amendment_id: int, *, session: Session) -> AmendmentPlace:
 
 
 def base_layout(version: MotionVersion) -> lines.Layout:
-    return lines.Layout.from_json(version.layout)
+    return service.version_layout(version)
 
 
 def _base(motion: Motion, *, session: Session) -> MotionVersion:
@@ -74,6 +76,15 @@ def _base(motion: Motion, *, session: Session) -> MotionVersion:
     if version is None or motion.status not in OPEN_FOR_DECISION:
         raise DomainError(N_("Amendments can only be made to a published motion that is open."))
     return version
+
+
+def check_open(at: MotionPlace, *, principal: Principal, session: Session) -> MotionVersion:
+    """The version to amend, if this member may amend the motion now."""
+    if not may_submit(principal, at.place):
+        raise PermissionDenied(Action.SUBMIT_AS_MEMBER.value)
+    if not at.place.amendments_open():
+        raise DomainError(N_("The deadline for amendments has passed."))
+    return _base(at.motion, session=session)
 
 
 def _changes_of(version: MotionVersion, text: str) -> list[diff.Change]:
@@ -86,11 +97,7 @@ def _changes_of(version: MotionVersion, text: str) -> list[diff.Change]:
 def create_amendment(
     at: MotionPlace, data: AmendmentInput, *, principal: Principal, session: Session
 ) -> Amendment:
-    if not may_submit(principal, at.place):
-        raise PermissionDenied(Action.SUBMIT_AS_MEMBER.value)
-    if not at.place.amendments_open():
-        raise DomainError(N_("The deadline for amendments has passed."))
-    version = _base(at.motion, session=session)
+    version = check_open(at, principal=principal, session=session)
     found = _changes_of(version, data.text)
     required = at.place.call.supporters_required
     amendment = Amendment(
@@ -346,6 +353,9 @@ UNDECIDED = frozenset(
 )
 
 
+_WITHOUT_TEXTS = (defer(Amendment.text), defer(Amendment.modified_text))  # type: ignore[arg-type]
+
+
 def amendments_of(
     motion: Motion,
     place: CallPlace,
@@ -355,14 +365,42 @@ def amendments_of(
     undecided_only: bool = False,
 ) -> list[AmendmentRow]:
     """The motion's amendments this member may see, by first affected line, in two queries."""
+    found = amendments_by_motion([motion], place, principal=principal, session=session)
+    rows = found.get(motion.id or 0, [])
+    return [r for r in rows if r.amendment.status in UNDECIDED] if undecided_only else rows
+
+
+def amendments_by_motion(
+    motions: Sequence[Motion],
+    place: CallPlace,
+    *,
+    principal: Principal | None,
+    session: Session,
+) -> dict[int, list[AmendmentRow]]:
+    """The visible amendments of several motions at once (for lists and exports).
+
+    The amended texts (a whole motion each) are not loaded: the list needs only the
+    stored changes, and sorting hundreds of whole texts costs SQLite more than the rest."""
+    if not motions:
+        return {}
     rows = session.exec(
         select(Amendment)
-        .where(Amendment.motion_id == motion.id)
+        .options(*_WITHOUT_TEXTS)
+        .where(col(Amendment.motion_id).in_([m.id for m in motions]))
         .order_by(col(Amendment.first_line), col(Amendment.sequence))
     ).all()
     names = _names(rows, session=session)
-    visible = [a for a in rows if _visible(a, place, principal, names)]
-    parsed = {a.id or 0: diff.changes_from_json(a.changes) for a in visible}
+    grouped: dict[int, list[Amendment]] = {}
+    for a in rows:
+        if _visible(a, place, principal, names):
+            grouped.setdefault(a.motion_id, []).append(a)
+    return {m.id or 0: _rows(m, grouped.get(m.id or 0, []), names) for m in motions}
+
+
+def _rows(
+    motion: Motion, visible: Sequence[Amendment], names: dict[int, dict[int, str]]
+) -> list[AmendmentRow]:
+    parsed = {a.id or 0: _read_changes(a.changes)[0] for a in visible}
     live = {
         a.id or 0: parsed[a.id or 0]
         for a in visible
@@ -377,11 +415,18 @@ def amendments_of(
             a,
             ", ".join(filter(None, [a.group_name, *names.get(a.id or 0, {}).values()])),
             tuple(sorted(numbers[i] for i in clashes.get(a.id or 0, set()))),
-            tuple(diff.instructions(parsed[a.id or 0])),
+            _read_changes(a.changes)[1],
         )
         for a in visible
-        if not undecided_only or a.status in UNDECIDED
     ]
+
+
+@lru_cache(maxsize=4096)
+def _read_changes(stored: str) -> tuple[tuple[diff.Change, ...], tuple[diff.Instruction, ...]]:
+    """Stored changes and their instructions, read once per process: both are immutable
+    and follow from the JSON alone, so the JSON is the key."""
+    found = tuple(diff.changes_from_json(stored))
+    return found, tuple(diff.instructions(found))
 
 
 def _visible(
@@ -451,7 +496,7 @@ def merge_preview(
     if current is None:
         raise DomainError(N_("This motion has no published text."))
     chosen = [a for a in mergeable(at.motion, session=session) if a.id in set(amendment_ids)]
-    bases = _versions({a.base_version_id for a in chosen}, session=session)
+    bases = service.versions_by_id({a.base_version_id for a in chosen}, session=session)
     text, merged, conflicts = current.text, [], []
     for amendment in chosen:
         base = bases[amendment.base_version_id].text
@@ -464,23 +509,20 @@ def merge_preview(
     return MergePreview(text, tuple(merged), tuple(conflicts), current)
 
 
-def _versions(ids: set[int], *, session: Session) -> dict[int, MotionVersion]:
-    if not ids:
-        return {}
-    rows = session.exec(select(MotionVersion).where(col(MotionVersion.id).in_(ids))).all()
-    return {v.id or 0: v for v in rows}
-
-
 def merge_commit(
     at: MotionPlace,
     text: str,
     amendment_ids: Sequence[int],
     *,
+    resolved_ids: Sequence[int] = (),
     expected_version_id: int,
     principal: Principal,
     session: Session,
 ) -> MotionVersion:
-    """Keep ``text`` (checked by a person) as the new version and mark the amendments merged."""
+    """Keep ``text`` (checked by a person) as the new version and mark the amendments merged.
+
+    An amendment that collides can only be marked merged when the person confirms that
+    they worked it into the text by hand (``resolved_ids``): nothing is merged silently."""
     if not may(principal, Action.MERGE, at.place.body_scope):
         raise PermissionDenied(Action.MERGE.value)
     if at.motion.current_version_id != expected_version_id:
@@ -490,6 +532,11 @@ def merge_commit(
         raise ValidationFailed({"amendments": N_("Please choose at least one amendment.")})
     if not text.strip():
         raise ValidationFailed({"text": N_("Please enter the text.")})
+    preview = merge_preview(at, [a.id or 0 for a in chosen], session=session)
+    if any(c.amendment.id not in set(resolved_ids) for c in preview.conflicts):
+        raise ValidationFailed(
+            {"resolved": N_("Confirm that you worked each colliding amendment in, or untick it.")}
+        )
     note = ", ".join(a.number for a in chosen)
     version = add_version(
         at.motion, text, at.place, actor=principal.member_id, session=session, note=note

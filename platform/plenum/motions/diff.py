@@ -3,10 +3,12 @@
 Both texts become *tokens*: one per word (keyed by its canonical Markdown, so a word
 that only gains bold counts as changed), one per block start (keyed by kind, depth and
 marker type, so renumbering an ordered list is no change) and one per hard line break.
-``difflib.SequenceMatcher`` aligns the two key sequences; every non-equal stretch is an
-*edit* of a base token range. A pure insertion or deletion that ends in a block start
-is moved to begin with one, so a new paragraph is inserted before the next block start
-rather than inside the previous block.
+``difflib.SequenceMatcher(autojunk=False)`` aligns the key sequences: first whole blocks,
+then the tokens of the unequal blocks, between anchors (keys found once in both) so that
+even one long block stays fast. Every non-equal stretch is an *edit* of a base token
+range. A pure insertion or deletion that ends in a block start is moved to begin with
+one, so a new paragraph is inserted before the next block start, not inside the block
+before it.
 
 From the edits come ``Change`` records (base line numbers, removed and inserted plain
 text, a few words of context), line-referenced ``Instruction`` s that describe just the
@@ -17,10 +19,11 @@ blocks from the merged tokens and writes canonical Markdown with ``lines.to_mark
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from difflib import SequenceMatcher
@@ -58,6 +61,7 @@ def block_key(block: Block) -> str:
 
 
 def tokens(layout: Layout) -> list[Token]:
+    """The layout's block starts, words and hard breaks, in reading order."""
     out: list[Token] = []
     for block in layout.blocks:
         first = block.lines[0].number if block.lines else 0
@@ -116,9 +120,8 @@ def _word_edits(
     """Token-level edits between base[mine] and other[theirs]; a pure insertion or deletion
     ending in a block start slides to begin with one, as in "new paragraph before"."""
     a, b = base[mine[0] : mine[1]], other[theirs[0] : theirs[1]]
-    matcher = SequenceMatcher(None, [t.key for t in a], [t.key for t in b], autojunk=False)
     floor = 0  # start of the equal stretch before the edit
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in _opcodes([t.key for t in a], [t.key for t in b]):
         if tag == "equal":
             floor = i1
             continue
@@ -129,6 +132,40 @@ def _word_edits(
             i1, i2, j1, j2 = i1 - 1, i2 - 1, j1 - 1, j2 - 1
             moved = a[i1:i2] or b[j1:j2]
         yield _Edit(mine[0] + i1, mine[0] + i2, tuple(b[j1:j2]))
+
+
+def _opcodes(a: Sequence[str], b: Sequence[str]) -> Iterator[tuple[str, int, int, int, int]]:
+    """``SequenceMatcher(autojunk=False)`` opcodes, found between anchors (keys that occur
+    once in each sequence, in a longest common order) so a long block stays fast."""
+    i = j = 0
+    for anchor_i, anchor_j in [*_anchors(a, b), (len(a), len(b))]:
+        matcher = SequenceMatcher(None, a[i:anchor_i], b[j:anchor_j], autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            yield tag, i + i1, i + i2, j + j1, j + j2
+        if anchor_i < len(a):
+            yield "equal", anchor_i, anchor_i + 1, anchor_j, anchor_j + 1
+        i, j = anchor_i + 1, anchor_j + 1
+
+
+def _anchors(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int]]:
+    """Index pairs of keys found once in ``a`` and once in ``b``: the longest run of them
+    in the same order in both (patience sorting)."""
+    count_a, count_b = Counter(a), Counter(b)
+    where = {key: j for j, key in enumerate(b) if count_b[key] == 1}
+    pairs = [(i, where[key]) for i, key in enumerate(a) if count_a[key] == 1 and key in where]
+    tails: list[int] = []  # smallest last j of an increasing run of each length
+    ends: list[int] = []  # index in pairs of that last element
+    back = [-1] * len(pairs)
+    for n, (_, j) in enumerate(pairs):
+        k = bisect.bisect_left(tails, j)
+        back[n] = ends[k - 1] if k else -1
+        tails[k : k + 1], ends[k : k + 1] = [j], [n]
+    run: list[tuple[int, int]] = []
+    n = ends[-1] if ends else -1
+    while n >= 0:
+        run.append(pairs[n])
+        n = back[n]
+    return run[::-1]
 
 
 def _renumbered(
@@ -215,14 +252,15 @@ def _context(base: Sequence[Token], index: int, step: int) -> str:
 
 
 def plain(items: Iterable[Token]) -> str:
-    """Words joined by spaces; block starts and line breaks between words as "\\n"."""
+    """Words joined by spaces, block starts and line breaks between them as "\\n"; just
+    "\\n" when there are no words, as for a paragraph split in two."""
     out = ""
     for token in items:
         if token.is_word:
             out += (" " if out and out[-1] != "\n" else "") + token.text
-        elif out:
+        else:
             out += "\n"
-    return out.rstrip("\n")
+    return out.strip("\n") or out[:1]
 
 
 def changes_to_json(items: Sequence[Change]) -> str:
@@ -300,17 +338,16 @@ class DiffBlock:
 
 def inline_diff(base: Layout, amended_text: str, *, only_changed: bool = False) -> list[DiffBlock]:
     """The base text with deletions and insertions inline, in base blocks and lines;
-    inserted words join the line where they go, inserted blocks have unnumbered lines."""
+    inserted words join the line where they go, inserted blocks have unnumbered lines.
+    A block whose start changed (a paragraph split off, a heading made a paragraph) has
+    the amended kind and counts as changed."""
     origin = tokens(base)
     builder = _DiffBuilder()
     for op, token in _stream(
         origin, _edits(origin, tokens(layout(amended_text, base.line_length)))
     ):
         builder.add(op, token)
-    blocks = builder.finish()
-    if only_changed:
-        return [b for b in blocks if any(p.op != "equal" for ln in b.lines for p in ln.parts)]
-    return blocks
+    return builder.finish(only_changed)
 
 
 def _stream(base: Sequence[Token], edits: Sequence[_Edit]) -> Iterator[tuple[str, Token]]:
@@ -325,16 +362,16 @@ def _stream(base: Sequence[Token], edits: Sequence[_Edit]) -> Iterator[tuple[str
 
 class _DiffBuilder:
     def __init__(self) -> None:
-        self.blocks: list[tuple[Block, list[tuple[int | None, list[DiffPart]]]]] = []
+        self.blocks: list[tuple[Block, list[tuple[int | None, list[DiffPart]]], bool]] = []
         self.new_line = -1  # line of the last inserted word in the amended layout
 
     def add(self, op: str, token: Token) -> None:
         if token.block is not None:
             number = None if op == "ins" else token.line
-            self.blocks.append((token.block, [(number, [])]))
+            self.blocks.append((token.block, [(number, [])], op != "equal"))
             return
         if not self.blocks:
-            self.blocks.append((Block("p", ()), [(None, [])]))
+            self.blocks.append((Block("p", ()), [(None, [])], True))
         lines = self.blocks[-1][1]
         if op != "ins":
             if lines[-1][0] != token.line:
@@ -354,11 +391,12 @@ class _DiffBuilder:
         else:
             parts.append(DiffPart(op, text))
 
-    def finish(self) -> list[DiffBlock]:
+    def finish(self, only_changed: bool) -> list[DiffBlock]:
         out = []
-        for block, lines in self.blocks:
+        for block, lines, started_anew in self.blocks:
             kept = tuple(DiffLine(number, tuple(parts)) for number, parts in lines if parts)
-            if kept:
+            changed = started_anew or any(p.op != "equal" for _, parts in lines for p in parts)
+            if kept and (changed or not only_changed):
                 out.append(DiffBlock(block.kind, block.depth, block.marker, kept))
         return out
 
@@ -375,20 +413,25 @@ class _Span(NamedTuple):
 
 def _overlapping(spans: Sequence[_Span]) -> Iterator[tuple[int, int]]:
     """Index pairs of spans of different owners that overlap: ranges sharing a token, an
-    insertion strictly inside a range, different insertions at one place. Sort and sweep."""
+    insertion inside a range or touching it (at its start or end: where it lands is then
+    ambiguous), different insertions at one place. Sort and sweep."""
     order = sorted(range(len(spans)), key=lambda i: (spans[i].start, spans[i].end > spans[i].start))
     active: list[tuple[int, int]] = []  # heap of (end, index) of ranges begun so far
     point: list[int] = []  # insertions at the current place
     for i in order:
         span = spans[i]
-        while active and active[0][0] <= span.start:
+        insertion = span.start == span.end
+        while active and (
+            active[0][0] < span.start or (active[0][0] == span.start and not insertion)
+        ):
             heapq.heappop(active)
         others = [j for _, j in active]
-        if span.start == span.end:
-            point = [j for j in point if spans[j].start == span.start]
+        point = [j for j in point if spans[j].start == span.start]
+        if insertion:
             others += [j for j in point if spans[j].new != span.new]
             point.append(i)
         else:
+            others += point
             heapq.heappush(active, (span.end, i))
         yield from ((j, i) for j in others if spans[j].owner != span.owner)
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 
 from sqlmodel import Session
 
 from plenum.auth.permissions import Principal
 from plenum.errors import N_
 from plenum.motions import amendments, lines, pdf, service
+from plenum.motions.models import Motion
 from plenum.motions.wording import RECOMMENDATION_LABELS, instruction_text, label, status_label
 from plenum.web.i18n import gettext
 
@@ -31,17 +33,12 @@ def labels() -> dict[str, str]:
 
 
 def _pdf_motion(
-    at: service.MotionPlace, *, principal: Principal | None, session: Session
+    motion: Motion,
+    place: service.CallPlace,
+    layout: lines.Layout,
+    proposers: str,
+    rows: Sequence[amendments.AmendmentRow],
 ) -> pdf.PdfMotion:
-    motion, place = at.motion, at.place
-    version = service.current_version(motion, session=session)
-    layout = (
-        lines.Layout.from_json(version.layout)
-        if version
-        else lines.layout(motion.text, place.call.line_length)
-    )
-    names = [m.display_name for m in service.proposers_of(motion, session=session)]
-    rows = amendments.amendments_of(motion, place, principal=principal, session=session)
     finances = service.format_euro(motion.amount_cents) if motion.amount_cents is not None else ""
     if motion.cost_centre:
         finances = " · ".join(filter(None, [finances, motion.cost_centre]))
@@ -49,7 +46,7 @@ def _pdf_motion(
         number=motion.number or "",
         title=motion.title,
         body=place.body.name,
-        proposers=", ".join(filter(None, [motion.group_name, *names])),
+        proposers=proposers,
         status=status_label(motion.status),
         layout=layout,
         reasons=motion.reasons,
@@ -69,16 +66,37 @@ def _pdf_motion(
 
 
 def motion_pdf(at: service.MotionPlace, *, principal: Principal | None, session: Session) -> bytes:
-    return pdf.motion_pdf(_pdf_motion(at, principal=principal, session=session), labels())
+    motion, place = at.motion, at.place
+    names = [m.display_name for m in service.proposers_of(motion, session=session)]
+    rows = amendments.amendments_of(motion, place, principal=principal, session=session)
+    layout = service.motion_layout(motion, place, session=session)
+    proposers = ", ".join(filter(None, [motion.group_name, *names]))
+    return pdf.motion_pdf(_pdf_motion(motion, place, layout, proposers, rows), labels())
 
 
 def book_pdf(place: service.CallPlace, *, principal: Principal | None, session: Session) -> bytes:
-    """Every published motion of the call the member may see, with its amendments."""
-    rows = service.motions_of_call(place, principal=principal, session=session)
-    motions = [
-        _pdf_motion(service.MotionPlace(row.motion, place), principal=principal, session=session)
-        for row in rows
+    """Every published motion of the call the member may see, with its amendments; the
+    number of queries does not grow with the number of motions."""
+    rows = [
+        row
+        for row in service.motions_of_call(place, principal=principal, session=session)
         if row.motion.current_version_id is not None
+    ]
+    versions = service.versions_by_id(
+        {row.motion.current_version_id or 0 for row in rows}, session=session
+    )
+    found = amendments.amendments_by_motion(
+        [row.motion for row in rows], place, principal=principal, session=session
+    )
+    motions = [
+        _pdf_motion(
+            row.motion,
+            place,
+            service.version_layout(versions[row.motion.current_version_id or 0]),
+            row.proposers,
+            found.get(row.motion.id or 0, []),
+        )
+        for row in rows
     ]
     return pdf.motion_book_pdf(place.call.title, place.body.name, motions, labels())
 
@@ -99,7 +117,11 @@ def call_csv(place: service.CallPlace, *, principal: Principal | None, session: 
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow([gettext(h) for h in CSV_HEADER])
-    for row in service.motions_of_call(place, principal=principal, session=session):
+    rows = service.motions_of_call(place, principal=principal, session=session)
+    found = amendments.amendments_by_motion(
+        [row.motion for row in rows], place, principal=principal, session=session
+    )
+    for row in rows:
         motion = row.motion
         writer.writerow(
             [
@@ -112,7 +134,7 @@ def call_csv(place: service.CallPlace, *, principal: Principal | None, session: 
                 "",
             ]
         )
-        for item in amendments.amendments_of(motion, place, principal=principal, session=session):
+        for item in found.get(motion.id or 0, []):
             a = item.amendment
             writer.writerow(
                 [

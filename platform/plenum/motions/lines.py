@@ -18,6 +18,7 @@ import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from markdown_it.token import Token
@@ -277,6 +278,7 @@ def _segment_markdown(segment: Segment) -> str:
     return f"{fence}{pad}{segment.text}{pad}{fence}"
 
 
+@lru_cache(maxsize=8192)
 def word_markdown(word: Word) -> str:
     """The word as Markdown. A mark spanning several segments is opened once, and of
     marks opened together the longest-running one is the outermost; a linked segment

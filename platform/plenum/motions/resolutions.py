@@ -11,7 +11,6 @@ from sqlmodel import Session, col, select
 from plenum.auth.permissions import Action, Principal, may
 from plenum.clock import utcnow
 from plenum.errors import N_, NotFound, ValidationFailed
-from plenum.motions import lines
 from plenum.motions.forms import LOCAL_TIME, ResolutionInput, TransitionInput
 from plenum.motions.importer import parse_resolution
 from plenum.motions.models import Motion, MotionVersion, Resolution, Status
@@ -175,10 +174,6 @@ def resolution_at(body: Body, year: int, sequence: int, *, session: Session) -> 
     if found is None:
         raise NotFound(N_("This resolution does not exist."))
     return found
-
-
-def text_layout(resolution: Resolution) -> lines.Layout:
-    return lines.layout(resolution.text)
 
 
 def resolution_of(motion: Motion, *, session: Session) -> Resolution | None:

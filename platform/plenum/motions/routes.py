@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from plenum.auth.current import authorize, require_member
-from plenum.auth.permissions import Action, Principal, may
+from plenum.auth.permissions import Action, PermissionDenied, Principal, may
 from plenum.errors import N_, DomainError, ValidationFailed
 from plenum.motions import amendments, diff, exports, forms, lines, resolutions, service
 from plenum.motions.models import DECISIONS, MotionType, Recommendation, Status, Submitter
@@ -173,6 +173,8 @@ def _motion_create(request: Request, values: dict[str, str]) -> Response:
     session = db(request)
     place = service.call_place(request.path_params["id"], session=session)
     found = require_member(request)
+    if not service.may_submit(found, place):
+        raise PermissionDenied(Action.SUBMIT_AS_MEMBER.value)
     try:
         data = forms.parse_motion(values, place.types)
         if values["action"] == "preview":
@@ -206,7 +208,8 @@ def motion_edit_form(request: Request) -> Response:
     session = db(request)
     at = service.motion_place(request.path_params["id"], session=session)
     found = require_member(request)
-    service.require_view(at.motion, at.place, principal=found, session=session)
+    if not service.require_view(at.motion, at.place, principal=found, session=session):
+        raise PermissionDenied("motion.edit")
     values = service.motion_values(at.motion, session=session)
     return _motion_form(request, place=at.place, motion=at.motion, values=values, errors={})
 
@@ -219,7 +222,8 @@ def _motion_update(request: Request, values: dict[str, str]) -> Response:
     session = db(request)
     at = service.motion_place(request.path_params["id"], session=session)
     found = require_member(request)
-    service.require_view(at.motion, at.place, principal=found, session=session)
+    if not service.require_view(at.motion, at.place, principal=found, session=session):
+        raise PermissionDenied("motion.edit")
     form: dict[str, Any] = {"place": at.place, "motion": at.motion, "values": values}
     try:
         data = forms.parse_motion(values, at.place.types)
@@ -276,7 +280,7 @@ def _motion_context(
     motion, place = at.motion, at.place
     version = service.current_version(motion, session=session)
     layout = (
-        lines.Layout.from_json(version.layout)
+        service.version_layout(version)
         if version
         else lines.layout(motion.text, place.call.line_length)
     )
@@ -343,6 +347,10 @@ def _motion_support(request: Request, values: dict[str, str]) -> Response:
     flash(
         request, N_("You support this motion.") if now else N_("You no longer support this motion.")
     )
+    if not service.may_view(at.motion.status, False, at.place, found, proposer=False):
+        # the last support needed sends it to screening, where members no longer see it
+        flash(request, N_("The motion has enough supporters now and goes to screening."))
+        return see_other(request, path_for(request, "call", id=at.place.call.id))
     return see_other(request, path_for(request, "motion", id=at.motion.id))
 
 
@@ -411,6 +419,10 @@ def versions_page(request: Request) -> Response:
     return render(request, "motions/versions.html", context)
 
 
+def _ids(raw: list[Any]) -> list[int]:
+    return [int(v) for v in raw if isinstance(v, str) and v.isdigit()]
+
+
 def _int(raw: str | None) -> int:
     return int(raw) if raw and raw.isdigit() else 0
 
@@ -458,8 +470,8 @@ def _merge_view(
 
 async def merge_submit(request: Request) -> Response:
     async with request.form() as form:
-        chosen = [int(v) for v in form.getlist("amendment") if isinstance(v, str) and v.isdigit()]
-    request.state.merge_chosen = chosen
+        request.state.merge_chosen = _ids(form.getlist("amendment"))
+        request.state.merge_resolved = _ids(form.getlist("resolved"))
     return await run(request, _merge_submit, "action", "text", "expected_version")
 
 
@@ -476,6 +488,7 @@ def _merge_submit(request: Request, values: dict[str, str]) -> Response:
             at,
             values["text"],
             chosen,
+            resolved_ids=request.state.merge_resolved,
             expected_version_id=_int(values["expected_version"]),
             principal=found,
             session=session,

@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property, lru_cache
 from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from plenum.auth.permissions import Action, PermissionDenied, Principal, Scope, may
@@ -88,11 +90,12 @@ class CallPlace:
     body: Body
     chapter: Chapter
 
-    @property
+    # cached: a list checks them once per motion or amendment shown
+    @cached_property
     def chapter_scope(self) -> Scope:
         return chapter_scope(self.chapter)
 
-    @property
+    @cached_property
     def body_scope(self) -> Scope:
         return body_scope(self.body, self.chapter)
 
@@ -644,13 +647,40 @@ def versions_of(motion: Motion, *, session: Session) -> list[MotionVersion]:
 
 def compare(older: MotionVersion, newer_text: str) -> list[diff.DiffBlock]:
     """``newer_text`` shown against ``older``: deletions and insertions inline."""
-    return diff.inline_diff(lines.Layout.from_json(older.layout), newer_text)
+    return diff.inline_diff(version_layout(older), newer_text)
+
+
+def versions_by_id(ids: set[int], *, session: Session) -> dict[int, MotionVersion]:
+    if not ids:
+        return {}
+    rows = session.exec(select(MotionVersion).where(col(MotionVersion.id).in_(ids))).all()
+    return {v.id or 0: v for v in rows}
+
+
+def motion_layout(motion: Motion, place: CallPlace, *, session: Session) -> lines.Layout:
+    """The numbered text: the stored layout once published, else laid out from the draft."""
+    version = current_version(motion, session=session)
+    if version is not None:
+        return version_layout(version)
+    return lines.layout(motion.text, place.call.line_length)
 
 
 def current_version(motion: Motion, *, session: Session) -> MotionVersion | None:
     if motion.current_version_id is None:
         return None
     return session.get(MotionVersion, motion.current_version_id)
+
+
+def version_layout(version: MotionVersion) -> lines.Layout:
+    """The version's stored line layout, read from its JSON once per process."""
+    return _layout_from_json(version.layout)
+
+
+@lru_cache(maxsize=64)
+def _layout_from_json(stored: str) -> lines.Layout:
+    # Keyed by the stored JSON itself, so a different layout is never mistaken for a
+    # cached one; a Layout is immutable, so requests may share it.
+    return lines.Layout.from_json(stored)
 
 
 # --- reading and visibility ---------------------------------------------------------------
@@ -708,22 +738,32 @@ class MotionRow:
     supporters: int
 
 
+_WITHOUT_TEXT = defer(Motion.text)  # type: ignore[arg-type]
+
+
 def motions_of_call(
     place: CallPlace, *, principal: Principal | None, session: Session, status: str = ""
 ) -> list[MotionRow]:
-    """The call's motions this member may see, with counts, in three queries."""
-    query = select(Motion).where(Motion.consultation_id == place.call.id)
+    """The call's motions this member may see, with counts, in three queries.
+
+    The texts are not loaded (a list shows none; sorting them costs SQLite), and whether
+    the member may see a motion is decided once per status, publication and proposer."""
+    query = select(Motion).options(_WITHOUT_TEXT).where(Motion.consultation_id == place.call.id)
     if status:
         query = query.where(Motion.status == status)
     motions = list(session.exec(query.order_by(col(Motion.type), col(Motion.sequence))).all())
     ids = [m.id for m in motions if m.id is not None]
     names = _proposer_names(ids, session=session)
     mine = {mid for mid, members in names.items() if principal and principal.member_id in members}
-    visible = [
-        m
-        for m in motions
-        if may_view(m.status, m.current_version_id is not None, place, principal, m.id in mine)
-    ]
+    seen: dict[tuple[str, bool, bool], bool] = {}
+
+    def shown(m: Motion) -> bool:
+        key = (m.status, m.current_version_id is not None, m.id in mine)
+        if key not in seen:
+            seen[key] = may_view(*key[:2], place, principal, key[2])
+        return seen[key]
+
+    visible = [m for m in motions if shown(m)]
     amendments = _counts(Amendment.motion_id, [m.id for m in visible], session=session)
     supporters = _counts(Support.motion_id, [m.id for m in visible], session=session)
     return [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from functools import lru_cache
 
 from babel.dates import format_date
 from markupsafe import Markup, escape
@@ -12,7 +13,7 @@ from plenum.clock import as_utc
 from plenum.errors import N_
 from plenum.motions.diff import Instruction
 from plenum.motions.forms import LOCAL_TIME
-from plenum.motions.lines import Segment, Word
+from plenum.motions.lines import Layout, Segment, Word
 from plenum.text.markdown import SAFE_SCHEMES, render
 from plenum.web.i18n import current_locale, gettext
 
@@ -32,6 +33,60 @@ def _segment_html(segment: Segment) -> str:
 def words_html(words: Sequence[Word]) -> Markup:
     """One line's words as HTML; member text is escaped, marks become tags."""
     return Markup(" ".join("".join(_segment_html(s) for s in word) for word in words))  # noqa: S704 # nosec B704
+
+
+def numbered_html(layout: Layout) -> Markup:
+    """The numbered text as HTML: a div per block, a div per line with its number and
+    words (the ``numbered`` macro of motions/_text.html). Rendered once per layout
+    object: ``service.version_layout`` hands out the same object for a version."""
+    return _numbered(_Same(layout))
+
+
+class _Same:
+    """A layout as a cache key by identity: hashing all its words would cost about as
+    much as rendering them. The cache holds the key and so the layout, so no other
+    object can take its address while it is cached."""
+
+    __slots__ = ("layout",)
+
+    def __init__(self, layout: Layout) -> None:
+        self.layout = layout
+
+    def __hash__(self) -> int:
+        return id(self.layout)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.layout is self.layout
+
+
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+@lru_cache(maxsize=64)
+def _numbered(key: _Same) -> Markup:
+    out = ['<div class="motion-text">']
+    for block in key.layout.blocks:
+        role = ""
+        if block.kind in _HEADINGS:
+            role = f' role="heading" aria-level="{min(int(block.kind[1]) + 1, 6)}"'
+        out.append(f'<div class="block block-{escape(block.kind)} depth-{block.depth}"{role}>')
+        for index, line in enumerate(block.lines):
+            marker = _marker_html(block.marker) if index == 0 else ""
+            out.append(
+                f'<div class="line" id="line-{line.number}"><span class="line-number">'
+                f'{line.number}</span><span class="line-text">{marker}{words_html(line.words)}'
+                "</span></div>"
+            )
+        out.append("</div>")
+    out.append("</div>")
+    # member text is escaped by words_html, markers and kinds by escape
+    return Markup("\n".join(out))  # noqa: S704 # nosec B704
+
+
+def _marker_html(marker: str) -> str:
+    if marker == "-":
+        return '<span class="marker" aria-hidden="true">•</span>'
+    return f'<span class="marker">{escape(marker)}</span>' if marker else ""
 
 
 def _lines(first: int, last: int) -> str:
@@ -120,6 +175,7 @@ def template_globals() -> dict[str, object]:
         "step_label": lambda v: label(STEP_LABELS, v),
         "instruction_text": instruction_text,
         "words_html": words_html,
+        "numbered_html": numbered_html,
     }
 
 

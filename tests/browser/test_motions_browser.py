@@ -1,0 +1,267 @@
+"""A motion's whole path in a real Chromium: call, draft with preview, support, screening,
+amendment with line references, recommendation, decision, merge, resolution and PDF.
+
+Two members (Anna and Ben, Ortsverband Köln-Kalk) and Bo, who chairs the state board
+that decides. axe-core checks every page of the app on the way.
+
+With PLENUM_SCREENSHOTS=1 the test also writes the screenshots of docs/motions.md
+(docs/img/motions-*.png); without it nothing is written, so CI never changes them.
+
+Selectors use ids and form field names, or German-or-English text, so the test holds
+while the German catalogue is still being filled in.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, ViewportSize, expect
+
+from tests.browser.conftest import check_a11y
+from tests.browser.test_browser import log_in
+from tests.support.factories import claims, structure
+from tests.support.motions import make_call
+from tests.support.oidc import Provider
+
+pytestmark = pytest.mark.browser
+
+IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+SCREENSHOTS = os.environ.get("PLENUM_SCREENSHOTS") == "1"
+VIEWPORT: ViewportSize = {"width": 1100, "height": 800}
+
+PEOPLE = {
+    "anna": claims("anna", name="Anna Antrag", number="310001"),
+    "ben": claims("ben", name="Ben Basis", number="310002"),
+    "bo": claims("bo", name="Bo Vorsitz", groups=("lv-nrw-vorsitz",), number="310003"),
+}
+
+TITLE = "Regionalkonferenzen für alle"
+TEXT = (
+    "Der Landesvorstand möge beschließen:\n\n"
+    "Der Landesverband lädt alle Mitglieder zu regionalen Konferenzen ein, damit auch "
+    "Genoss*innen mit Kindern oder im Schichtdienst mitreden können.\n\n"
+    "- Jede Konferenz wird auch online übertragen.\n"
+    "- Der Landesverband zahlt die Kinderbetreuung bis 3.000 €.\n\n"
+    "Die Ergebnisse werden allen Mitgliedern zugänglich gemacht."
+)
+REASONS = "Viele Mitglieder können abends oder am Wochenende nicht reisen."
+OLD_WORDS = "auch online übertragen"
+NEW_WORDS = "auch online und barrierefrei übertragen"
+
+LINE_REFERENCE = re.compile(r"(Zeile|line) 4\b", re.IGNORECASE)  # the list item changed
+FLASH = ".flash"
+
+
+def look(page: Page, step: str | None = None) -> None:
+    """Check the page with axe; with PLENUM_SCREENSHOTS=1 keep it as docs/img/motions-<step>.png."""
+    check_a11y(page)
+    if step and SCREENSHOTS:
+        page.screenshot(path=str(IMG / f"motions-{step}.png"), full_page=True)
+
+
+def become(page: Page, live_server: str, provider: Provider, sub: str) -> None:
+    """Drop the current login and log in as ``sub`` through the provider's pages."""
+    page.context.clear_cookies()
+    log_in(page, live_server, provider, sub)
+
+
+def support(page: Page, within: str) -> None:
+    """Click the support button and wait until the server has taken the support."""
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and r.url.endswith("/support")
+    ) as answer:
+        page.locator(f"{within} form[action$='/support'] button").click()
+    assert answer.value.status == 303
+
+
+def step(page: Page, name: str, **choices: str) -> None:
+    """Take one lifecycle step from the "Next steps" panel (form id step-<name>)."""
+    history = page.locator("ol.history > li")
+    before = history.count()
+    form = page.locator(f"#step-{name}")
+    for field, value in choices.items():
+        form.locator(f"select[name={field}]").select_option(value)
+    form.locator("button[type=submit]").click()
+    expect(history).to_have_count(before + 1)
+    expect(page.locator(FLASH)).to_be_visible()
+    look(page)
+
+
+def test_motion_from_call_to_resolution_pdf(
+    page: Page, live_server: str, provider: Provider, session: Any
+) -> None:
+    org = structure(session)
+    call = make_call(
+        session,
+        org.state_board,
+        title="Landesvorstand: Anträge im Frühjahr",
+        motion_types=("motion",),
+        supporters_required=1,
+        line_length=80,
+    )
+    for sub, person in PEOPLE.items():
+        provider.set_user(sub, person)
+    page.set_viewport_size(VIEWPORT)
+    call_url = f"{live_server}/calls/{call.id}"
+
+    # Anna writes a motion, previews it with line numbers and submits it.
+    become(page, live_server, provider, "anna")
+    page.goto(call_url)
+    expect(page.get_by_role("heading", level=1)).to_have_text(call.title)
+    look(page)
+    page.locator(f"a[href='/calls/{call.id}/motions/new']").click()
+    page.wait_for_url(f"{call_url}/motions/new")
+    look(page)
+    form = page.locator("#motion-form")
+    form.locator("#field-title").fill(TITLE)
+    form.locator("#field-text").fill(TEXT)
+    form.locator("#field-reasons").fill(REASONS)
+    form.locator("button[name=action][value=preview]").click()
+    preview = page.locator("#preview-title + .motion-text")
+    expect(preview).to_be_visible()
+    numbers = preview.locator(".line-number")
+    expect(numbers.first).to_have_text("1")
+    expect(numbers).to_have_count(6)
+    expect(preview.locator(".block-li")).to_have_count(2)
+    expect(page.locator("#field-title")).to_have_value(TITLE)
+    look(page, "form-preview")
+    page.locator("#motion-form button[name=action][value=submit]").click()
+    page.wait_for_url(re.compile(r"/motions/\d+$"))
+    motion_url = page.url
+    expect(page.locator(FLASH)).to_be_visible()
+    expect(page.locator("h1 .number")).to_have_text("A1")
+    expect(page.locator(".status")).to_have_text(re.compile("Unterstütz|Collecting supporters"))
+    look(page)
+
+    # Ben supports it; one supporter is enough, so it counts as submitted.
+    become(page, live_server, provider, "ben")
+    page.goto(motion_url)
+    look(page)
+    support(page, "#support")
+    look(page)
+    # With its one supporter the motion counts as submitted, which only its proposers
+    # and the board see until it is published: Bo checks the support below.
+
+    # Bo, who chairs the state board, screens and publishes it.
+    become(page, live_server, provider, "bo")
+    page.goto(motion_url)
+    expect(page.locator(".status")).to_have_text(re.compile("Eingereicht|Submitted"))
+    expect(page.locator("#support")).to_contain_text("Ben Basis")
+    expect(page.locator(".motion-text .line-number").first).to_have_text("1")
+    look(page, "motion")
+    step(page, "screen")
+    expect(page.locator(".status")).to_have_text(re.compile("Geprüft|Screened", re.IGNORECASE))
+    step(page, "publish")
+    expect(page.locator(".status")).to_have_text(re.compile("Veröffentlicht|Published"))
+
+    # Ben writes an amendment that changes a few words and sees its line reference.
+    become(page, live_server, provider, "ben")
+    page.goto(motion_url)
+    look(page)
+    page.locator(f"a[href='{_path(motion_url)}/amendments/new']").click()
+    page.wait_for_url(f"{motion_url}/amendments/new")
+    look(page)
+    form = page.locator("#amendment-form")
+    text = form.locator("#field-text").input_value()
+    assert OLD_WORDS in text
+    form.locator("#field-title").fill("Barrierefreie Übertragung")
+    form.locator("#field-text").fill(text.replace(OLD_WORDS, NEW_WORDS))
+    form.locator("#field-reasons").fill("Alle sollen folgen können.")
+    form.locator("button[name=action][value=submit]").click()
+    page.wait_for_url(re.compile(r"/amendments/\d+$"))
+    amendment_url = page.url
+    expect(page.locator(FLASH)).to_be_visible()
+    expect(page.locator("h1 .number")).to_have_text("A1-Ä1")
+    instruction = page.locator("ol.instructions li").first
+    expect(instruction).to_contain_text("barrierefrei")
+    expect(instruction).to_have_text(LINE_REFERENCE)
+    expect(page.locator(".motion-text.diff ins").first).to_contain_text("barrierefrei")
+    look(page, "amendment")
+
+    # Anna supports the amendment (the call asks for one supporter).
+    become(page, live_server, provider, "anna")
+    page.goto(motion_url)
+    amendments = page.locator("#amendment-list")
+    expect(amendments.locator("ul.instructions li").first).to_have_text(LINE_REFERENCE)
+    look(page)
+    amendments.locator(f"a[href='{_path(amendment_url)}']").click()
+    page.wait_for_url(amendment_url)
+    look(page)
+    support(page, "main")
+    look(page)
+
+    # Bo publishes the amendment, recommends adopting both, records both decisions.
+    become(page, live_server, provider, "bo")
+    page.goto(amendment_url)
+    look(page)
+    step(page, "publish")
+    step(page, "recommend", recommendation="adopt")
+    page.goto(motion_url)
+    look(page)
+    step(page, "recommend", recommendation="adopt")
+    page.goto(amendment_url)
+    look(page)
+    step(page, "decide", outcome="adopted")
+    page.goto(motion_url)
+    look(page)
+    step(page, "decide", outcome="adopted")
+    expect(page.locator(".status")).to_have_text(re.compile("Angenommen|Beschlossen|Adopted"))
+
+    # ... merges the adopted amendment into a new version ...
+    page.locator(f"a[href='{_path(motion_url)}/merge']").click()
+    page.wait_for_url(f"{motion_url}/merge")
+    look(page)
+    merge = page.locator("#merge-form")
+    expect(merge.locator("input[name=amendment]")).to_be_checked()
+    merge.locator("button[name=action][value=preview]").click()
+    expect(page.locator("#merge-form .motion-text.diff ins").first).to_contain_text("barrierefrei")
+    expect(page.locator("#merge-form #field-text")).to_have_value(re.compile(NEW_WORDS))
+    look(page, "merge")
+    page.locator("#merge-form button[name=action][value=commit]").click()
+    page.wait_for_url(motion_url)
+    expect(page.locator(FLASH)).to_be_visible()
+    expect(page.locator(".motion-text")).to_contain_text("barrierefrei")
+    look(page)
+
+    page.locator(f"a[href='{_path(motion_url)}/versions']").click()
+    page.wait_for_url(f"{motion_url}/versions")
+    expect(page.locator(".motion-text.diff ins").first).to_contain_text("barrierefrei")
+    look(page)
+    page.locator("nav.breadcrumbs a").click()
+    page.wait_for_url(motion_url)
+    look(page)
+
+    # ... opens the resolution from the motion page ...
+    page.locator("dl.facts a[href*='/resolutions/']").click()
+    page.wait_for_url(re.compile(r"/bodies/lv-nrw-board/resolutions/\d{4}/1$"))
+    expect(page.locator(".resolution .number")).to_have_text(re.compile(r"^\d{4}/1$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
+    expect(page.locator(".resolution-text")).to_contain_text(NEW_WORDS)
+    look(page, "resolution")
+
+    # ... and downloads the motion as PDF.
+    page.locator(f".resolution a[href='{_path(motion_url)}']").click()
+    page.wait_for_url(motion_url)
+    look(page)
+    with page.expect_download() as download:
+        page.locator(f"a[href='{_path(motion_url)}/pdf']").click()
+    pdf = Path(download.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF")
+    assert download.value.suggested_filename == "A1.pdf"
+
+    # The call page lists the motion with its outcome and its amendment.
+    page.goto(call_url)
+    row = page.locator("#motion-list tbody tr").first
+    expect(row).to_contain_text("A1")
+    expect(row).to_contain_text(TITLE)
+    expect(row).to_contain_text(re.compile("Beschlossen|Adopted"))
+    look(page, "call")
+
+
+def _path(url: str) -> str:
+    """The path of a URL on the live server."""
+    return "/" + url.split("/", 3)[3]
