@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-21 06:22:14.243154
+Create Date: 2026-11-21 06:53:00.109087
 """
 
 from collections.abc import Sequence
@@ -90,6 +90,22 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_motion_consultation_id'), ['consultation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_motion_created_by'), ['created_by'], unique=False)
         batch_op.create_index(batch_op.f('ix_motion_status'), ['status'], unique=False)
+
+    op.create_table('attachment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('motion_id', sa.Integer(), nullable=False),
+    sa.Column('filename', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('content_type', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.Column('created_by', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by'], ['member.id'], name=op.f('fk_attachment_created_by_member')),
+    sa.ForeignKeyConstraint(['motion_id'], ['motion.id'], name=op.f('fk_attachment_motion_id_motion')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_attachment'))
+    )
+    with op.batch_alter_table('attachment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_attachment_motion_id'), ['motion_id'], unique=False)
 
     op.create_table('motion_version',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -279,6 +295,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_motion_version_motion_id'))
 
     op.drop_table('motion_version')
+    with op.batch_alter_table('attachment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_attachment_motion_id'))
+
+    op.drop_table('attachment')
     with op.batch_alter_table('motion', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_motion_status'))
         batch_op.drop_index(batch_op.f('ix_motion_created_by'))

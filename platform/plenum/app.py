@@ -17,7 +17,7 @@ from plenum.auth import current
 from plenum.auth import routes as auth_routes
 from plenum.auth.oidc import make_client
 from plenum.db import Database
-from plenum.motions import amendment_routes, resolution_routes
+from plenum.motions import amendment_routes, attachment_routes, resolution_routes
 from plenum.motions import routes as motion_routes
 from plenum.motions.wording import template_filters, template_globals
 from plenum.notify import routes as notify_routes
@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None) -> Plenum:
             *orgs_routes.routes,
             *motion_routes.routes,
             *amendment_routes.routes,
+            *attachment_routes.routes,
             *resolution_routes.routes,
             *notify_routes.routes,
             Mount("/static", StaticFiles(directory=settings.root / "static"), name="static"),

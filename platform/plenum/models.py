@@ -5,6 +5,7 @@ from __future__ import annotations
 from plenum.db import metadata
 from plenum.motions.models import (
     Amendment,
+    Attachment,
     Consultation,
     Motion,
     MotionVersion,
@@ -18,6 +19,7 @@ from plenum.orgs.models import Body, BodyRole, Chapter, ChapterRole, Member, Mem
 
 __all__ = [
     "Amendment",
+    "Attachment",
     "Body",
     "BodyRole",
     "Chapter",

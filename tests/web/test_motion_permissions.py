@@ -22,8 +22,8 @@ from typing import Any
 
 import pytest
 
-from plenum.motions import amendments, forms, resolutions, service
-from plenum.motions.models import Amendment, Consultation, Motion, Resolution
+from plenum.motions import amendments, attachments, forms, resolutions, service
+from plenum.motions.models import Amendment, Attachment, Consultation, Motion, Resolution
 from plenum.orgs.models import Body
 from tests.support.factories import Structure, claims, structure
 from tests.support.motions import MOTION_TEXT, make_call, motion_input, publish, who
@@ -170,6 +170,19 @@ class World:
         self.made["merge_amendment"] = amendment
         return motion
 
+    def make_attachment(self) -> Attachment:
+        """A PDF attached to a submitted motion."""
+        motion = self.make_submitted()
+        place = service.call_place(motion.consultation_id, session=self.session)
+        return attachments.add(
+            motion,
+            place,
+            "plan.pdf",
+            b"%PDF-1.4\n",
+            principal=self.principal("proposer"),
+            session=self.session,
+        )
+
     # amendments
 
     def _amend(self, motion: Motion) -> Amendment:
@@ -311,6 +324,10 @@ TABLE = [
     row("GET",  "/motions/{published}/versions",        None,          303, 200, 200, 200, 200, 404, 200),
     row("GET",  "/motions/{draft}/pdf",                 None,          303, 404, 200, 404, 404, 404, 404),
     row("GET",  "/motions/{published}/pdf",             None,          303, 200, 200, 200, 200, 404, 200),
+    # attachments: the proposers add and remove them; who sees the motion downloads them
+    row("POST", "/motions/{draft}/attachments",         {},            303, 404, 303, 404, 404, 404, 404),
+    row("GET",  "/attachments/{attachment}",            None,          303, 404, 200, 200, 200, 404, 200),
+    row("POST", "/attachments/{attachment}/delete",     {},            303, 404, 303, 403, 403, 404, 403),
     # the proposer's own actions
     row("GET",  "/motions/{draft}/edit",                None,          303, 404, 200, 404, 404, 404, 404),
     row("GET",  "/motions/{submitted}/edit",            None,          303, 404, 200, 403, 403, 404, 403),
@@ -413,6 +430,7 @@ def test_who_may_do_what_with_motions(client, provider, world, role):
 def test_the_table_covers_every_route_of_the_feature(app):
     """A new route of the feature must get a row (or be named here as covered elsewhere)."""
     feature = ("/bodies/{key}/calls", "/calls/", "/motions/", "/amendments/", "/resolutions")
+    feature += ("/attachments/",)
     paths = {
         (method, route.path)
         for route in app.routes

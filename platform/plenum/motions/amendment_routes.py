@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from plenum.auth.current import require_member
+from plenum.auth.current import principal, require_member
 from plenum.auth.permissions import Action, PermissionDenied, Principal, may
 from plenum.errors import N_, DomainError, ValidationFailed
 from plenum.motions import amendments, diff, forms, lines, service
@@ -56,6 +56,7 @@ def _form(
         "errors": errors,
         "preview": preview,
         "stale": stale,
+        "groups": service.working_groups(principal(request), at.place, session=session),
     }
     return render(request, "motions/amendment_form.html", context, status_code, block="form")
 
@@ -101,7 +102,7 @@ def _create(request: Request, values: dict[str, str]) -> Response:
     at = service.motion_place(request.path_params["id"], session=session)
     found = require_member(request)
     service.require_view(at.motion, at.place, principal=found, session=session)
-    if not service.may_submit(found, at.place):
+    if not service.may_submit(found, at.place, session=session):
         raise PermissionDenied(Action.SUBMIT_AS_MEMBER.value)
     values = _with_paragraphs(request, values)
     try:

@@ -80,7 +80,7 @@ def _base(motion: Motion, *, session: Session) -> MotionVersion:
 
 def check_open(at: MotionPlace, *, principal: Principal, session: Session) -> MotionVersion:
     """The version to amend, if this member may amend the motion now."""
-    if not may_submit(principal, at.place):
+    if not may_submit(principal, at.place, session=session):
         raise PermissionDenied(Action.SUBMIT_AS_MEMBER.value)
     if not at.place.amendments_open():
         raise DomainError(N_("The deadline for amendments has passed."))
@@ -98,6 +98,7 @@ def create_amendment(
     at: MotionPlace, data: AmendmentInput, *, principal: Principal, session: Session
 ) -> Amendment:
     version = check_open(at, principal=principal, session=session)
+    service.check_group(data.group_name, principal, at.place, session=session)
     found = _changes_of(version, data.text)
     required = at.place.call.supporters_required
     amendment = Amendment(
@@ -205,6 +206,7 @@ def update_amendment(
         raise DomainError(N_("The deadline for amendments has passed."))
     if expected_version != amendment.lock_version:
         raise StaleEdit(amendment_values(amendment, session=session))
+    service.check_group(data.group_name, principal, ap.at.place, session=session)
     version = session.get(MotionVersion, amendment.base_version_id)
     assert version is not None
     _apply(amendment, data, _changes_of(version, data.text))

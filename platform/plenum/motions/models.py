@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Date, DateTime, Text, UniqueConstraint
+from sqlalchemy import Column, Date, DateTime, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from plenum.clock import utcnow
@@ -224,6 +224,19 @@ class StatusChange(SQLModel, table=True):
     to_status: str = Field(max_length=20)
     note: str = Field(default="", max_length=2000)
     actor_id: int | None = Field(default=None, foreign_key="member.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class Attachment(SQLModel, table=True):
+    """A file the proposers attach to their motion (a PDF or an image)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    motion_id: int = Field(foreign_key="motion.id", index=True)
+    filename: str = Field(max_length=200)
+    content_type: str = Field(max_length=100)
+    size: int
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_by: int = Field(foreign_key="member.id")
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
 
 

@@ -8,10 +8,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from plenum.auth.current import authorize, require_member
+from plenum.auth.current import authorize, principal, require_member
 from plenum.auth.permissions import Action, PermissionDenied, Principal, may
 from plenum.errors import N_, DomainError, ValidationFailed
-from plenum.motions import amendments, diff, exports, forms, lines, resolutions, service
+from plenum.motions import (
+    amendments,
+    attachments,
+    diff,
+    exports,
+    forms,
+    lines,
+    resolutions,
+    service,
+)
 from plenum.motions.models import DECISIONS, MotionType, Recommendation, Status, Submitter
 from plenum.motions.pages import render, run
 from plenum.orgs.service import body_by_key, body_scope, chapter_scope
@@ -123,7 +132,7 @@ def call_page(request: Request) -> Response:
         "drafts": service.my_drafts(place, principal=found, session=session),
         "status_filter": status,
         "statuses": list(Status),
-        "can_submit": service.may_submit(found, place) and place.motions_open(),
+        "can_submit": service.may_submit(found, place, session=session) and place.motions_open(),
         "can_manage": may(found, Action.MANAGE_CALLS, place.body_scope),
     }
     return render(request, "motions/call.html", context, block="motion_list")
@@ -136,8 +145,8 @@ def motion_new_form(request: Request) -> Response:
     session = db(request)
     place = service.call_place(request.path_params["id"], session=session)
     found = require_member(request)
-    if not service.may_submit(found, place):
-        authorize(request, Action.SUBMIT_AS_MEMBER, place.chapter_scope)
+    if not service.may_submit(found, place, session=session):
+        raise PermissionDenied(Action.SUBMIT_AS_MEMBER.value)
     values = {"type": place.types[0] if len(place.types) == 1 else "", "lock_version": "0"}
     return _motion_form(request, place=place, motion=None, values=values, errors={})
 
@@ -161,6 +170,7 @@ def _motion_form(
         "preview": preview,
         "stale": stale,
         "motion_types": place.types,
+        "groups": service.working_groups(principal(request), place, session=db(request)),
     }
     return render(request, "motions/motion_form.html", context, status_code, block="form")
 
@@ -173,7 +183,7 @@ def _motion_create(request: Request, values: dict[str, str]) -> Response:
     session = db(request)
     place = service.call_place(request.path_params["id"], session=session)
     found = require_member(request)
-    if not service.may_submit(found, place):
+    if not service.may_submit(found, place, session=session):
         raise PermissionDenied(Action.SUBMIT_AS_MEMBER.value)
     try:
         data = forms.parse_motion(values, place.types)
@@ -299,13 +309,14 @@ def _motion_context(
         and may(found, Action.SUPPORT, place.chapter_scope),
         "history": service.history(motion, session=session),
         "steps": service.allowed_steps(motion.status, place, principal=found, proposer=proposer),
+        "attachments": attachments.listed(motion, session=session),
         "can_edit": proposer
         and motion.status in (Status.DRAFT, Status.COLLECTING, Status.SUBMITTED),
         "can_submit": proposer and motion.status == Status.DRAFT,
         "can_amend": version is not None
         and motion.status in (Status.PUBLISHED, Status.RECOMMENDED)
         and place.amendments_open()
-        and service.may_submit(found, place),
+        and service.may_submit(found, place, session=session),
         "can_merge": may(found, Action.MERGE, place.body_scope)
         and bool(amendments.mergeable(motion, session=session)),
         "recommendations": list(Recommendation),

@@ -40,7 +40,7 @@ from plenum.motions.models import (
     Support,
 )
 from plenum.notify.service import notify
-from plenum.orgs.models import Body, Chapter, Member
+from plenum.orgs.models import Body, Chapter, ChapterKind, Member, Membership
 from plenum.orgs.service import body_scope, chapter_scope
 
 PROPOSERS = "proposers"  # in TRANSITIONS: the motion's own proposers, not a role
@@ -197,16 +197,50 @@ def _local_input(value: datetime) -> str:
 # --- who may submit -----------------------------------------------------------------------
 
 
-def may_submit(principal: Principal | None, place: CallPlace) -> bool:
+def may_submit(principal: Principal | None, place: CallPlace, *, session: Session) -> bool:
     """Whether the member may submit motions or amendments to this call at all."""
+    if _may_submit_directly(principal, place):
+        return True
+    allowed = Submitter.WORKING_GROUPS in place.submitters
+    return allowed and bool(working_groups(principal, place, session=session))
+
+
+def _may_submit_directly(principal: Principal | None, place: CallPlace) -> bool:
+    """As a member of the chapter, a delegate of the body, or a lower chapter's board."""
     allowed = set(place.submitters)
     checks = [
         (Submitter.MEMBERS, Action.SUBMIT_AS_MEMBER, place.chapter_scope),
-        (Submitter.WORKING_GROUPS, Action.SUBMIT_AS_MEMBER, place.chapter_scope),
         (Submitter.DELEGATES, Action.SUBMIT_AS_DELEGATE, place.body_scope),
         (Submitter.LOWER_BOARDS, Action.SUBMIT_AS_LOWER_BOARD, place.chapter_scope),
     ]
     return any(kind in allowed and may(principal, action, scope) for kind, action, scope in checks)
+
+
+def working_groups(principal: Principal | None, place: CallPlace, *, session: Session) -> list[str]:
+    """Names of the working groups in the call's chapter that the member belongs to."""
+    if principal is None:
+        return []
+    query = (
+        select(Chapter.name)
+        .join(Membership, col(Membership.chapter_id) == Chapter.id)
+        .where(Membership.member_id == principal.member_id)
+        .where(Chapter.kind == ChapterKind.WORKING_GROUP)
+        .where(col(Chapter.path).startswith(place.chapter.path))
+        .order_by(col(Chapter.name))
+    )
+    return list(session.exec(query).all())
+
+
+def check_group(
+    group_name: str, principal: Principal, place: CallPlace, *, session: Session
+) -> None:
+    """Who may submit only for a working group must name that working group."""
+    if _may_submit_directly(principal, place):
+        return
+    if group_name not in working_groups(principal, place, session=session):
+        raise ValidationFailed(
+            {"group_name": N_("Please name the working group you submit for, as it is listed.")}
+        )
 
 
 def is_proposer(principal: Principal | None, proposers: Sequence[Member]) -> bool:
@@ -219,8 +253,9 @@ def is_proposer(principal: Principal | None, proposers: Sequence[Member]) -> boo
 def save_draft(
     place: CallPlace, data: MotionInput, *, principal: Principal, session: Session
 ) -> Motion:
-    if not may_submit(principal, place):
+    if not may_submit(principal, place, session=session):
         raise PermissionDenied(Action.SUBMIT_AS_MEMBER.value)
+    check_group(data.group_name, principal, place, session=session)
     _check_open(place)
     motion = Motion(consultation_id=place.call.id or 0, created_by=principal.member_id, title="")
     _apply(motion, data)
@@ -250,6 +285,7 @@ def update_motion(
         _check_open(place)
     if expected_version != motion.lock_version:
         raise StaleEdit(motion_values(motion, session=session))
+    check_group(data.group_name, principal, place, session=session)
     _apply(motion, data)
     motion.lock_version += 1
     session.add(motion)

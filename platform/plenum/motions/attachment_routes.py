@@ -1,0 +1,74 @@
+"""Attachments of a motion: upload (multipart), download, delete."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from plenum.auth.current import require_member
+from plenum.errors import N_, ValidationFailed
+from plenum.motions import attachments, service
+from plenum.web.dbsession import db
+from plenum.web.htmx import see_other
+from plenum.web.templating import flash, path_for
+
+
+async def upload(request: Request) -> Response:
+    async with request.form(max_part_size=attachments.MAX_BYTES + 1) as form:
+        file = form.get("file")
+        name = (file.filename or "") if isinstance(file, UploadFile) else ""
+        data = await file.read(attachments.MAX_BYTES + 1) if isinstance(file, UploadFile) else b""
+    response: Response = await run_in_threadpool(_upload, request, name, data)
+    return response
+
+
+def _upload(request: Request, name: str, data: bytes) -> Response:
+    session = db(request)
+    at = service.motion_place(request.path_params["id"], session=session)
+    found = require_member(request)
+    service.require_view(at.motion, at.place, principal=found, session=session)
+    try:
+        attachments.add(at.motion, at.place, name, data, principal=found, session=session)
+    except ValidationFailed as exc:
+        session.rollback()
+        flash(request, exc.errors["file"])
+    else:
+        flash(request, N_("The file has been attached."))
+    return see_other(request, path_for(request, "motion", id=at.motion.id) + "#attachments")
+
+
+def download(request: Request) -> Response:
+    session = db(request)
+    attachment = attachments.get(request.path_params["id"], session=session)
+    at = service.motion_place(attachment.motion_id, session=session)
+    found = require_member(request)
+    service.require_view(at.motion, at.place, principal=found, session=session)
+    disposition = f"attachment; filename*=UTF-8''{quote(attachment.filename)}"
+    return Response(
+        attachment.data,
+        media_type=attachment.content_type,
+        headers={"Content-Disposition": disposition},
+    )
+
+
+def remove(request: Request) -> Response:
+    session = db(request)
+    attachment = attachments.get(request.path_params["id"], session=session)
+    at = service.motion_place(attachment.motion_id, session=session)
+    found = require_member(request)
+    service.require_view(at.motion, at.place, principal=found, session=session)
+    attachments.remove(attachment, at.motion, at.place, principal=found, session=session)
+    flash(request, N_("The attachment has been removed."))
+    return see_other(request, path_for(request, "motion", id=at.motion.id) + "#attachments")
+
+
+routes = [
+    Route("/motions/{id:int}/attachments", upload, methods=["POST"], name="attachment_upload"),
+    Route("/attachments/{id:int}", download, name="attachment"),
+    Route("/attachments/{id:int}/delete", remove, methods=["POST"], name="attachment_remove"),
+]

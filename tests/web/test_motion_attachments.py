@@ -1,0 +1,113 @@
+"""Attachments of motions: proposers add PDFs and images until the deadline; whoever may
+see the motion downloads them; anything else is refused and nothing is stored."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from plenum.motions.models import Attachment, Motion
+from tests.support.motions import make_call, motion_input, who
+from tests.support.web import english, enrol, log_in_as, page, text, token
+from tests.web.test_motions import PEOPLE
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+@pytest.fixture
+def people(session, settings, org):
+    return {name: enrol(session, settings, name, values) for name, values in PEOPLE.items()}
+
+
+@pytest.fixture
+def org(session):
+    from tests.support.factories import structure
+
+    return structure(session)
+
+
+@pytest.fixture
+def draft(session, org, people) -> Motion:
+    from plenum.motions import service
+
+    call = make_call(session, org.state_convention)
+    place = service.call_place(call.id, session=session)
+    return service.save_draft(
+        place, motion_input(), principal=who(session, people["pia"]), session=session
+    )
+
+
+def upload(client, motion_id: int, name: str, data: bytes, kind: str = "application/pdf"):
+    return client.post(
+        f"/motions/{motion_id}/attachments",
+        data={"csrf_token": token(client)},
+        files={"file": (name, data, kind)},
+    )
+
+
+def as_person(client, provider, name: str):
+    log_in_as(client, provider, name, PEOPLE[name])
+    return english(client)
+
+
+def test_the_proposer_attaches_a_pdf_which_others_who_see_the_motion_download(
+    client, provider, session, draft, people
+):
+    client = as_person(client, provider, "pia")
+    response = upload(client, draft.id, "../../Haushalt 2027.pdf", PDF)
+    assert response.status_code == 303
+    stored = session.exec(select(Attachment)).one()
+    assert stored.filename == "Haushalt 2027.pdf"
+    assert stored.content_type == "application/pdf"
+    shown = page(client.get(f"/motions/{draft.id}"))
+    link = shown.select_one("#attachments a")
+    assert text(link) == "Haushalt 2027.pdf"
+    download = client.get(link["href"])
+    assert download.content == PDF
+    assert download.headers["content-type"] == "application/pdf"
+    assert download.headers["content-disposition"].startswith("attachment;")
+
+    # a draft and its attachments are the proposer's alone
+    client = as_person(client, provider, "mia")
+    assert client.get(link["href"]).status_code == 404
+    assert upload(client, draft.id, "x.pdf", PDF).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        (
+            "script.pdf",
+            b"<script>alert(1)</script>",
+            "Only PDF, PNG and JPEG files can be attached.",
+        ),
+        ("leer.pdf", b"", "Please choose a file."),
+        ("gross.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024), "The file is larger than 10 MB."),
+    ],
+)
+def test_files_that_are_not_what_they_claim_or_too_big_are_refused(
+    client, provider, session, draft, name, data, message
+):
+    client = as_person(client, provider, "pia")
+    response = upload(client, draft.id, name, data)
+    assert response.status_code == 303
+    assert message in text(page(client.get(f"/motions/{draft.id}")).select_one(".flashes"))
+    assert session.exec(select(Attachment)).first() is None
+
+
+def test_the_proposer_removes_an_attachment_and_nobody_else_may(
+    client, provider, session, draft, people
+):
+    client = as_person(client, provider, "pia")
+    upload(client, draft.id, "bild.png", PNG, "image/png")
+    stored = session.exec(select(Attachment)).one()
+    assert stored.content_type == "image/png"
+    client = as_person(client, provider, "sami")
+    refused = client.post(f"/attachments/{stored.id}/delete", data={"csrf_token": token(client)})
+    assert refused.status_code in (403, 404)
+    client = as_person(client, provider, "pia")
+    removed = client.post(f"/attachments/{stored.id}/delete", data={"csrf_token": token(client)})
+    assert removed.status_code == 303
+    session.expire_all()
+    assert session.exec(select(Attachment)).first() is None
