@@ -360,7 +360,7 @@ def test_a_motion_collects_supporters_until_it_has_enough(as_person, org, people
     assert shown.select(f"form[action='{path}/support']") == []
     refused = post(client, f"{path}/support", {})
     assert refused.status_code == 409
-    assert "Proposers cannot support their own motion." in text(page(refused))
+    assert "Proposers cannot support what they proposed." in text(page(refused))
 
     client = as_person("olga")  # a member of another state does not even see it
     assert post(client, f"{path}/support", {}).status_code == 404

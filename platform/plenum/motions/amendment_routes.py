@@ -182,14 +182,20 @@ def _update(request: Request, values: dict[str, str]) -> Response:
     return see_other(request, path_for(request, "amendment", id=ap.amendment.id))
 
 
-# --- the amendment page ---------------------------------------------------------------------
-
-
-def page(request: Request) -> Response:
+def _seen(request: Request) -> tuple[amendments.AmendmentPlace, Principal, bool]:
+    """The amendment of the path if the member may see it, and whether they propose it."""
     session = db(request)
     ap = amendments.amendment_place(request.path_params["id"], session=session)
     found = require_member(request)
     proposer = amendments.require_view(ap, principal=found, session=session)
+    return ap, found, proposer
+
+
+# --- the amendment page ---------------------------------------------------------------------
+
+
+def page(request: Request) -> Response:
+    ap, found, proposer = _seen(request)
     return render(request, "motions/amendment.html", _context(request, ap, found, proposer))
 
 
@@ -239,9 +245,7 @@ async def support(request: Request) -> Response:
 
 def _support(request: Request, values: dict[str, str]) -> Response:
     session = db(request)
-    ap = amendments.amendment_place(request.path_params["id"], session=session)
-    found = require_member(request)
-    amendments.require_view(ap, principal=found, session=session)
+    ap, found, _proposer = _seen(request)
     now = amendments.toggle_support(ap, principal=found, session=session)
     flash(
         request,
@@ -259,9 +263,7 @@ async def step(request: Request) -> Response:
 
 def _step(request: Request, values: dict[str, str]) -> Response:
     session = db(request)
-    ap = amendments.amendment_place(request.path_params["id"], session=session)
-    found = require_member(request)
-    proposer = amendments.require_view(ap, principal=found, session=session)
+    ap, found, proposer = _seen(request)
     name = request.path_params["step"]
     try:
         amendments.transition(
@@ -282,9 +284,7 @@ async def accept(request: Request) -> Response:
 
 def _accept(request: Request, values: dict[str, str]) -> Response:
     session = db(request)
-    ap = amendments.amendment_place(request.path_params["id"], session=session)
-    found = require_member(request)
-    amendments.require_view(ap, principal=found, session=session)
+    ap, found, _proposer = _seen(request)
     amendments.accept_modified(ap, principal=found, session=session)
     flash(request, N_("You have accepted the modified text."))
     return see_other(request, path_for(request, "amendment", id=ap.amendment.id))

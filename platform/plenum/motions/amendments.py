@@ -233,23 +233,11 @@ def amendment_values(amendment: Amendment, *, session: Session) -> dict[str, str
 
 
 def proposers_of(amendment: Amendment, *, session: Session) -> list[Member]:
-    query = (
-        select(Member)
-        .join(Proposer, col(Proposer.member_id) == Member.id)
-        .where(Proposer.amendment_id == amendment.id)
-        .order_by(col(Member.display_name))
-    )
-    return list(session.exec(query).all())
+    return service.people(Proposer, amendment, session=session)
 
 
 def supporters_of(amendment: Amendment, *, session: Session) -> list[Member]:
-    query = (
-        select(Member)
-        .join(Support, col(Support.member_id) == Member.id)
-        .where(Support.amendment_id == amendment.id)
-        .order_by(col(Support.created_at))
-    )
-    return list(session.exec(query).all())
+    return service.people(Support, amendment, session=session)
 
 
 def require_view(ap: AmendmentPlace, *, principal: Principal | None, session: Session) -> bool:
@@ -264,28 +252,13 @@ def require_view(ap: AmendmentPlace, *, principal: Principal | None, session: Se
 
 
 def toggle_support(ap: AmendmentPlace, *, principal: Principal, session: Session) -> bool:
-    amendment = ap.amendment
-    if not may(principal, Action.SUPPORT, ap.at.place.chapter_scope):
-        raise PermissionDenied(Action.SUPPORT.value)
-    if amendment.status not in (Status.COLLECTING, Status.SUBMITTED):
-        raise DomainError(N_("Support is collected only until the amendment is screened."))
-    if is_proposer(principal, proposers_of(amendment, session=session)):
-        raise DomainError(N_("Proposers cannot support their own amendment."))
-    existing = session.exec(
-        select(Support).where(
-            Support.amendment_id == amendment.id, Support.member_id == principal.member_id
-        )
-    ).first()
-    if existing:
-        session.delete(existing)
-    else:
-        session.add(Support(amendment_id=amendment.id, member_id=principal.member_id))
-    session.flush()
-    count = session.exec(select(func.count()).where(Support.amendment_id == amendment.id)).one()
-    if amendment.status == Status.COLLECTING and count >= amendment.supporters_required:
+    now, enough = service.flip_support(
+        ap.amendment, ap.at.place, principal=principal, session=session
+    )
+    if enough:
         _move(ap, Status.SUBMITTED, None, N_("Enough supporters"), session=session)
     session.commit()
-    return existing is None
+    return now
 
 
 def transition(

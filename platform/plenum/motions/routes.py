@@ -267,14 +267,21 @@ def _motion_update(request: Request, values: dict[str, str]) -> Response:
     return see_other(request, path_for(request, "motion", id=at.motion.id))
 
 
+def _seen(request: Request) -> tuple[service.MotionPlace, Principal, bool]:
+    """The motion of the path if the member may see it, and whether they propose it."""
+    session = db(request)
+    at = service.motion_place(request.path_params["id"], session=session)
+    found = require_member(request)
+    proposer = service.require_view(at.motion, at.place, principal=found, session=session)
+    return at, found, proposer
+
+
 # --- the motion page ------------------------------------------------------------------------
 
 
 def motion_page(request: Request) -> Response:
     session = db(request)
-    at = service.motion_place(request.path_params["id"], session=session)
-    found = require_member(request)
-    proposer = service.require_view(at.motion, at.place, principal=found, session=session)
+    at, found, proposer = _seen(request)
     undecided = request.query_params.get("filter") == "open"
     context = _motion_context(at, found, proposer, session=session)
     context["rows"] = amendments.amendments_of(
@@ -337,9 +344,7 @@ async def motion_submit(request: Request) -> Response:
 
 def _motion_submit(request: Request, values: dict[str, str]) -> Response:
     session = db(request)
-    at = service.motion_place(request.path_params["id"], session=session)
-    found = require_member(request)
-    service.require_view(at.motion, at.place, principal=found, session=session)
+    at, found, _proposer = _seen(request)
     service.submit(at.motion, at.place, principal=found, session=session)
     flash(request, N_("Your motion has been submitted."))
     return see_other(request, path_for(request, "motion", id=at.motion.id))
@@ -351,9 +356,7 @@ async def motion_support(request: Request) -> Response:
 
 def _motion_support(request: Request, values: dict[str, str]) -> Response:
     session = db(request)
-    at = service.motion_place(request.path_params["id"], session=session)
-    found = require_member(request)
-    service.require_view(at.motion, at.place, principal=found, session=session)
+    at, found, _proposer = _seen(request)
     now = service.toggle_support(at.motion, at.place, principal=found, session=session)
     flash(
         request, N_("You support this motion.") if now else N_("You no longer support this motion.")
@@ -371,9 +374,7 @@ async def motion_step(request: Request) -> Response:
 
 def _motion_step(request: Request, values: dict[str, str]) -> Response:
     session = db(request)
-    at = service.motion_place(request.path_params["id"], session=session)
-    found = require_member(request)
-    proposer = service.require_view(at.motion, at.place, principal=found, session=session)
+    at, found, proposer = _seen(request)
     try:
         data = forms.parse_transition(values)
         service.transition(
@@ -400,9 +401,7 @@ async def motion_accept(request: Request) -> Response:
 
 def _motion_accept(request: Request, values: dict[str, str]) -> Response:
     session = db(request)
-    at = service.motion_place(request.path_params["id"], session=session)
-    found = require_member(request)
-    service.require_view(at.motion, at.place, principal=found, session=session)
+    at, found, _proposer = _seen(request)
     proposers = service.proposers_of(at.motion, session=session)
     service.accept_modified(at.motion, at.motion, proposers, principal=found, session=session)
     flash(request, N_("You have accepted the modified text."))
@@ -411,9 +410,7 @@ def _motion_accept(request: Request, values: dict[str, str]) -> Response:
 
 def versions_page(request: Request) -> Response:
     session = db(request)
-    at = service.motion_place(request.path_params["id"], session=session)
-    found = require_member(request)
-    service.require_view(at.motion, at.place, principal=found, session=session)
+    at, _found, _proposer = _seen(request)
     versions = service.versions_of(at.motion, session=session)
     numbers = {v.number: v for v in versions}
     older = numbers.get(_int(request.query_params.get("from")), versions[0] if versions else None)
@@ -524,9 +521,7 @@ def _merge_submit(request: Request, values: dict[str, str]) -> Response:
 
 def motion_pdf(request: Request) -> Response:
     session = db(request)
-    at = service.motion_place(request.path_params["id"], session=session)
-    found = require_member(request)
-    service.require_view(at.motion, at.place, principal=found, session=session)
+    at, found, _proposer = _seen(request)
     data = exports.motion_pdf(at, principal=found, session=session)
     name = f"{at.motion.number or 'antrag'}.pdf"
     return _download(data, "application/pdf", name)

@@ -405,28 +405,43 @@ def toggle_support(
     motion: Motion, place: CallPlace, *, principal: Principal, session: Session
 ) -> bool:
     """Support the motion, or take the support back; True when the member now supports it."""
+    now, enough = flip_support(motion, place, principal=principal, session=session)
+    if enough:
+        _move(motion, Status.SUBMITTED, None, N_("Enough supporters"), session=session)
+    session.commit()
+    return now
+
+
+def flip_support(
+    target: Motion | Amendment, place: CallPlace, *, principal: Principal, session: Session
+) -> tuple[bool, bool]:
+    """Add or take back the member's support of a motion or an amendment.
+
+    Returns whether the member now supports it, and whether it is collecting and now has
+    enough supporters to go on."""
     if not may(principal, Action.SUPPORT, place.chapter_scope):
         raise PermissionDenied(Action.SUPPORT.value)
-    if motion.status not in (Status.COLLECTING, Status.SUBMITTED):
-        raise DomainError(N_("Support is collected only until the motion is screened."))
-    if is_proposer(principal, proposers_of(motion, session=session)):
-        raise DomainError(N_("Proposers cannot support their own motion."))
+    if target.status not in (Status.COLLECTING, Status.SUBMITTED):
+        raise DomainError(N_("Support is collected only until screening."))
+    if is_proposer(principal, people(Proposer, target, session=session)):
+        raise DomainError(N_("Proposers cannot support what they proposed."))
+    column = Support.amendment_id if isinstance(target, Amendment) else Support.motion_id
     existing = session.exec(
-        select(Support).where(
-            Support.motion_id == motion.id, Support.member_id == principal.member_id
-        )
+        select(Support).where(column == target.id, Support.member_id == principal.member_id)
     ).first()
     if existing:
         session.delete(existing)
     else:
-        session.add(Support(motion_id=motion.id, member_id=principal.member_id))
+        support = Support(member_id=principal.member_id)
+        if isinstance(target, Amendment):
+            support.amendment_id = target.id
+        else:
+            support.motion_id = target.id
+        session.add(support)
     session.flush()
-    if motion.status == Status.COLLECTING and support_count(motion, session=session) >= (
-        motion.supporters_required
-    ):
-        _move(motion, Status.SUBMITTED, None, N_("Enough supporters"), session=session)
-    session.commit()
-    return existing is None
+    count = session.exec(select(func.count()).where(column == target.id)).one()
+    enough = target.status == Status.COLLECTING and count >= target.supporters_required
+    return existing is None, enough
 
 
 def support_count(motion: Motion, *, session: Session) -> int:
@@ -434,24 +449,30 @@ def support_count(motion: Motion, *, session: Session) -> int:
     return int(session.exec(query).one())
 
 
-def supporters_of(motion: Motion, *, session: Session) -> list[Member]:
+def people(
+    model: type[Proposer] | type[Support], target: Motion | Amendment, *, session: Session
+) -> list[Member]:
+    """The proposers or supporters of a motion or an amendment (supporters in the order
+    they came, proposers by name)."""
+    column = Support.motion_id if model is Support else Proposer.motion_id
+    if isinstance(target, Amendment):
+        column = Support.amendment_id if model is Support else Proposer.amendment_id
+    order = col(Support.created_at) if model is Support else col(Member.display_name)
     query = (
         select(Member)
-        .join(Support, col(Support.member_id) == Member.id)
-        .where(Support.motion_id == motion.id)
-        .order_by(col(Support.created_at))
+        .join(model, col(model.member_id) == Member.id)
+        .where(column == target.id)
+        .order_by(order)
     )
     return list(session.exec(query).all())
+
+
+def supporters_of(motion: Motion, *, session: Session) -> list[Member]:
+    return people(Support, motion, session=session)
 
 
 def proposers_of(motion: Motion, *, session: Session) -> list[Member]:
-    query = (
-        select(Member)
-        .join(Proposer, col(Proposer.member_id) == Member.id)
-        .where(Proposer.motion_id == motion.id)
-        .order_by(col(Member.display_name))
-    )
-    return list(session.exec(query).all())
+    return people(Proposer, motion, session=session)
 
 
 # --- lifecycle ----------------------------------------------------------------------------
