@@ -259,3 +259,22 @@ def test_the_whole_path_of_a_motion(as_person, org, session):
     book = client.get(f"{call_path}/book.pdf")
     assert book.status_code == 200
     assert book.content.startswith(b"%PDF")
+
+
+def test_the_data_download_lists_what_a_member_proposed_and_supported(as_person, org, session):
+    from plenum.orgs.models import Member
+    from tests.support.motions import make_call, submitted_motion
+
+    call = make_call(session, org.state_convention, supporters_required=2)
+    as_person("anna")
+
+    anna_id = session.exec(select(Member.id).where(Member.subject == "anna")).one()
+    motion = submitted_motion(session, call, anna_id)
+    client = as_person("ben")
+    assert post(client, f"/motions/{motion.id}/support", {}).status_code == 303
+    data = client.get("/me/export.json").json()
+    assert data["motions"]["supported"] == [
+        {"motion": motion.title, "amendment": None, "status": "collecting"}
+    ]
+    client = as_person("anna")
+    assert client.get("/me/export.json").json()["motions"]["proposed"][0]["motion"] == motion.title

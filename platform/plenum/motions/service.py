@@ -872,3 +872,25 @@ def my_drafts(place: CallPlace, *, principal: Principal | None, session: Session
 
 def recommendation_choices() -> list[str]:
     return [r.value for r in Recommendation]
+
+
+def member_data(member_id: int, *, session: Session) -> dict[str, Any]:
+    """What the motions hold about a member, for the GDPR download."""
+
+    def rows(model: type[Proposer] | type[Support]) -> list[dict[str, Any]]:
+        query = (
+            select(model, Motion, Amendment)
+            .join(Motion, col(Motion.id) == model.motion_id, isouter=True)
+            .join(Amendment, col(Amendment.id) == model.amendment_id, isouter=True)
+            .where(model.member_id == member_id)
+        )
+        return [
+            {
+                "motion": motion.title if motion else None,
+                "amendment": amendment.number if amendment else None,
+                "status": (motion or amendment).status if (motion or amendment) else None,
+            }
+            for _row, motion, amendment in session.exec(query).all()
+        ]
+
+    return {"proposed": rows(Proposer), "supported": rows(Support)}

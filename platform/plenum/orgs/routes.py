@@ -13,6 +13,7 @@ from starlette.routing import Route
 from plenum.auth.current import authorize, require_member
 from plenum.auth.permissions import Action, may
 from plenum.errors import N_, NotFound, ValidationFailed
+from plenum.motions import service as motions_service
 from plenum.orgs import service
 from plenum.orgs.models import CHAPTER_ROLES, BodyKind, Majority, Member, Role
 from plenum.web.dbsession import db
@@ -250,6 +251,7 @@ def my_data_export(request: Request) -> Response:
     if member is None:
         raise NotFound(N_("Member not found."))
     data = service.export_member_data(member, session=session)
+    data["motions"] = motions_service.member_data(principal.member_id, session=session)
     return Response(
         json.dumps(data, ensure_ascii=False, indent=2),
         media_type="application/json",
