@@ -208,7 +208,8 @@ def update_amendment(
         raise StaleEdit(amendment_values(amendment, session=session))
     service.check_group(data.group_name, principal, ap.at.place, session=session)
     version = session.get(MotionVersion, amendment.base_version_id)
-    assert version is not None
+    if version is None:
+        raise NotFound(N_("This motion does not exist."))
     _apply(amendment, data, _changes_of(version, data.text))
     amendment.lock_version += 1
     people = {amendment.created_by, *_members_by_number(data.co_proposers, session=session)}

@@ -52,9 +52,8 @@ AMENDMENTS = (
 
 
 def _actor(login: str, *, session: Session) -> int:
-    member = session.exec(select(Member).where(Member.subject == login)).one()
-    assert member.id is not None
-    return member.id
+    member_id = session.exec(select(Member.id).where(Member.subject == login)).one()
+    return member_id or 0
 
 
 def load(*, session: Session) -> None:

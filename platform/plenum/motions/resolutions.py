@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -16,6 +17,9 @@ from plenum.motions.importer import parse_resolution
 from plenum.motions.models import Motion, MotionVersion, Resolution, Status
 from plenum.orgs.models import Body, Chapter
 from plenum.orgs.service import chapter_scope
+
+if TYPE_CHECKING:
+    from plenum.motions.service import CallPlace
 
 DEFAULT_OUTCOMES = {
     Status.ADOPTED: N_("adopted"),
@@ -41,12 +45,11 @@ def today() -> date:
 
 
 def from_motion(
-    motion: Motion, place: object, data: TransitionInput, *, session: Session
+    motion: Motion, place: CallPlace, data: TransitionInput, *, session: Session
 ) -> Resolution:
     """The resolution an adopted motion becomes, with the next number of its body and year."""
-    from plenum.motions.service import CallPlace, current_version, format_euro
+    from plenum.motions.service import current_version, format_euro
 
-    assert isinstance(place, CallPlace)
     decided_on = data.decided_on or today()
     version = current_version(motion, session=session)
     sequence = _next_sequence(place.body, decided_on.year, session=session)

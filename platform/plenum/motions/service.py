@@ -490,9 +490,8 @@ def allowed_steps(
 
 
 def _may_take(step: Step, place: CallPlace, principal: Principal | None, proposer: bool) -> bool:
-    if step.who == PROPOSERS:
+    if not isinstance(step.who, Action):  # the proposers themselves
         return proposer
-    assert isinstance(step.who, Action)
     scope = place.body_scope if step.who in (Action.DECIDE, Action.MERGE) else place.chapter_scope
     return may(principal, step.who, scope)
 

@@ -32,7 +32,7 @@ def _segment_html(segment: Segment) -> str:
 
 def words_html(words: Sequence[Word]) -> Markup:
     """One line's words as HTML; member text is escaped, marks become tags."""
-    return Markup(" ".join("".join(_segment_html(s) for s in word) for word in words))  # noqa: S704 # nosec B704
+    return Markup(" ".join("".join(_segment_html(s) for s in word) for word in words))  # nosec B704  # noqa: S704
 
 
 def numbered_html(layout: Layout) -> Markup:
@@ -80,7 +80,7 @@ def _numbered(key: _Same) -> Markup:
         out.append("</div>")
     out.append("</div>")
     # member text is escaped by words_html, markers and kinds by escape
-    return Markup("\n".join(out))  # noqa: S704 # nosec B704
+    return Markup("\n".join(out))  # nosec B704  # noqa: S704
 
 
 def _marker_html(marker: str) -> str:
