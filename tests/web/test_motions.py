@@ -356,7 +356,7 @@ def test_a_motion_collects_supporters_until_it_has_enough(as_person, org, people
     client = as_person("pia")
     shown = page(client.get(path))
     assert "status-collecting" in shown.select_one("dd.status")["class"]
-    assert text(shown.select_one("#support-title + p")) == "0 of 2 supporters"
+    assert text(shown.select_one("#support-title + p")) == "Supporters: 0 of 2"
     assert shown.select(f"form[action='{path}/support']") == []
     refused = post(client, f"{path}/support", {})
     assert refused.status_code == 409
@@ -368,7 +368,7 @@ def test_a_motion_collects_supporters_until_it_has_enough(as_person, org, people
     client = as_person("mia")
     assert post(client, f"{path}/support", {}).status_code == 303
     shown = page(client.get(path))
-    assert text(shown.select_one("#support-title + p")) == "1 of 2 supporters"
+    assert text(shown.select_one("#support-title + p")) == "Supporters: 1 of 2"
     assert [text(li) for li in shown.select("#support .inline-list li")] == ["Mia Mitglied"]
     assert text(shown.select_one("#support button")) == "Withdraw my support"
     row = page(client.get(f"/calls/{call.id}")).select_one(".motion-table tbody tr")

@@ -102,13 +102,21 @@ _INSTRUCTIONS = {
     "replace_lines": N_("Replace line %(line)s with: “%(new)s”"),
     "replace_words": N_("In line %(line)s replace “%(old)s” with “%(new)s”."),
 }
+# The same for changes that span several lines ("%(line)s" is then "20–21").
+_RANGE_INSTRUCTIONS = {
+    "delete_lines": N_("Delete lines %(line)s."),
+    "delete_words": N_("In lines %(line)s delete “%(old)s”."),
+    "replace_lines": N_("Replace lines %(line)s with: “%(new)s”"),
+    "replace_words": N_("In lines %(line)s replace “%(old)s” with “%(new)s”."),
+}
 
 
 def instruction_text(item: Instruction) -> str:
     """The instruction as a sentence in the member's language."""
     where = _lines(item.first_line, item.last_line)
     values = {"line": where, "anchor": item.anchor, "old": item.old, "new": item.new}
-    message = _INSTRUCTIONS.get(item.kind)
+    table = _RANGE_INSTRUCTIONS if item.first_line != item.last_line else {}
+    message = table.get(item.kind) or _INSTRUCTIONS.get(item.kind)
     return gettext(message, **values) if message else item.kind
 
 
