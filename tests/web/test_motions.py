@@ -24,6 +24,7 @@ from plenum.motions.models import (
     Consultation,
     Motion,
     MotionVersion,
+    Resolution,
     StatusChange,
     Support,
 )
@@ -671,6 +672,40 @@ def test_the_board_recommends_a_modified_text_the_proposer_accepts_and_it_is_mer
     merged = page(preview).select_one("textarea[name=text]").get_text()
     assert "per Video und Telefonkonferenz an." in merged
     assert "per Video und Telefon an." not in merged
+
+
+def test_a_motion_adopted_in_modified_form_keeps_the_modified_text_as_new_version(
+    as_person, motion, people, session
+):
+    path = f"/motions/{motion.id}"
+    modified = changed(("Teilnahme per Video an.", "Teilnahme per Video oder Telefon an."))
+    client = as_person("bo")
+    given = post(
+        client,
+        f"{path}/steps/recommend",
+        {"recommendation": "adopt_modified", "modified_text": modified},
+    )
+    assert given.status_code == 303
+
+    client = as_person("pia")
+    panel = page(client.get(path)).select_one("section:has(#modified-title)")
+    assert "oder Telefon" in text(panel.select_one("ins"))
+    assert post(client, f"{path}/accept", {}).status_code == 303
+
+    client = as_person("sami")
+    decided = post(
+        client,
+        f"{path}/steps/decide",
+        {"outcome": "adopted_modified", "decided_on": "2099-03-20"},
+    )
+    assert decided.status_code == 303
+    session.expire_all()
+    versions = session.exec(select(MotionVersion).order_by(MotionVersion.number)).all()
+    assert [v.number for v in versions] == [1, 2]
+    assert "per Video oder Telefon an." in versions[1].text
+    resolution = session.exec(select(Resolution)).one()
+    assert "per Video oder Telefon an." in resolution.text
+    assert resolution.outcome == "adopted with changes"
 
 
 # --- merging --------------------------------------------------------------------------------
