@@ -334,6 +334,8 @@ TABLE = [
     row("POST", "/motions/{draft}/edit",                MOTION_FORM | {"action": "draft", "lock_version": "1"},
                                                                        303, 404, 303, 404, 404, 404, 404),
     row("POST", "/motions/{draft}/submit",              {},            303, 404, 303, 404, 404, 404, 404),
+    row("POST", "/motions/{draft}/delete",              {},            303, 404, 303, 404, 404, 404, 404),
+    row("POST", "/motions/{submitted}/delete",          {},            303, 404, 409, 403, 403, 404, 403),
     row("POST", "/motions/{collecting}/support",        {},            303, 303, 409, 303, 303, 404, 403),
     row("POST", "/motions/{published}/steps/withdraw",  {},            303, 403, 303, 403, 403, 404, 403),
     row("POST", "/motions/{modified}/accept",           {},            303, 403, 303, 403, 403, 404, 403),

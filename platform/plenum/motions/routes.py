@@ -350,6 +350,17 @@ def _motion_submit(request: Request, values: dict[str, str]) -> Response:
     return see_other(request, path_for(request, "motion", id=at.motion.id))
 
 
+async def motion_delete(request: Request) -> Response:
+    return await run(request, _motion_delete)
+
+
+def _motion_delete(request: Request, values: dict[str, str]) -> Response:
+    at, found, _proposer = _seen(request)
+    service.delete_draft(at.motion, principal=found, session=db(request))
+    flash(request, N_("The draft has been deleted."))
+    return see_other(request, path_for(request, "call", id=at.place.call.id))
+
+
 async def motion_support(request: Request) -> Response:
     return await run(request, _motion_support)
 
@@ -567,6 +578,7 @@ routes = [
     Route("/motions/{id:int}/edit", motion_edit_form, name="motion_edit"),
     Route("/motions/{id:int}/edit", motion_update, methods=["POST"], name="motion_update"),
     Route("/motions/{id:int}/submit", motion_submit, methods=["POST"], name="motion_submit"),
+    Route("/motions/{id:int}/delete", motion_delete, methods=["POST"], name="motion_delete"),
     Route("/motions/{id:int}/support", motion_support, methods=["POST"], name="motion_support"),
     Route("/motions/{id:int}/steps/{step}", motion_step, methods=["POST"], name="motion_step"),
     Route("/motions/{id:int}/accept", motion_accept, methods=["POST"], name="motion_accept"),

@@ -893,3 +893,19 @@ def member_data(member_id: int, *, session: Session) -> dict[str, Any]:
         ]
 
     return {"proposed": rows(Proposer), "supported": rows(Support)}
+
+
+def delete_draft(motion: Motion, *, principal: Principal, session: Session) -> None:
+    """A draft that was never submitted can be thrown away by its proposers."""
+    from plenum.motions.models import Attachment
+
+    if not is_proposer(principal, proposers_of(motion, session=session)):
+        raise PermissionDenied("motion.delete")
+    if motion.status != Status.DRAFT:
+        raise DomainError(N_("Only drafts can be deleted; a submitted motion can be withdrawn."))
+    for model in (Attachment, Proposer, StatusChange):
+        for row in session.exec(select(model).where(model.motion_id == motion.id)).all():
+            session.delete(row)
+    session.flush()
+    session.delete(motion)
+    session.commit()
