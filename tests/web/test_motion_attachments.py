@@ -115,10 +115,11 @@ def test_the_proposer_removes_an_attachment_and_nobody_else_may(
 
 def test_deleting_a_draft_removes_it_with_its_attachments(client, provider, session, draft):
     client = as_person(client, provider, "pia")
-    upload(client, draft.id, "plan.pdf", PDF)
-    response = client.post(f"/motions/{draft.id}/delete", data={"csrf_token": token(client)})
+    draft_id = draft.id
+    upload(client, draft_id, "plan.pdf", PDF)
+    response = client.post(f"/motions/{draft_id}/delete", data={"csrf_token": token(client)})
     assert response.status_code == 303
-    session.expire_all()
+    session.expunge_all()
     assert session.exec(select(Motion)).first() is None
     assert session.exec(select(Attachment)).first() is None
-    assert client.get(f"/motions/{draft.id}").status_code == 404
+    assert client.get(f"/motions/{draft_id}").status_code == 404
