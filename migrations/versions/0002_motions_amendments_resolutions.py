@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-21 06:53:00.109087
+Create Date: 2026-11-21 07:31:10.052357
 """
 
 from collections.abc import Sequence
@@ -76,6 +76,7 @@ def upgrade() -> None:
     sa.Column('recommendation_note', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
     sa.Column('modified_text', sa.Text(), nullable=False),
     sa.Column('modified_accepted', sa.Boolean(), nullable=False),
+    sa.Column('modified_base_version_id', sa.Integer(), nullable=True),
     sa.Column('lock_version', sa.Integer(), nullable=False),
     sa.Column('created_by', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
@@ -178,6 +179,7 @@ def upgrade() -> None:
     sa.Column('modified_text', sa.Text(), nullable=False),
     sa.Column('modified_accepted', sa.Boolean(), nullable=False),
     sa.Column('merged_version_id', sa.Integer(), nullable=True),
+    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('lock_version', sa.Integer(), nullable=False),
     sa.Column('created_by', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),

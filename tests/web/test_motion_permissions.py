@@ -290,6 +290,15 @@ def merge_form(action: str) -> Callable[[World], list[tuple[str, str]]]:
     return form
 
 
+def seen_version(name: str) -> Callable[[World], dict[str, str]]:
+    """The accept form as the page gives it: with the version of what was read."""
+
+    def form(world: World) -> dict[str, str]:
+        return {"lock_version": str(world.made[name].lock_version)}
+
+    return form
+
+
 def import_form(world: World) -> dict[str, str]:
     world.resolutions_made += 1
     return {"document": resolution_document(world.resolutions_made)}
@@ -338,7 +347,8 @@ TABLE = [
     row("POST", "/motions/{submitted}/delete",          {},            303, 404, 409, 403, 403, 404, 403),
     row("POST", "/motions/{collecting}/support",        {},            303, 303, 409, 303, 303, 404, 403),
     row("POST", "/motions/{published}/steps/withdraw",  {},            303, 403, 303, 403, 403, 404, 403),
-    row("POST", "/motions/{modified}/accept",           {},            303, 403, 303, 403, 403, 404, 403),
+    row("POST", "/motions/{modified}/accept",           seen_version("modified"),
+                                                                       303, 403, 303, 403, 403, 404, 403),
     # screening and recommending: the chapter's board and office; deciding: the body's office
     row("POST", "/motions/{submitted}/steps/screen",    {},            303, 404, 403, 303, 303, 404, 303),
     row("POST", "/motions/{submitted}/steps/inadmissible", {"note": "Nicht zuständig"},
@@ -348,12 +358,13 @@ TABLE = [
                                                                        303, 403, 403, 303, 303, 404, 303),
     row("POST", "/motions/{published}/steps/decide",    {"outcome": "rejected"},
                                                                        303, 403, 403, 403, 303, 404, 303),
-    # merging adopted amendments: the body's office
-    row("GET",  "/motions/{mergeable}/merge",           None,          303, 403, 403, 403, 200, 403, 200),
+    # merging adopted amendments: the body's office (who must also see the motion)
+    row("GET",  "/motions/{mergeable}/merge",           None,          303, 403, 403, 403, 200, 404, 200),
+    row("GET",  "/motions/{draft}/merge",               None,          303, 404, 403, 404, 404, 404, 404),
     row("POST", "/motions/{mergeable}/merge",           merge_form("preview"),
-                                                                       303, 403, 403, 403, 200, 403, 200),
+                                                                       303, 403, 403, 403, 200, 404, 200),
     row("POST", "/motions/{mergeable}/merge",           merge_form("commit"),
-                                                                       303, 403, 403, 403, 303, 403, 303),
+                                                                       303, 403, 403, 403, 303, 404, 303),
     # amendments
     row("GET",  "/motions/{published}/amendments/new",  None,          303, 200, 200, 200, 200, 404, 403),
     row("POST", "/motions/{published}/amendments/new",  AMENDMENT_FORM | {"action": "preview"},
@@ -376,7 +387,8 @@ TABLE = [
                                                                        303, 403, 403, 403, 303, 404, 303),
     row("POST", "/amendments/{published_amendment}/steps/withdraw", {},
                                                                        303, 403, 303, 403, 403, 404, 403),
-    row("POST", "/amendments/{modified_amendment}/accept", {},         303, 403, 303, 403, 403, 404, 403),
+    row("POST", "/amendments/{modified_amendment}/accept", seen_version("modified_amendment"),
+                                                                       303, 403, 303, 403, 403, 404, 403),
     # resolutions of a body whose resolutions are not public
     row("GET",  CONVENTION + "/resolutions",            None,          303, 200, 200, 200, 200, 404, 200),
     row("GET",  CONVENTION + "/resolutions/{resolution}", None,        303, 200, 200, 200, 200, 404, 200),

@@ -74,6 +74,7 @@ def test_a_working_group_submits_only_under_its_own_name(client, provider, sessi
     english(client)
     form = page(client.get(f"/calls/{call.id}/motions/new"))
     assert [o["value"] for o in form.select("#working-groups option")] == ["LAG Digitales NRW"]
+    assert form.select_one("#field-group_name")["list"] == "working-groups"
 
     unnamed = post(client, f"/calls/{call.id}/motions/new", FORM | {"group_name": ""})
     assert unnamed.status_code == 422

@@ -18,6 +18,7 @@ from sqlmodel import select
 from starlette.testclient import TestClient
 
 from plenum.clock import utcnow
+from plenum.errors import DomainError
 from plenum.motions import amendments, forms, resolutions, service
 from plenum.motions.models import (
     Amendment,
@@ -625,6 +626,14 @@ def test_numbering_by_line_names_the_first_changed_line(as_person, org, people, 
 # --- a recommendation in modified form ------------------------------------------------------
 
 
+def accept(client, path: str):
+    """Accept the modified text shown on the page (the form says which version was read)."""
+    form = page(client.get(path)).select_one(f"form[action='{path}/accept']")
+    return post(
+        client, f"{path}/accept", {"lock_version": form.select_one("[name=lock_version]")["value"]}
+    )
+
+
 def test_the_board_recommends_a_modified_text_the_proposer_accepts_and_it_is_merged(
     as_person, motion, people, session
 ):
@@ -652,7 +661,7 @@ def test_the_board_recommends_a_modified_text_the_proposer_accepts_and_it_is_mer
     assert [" ".join(i.get_text().split()) for i in panel.select("ins")] == [
         "[inserted: und Telefonkonferenz]"
     ]
-    assert post(client, f"{path}/accept", {}).status_code == 303
+    assert accept(client, path).status_code == 303
     shown = page(client.get(path))
     assert "accepted by the proposers" in text(shown.select_one("dl.facts"))
     assert shown.select(f"form[action='{path}/accept']") == []
@@ -690,7 +699,7 @@ def test_a_motion_adopted_in_modified_form_keeps_the_modified_text_as_new_versio
     client = as_person("pia")
     panel = page(client.get(path)).select_one("section:has(#modified-title)")
     assert "oder Telefon" in text(panel.select_one("ins"))
-    assert post(client, f"{path}/accept", {}).status_code == 303
+    assert accept(client, path).status_code == 303
 
     client = as_person("sami")
     decided = post(
@@ -978,3 +987,115 @@ def test_the_csv_list_has_motions_and_amendments_and_no_formulas(as_person, call
         ["A1-Ä1", "Amendment", "'+Telefon", "Mia Mitglied", "Submitted", "", "5"],
         ["A2", "Motion", "Zweiter Antrag", "Max Mitglied", "Submitted", "", ""],
     ]
+
+
+# --- edge cases found in review: member text in notes and outcomes, hidden amendments,
+# --- steps on closed motions, late acceptance, amounts and empty texts ---------------------
+
+HOSTILE = 'Zu 100% erledigt <img src=x onerror=alert(1)> <div hx-post="/x" hx-trigger="load">'
+
+
+def test_notes_and_outcomes_members_typed_are_shown_as_text(as_person, motion, people, session):
+    client = as_person("pia")
+    assert (
+        post(client, f"/motions/{motion.id}/steps/withdraw", {"note": HOSTILE}).status_code == 303
+    )
+    shown = client.get(f"/motions/{motion.id}")
+    assert shown.status_code == 200
+    assert HOSTILE in text(page(shown).select_one(".history"))
+    assert live_script_problems(shown.text) == []
+    assert page(shown).select("[hx-trigger=load]") == []
+
+
+def test_an_outcome_with_a_percent_sign_is_shown_as_typed(as_person, org, call, people, session):
+    from tests.support.motions import publish, submitted_motion
+
+    motion = publish(session, submitted_motion(session, call, people["pia"]), people["sami"])
+    client = as_person("sami")
+    outcome = "mit 75% angenommen <i>kursiv</i>"
+    decided = post(
+        client,
+        f"/motions/{motion.id}/steps/decide",
+        {"outcome": "adopted", "outcome_text": outcome, "decided_on": "2099-03-20"},
+    )
+    assert decided.status_code == 303
+    shown = client.get(f"/bodies/{org.state_convention.key}/resolutions/2099/1")
+    assert shown.status_code == 200
+    assert outcome in text(page(shown).select_one("dl.facts"))
+    assert page(shown).select("dl.facts i") == []
+
+
+def test_a_withdrawn_amendment_that_was_never_published_stays_hidden(
+    as_person, motion, people, session
+):
+    amendment = amend(session, motion, people["mia"], changed(BY_PHONE), "Telefon")
+    amendment_step(session, amendment, "withdraw", people["mia"])
+    client = as_person("max")
+    assert client.get(f"/amendments/{amendment.id}").status_code == 404
+    listed = page(client.get(f"/motions/{motion.id}")).select(".amendment-item")
+    assert listed == []
+
+
+def test_amendments_of_a_rejected_motion_are_not_decided_or_merged(motion, people, session):
+    amendment = amend(session, motion, people["mia"], changed(BY_PHONE), "Telefon")
+    amendment_step(session, amendment, "publish", people["bo"])
+    step(session, motion, "decide", people["sami"], outcome="rejected", decided_on=date(2099, 1, 2))
+    with pytest.raises(DomainError):
+        amendment_step(session, amendment, "decide", people["sami"], outcome="adopted")
+    assert amendments.mergeable(motion, session=session) == []
+
+
+def test_a_modified_text_cannot_be_accepted_after_the_decision(as_person, motion, people, session):
+    modified = changed(BY_PHONE)
+    step(
+        session,
+        motion,
+        "recommend",
+        people["bo"],
+        recommendation="adopt_modified",
+        modified_text=modified,
+    )
+    version = session.get(Motion, motion.id).lock_version
+    step(session, motion, "decide", people["sami"], outcome="adopted", decided_on=date(2099, 1, 2))
+    client = as_person("pia")
+    late = post(client, f"/motions/{motion.id}/accept", {"lock_version": str(version)})
+    assert late.status_code == 409
+
+
+def test_an_amount_too_big_to_store_is_refused_beside_the_field(as_person, call, session):
+    client = as_person("pia")
+    form = {
+        "title": "Teuer",
+        "type": "motion",
+        "text": "Der Parteitag möge beschließen: viel.",
+        "reasons": "",
+        "amount": "30.000.000",
+        "cost_centre": "",
+        "group_name": "",
+        "co_proposers": "",
+        "lock_version": "0",
+        "action": "draft",
+    }
+    refused = post(client, f"/calls/{call.id}/motions/new", form)
+    assert refused.status_code == 422
+    assert page(refused).select_one(".has-error #field-amount") is not None
+    assert page(refused).select_one("#field-amount")["value"] == "30.000.000"
+    assert session.exec(select(Motion)).first() is None
+
+
+def test_a_text_that_is_empty_once_read_as_markdown_is_refused(as_person, call, session):
+    client = as_person("pia")
+    form = {
+        "title": "Leer",
+        "type": "motion",
+        "text": "---\n\n```\n```",
+        "reasons": "",
+        "amount": "",
+        "cost_centre": "",
+        "group_name": "",
+        "co_proposers": "",
+        "lock_version": "0",
+        "action": "draft",
+    }
+    assert post(client, f"/calls/{call.id}/motions/new", form).status_code == 422
+    assert session.exec(select(Motion)).first() is None

@@ -279,13 +279,15 @@ def _step(request: Request, values: dict[str, str]) -> Response:
 
 
 async def accept(request: Request) -> Response:
-    return await run(request, _accept)
+    return await run(request, _accept, "lock_version")
 
 
 def _accept(request: Request, values: dict[str, str]) -> Response:
     session = db(request)
     ap, found, _proposer = _seen(request)
-    amendments.accept_modified(ap, principal=found, session=session)
+    amendments.accept_modified(
+        ap, expected_version=forms.lock_version(values), principal=found, session=session
+    )
     flash(request, N_("You have accepted the modified text."))
     return see_other(request, path_for(request, "amendment", id=ap.amendment.id))
 

@@ -120,7 +120,6 @@ def create_amendment(
     _record(
         at.motion, "", amendment.status, principal.member_id, amendment=amendment, session=session
     )
-    _tell_motion_proposers(at.motion, amendment, principal.member_id, session=session)
     session.commit()
     return amendment
 
@@ -202,6 +201,8 @@ def update_amendment(
         raise PermissionDenied("amendment.edit")
     if amendment.status not in (Status.COLLECTING, Status.SUBMITTED):
         raise DomainError(N_("This amendment can no longer be changed."))
+    if ap.at.motion.status not in OPEN_FOR_DECISION:
+        raise DomainError(N_("The motion is no longer open for amendments."))
     if not ap.at.place.amendments_open():
         raise DomainError(N_("The deadline for amendments has passed."))
     if expected_version != amendment.lock_version:
@@ -243,7 +244,7 @@ def supporters_of(amendment: Amendment, *, session: Session) -> list[Member]:
 
 def require_view(ap: AmendmentPlace, *, principal: Principal | None, session: Session) -> bool:
     proposer = is_proposer(principal, proposers_of(ap.amendment, session=session))
-    published = ap.amendment.status not in (Status.SUBMITTED, Status.SCREENED, Status.COLLECTING)
+    published = ap.amendment.published_at is not None
     if not may_view(ap.amendment.status, published, ap.at.place, principal, proposer):
         raise NotFound(N_("This amendment does not exist."))
     return proposer
@@ -274,8 +275,11 @@ def transition(
     proposer = is_proposer(principal, proposers_of(amendment, session=session))
     step = check_step(name, amendment.status, ap.at.place, principal=principal, proposer=proposer)
     target = step_target(name, step, data)
-    if name == "publish" and ap.at.motion.status not in OPEN_FOR_DECISION:
+    if name in ("publish", "recommend", "decide") and ap.at.motion.status not in OPEN_FOR_DECISION:
         raise DomainError(N_("The motion is no longer open for amendments."))
+    if name == "publish":
+        amendment.published_at = utcnow()
+        _tell_motion_proposers(ap.at.motion, amendment, principal.member_id, session=session)
     if name == "recommend":
         service.record_recommendation(amendment, data)
     if target in (Status.INADMISSIBLE, Status.WITHDRAWN):
@@ -287,10 +291,17 @@ def transition(
     return amendment
 
 
-def accept_modified(ap: AmendmentPlace, *, principal: Principal, session: Session) -> None:
+def accept_modified(
+    ap: AmendmentPlace, *, expected_version: int, principal: Principal, session: Session
+) -> None:
     proposers = proposers_of(ap.amendment, session=session)
     service.accept_modified(
-        ap.at.motion, ap.amendment, proposers, principal=principal, session=session
+        ap.at.motion,
+        ap.amendment,
+        proposers,
+        expected_version=expected_version,
+        principal=principal,
+        session=session,
     )
 
 
@@ -412,7 +423,7 @@ def _visible(
     names: dict[int, dict[int, str]],
 ) -> bool:
     proposer = principal is not None and principal.member_id in names.get(amendment.id or 0, {})
-    published = amendment.status not in (Status.SUBMITTED, Status.SCREENED, Status.COLLECTING)
+    published = amendment.published_at is not None
     return may_view(amendment.status, published, place, principal, proposer)
 
 
@@ -448,8 +459,16 @@ class MergePreview:
     current: MotionVersion
 
 
+MERGEABLE_MOTIONS = frozenset(
+    {Status.PUBLISHED, Status.RECOMMENDED, Status.ADOPTED, Status.ADOPTED_MODIFIED}
+)
+
+
 def mergeable(motion: Motion, *, session: Session) -> list[Amendment]:
-    """Adopted amendments not yet merged, by first affected line."""
+    """Adopted amendments not yet merged, by first affected line; none while the motion
+    itself is not published, or after it was rejected, referred, settled or withdrawn."""
+    if motion.status not in MERGEABLE_MOTIONS:
+        return []
     query = (
         select(Amendment)
         .where(Amendment.motion_id == motion.id, col(Amendment.merged_version_id).is_(None))

@@ -12,11 +12,13 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from plenum.errors import N_, ValidationFailed
+from plenum.motions.lines import normalize
 from plenum.motions.models import AmendmentNumbering, MotionType, Recommendation, Submitter
 
 LOCAL_TIME = ZoneInfo("Europe/Berlin")  # deadlines are typed and shown in party time
 TITLE_MAX = 300
 TEXT_MAX = 200_000
+MAX_EUROS = 20_000_000  # amounts are stored in cents in a 32-bit column
 NOTE_MAX = 2000
 
 CALL_FIELDS = (
@@ -230,7 +232,7 @@ def _title(values: dict[str, str], errors: dict[str, str]) -> str:
 
 def _markdown(values: dict[str, str], name: str, errors: dict[str, str], *, required: bool) -> str:
     text = values.get(name, "").replace("\r\n", "\n")
-    if required and not text.strip():
+    if required and not normalize(text).strip():  # nothing left once read as Markdown
         errors[name] = N_("Please enter the text.")
     elif len(text) > TEXT_MAX:
         errors[name] = N_("The text is too long (at most 200,000 characters).")
@@ -283,6 +285,9 @@ def _euro(raw: str, errors: dict[str, str]) -> int | None:
         return None
     euros = int(match.group(1).replace(".", ""))
     cents = int((match.group(2) or "0").ljust(2, "0"))
+    if euros > MAX_EUROS:
+        errors["amount"] = N_("The amount may be at most 20.000.000 €.")
+        return None
     return euros * 100 + cents
 
 

@@ -342,7 +342,8 @@ def amount_cents(text: str) -> int | None:
     units = re.sub(r"\D", "", found["units"] or found["units2"])
     cents = found["cents"] or found["cents2"] or ""
     cents = cents.ljust(2, "0") if cents.isdigit() else "00"
-    return int(units) * 100 + int(cents)
+    value = int(units) * 100 + int(cents)
+    return value if value < 2**31 else None  # the text keeps what does not fit the column
 
 
 # --------------------------------------------------------------------------- Markdown

@@ -128,6 +128,8 @@ class Motion(SQLModel, table=True):
     recommendation_note: str = Field(default="", max_length=2000)
     modified_text: str = Field(default="", sa_column=_text())  # "adopt modified" text
     modified_accepted: bool = Field(default=False)
+    # the version the modified text was written against
+    modified_base_version_id: int | None = Field(default=None)
     lock_version: int = Field(default=1)  # raised on every save: refuses stale edits
     created_by: int = Field(foreign_key="member.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
@@ -177,6 +179,7 @@ class Amendment(SQLModel, table=True):
     modified_text: str = Field(default="", sa_column=_text())  # "adopt modified" text
     modified_accepted: bool = Field(default=False)
     merged_version_id: int | None = Field(default=None, foreign_key="motion_version.id")
+    published_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
     lock_version: int = Field(default=1)
     created_by: int = Field(foreign_key="member.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())

@@ -7,11 +7,12 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from plenum.auth.permissions import Action, Principal, may
 from plenum.clock import utcnow
-from plenum.errors import N_, NotFound, ValidationFailed
+from plenum.errors import N_, DomainError, NotFound, ValidationFailed
 from plenum.motions.forms import LOCAL_TIME, ResolutionInput, TransitionInput
 from plenum.motions.importer import parse_resolution
 from plenum.motions.models import Motion, MotionVersion, Resolution, Status
@@ -69,9 +70,23 @@ def from_motion(
         amount_cents=motion.amount_cents,
         cost_centre=motion.cost_centre,
     )
-    session.add(resolution)
-    session.flush()
+    _insert_numbered(resolution, place.body, session=session)
     return resolution
+
+
+def _insert_numbered(resolution: Resolution, body: Body, *, session: Session) -> None:
+    """Insert with the next free number of the body and year; when another decision took
+    that number at the same moment, take the next one."""
+    for _attempt in range(5):
+        try:
+            with session.begin_nested():
+                session.add(resolution)
+                session.flush()
+            return
+        except IntegrityError:
+            resolution.sequence = _next_sequence(body, resolution.year, session=session)
+            resolution.number = format_number(body, resolution.year, resolution.sequence)
+    raise DomainError(N_("Please try again: many decisions arrived at the same time."))
 
 
 def follow_version(motion: Motion, version: MotionVersion, *, session: Session) -> None:
@@ -94,15 +109,14 @@ def import_text(body: Body, raw: str, *, session: Session) -> Resolution:
     decided_on = parsed.decided_on or today()
     year = parsed.year or decided_on.year
     sequence = parsed.sequence or _next_sequence(body, year, session=session)
+    taken_message = N_("This body already has a resolution with this number.")
     taken = session.exec(
         select(Resolution.id).where(
             Resolution.body_id == body.id, Resolution.year == year, Resolution.sequence == sequence
         )
     ).first()
     if taken is not None:
-        raise ValidationFailed(
-            {"document": N_("This body already has a resolution with this number.")}
-        )
+        raise ValidationFailed({"document": taken_message})
     resolution = Resolution(
         body_id=body.id or 0,
         year=year,
@@ -121,7 +135,12 @@ def import_text(body: Body, raw: str, *, session: Session) -> Resolution:
         attachments=parsed.attachments[:1000],
         notes=parsed.notes,
     )
-    session.add(resolution)
+    try:
+        with session.begin_nested():
+            session.add(resolution)
+            session.flush()
+    except IntegrityError:
+        raise ValidationFailed({"document": taken_message}) from None
     session.commit()
     return resolution
 

@@ -407,14 +407,21 @@ def _motion_step(request: Request, values: dict[str, str]) -> Response:
 
 
 async def motion_accept(request: Request) -> Response:
-    return await run(request, _motion_accept)
+    return await run(request, _motion_accept, "lock_version")
 
 
 def _motion_accept(request: Request, values: dict[str, str]) -> Response:
     session = db(request)
     at, found, _proposer = _seen(request)
     proposers = service.proposers_of(at.motion, session=session)
-    service.accept_modified(at.motion, at.motion, proposers, principal=found, session=session)
+    service.accept_modified(
+        at.motion,
+        at.motion,
+        proposers,
+        expected_version=forms.lock_version(values),
+        principal=found,
+        session=session,
+    )
     flash(request, N_("You have accepted the modified text."))
     return see_other(request, path_for(request, "motion", id=at.motion.id))
 
@@ -449,10 +456,15 @@ def _int(raw: str | None) -> int:
 # --- merge ----------------------------------------------------------------------------------
 
 
+def _mergeable_motion(request: Request) -> tuple[service.MotionPlace, Principal]:
+    """The motion of the path, if the member may see it and merge into it."""
+    at, _found, _proposer = _seen(request)
+    return at, authorize(request, Action.MERGE, at.place.body_scope)
+
+
 def merge_page(request: Request) -> Response:
     session = db(request)
-    at = service.motion_place(request.path_params["id"], session=session)
-    authorize(request, Action.MERGE, at.place.body_scope)
+    at, _found = _mergeable_motion(request)
     candidates = amendments.mergeable(at.motion, session=session)
     chosen = [a.id or 0 for a in candidates]
     return _merge_view(request, at, candidates, chosen, text=None, errors={})
@@ -496,8 +508,7 @@ async def merge_submit(request: Request) -> Response:
 
 def _merge_submit(request: Request, values: dict[str, str]) -> Response:
     session = db(request)
-    at = service.motion_place(request.path_params["id"], session=session)
-    found = authorize(request, Action.MERGE, at.place.body_scope)
+    at, found = _mergeable_motion(request)
     candidates = amendments.mergeable(at.motion, session=session)
     chosen: list[int] = request.state.merge_chosen
     if values["action"] != "commit":

@@ -27,6 +27,7 @@ from plenum.motions.forms import LOCAL_TIME, CallInput, MotionInput, TransitionI
 from plenum.motions.models import (
     DECISIONS,
     FINAL,
+    OPEN_FOR_DECISION,
     Amendment,
     Consultation,
     Motion,
@@ -64,7 +65,7 @@ class Step:
 
 
 _BEFORE_SCREENING = frozenset({Status.COLLECTING, Status.SUBMITTED})
-_OPEN = frozenset({Status.PUBLISHED, Status.RECOMMENDED})
+_OPEN = OPEN_FOR_DECISION
 _NOT_FINAL = frozenset(set(Status) - FINAL - {Status.DRAFT})
 
 TRANSITIONS: dict[str, Step] = {
@@ -542,16 +543,12 @@ def transition(
         motion.status_note = data.note
     if target in DECISIONS:
         motion.decided_at = utcnow()
-    if target == Status.ADOPTED_MODIFIED and motion.modified_text:
+    if motion.modified_text and (
+        target == Status.ADOPTED_MODIFIED or (target == Status.ADOPTED and motion.modified_accepted)
+    ):
         note = N_("Modified text of the recommendation")
-        add_version(
-            motion,
-            motion.modified_text,
-            place,
-            actor=principal.member_id,
-            session=session,
-            note=note,
-        )
+        text = _modified_on_current(motion, place, session=session)
+        add_version(motion, text, place, actor=principal.member_id, session=session, note=note)
     _move(motion, target, principal.member_id, data.note, session=session)
     if target in (Status.ADOPTED, Status.ADOPTED_MODIFIED):
         from plenum.motions import resolutions
@@ -561,6 +558,21 @@ def transition(
     return motion
 
 
+def _modified_on_current(motion: Motion, place: CallPlace, *, session: Session) -> str:
+    """The board's modified text, carried over amendments merged since it was written."""
+    current = current_version(motion, session=session)
+    if current is None or current.id == motion.modified_base_version_id:
+        return motion.modified_text
+    base = session.get(MotionVersion, motion.modified_base_version_id or 0)
+    if base is None:
+        return motion.modified_text
+    merged = diff.merge3(base.text, current.text, motion.modified_text, place.call.line_length)
+    if merged.text is None:
+        message = N_("The text changed after the modified text was recommended. Recommend again.")
+        raise ValidationFailed({"outcome": message})
+    return merged.text
+
+
 def record_recommendation(target: Motion | Amendment, data: TransitionInput) -> None:
     """The board's recommendation; "adopt modified" brings its own text."""
     target.recommendation = data.recommendation
@@ -568,6 +580,8 @@ def record_recommendation(target: Motion | Amendment, data: TransitionInput) -> 
     modified = data.recommendation == Recommendation.ADOPT_MODIFIED
     target.modified_text = lines.normalize(data.modified_text) if modified else ""
     target.modified_accepted = False
+    if isinstance(target, Motion):
+        target.modified_base_version_id = target.current_version_id
 
 
 def accept_modified(
@@ -575,14 +589,22 @@ def accept_modified(
     target: Motion | Amendment,
     proposers: Sequence[Member],
     *,
+    expected_version: int,
     principal: Principal,
     session: Session,
 ) -> None:
-    """The proposers take over the board's modified text (modifizierte Übernahme)."""
+    """The proposers take over the board's modified text (modifizierte Übernahme), as they
+    saw it (``expected_version``)."""
     if not is_proposer(principal, proposers):
         raise PermissionDenied("accept_modified")
     if target.recommendation != Recommendation.ADOPT_MODIFIED or target.modified_accepted:
         raise DomainError(N_("There is no modified text to accept."))
+    if target.status not in OPEN_FOR_DECISION:
+        raise DomainError(N_("The modified text can only be accepted before the decision."))
+    if expected_version != target.lock_version:
+        raise DomainError(
+            N_("The recommendation has changed in the meantime. Please read it again.")
+        )
     target.modified_accepted = True
     session.add(target)
     amendment = target if isinstance(target, Amendment) else None
@@ -820,7 +842,7 @@ def motions_of_call(
         return seen[key]
 
     visible = [m for m in motions if shown(m)]
-    amendments = _counts(Amendment.motion_id, [m.id for m in visible], session=session)
+    amendments = _published_amendments([m.id for m in visible], session=session)
     supporters = _counts(Support.motion_id, [m.id for m in visible], session=session)
     return [
         MotionRow(
@@ -846,6 +868,18 @@ def _proposer_names(ids: Sequence[int | None], *, session: Session) -> dict[int,
     for motion_id, member_id, name in rows:
         found.setdefault(motion_id or 0, {})[member_id or 0] = name
     return found
+
+
+def _published_amendments(ids: Sequence[int | None], *, session: Session) -> dict[int, int]:
+    """How many amendments of each motion are published (what every reader can see)."""
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(Amendment.motion_id, func.count())
+        .where(col(Amendment.motion_id).in_(ids), col(Amendment.published_at).is_not(None))
+        .group_by(col(Amendment.motion_id))
+    ).all()
+    return dict(rows)
 
 
 def _counts(column: object, ids: Sequence[int | None], *, session: Session) -> dict[int, int]:

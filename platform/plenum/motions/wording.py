@@ -173,6 +173,25 @@ def status_label(value: str) -> str:
     return label(STATUS_LABELS, value)
 
 
+# Texts Plenum itself stores in notes and outcomes (message ids). Only these are translated
+# when shown; anything else in those fields was typed by someone and is shown as it is:
+# never through gettext, which would treat it as trusted markup and a format string.
+SYSTEM_TEXTS = frozenset(
+    {
+        N_("Enough supporters"),
+        N_("The proposers accepted the modified text."),
+        N_("Modified text of the recommendation"),
+        N_("adopted"),
+        N_("adopted with changes"),
+    }
+)
+
+
+def stored_text(value: str) -> str:
+    """A note or outcome as shown: Plenum's own texts translated, members' texts as typed."""
+    return gettext(value) if value in SYSTEM_TEXTS else value
+
+
 def template_globals() -> dict[str, object]:
     """What templates use to show motion data in the member's language."""
     return {
@@ -182,6 +201,7 @@ def template_globals() -> dict[str, object]:
         "submitter_label": lambda v: label(SUBMITTER_LABELS, v),
         "step_label": lambda v: label(STEP_LABELS, v),
         "instruction_text": instruction_text,
+        "stored_text": stored_text,
         "words_html": words_html,
         "numbered_html": numbered_html,
     }
