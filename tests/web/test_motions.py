@@ -1099,3 +1099,18 @@ def test_a_text_that_is_empty_once_read_as_markdown_is_refused(as_person, call, 
     }
     assert post(client, f"/calls/{call.id}/motions/new", form).status_code == 422
     assert session.exec(select(Motion)).first() is None
+
+
+def test_a_step_taken_on_an_outdated_page_is_refused(as_person, motion, people, session):
+    client = as_person("bo")
+    form = page(client.get(f"/motions/{motion.id}")).select_one("#step-recommend")
+    seen = form.select_one("[name=lock_version]")["value"]
+    step(session, motion, "recommend", people["sami"], recommendation="reject", note="Office")
+    late = post(
+        client,
+        f"/motions/{motion.id}/steps/recommend",
+        {"recommendation": "adopt", "lock_version": seen},
+    )
+    assert late.status_code == 409
+    session.expire_all()
+    assert session.get(Motion, motion.id).recommendation == "reject"

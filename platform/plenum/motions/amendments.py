@@ -274,6 +274,7 @@ def transition(
     amendment = ap.amendment
     proposer = is_proposer(principal, proposers_of(amendment, session=session))
     step = check_step(name, amendment.status, ap.at.place, principal=principal, proposer=proposer)
+    service.check_seen(amendment, data)
     target = step_target(name, step, data)
     if name in ("publish", "recommend", "decide") and ap.at.motion.status not in OPEN_FOR_DECISION:
         raise DomainError(N_("The motion is no longer open for amendments."))

@@ -62,6 +62,7 @@ TRANSITION_FIELDS = (
     "outcome",
     "outcome_text",
     "decided_on",
+    "lock_version",
 )
 
 
@@ -108,6 +109,7 @@ class TransitionInput:
     outcome: str = ""
     outcome_text: str = ""
     decided_on: date | None = None
+    seen_version: int = 0  # the lock_version of what the member saw; 0: not checked
 
 
 def parse_call(values: dict[str, str]) -> CallInput:
@@ -209,7 +211,13 @@ def parse_transition(values: dict[str, str]) -> TransitionInput:
     if errors:
         raise ValidationFailed(errors)
     return TransitionInput(
-        note.strip(), recommendation, modified, outcome, outcome_text, decided_on
+        note.strip(),
+        recommendation,
+        modified,
+        outcome,
+        outcome_text,
+        decided_on,
+        lock_version(values),
     )
 
 

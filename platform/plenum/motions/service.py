@@ -510,6 +510,14 @@ def check_step(
     return step
 
 
+def check_seen(target: Motion | Amendment, data: TransitionInput) -> None:
+    """Refuse a step taken on a page that is out of date: someone else moved it since."""
+    if data.seen_version and data.seen_version != target.lock_version:
+        raise DomainError(
+            N_("Someone else has changed this in the meantime. Please look at it again.")
+        )
+
+
 def step_target(name: str, step: Step, data: TransitionInput) -> Status:
     """Where the step leads; for a decision, the outcome chosen; checks the input."""
     if name == "inadmissible" and not data.note:
@@ -534,6 +542,7 @@ def transition(
 ) -> Motion:
     proposer = is_proposer(principal, proposers_of(motion, session=session))
     step = check_step(name, motion.status, place, principal=principal, proposer=proposer)
+    check_seen(motion, data)
     target = step_target(name, step, data)
     if name == "publish":
         add_version(motion, motion.text, place, actor=principal.member_id, session=session)
