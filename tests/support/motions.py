@@ -96,3 +96,21 @@ def amend(
     at = service.motion_place(motion.id or 0, session=session)
     data = forms.AmendmentInput(title=title, group_name="", text=text, reasons="", co_proposers=())
     return amendments.create_amendment(at, data, principal=who(session, member_id), session=session)
+
+
+# The call form as office staff fill it in (override what a test needs).
+CALL_FORM = {
+    "title": "Landesparteitag Frühjahr",
+    "description": "",
+    "type_motion": "1",
+    "prefix_motion": "A",
+    "prefix_resolution_draft": "B",
+    "prefix_statute": "S",
+    "prefix_finance": "F",
+    "submitter_members": "1",
+    "supporters_required": "0",
+    "line_length": "80",
+    "amendment_numbering": "sequential",
+    "motion_deadline": "2099-03-01T18:00",
+    "amendment_deadline": "2099-03-15T18:00",
+}

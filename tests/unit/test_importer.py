@@ -7,10 +7,8 @@ Markdown rendering, paragraph by paragraph and list item by list item.
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -26,8 +24,7 @@ from plenum.motions.importer import (
     parse_resolution,
 )
 from plenum.text.markdown import render
-
-SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
+from tests.support.seeds import CHROME, norm, seed, source_units
 
 MONTHS = [
     "Januar",
@@ -46,7 +43,6 @@ MONTHS = [
 WORD_DATE = re.compile(rf"\b(\d{{1,2}})\.\s?({'|'.join(MONTHS)})\s+(\d{{4}})\b")
 NUMERIC_DATE = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")
 EURO = re.compile(r"(?:bis zu\s+)?\d{1,3}(?:\.\d{3})*(?:,\d{2})?\s?€")
-SOURCE_ITEM = re.compile(r"^\s*(?:\d{1,3}[.)]|[-•*·])\s+(?:[o·•]\s+)?(?P<content>\S.*)$")
 # Header and form lines whose content is checked through the structured fields.
 HEADER_LINE = re.compile(r"Beschluss (?:Nr\. )?\d[\d /–]*|Beschluss (?:des|der) .{1,60} vom .+")
 FORM_LABEL = re.compile(
@@ -54,23 +50,6 @@ FORM_LABEL = re.compile(
     r"|Den Beschluss sollen erhalten|Verantwortlich\w*(?: für \w+)?):?"
     r"|[\w ./]{1,40}:\s+(?P<value>.*)"
 )
-CHROME = "Zum Hauptinhalt springen"
-
-
-def seed(prefix: str) -> str:
-    """The text of the seed document ``prefix_*.txt``; a missing folder skips the test,
-    or fails it when PLENUM_TEST_REQUIRE_SEEDS=1."""
-    found = sorted(SEEDS.glob(f"{prefix}_*.txt")) if SEEDS.is_dir() else []
-    if not found:
-        message = f"seed document {prefix} not found in {SEEDS}"
-        if os.environ.get("PLENUM_TEST_REQUIRE_SEEDS") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    return found[0].read_text(encoding="utf-8")
-
-
-def norm(text: str) -> str:
-    return " ".join(text.split())
 
 
 def html_of(markdown: str) -> BeautifulSoup:
@@ -96,27 +75,6 @@ def haystack(result: ImportedResolution) -> str:
     )
     rendered = (rendered_text(part) for part in (result.text, result.reasons, result.notes))
     return "\n".join((*rendered, *(norm(part) for part in plain)))
-
-
-def source_units(source: str) -> tuple[list[str], list[str]]:
-    """The source's paragraphs and list items, whitespace normalised, without page chrome
-    (a test-side reading, independent of the importer)."""
-    paragraphs: list[str] = []
-    items: list[str] = []
-    for block in re.split(r"\n\s*\n", source):
-        lines: list[str] = []
-        for line in block.splitlines():
-            if line.strip() == CHROME:
-                continue
-            item = SOURCE_ITEM.match(line)
-            if item is None:
-                lines.append(line)
-                continue
-            paragraphs.append(norm(" ".join(lines)))
-            lines = []
-            items.append(norm(item["content"]))
-        paragraphs.append(norm(" ".join(lines)))
-    return [paragraph for paragraph in paragraphs if paragraph], items
 
 
 def accounted_for(paragraph: str, seen: str) -> bool:

@@ -26,6 +26,7 @@ from plenum.motions import amendments, attachments, forms, resolutions, service
 from plenum.motions.models import Amendment, Attachment, Consultation, Motion, Resolution
 from plenum.orgs.models import Body
 from tests.support.factories import Structure, claims, structure
+from tests.support.motions import CALL_FORM as BASE_CALL_FORM
 from tests.support.motions import MOTION_TEXT, make_call, motion_input, publish, who
 from tests.support.motions import amend as amend_motion
 from tests.support.web import enrol, log_in_as, post
@@ -42,21 +43,7 @@ PEOPLE = {
 
 CONVENTION = "/bodies/lv-nrw-convention"
 AMENDED = MOTION_TEXT.replace("per Video", "per Video und per Telefon")
-CALL_FORM = {
-    "title": "Landesparteitag Herbst",
-    "description": "",
-    "type_motion": "1",
-    "prefix_motion": "A",
-    "prefix_resolution_draft": "B",
-    "prefix_statute": "S",
-    "prefix_finance": "F",
-    "submitter_members": "1",
-    "supporters_required": "0",
-    "line_length": "80",
-    "amendment_numbering": "sequential",
-    "motion_deadline": "2099-03-01T18:00",
-    "amendment_deadline": "2099-03-15T18:00",
-}
+CALL_FORM = BASE_CALL_FORM | {"title": "Landesparteitag Herbst"}
 MOTION_FORM = {
     "title": "Ein Antrag",
     "type": "motion",

@@ -31,7 +31,15 @@ from plenum.motions.models import (
 )
 from plenum.motions.wording import localtime
 from tests.support.factories import claims, structure
-from tests.support.motions import MOTION_TEXT, amend, make_call, publish, submitted_motion, who
+from tests.support.motions import (
+    CALL_FORM,
+    MOTION_TEXT,
+    amend,
+    make_call,
+    publish,
+    submitted_motion,
+    who,
+)
 from tests.support.web import english, enrol, live_script_problems, log_in_as, page, post, text
 
 PEOPLE = {
@@ -43,21 +51,6 @@ PEOPLE = {
     "olga": claims("olga", name="Olga Sachsen", chapter="lv-sachsen", number="420006"),
 }
 CONVENTION = "/bodies/lv-nrw-convention"
-CALL_FORM = {
-    "title": "Landesparteitag Frühjahr",
-    "description": "",
-    "type_motion": "1",
-    "prefix_motion": "A",
-    "prefix_resolution_draft": "B",
-    "prefix_statute": "S",
-    "prefix_finance": "F",
-    "submitter_members": "1",
-    "supporters_required": "0",
-    "line_length": "80",
-    "amendment_numbering": "sequential",
-    "motion_deadline": "2099-03-01T18:00",
-    "amendment_deadline": "2099-03-15T18:00",
-}
 MOTION_FORM = {
     "title": "Mehr Teilhabe",
     "type": "motion",

@@ -13,6 +13,7 @@ from sqlmodel import select
 from plenum.motions.models import Amendment, Motion, MotionVersion, Resolution, StatusChange
 from plenum.notify.models import Notification
 from tests.support.factories import claims, structure
+from tests.support.motions import CALL_FORM as BASE_CALL_FORM
 from tests.support.oidc import login
 
 PEOPLE = {
@@ -63,20 +64,10 @@ def post(client, path: str, data: dict[str, str] | list[tuple[str, str]]):
     return client.post(path, data=form)
 
 
-CALL_FORM = {
+CALL_FORM = BASE_CALL_FORM | {
     "title": "Landesrat Frühjahr 2027",
-    "description": "",
-    "type_motion": "1",
-    "prefix_motion": "A",
-    "prefix_resolution_draft": "B",
-    "prefix_statute": "S",
-    "prefix_finance": "F",
-    "submitter_members": "1",
     "supporters_required": "1",
     "line_length": "60",
-    "amendment_numbering": "sequential",
-    "motion_deadline": "2099-03-01T18:00",
-    "amendment_deadline": "2099-03-15T18:00",
 }
 
 

@@ -7,9 +7,7 @@ every paragraph, list item, date and euro amount of the source is on the page.
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from babel.dates import format_date
@@ -17,14 +15,12 @@ from sqlmodel import select
 
 from plenum.motions.models import Resolution
 from tests.support.factories import claims, structure
+from tests.support.seeds import CHROME, norm, seed, source_units
 from tests.support.web import english, log_in_as, page, post, text
 
-SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
 IMPORT = "/bodies/lv-nrw-board/resolutions/import"
 STAFF = claims("staff", name="Sami Staff", groups=("lv-nrw-geschaeftsstelle",))
 
-CHROME = "Zum Hauptinhalt springen"
-ITEM = re.compile(r"^\s*(?:\d{1,3}[.)]|[-•*·])\s+(?:[o·•]\s+)?(?P<content>\S.*)$")
 NUMBER_LINE = re.compile(r"Beschluss (?P<number>(?:Nr\. )?\d[\d /–-]*)")
 BODY_AND_DATE = re.compile(r"Beschluss (?:des|der) .{1,60} vom (?P<date>.+)")
 # A form field "Label: value" (its value is checked); labels that only introduce a section
@@ -40,42 +36,6 @@ MONTHS = "Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|Nove
 WORD_DATE = re.compile(rf"\b\d{{1,2}}\.\s?(?:{MONTHS})\s+\d{{4}}\b")
 NUMERIC_DATE = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{4}\b")
 EURO = re.compile(r"\d{1,3}(?:\.\d{3})*(?:,\d{2})?\s?€")
-
-
-def seed(prefix: str) -> str:
-    """The text of ``../shared/seeds/<prefix>_*.txt``; skipped when the folder is not
-    there, failed instead when PLENUM_TEST_REQUIRE_SEEDS=1."""
-    found = sorted(SEEDS.glob(f"{prefix}_*.txt")) if SEEDS.is_dir() else []
-    if not found:
-        message = f"seed document {prefix} not found in {SEEDS}"
-        if os.environ.get("PLENUM_TEST_REQUIRE_SEEDS") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    return found[0].read_text(encoding="utf-8")
-
-
-def norm(value: str) -> str:
-    return " ".join(value.split())
-
-
-def units(source: str) -> tuple[list[str], list[str]]:
-    """The source's paragraphs and list items, whitespace normalised, without page chrome."""
-    paragraphs: list[str] = []
-    items: list[str] = []
-    for block in re.split(r"\n\s*\n", source):
-        lines: list[str] = []
-        for line in block.splitlines():
-            if line.strip() == CHROME:
-                continue
-            item = ITEM.match(line)
-            if item is None:
-                lines.append(line)
-                continue
-            paragraphs.append(norm(" ".join(lines)))
-            lines = []
-            items.append(norm(item["content"]))
-        paragraphs.append(norm(" ".join(lines)))
-    return [p for p in paragraphs if p], items
 
 
 def missing_paragraphs(paragraphs: list[str], shown: str) -> list[str]:
@@ -119,7 +79,7 @@ def test_a_published_resolution_survives_import_and_is_shown_whole(staff, sessio
     source = seed(prefix)
     article = imported(staff, source).select_one("article.resolution")
     shown = text(article)
-    paragraphs, items = units(source)
+    paragraphs, items = source_units(source)
 
     assert missing_paragraphs(paragraphs, shown) == []
     assert CHROME not in shown
