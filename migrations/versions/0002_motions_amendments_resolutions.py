@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-21 07:31:10.052357
+Create Date: 2026-11-21 07:50:34.064626
 """
 
 from collections.abc import Sequence
@@ -202,6 +202,7 @@ def upgrade() -> None:
     sa.Column('motion_id', sa.Integer(), nullable=True),
     sa.Column('amendment_id', sa.Integer(), nullable=True),
     sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.Column('confirmed', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['amendment_id'], ['amendment.id'], name=op.f('fk_proposer_amendment_id_amendment')),
     sa.ForeignKeyConstraint(['member_id'], ['member.id'], name=op.f('fk_proposer_member_id_member')),
     sa.ForeignKeyConstraint(['motion_id'], ['motion.id'], name=op.f('fk_proposer_motion_id_motion')),

@@ -131,6 +131,25 @@ class World:
     def make_draft(self) -> Motion:
         return self._draft(self.get("call", fresh=False))
 
+    def make_invited(self) -> Motion:
+        """A draft by the proposer that names the member as co-proposer (not confirmed)."""
+        place = service.call_place(self.get("call", fresh=False).id or 0, session=self.session)
+        data = motion_input(co_proposers=("410001",))
+        return service.save_draft(
+            place, data, principal=self.principal("proposer"), session=self.session
+        )
+
+    def make_invited_amendment(self) -> Amendment:
+        """Submitted by the proposer, naming the member as co-proposer."""
+        motion = self.get("published", fresh=False)
+        at = service.motion_place(motion.id or 0, session=self.session)
+        data = forms.AmendmentInput(
+            title="Telefon", group_name="", text=AMENDED, reasons="", co_proposers=("410001",)
+        )
+        return amendments.create_amendment(
+            at, data, principal=self.principal("proposer"), session=self.session
+        )
+
     def make_submitted(self) -> Motion:
         return self._submit(self.get("call", fresh=False))
 
@@ -330,6 +349,12 @@ TABLE = [
     row("POST", "/motions/{draft}/edit",                MOTION_FORM | {"action": "draft", "lock_version": "1"},
                                                                        303, 404, 303, 404, 404, 404, 404),
     row("POST", "/motions/{draft}/submit",              {},            303, 404, 303, 404, 404, 404, 404),
+    # co-proposers named by someone else confirm (or decline) before they are named
+    row("GET",  "/motions/{invited}",                   None,          303, 200, 200, 404, 404, 404, 404),
+    row("POST", "/motions/{invited}/invitation",        {"answer": "accept"},
+                                                                       303, 303, 409, 404, 404, 404, 404),
+    row("POST", "/amendments/{invited_amendment}/invitation", {"answer": "decline"},
+                                                                       303, 303, 409, 409, 409, 404, 409),
     row("POST", "/motions/{draft}/delete",              {},            303, 404, 303, 404, 404, 404, 404),
     row("POST", "/motions/{submitted}/delete",          {},            303, 404, 409, 403, 403, 404, 403),
     row("POST", "/motions/{collecting}/support",        {},            303, 303, 409, 303, 303, 404, 403),

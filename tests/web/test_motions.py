@@ -1107,3 +1107,44 @@ def test_a_step_taken_on_an_outdated_page_is_refused(as_person, motion, people, 
     assert late.status_code == 409
     session.expire_all()
     assert session.get(Motion, motion.id).recommendation == "reject"
+
+
+def test_a_named_co_proposer_is_only_named_once_they_confirm(as_person, call, people, session):
+    from plenum.notify.models import Notification
+
+    client = as_person("pia")
+    form = {
+        "title": "Gemeinsam",
+        "type": "motion",
+        "text": "Der Parteitag möge beschließen: ja.",
+        "reasons": "",
+        "amount": "",
+        "cost_centre": "",
+        "group_name": "",
+        "co_proposers": PEOPLE["mia"]["member_number"],
+        "lock_version": "0",
+        "action": "submit",
+    }
+    response = post(client, f"/calls/{call.id}/motions/new", form)
+    assert response.status_code == 303
+    path = response.headers["location"]
+
+    # the motion lists only Pia until Mia answers; Mia is told and asked
+    client = as_person("max")
+    assert "Mia Mitglied" not in text(
+        page(client.get(f"/calls/{call.id}")).select_one("#motion-list")
+    )
+    told = session.exec(select(Notification).where(Notification.member_id == people["mia"])).all()
+    assert [n.url for n in told] == [path]
+    client = as_person("mia")
+    shown = page(client.get(path))
+    assert "Mia Mitglied" not in text(shown.select_one("dl.facts"))
+    assert shown.select_one("#invitation") is not None
+    assert client.get(f"{path}/edit").status_code == 403
+
+    # once she confirms, she is a proposer with the proposers' rights
+    assert post(client, f"{path}/invitation", {"answer": "accept"}).status_code == 303
+    shown = page(client.get(path))
+    assert "Mia Mitglied" in text(shown.select_one("dl.facts"))
+    assert shown.select_one("#invitation") is None
+    assert client.get(f"{path}/edit").status_code == 200

@@ -219,6 +219,7 @@ def _context(
         if amendment.modified_text
         else [],
         "proposers": amendments.proposers_of(amendment, session=session),
+        "invited": service.invited(amendment, session=session),
         "is_proposer": proposer,
         "supporters": supporters,
         "i_support": any(m.id == found.member_id for m in supporters),
@@ -278,6 +279,20 @@ def _step(request: Request, values: dict[str, str]) -> Response:
     return see_other(request, path_for(request, "amendment", id=ap.amendment.id))
 
 
+async def invitation(request: Request) -> Response:
+    return await run(request, _invitation, "answer")
+
+
+def _invitation(request: Request, values: dict[str, str]) -> Response:
+    ap, found, _proposer = _seen(request)
+    accept = values["answer"] == "accept"
+    service.answer_invitation(
+        ap.at.motion, ap.amendment, accept, principal=found, session=db(request)
+    )
+    flash(request, N_("You are now a co-proposer.") if accept else N_("You have declined."))
+    return see_other(request, path_for(request, "amendment", id=ap.amendment.id))
+
+
 async def accept(request: Request) -> Response:
     return await run(request, _accept, "lock_version")
 
@@ -301,4 +316,10 @@ routes = [
     Route("/amendments/{id:int}/support", support, methods=["POST"], name="amendment_support"),
     Route("/amendments/{id:int}/steps/{step}", step, methods=["POST"], name="amendment_step"),
     Route("/amendments/{id:int}/accept", accept, methods=["POST"], name="amendment_accept"),
+    Route(
+        "/amendments/{id:int}/invitation",
+        invitation,
+        methods=["POST"],
+        name="amendment_invitation",
+    ),
 ]

@@ -116,7 +116,10 @@ def create_amendment(
     _apply(amendment, data, found)
     _number(amendment, at, session=session)
     people = {principal.member_id, *_members_by_number(data.co_proposers, session=session)}
-    _replace_people(Proposer, "amendment_id", amendment.id, people, session=session)
+    new = _replace_people(
+        Proposer, "amendment_id", amendment.id, people, owner=principal.member_id, session=session
+    )
+    service.invite(new, amendment.title, f"/amendments/{amendment.id}", session=session)
     _record(
         at.motion, "", amendment.status, principal.member_id, amendment=amendment, session=session
     )
@@ -214,14 +217,20 @@ def update_amendment(
     _apply(amendment, data, _changes_of(version, data.text))
     amendment.lock_version += 1
     people = {amendment.created_by, *_members_by_number(data.co_proposers, session=session)}
-    _replace_people(Proposer, "amendment_id", amendment.id, people, session=session)
+    new = _replace_people(
+        Proposer, "amendment_id", amendment.id, people, owner=amendment.created_by, session=session
+    )
+    service.invite(new, amendment.title, f"/amendments/{amendment.id}", session=session)
     session.add(amendment)
     session.commit()
     return amendment
 
 
 def amendment_values(amendment: Amendment, *, session: Session) -> dict[str, str]:
-    proposers = proposers_of(amendment, session=session)
+    proposers = [
+        *proposers_of(amendment, session=session),
+        *service.invited(amendment, session=session),
+    ]
     return {
         "title": amendment.title,
         "group_name": amendment.group_name,
@@ -244,8 +253,9 @@ def supporters_of(amendment: Amendment, *, session: Session) -> list[Member]:
 
 def require_view(ap: AmendmentPlace, *, principal: Principal | None, session: Session) -> bool:
     proposer = is_proposer(principal, proposers_of(ap.amendment, session=session))
+    named = proposer or is_proposer(principal, service.invited(ap.amendment, session=session))
     published = ap.amendment.published_at is not None
-    if not may_view(ap.amendment.status, published, ap.at.place, principal, proposer):
+    if not may_view(ap.amendment.status, published, ap.at.place, principal, named):
         raise NotFound(N_("This amendment does not exist."))
     return proposer
 
@@ -436,7 +446,7 @@ def _names(rows: Sequence[Amendment], *, session: Session) -> dict[int, dict[int
     for amendment_id, member_id, name in session.exec(
         select(Proposer.amendment_id, Member.id, Member.display_name)
         .join(Member, col(Member.id) == Proposer.member_id)
-        .where(col(Proposer.amendment_id).in_(ids))
+        .where(col(Proposer.amendment_id).in_(ids), col(Proposer.confirmed).is_(True))
         .order_by(col(Member.display_name))
     ).all():
         found.setdefault(amendment_id or 0, {})[member_id or 0] = name

@@ -187,7 +187,8 @@ class Amendment(SQLModel, table=True):
 
 
 class Proposer(SQLModel, table=True):
-    """A member named as proposer (Antragsteller:in) of a motion or an amendment."""
+    """A member named as proposer (Antragsteller:in) of a motion or an amendment; a
+    co-proposer named by someone else is invited until they confirm."""
 
     __table_args__ = (
         UniqueConstraint("motion_id", "member_id"),
@@ -198,6 +199,8 @@ class Proposer(SQLModel, table=True):
     motion_id: int | None = Field(default=None, foreign_key="motion.id", index=True)
     amendment_id: int | None = Field(default=None, foreign_key="amendment.id", index=True)
     member_id: int = Field(foreign_key="member.id", index=True)
+    # Named by someone else: a proposer only once they confirm (named publicly, with rights)
+    confirmed: bool = Field(default=True)
 
 
 class Support(SQLModel, table=True):

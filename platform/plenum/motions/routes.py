@@ -308,6 +308,7 @@ def _motion_context(
         "version": version,
         "layout": layout,
         "proposers": service.proposers_of(motion, session=session),
+        "invited": service.invited(motion, session=session),
         "is_proposer": proposer,
         "supporters": supporters,
         "i_support": any(m.id == found.member_id for m in supporters),
@@ -359,6 +360,18 @@ def _motion_delete(request: Request, values: dict[str, str]) -> Response:
     service.delete_draft(at.motion, principal=found, session=db(request))
     flash(request, N_("The draft has been deleted."))
     return see_other(request, path_for(request, "call", id=at.place.call.id))
+
+
+async def motion_invitation(request: Request) -> Response:
+    return await run(request, _motion_invitation, "answer")
+
+
+def _motion_invitation(request: Request, values: dict[str, str]) -> Response:
+    at, found, _proposer = _seen(request)
+    accept = values["answer"] == "accept"
+    service.answer_invitation(at.motion, at.motion, accept, principal=found, session=db(request))
+    flash(request, N_("You are now a co-proposer.") if accept else N_("You have declined."))
+    return see_other(request, path_for(request, "motion", id=at.motion.id))
 
 
 async def motion_support(request: Request) -> Response:
@@ -590,6 +603,12 @@ routes = [
     Route("/motions/{id:int}/edit", motion_update, methods=["POST"], name="motion_update"),
     Route("/motions/{id:int}/submit", motion_submit, methods=["POST"], name="motion_submit"),
     Route("/motions/{id:int}/delete", motion_delete, methods=["POST"], name="motion_delete"),
+    Route(
+        "/motions/{id:int}/invitation",
+        motion_invitation,
+        methods=["POST"],
+        name="motion_invitation",
+    ),
     Route("/motions/{id:int}/support", motion_support, methods=["POST"], name="motion_support"),
     Route("/motions/{id:int}/steps/{step}", motion_step, methods=["POST"], name="motion_step"),
     Route("/motions/{id:int}/accept", motion_accept, methods=["POST"], name="motion_accept"),

@@ -307,7 +307,18 @@ def _apply(motion: Motion, data: MotionInput) -> None:
 
 def _set_proposers(motion: Motion, owner: int, numbers: Sequence[str], *, session: Session) -> None:
     wanted = {owner, *_members_by_number(numbers, session=session)}
-    _replace_people(Proposer, "motion_id", motion.id, wanted, session=session)
+    new = _replace_people(Proposer, "motion_id", motion.id, wanted, owner=owner, session=session)
+    invite(new, motion.title, f"/motions/{motion.id}", session=session)
+
+
+def invite(member_ids: set[int], title: str, url: str, *, session: Session) -> None:
+    notify(
+        member_ids,
+        N_("You have been named as co-proposer of “%(title)s”. Please confirm or decline."),
+        url=url,
+        session=session,
+        title=title,
+    )
 
 
 def _members_by_number(numbers: Sequence[str], *, session: Session) -> set[int]:
@@ -324,18 +335,28 @@ def _members_by_number(numbers: Sequence[str], *, session: Session) -> set[int]:
 
 
 def _replace_people(
-    model: type[Proposer], column: str, target: int | None, wanted: set[int], *, session: Session
-) -> None:
+    model: type[Proposer],
+    column: str,
+    target: int | None,
+    wanted: set[int],
+    *,
+    owner: int,
+    session: Session,
+) -> set[int]:
+    """Make the proposers ``wanted``; the newly named ones (not the owner) are invited,
+    and their ids returned so they can be told."""
     rows = session.exec(select(model).filter_by(**{column: target})).all()
     for row in rows:
-        if row.member_id not in wanted:
+        if row.member_id not in wanted and row.member_id != owner:
             session.delete(row)
-    for member_id in wanted - {row.member_id for row in rows}:
-        session.add(model(member_id=member_id, **{column: target}))
+    new = wanted - {row.member_id for row in rows}
+    for member_id in new:
+        session.add(model(member_id=member_id, confirmed=member_id == owner, **{column: target}))
+    return new - {owner}
 
 
 def motion_values(motion: Motion, *, session: Session) -> dict[str, str]:
-    proposers = proposers_of(motion, session=session)
+    proposers = [*proposers_of(motion, session=session), *invited(motion, session=session)]
     amount = motion.amount_cents
     return {
         "title": motion.title,
@@ -451,7 +472,11 @@ def support_count(motion: Motion, *, session: Session) -> int:
 
 
 def people(
-    model: type[Proposer] | type[Support], target: Motion | Amendment, *, session: Session
+    model: type[Proposer] | type[Support],
+    target: Motion | Amendment,
+    *,
+    session: Session,
+    confirmed: bool = True,
 ) -> list[Member]:
     """The proposers or supporters of a motion or an amendment (supporters in the order
     they came, proposers by name)."""
@@ -465,7 +490,51 @@ def people(
         .where(column == target.id)
         .order_by(order)
     )
+    if model is Proposer:
+        query = query.where(col(Proposer.confirmed).is_(confirmed))
     return list(session.exec(query).all())
+
+
+def invited(target: Motion | Amendment, *, session: Session) -> list[Member]:
+    """Co-proposers named by someone else who have not confirmed yet."""
+    return people(Proposer, target, session=session, confirmed=False)
+
+
+def answer_invitation(
+    motion: Motion,
+    target: Motion | Amendment,
+    accept: bool,
+    *,
+    principal: Principal,
+    session: Session,
+) -> None:
+    """The invited member confirms (and becomes a proposer) or declines (and is not named)."""
+    column = Proposer.amendment_id if isinstance(target, Amendment) else Proposer.motion_id
+    row = session.exec(
+        select(Proposer).where(
+            column == target.id,
+            Proposer.member_id == principal.member_id,
+            col(Proposer.confirmed).is_(False),
+        )
+    ).first()
+    if row is None:
+        raise DomainError(N_("There is no invitation to answer."))
+    if accept:
+        row.confirmed = True
+        session.add(row)
+        amendment = target if isinstance(target, Amendment) else None
+        _record(
+            motion,
+            target.status,
+            target.status,
+            principal.member_id,
+            note=N_("Joined as co-proposer"),
+            amendment=amendment,
+            session=session,
+        )
+    else:
+        session.delete(row)
+    session.commit()
 
 
 def supporters_of(motion: Motion, *, session: Session) -> list[Member]:
@@ -811,8 +880,9 @@ def require_view(
 ) -> bool:
     """Raises NotFound when the member may not see the motion; returns whether a proposer."""
     proposer = is_proposer(principal, proposers_of(motion, session=session))
+    named = proposer or is_proposer(principal, invited(motion, session=session))
     published = motion.current_version_id is not None
-    if not may_view(motion.status, published, place, principal, proposer):
+    if not may_view(motion.status, published, place, principal, named):
         raise NotFound(N_("This motion does not exist."))
     return proposer
 
@@ -870,7 +940,7 @@ def _proposer_names(ids: Sequence[int | None], *, session: Session) -> dict[int,
     rows = session.exec(
         select(Proposer.motion_id, Member.id, Member.display_name)
         .join(Member, col(Member.id) == Proposer.member_id)
-        .where(col(Proposer.motion_id).in_(ids))
+        .where(col(Proposer.motion_id).in_(ids), col(Proposer.confirmed).is_(True))
         .order_by(col(Member.display_name))
     ).all()
     found: dict[int, dict[int, str]] = {}

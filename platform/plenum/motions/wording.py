@@ -181,6 +181,7 @@ SYSTEM_TEXTS = frozenset(
         N_("Enough supporters"),
         N_("The proposers accepted the modified text."),
         N_("Modified text of the recommendation"),
+        N_("Joined as co-proposer"),
         N_("adopted"),
         N_("adopted with changes"),
     }
