@@ -195,14 +195,17 @@ def _seen(request: Request) -> tuple[amendments.AmendmentPlace, Principal, bool]
 
 
 def page(request: Request) -> Response:
-    ap, found, proposer = _seen(request)
-    return render(request, "motions/amendment.html", _context(request, ap, found, proposer))
+    ap = amendments.amendment_place(request.path_params["id"], session=db(request))
+    found = require_member(request)
+    named = amendments.viewer(ap, principal=found, session=db(request))
+    return render(request, "motions/amendment.html", _context(request, ap, found, named))
 
 
 def _context(
-    request: Request, ap: amendments.AmendmentPlace, found: Principal, proposer: bool
+    request: Request, ap: amendments.AmendmentPlace, found: Principal, named: service.Named
 ) -> dict[str, Any]:
     session = db(request)
+    proposer = named.proposer
     amendment, place = ap.amendment, ap.at.place
     base = session.get(MotionVersion, amendment.base_version_id)
     layout = service.version_layout(base) if base else lines.layout("")
@@ -218,8 +221,8 @@ def _context(
         "modified": diff.inline_diff(layout, amendment.modified_text, only_changed=True)
         if amendment.modified_text
         else [],
-        "proposers": amendments.proposers_of(amendment, session=session),
-        "invited": service.invited(amendment, session=session),
+        "proposers": named.proposers,
+        "invited": named.invited,
         "is_proposer": proposer,
         "supporters": supporters,
         "i_support": any(m.id == found.member_id for m in supporters),
@@ -264,7 +267,7 @@ async def step(request: Request) -> Response:
 
 def _step(request: Request, values: dict[str, str]) -> Response:
     session = db(request)
-    ap, found, proposer = _seen(request)
+    ap, found, _proposer = _seen(request)
     name = request.path_params["step"]
     try:
         amendments.transition(
@@ -272,7 +275,9 @@ def _step(request: Request, values: dict[str, str]) -> Response:
         )
     except ValidationFailed as exc:
         session.rollback()
-        context = _context(request, ap, found, proposer)
+        context = _context(
+            request, ap, found, amendments.viewer(ap, principal=found, session=session)
+        )
         context |= {"step_values": values, "step_errors": exc.errors, "failed_step": name}
         return render(request, "motions/amendment.html", context, 422)
     flash(request, N_("The status has been changed."))

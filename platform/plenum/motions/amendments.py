@@ -251,13 +251,17 @@ def supporters_of(amendment: Amendment, *, session: Session) -> list[Member]:
     return service.people(Support, amendment, session=session)
 
 
-def require_view(ap: AmendmentPlace, *, principal: Principal | None, session: Session) -> bool:
-    proposer = is_proposer(principal, proposers_of(ap.amendment, session=session))
-    named = proposer or is_proposer(principal, service.invited(ap.amendment, session=session))
+def viewer(ap: AmendmentPlace, *, principal: Principal | None, session: Session) -> service.Named:
+    """Who is named on the amendment; raises NotFound when the member may not see it."""
+    found = service.names(ap.amendment, principal, session=session)
     published = ap.amendment.published_at is not None
-    if not may_view(ap.amendment.status, published, ap.at.place, principal, named):
+    if not may_view(ap.amendment.status, published, ap.at.place, principal, found.named):
         raise NotFound(N_("This amendment does not exist."))
-    return proposer
+    return found
+
+
+def require_view(ap: AmendmentPlace, *, principal: Principal | None, session: Session) -> bool:
+    return viewer(ap, principal=principal, session=session).proposer
 
 
 # --- support and lifecycle ----------------------------------------------------------------

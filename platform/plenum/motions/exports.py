@@ -12,7 +12,13 @@ from plenum.auth.permissions import Principal
 from plenum.errors import N_
 from plenum.motions import amendments, lines, pdf, service
 from plenum.motions.models import Motion
-from plenum.motions.wording import RECOMMENDATION_LABELS, instruction_text, label, status_label
+from plenum.motions.wording import (
+    RECOMMENDATION_LABELS,
+    euro,
+    instruction_text,
+    label,
+    status_label,
+)
 from plenum.web.i18n import gettext
 
 PDF_LABELS = {
@@ -39,7 +45,7 @@ def _pdf_motion(
     proposers: str,
     rows: Sequence[amendments.AmendmentRow],
 ) -> pdf.PdfMotion:
-    finances = service.format_euro(motion.amount_cents) if motion.amount_cents is not None else ""
+    finances = euro(motion.amount_cents) if motion.amount_cents is not None else ""
     if motion.cost_centre:
         finances = " · ".join(filter(None, [finances, motion.cost_centre]))
     return pdf.PdfMotion(

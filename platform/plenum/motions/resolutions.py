@@ -16,6 +16,7 @@ from plenum.errors import N_, DomainError, NotFound, ValidationFailed
 from plenum.motions.forms import LOCAL_TIME, ResolutionInput, TransitionInput
 from plenum.motions.importer import parse_resolution
 from plenum.motions.models import Motion, MotionVersion, Resolution, Status
+from plenum.motions.wording import euro
 from plenum.orgs.models import Body, Chapter
 from plenum.orgs.service import chapter_scope
 
@@ -49,12 +50,12 @@ def from_motion(
     motion: Motion, place: CallPlace, data: TransitionInput, *, session: Session
 ) -> Resolution:
     """The resolution an adopted motion becomes, with the next number of its body and year."""
-    from plenum.motions.service import current_version, format_euro
+    from plenum.motions.service import current_version
 
     decided_on = data.decided_on or today()
     version = current_version(motion, session=session)
     sequence = _next_sequence(place.body, decided_on.year, session=session)
-    finances = format_euro(motion.amount_cents) if motion.amount_cents is not None else ""
+    finances = euro(motion.amount_cents) if motion.amount_cents is not None else ""
     resolution = Resolution(
         body_id=place.body.id or 0,
         motion_id=motion.id,

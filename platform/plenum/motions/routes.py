@@ -281,9 +281,11 @@ def _seen(request: Request) -> tuple[service.MotionPlace, Principal, bool]:
 
 def motion_page(request: Request) -> Response:
     session = db(request)
-    at, found, proposer = _seen(request)
+    at = service.motion_place(request.path_params["id"], session=session)
+    found = require_member(request)
+    named = service.viewer(at.motion, at.place, principal=found, session=session)
     undecided = request.query_params.get("filter") == "open"
-    context = _motion_context(at, found, proposer, session=session)
+    context = _motion_context(at, found, named, session=session)
     context["rows"] = amendments.amendments_of(
         at.motion, at.place, principal=found, session=session, undecided_only=undecided
     )
@@ -292,9 +294,10 @@ def motion_page(request: Request) -> Response:
 
 
 def _motion_context(
-    at: service.MotionPlace, found: Principal, proposer: bool, *, session: Any
+    at: service.MotionPlace, found: Principal, named: service.Named, *, session: Any
 ) -> dict[str, Any]:
     motion, place = at.motion, at.place
+    proposer = named.proposer
     version = service.current_version(motion, session=session)
     layout = (
         service.version_layout(version)
@@ -307,8 +310,8 @@ def _motion_context(
         "place": place,
         "version": version,
         "layout": layout,
-        "proposers": service.proposers_of(motion, session=session),
-        "invited": service.invited(motion, session=session),
+        "proposers": named.proposers,
+        "invited": named.invited,
         "is_proposer": proposer,
         "supporters": supporters,
         "i_support": any(m.id == found.member_id for m in supporters),
@@ -398,7 +401,7 @@ async def motion_step(request: Request) -> Response:
 
 def _motion_step(request: Request, values: dict[str, str]) -> Response:
     session = db(request)
-    at, found, proposer = _seen(request)
+    at, found, _proposer = _seen(request)
     try:
         data = forms.parse_transition(values)
         service.transition(
@@ -406,7 +409,8 @@ def _motion_step(request: Request, values: dict[str, str]) -> Response:
         )
     except ValidationFailed as exc:
         session.rollback()
-        context = _motion_context(at, found, proposer, session=session)
+        named = service.viewer(at.motion, at.place, principal=found, session=session)
+        context = _motion_context(at, found, named, session=session)
         context |= {
             "rows": [],
             "undecided_only": False,

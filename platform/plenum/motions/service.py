@@ -40,6 +40,7 @@ from plenum.motions.models import (
     Submitter,
     Support,
 )
+from plenum.motions.wording import euro
 from plenum.notify.service import notify
 from plenum.orgs.models import Body, Chapter, ChapterKind, Member, Membership
 from plenum.orgs.service import body_scope, chapter_scope
@@ -364,19 +365,13 @@ def motion_values(motion: Motion, *, session: Session) -> dict[str, str]:
         "group_name": motion.group_name,
         "text": motion.text,
         "reasons": motion.reasons,
-        "amount": format_euro(amount) if amount is not None else "",
+        "amount": euro(amount) if amount is not None else "",
         "cost_centre": motion.cost_centre,
         "co_proposers": " ".join(
             m.member_number for m in proposers if m.id != motion.created_by and m.member_number
         ),
         "lock_version": str(motion.lock_version),
     }
-
-
-def format_euro(cents: int) -> str:
-    from plenum.motions.wording import euro
-
-    return euro(cents)
 
 
 def submit(motion: Motion, place: CallPlace, *, principal: Principal, session: Session) -> Motion:
@@ -464,11 +459,6 @@ def flip_support(
     count = session.exec(select(func.count()).where(column == target.id)).one()
     enough = target.status == Status.COLLECTING and count >= target.supporters_required
     return existing is None, enough
-
-
-def support_count(motion: Motion, *, session: Session) -> int:
-    query = select(func.count()).where(Support.motion_id == motion.id)
-    return int(session.exec(query).one())
 
 
 def people(
@@ -875,16 +865,39 @@ def may_view(
     return visible and may(principal, Action.VIEW_MOTIONS, place.chapter_scope)
 
 
+@dataclass(frozen=True)
+class Named:
+    """Who is named on a motion or an amendment, seen by one member."""
+
+    proposers: list[Member]
+    invited: list[Member]
+    proposer: bool  # the member is a (confirmed) proposer
+    named: bool  # ... or at least invited
+
+
+def names(target: Motion | Amendment, principal: Principal | None, *, session: Session) -> Named:
+    proposers = people(Proposer, target, session=session)
+    waiting = invited(target, session=session)
+    proposer = is_proposer(principal, proposers)
+    return Named(proposers, waiting, proposer, proposer or is_proposer(principal, waiting))
+
+
+def viewer(
+    motion: Motion, place: CallPlace, *, principal: Principal | None, session: Session
+) -> Named:
+    """Who is named on the motion; raises NotFound when the member may not see it."""
+    found = names(motion, principal, session=session)
+    published = motion.current_version_id is not None
+    if not may_view(motion.status, published, place, principal, found.named):
+        raise NotFound(N_("This motion does not exist."))
+    return found
+
+
 def require_view(
     motion: Motion, place: CallPlace, *, principal: Principal | None, session: Session
 ) -> bool:
     """Raises NotFound when the member may not see the motion; returns whether a proposer."""
-    proposer = is_proposer(principal, proposers_of(motion, session=session))
-    named = proposer or is_proposer(principal, invited(motion, session=session))
-    published = motion.current_version_id is not None
-    if not may_view(motion.status, published, place, principal, named):
-        raise NotFound(N_("This motion does not exist."))
-    return proposer
+    return viewer(motion, place, principal=principal, session=session).proposer
 
 
 @dataclass(frozen=True)
@@ -980,10 +993,6 @@ def my_drafts(place: CallPlace, *, principal: Principal | None, session: Session
         .where(Proposer.member_id == principal.member_id)
     )
     return list(session.exec(query.order_by(col(Motion.created_at))).all())
-
-
-def recommendation_choices() -> list[str]:
-    return [r.value for r in Recommendation]
 
 
 def member_data(member_id: int, *, session: Session) -> dict[str, Any]:
