@@ -17,11 +17,14 @@ from plenum.auth import current
 from plenum.auth import routes as auth_routes
 from plenum.auth.oidc import make_client
 from plenum.db import Database
+from plenum.discuss import routes as discuss_routes
+from plenum.mail import routes as mail_routes
 from plenum.motions import amendment_routes, attachment_routes, resolution_routes
 from plenum.motions import routes as motion_routes
 from plenum.motions.wording import template_filters, template_globals
 from plenum.notify import routes as notify_routes
 from plenum.orgs import routes as orgs_routes
+from plenum.search import routes as search_routes
 from plenum.settings import Settings
 from plenum.web import errors
 from plenum.web import routes as web_routes
@@ -70,6 +73,9 @@ def create_app(settings: Settings | None = None) -> Plenum:
             *attachment_routes.routes,
             *resolution_routes.routes,
             *notify_routes.routes,
+            *discuss_routes.routes,
+            *mail_routes.routes,
+            *search_routes.routes,
             Mount("/static", StaticFiles(directory=settings.root / "static"), name="static"),
         ],
         middleware=_middleware(settings),

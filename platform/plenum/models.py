@@ -3,6 +3,17 @@
 from __future__ import annotations
 
 from plenum.db import metadata
+from plenum.discuss.models import (
+    Comment,
+    Flag,
+    ModerationEntry,
+    Reaction,
+    ReadMark,
+    Space,
+    Subscription,
+    Thread,
+)
+from plenum.mail.models import DigestLog, OutgoingMail
 from plenum.motions.models import (
     Amendment,
     Attachment,
@@ -16,6 +27,7 @@ from plenum.motions.models import (
 )
 from plenum.notify.models import Notification
 from plenum.orgs.models import Body, BodyRole, Chapter, ChapterRole, Member, Membership
+from plenum.search.models import SearchDocument
 
 __all__ = [
     "Amendment",
@@ -24,15 +36,26 @@ __all__ = [
     "BodyRole",
     "Chapter",
     "ChapterRole",
+    "Comment",
     "Consultation",
+    "DigestLog",
+    "Flag",
     "Member",
     "Membership",
+    "ModerationEntry",
     "Motion",
     "MotionVersion",
     "Notification",
+    "OutgoingMail",
     "Proposer",
+    "Reaction",
+    "ReadMark",
     "Resolution",
+    "SearchDocument",
+    "Space",
     "StatusChange",
+    "Subscription",
     "Support",
+    "Thread",
     "metadata",
 ]

@@ -105,8 +105,36 @@ ALLOWED: dict[Action, set[tuple[str, Relation]]] = {
         ("office_staff", Relation.CHAPTER),
         ("office_staff", Relation.ABOVE),
     },
+    Action.DISCUSS: {
+        ("member", Relation.HERE),
+        ("member", Relation.BELOW),
+        ("office_staff", Relation.HERE),
+        ("office_staff", Relation.ABOVE),
+        ("moderator", Relation.HERE),
+        ("moderator", Relation.ABOVE),
+        *((role, Relation.CHAPTER) for role in ALL_ROLES if role != "member"),
+    },
+    Action.DISCUSS_IN_BODY: {
+        *((role, Relation.HERE) for role in ALL_ROLES if role != "member"),
+        ("office_staff", Relation.CHAPTER),
+        ("office_staff", Relation.ABOVE),
+    },
+    Action.MODERATE: {
+        ("moderator", Relation.HERE),
+        ("moderator", Relation.ABOVE),
+        ("office_staff", Relation.HERE),
+        ("office_staff", Relation.ABOVE),
+    },
+    Action.MODERATE_IN_BODY: {
+        ("chair", Relation.HERE),
+        ("office_staff", Relation.HERE),
+        ("office_staff", Relation.CHAPTER),
+        ("office_staff", Relation.ABOVE),
+    },
 }
 BODY_ACTIONS = {
+    Action.DISCUSS_IN_BODY,
+    Action.MODERATE_IN_BODY,
     Action.VIEW_BODY,
     Action.MANAGE_BODY,
     Action.VIEW_BODY_INTERNAL,

@@ -37,6 +37,11 @@ class Action(StrEnum):
     DECIDE = "motions.decide"  # body
     MERGE = "motions.merge"  # body
     MANAGE_RESOLUTIONS = "resolutions.manage"  # body
+    # Discussion spaces: a chapter's (or working group's) space, and a body's internal one.
+    DISCUSS = "discussion.take_part"
+    DISCUSS_IN_BODY = "discussion.take_part_in_body"  # body
+    MODERATE = "discussion.moderate"
+    MODERATE_IN_BODY = "discussion.moderate_in_body"  # body
 
 
 class Relation(StrEnum):
@@ -117,6 +122,12 @@ _BOARD_OF_CHAPTER = _STAFF_OF_CHAPTER | {
     (Role.BOARD_MEMBER.value, Relation.CHAPTER),
 }
 
+_VIEW_MOTIONS = _MEMBERS | _STAFF_OF_CHAPTER | {(role.value, Relation.CHAPTER) for role in Role}
+_MODERATORS = frozenset(
+    {(Role.MODERATOR.value, Relation.HERE), (Role.MODERATOR.value, Relation.ABOVE)}
+)
+_BODY_INTERNAL = _STAFF_OF_BODY | {(role.value, Relation.HERE) for role in Role}
+
 RULES: dict[Action, frozenset[tuple[str, str]]] = {
     Action.VIEW_CHAPTER: ANYONE,
     Action.VIEW_BODY: ANYONE,
@@ -124,10 +135,8 @@ RULES: dict[Action, frozenset[tuple[str, str]]] = {
     Action.PARTICIPATE_IN_CHAPTER: frozenset({(MEMBER, Relation.HERE), (MEMBER, Relation.BELOW)}),
     Action.MANAGE_CHAPTER: _STAFF_HERE_OR_ABOVE,
     Action.MANAGE_BODY: _STAFF_OF_BODY,
-    Action.VIEW_BODY_INTERNAL: _STAFF_OF_BODY | {(role.value, Relation.HERE) for role in Role},
-    Action.VIEW_MOTIONS: _MEMBERS
-    | _STAFF_OF_CHAPTER
-    | {(role.value, Relation.CHAPTER) for role in Role},
+    Action.VIEW_BODY_INTERNAL: _BODY_INTERNAL,
+    Action.VIEW_MOTIONS: _VIEW_MOTIONS,
     Action.SUBMIT_AS_MEMBER: _MEMBERS,
     Action.SUBMIT_AS_DELEGATE: frozenset({(Role.DELEGATE.value, Relation.HERE)}),
     Action.SUBMIT_AS_LOWER_BOARD: frozenset(
@@ -140,6 +149,12 @@ RULES: dict[Action, frozenset[tuple[str, str]]] = {
     Action.DECIDE: _STAFF_OF_BODY | {(Role.CHAIR.value, Relation.HERE)},
     Action.MERGE: _STAFF_OF_BODY | {(Role.CHAIR.value, Relation.HERE)},
     Action.MANAGE_RESOLUTIONS: _STAFF_OF_BODY,
+    # Members-only spaces: whoever may see the chapter's motions, and its moderators.
+    Action.DISCUSS: _VIEW_MOTIONS | _MODERATORS,
+    # A body's space is internal: its seat holders and the office staff.
+    Action.DISCUSS_IN_BODY: _BODY_INTERNAL,
+    Action.MODERATE: _MODERATORS | _STAFF_HERE_OR_ABOVE,
+    Action.MODERATE_IN_BODY: _STAFF_OF_BODY | {(Role.CHAIR.value, Relation.HERE)},
 }
 
 

@@ -100,6 +100,8 @@ class Member(SQLModel, table=True):
     email: str = Field(default="", max_length=320)
     member_number: str = Field(default="", max_length=64)
     locale: str = Field(default="", max_length=8)
+    # How the member hears by e-mail about what they follow (discuss.models.Delivery).
+    delivery: str = Field(default="daily", max_length=10)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
     last_login_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
 

@@ -1,0 +1,1 @@
+"""Discussion: spaces, threads and comments, read state, subscriptions, moderation."""

@@ -1,0 +1,725 @@
+"""What members do in discussions: open topics, comment, reply, quote, agree, read, follow.
+
+Comments are numbered per thread (``seq``) in the order written. What a member has read
+is one number per thread, so unread counts are a subtraction, and a thread page needs
+the same few statements however long the thread is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from plenum.auth.permissions import PermissionDenied, Principal
+from plenum.clock import as_utc, utcnow
+from plenum.discuss.access import Access, SpacePlace, ThreadPlace
+from plenum.discuss.models import (
+    Comment,
+    Reaction,
+    ReadMark,
+    Subscription,
+    Thread,
+    ThreadKind,
+)
+from plenum.errors import N_, DomainError, ValidationFailed
+from plenum.mail.notices import notice_followers
+from plenum.motions import lines
+from plenum.motions import service as motions
+from plenum.orgs.models import Member
+
+TITLE_MAX = 200
+BODY_MAX = 10_000
+EDIT_WINDOW = timedelta(minutes=30)
+PAGE_SIZE = 50  # top-level comments per page, each with its replies
+DUPLICATE_WINDOW = timedelta(minutes=10)
+
+# A Markdown link or autolink whose address has a scheme other than http(s) or mailto.
+_UNSAFE_LINK = re.compile(
+    r"\]\(\s*<?\s*(?!https?:|mailto:)[a-z][\w+.-]*:"
+    r"|<(?!https?:|mailto:)[a-z][\w+.-]{1,31}:[^>\s]*>"
+    r"|^\s{0,3}\[[^\]]+\]:\s*<?(?!https?:|mailto:)[a-z][\w+.-]*:",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+# --- reading input --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommentInput:
+    body: str
+    key: str = ""  # the form's idempotency key
+    reply_to: int | None = None
+    quote_first: int | None = None
+    quote_last: int | None = None
+
+
+def check_body(body: str, name: str = "body") -> dict[str, str]:
+    if not body.strip():
+        return {name: N_("Please write something.")}
+    if len(body) > BODY_MAX:
+        return {name: N_("A comment can have at most 10,000 characters.")}
+    if _UNSAFE_LINK.search(body):
+        return {name: N_("Links may only point to http, https or mailto addresses.")}
+    return {}
+
+
+def _number(raw: str) -> int | None:
+    raw = raw.strip()
+    return int(raw) if raw.isdigit() and len(raw) < 9 else None
+
+
+def parse_comment(values: dict[str, str]) -> CommentInput:
+    """The comment form read; ValidationFailed with a message per field."""
+    errors = check_body(values.get("body", ""))
+    first, last = _number(values.get("quote_first", "")), _number(values.get("quote_last", ""))
+    if values.get("quote_first", "") and first is None:
+        errors["quote_first"] = N_("Please give a line number.")
+    if values.get("quote_last", "") and last is None:
+        errors["quote_last"] = N_("Please give a line number.")
+    if last is not None and first is None and "quote_first" not in errors:
+        errors["quote_first"] = N_("Please give the first line of the quote.")
+    if first is not None and last is not None and last < first:
+        errors["quote_last"] = N_("The last line cannot come before the first.")
+    if errors:
+        raise ValidationFailed(errors)
+    return CommentInput(
+        body=values["body"],
+        key=values.get("key", "")[:64],
+        reply_to=_number(values.get("reply_to", "")),
+        quote_first=first,
+        quote_last=last if last is not None else first,
+    )
+
+
+def parse_topic(values: dict[str, str]) -> tuple[str, CommentInput]:
+    errors: dict[str, str] = {}
+    title = values.get("title", "").strip()
+    if not title:
+        errors["title"] = N_("Please give the topic a title.")
+    elif len(title) > TITLE_MAX:
+        errors["title"] = N_("A title can have at most 200 characters.")
+    errors.update(check_body(values.get("body", "")))
+    if errors:
+        raise ValidationFailed(errors)
+    return title, CommentInput(body=values["body"], key=values.get("key", "")[:64])
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def open_topic(
+    at: SpacePlace,
+    access: Access,
+    title: str,
+    data: CommentInput,
+    *,
+    principal: Principal,
+    session: Session,
+) -> Thread:
+    """A new topic in the space with its first comment; a repeated submit opens none."""
+    if not access.write:
+        raise PermissionDenied("discussion.open_topic")
+    if data.key:
+        earlier = session.exec(
+            select(Thread).where(
+                Thread.created_by == principal.member_id, Thread.idempotency_key == data.key
+            )
+        ).first()
+        if earlier is not None:
+            return earlier
+    thread = Thread(
+        space_id=at.space.id or 0,
+        kind=ThreadKind.TOPIC,
+        title=title,
+        created_by=principal.member_id,
+        idempotency_key=data.key or None,
+    )
+    session.add(thread)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        return session.exec(
+            select(Thread).where(
+                Thread.created_by == principal.member_id, Thread.idempotency_key == data.key
+            )
+        ).one()
+    where = ThreadPlace(thread, at)
+    post_comment(where, access, data, principal=principal, session=session)
+    return thread
+
+
+def quote_of(where: ThreadPlace, first: int, last: int, *, session: Session) -> str:
+    """The text of lines ``first``–``last`` of the motion discussed; a DomainError when the
+    thread discusses no motion or the lines do not exist."""
+    layout = discussed_layout(where, session=session)
+    if layout is None:
+        raise ValidationFailed({"quote_first": N_("Only a motion's discussion can quote lines.")})
+    if first < 1 or last > layout.line_count:
+        raise ValidationFailed({"quote_first": N_("The motion has no such lines.")})
+    return "\n".join(line.text for line in layout.lines if first <= line.number <= last)
+
+
+def discussed_layout(where: ThreadPlace, *, session: Session) -> lines.Layout | None:
+    """The numbered text the thread discusses: the motion as it reads now (for an
+    amendment, the version it amends)."""
+    if where.motion is None:
+        return None
+    if where.amendment is not None:
+        base = motions.versions_by_id({where.amendment.amendment.base_version_id}, session=session)
+        version = base.get(where.amendment.amendment.base_version_id)
+        return motions.version_layout(version) if version else None
+    mp = where.motion
+    version = motions.current_version(mp.motion, session=session)
+    if version is not None:
+        return motions.version_layout(version)
+    return lines.layout(mp.motion.text, mp.place.call.line_length)
+
+
+def post_comment(
+    where: ThreadPlace,
+    access: Access,
+    data: CommentInput,
+    *,
+    principal: Principal,
+    session: Session,
+) -> Comment:
+    """Add the member's comment; the same form sent twice (or the same text again within
+    minutes) stores one comment. The member then follows the thread."""
+    if not access.write:
+        raise PermissionDenied("discussion.comment")
+    thread = where.thread
+    assert thread.id is not None
+    earlier = _earlier_copy(thread.id, data, principal.member_id, session=session)
+    if earlier is not None:
+        return earlier
+    parent_id, reply_to = _reply_target(thread.id, data.reply_to, session=session)
+    quote = ""
+    if data.quote_first is not None:
+        quote = quote_of(
+            where, data.quote_first, data.quote_last or data.quote_first, session=session
+        )
+    now = utcnow()
+    seq = session.execute(
+        update(Thread)
+        .where(col(Thread.id) == thread.id)
+        .values(
+            last_seq=Thread.last_seq + 1,
+            comment_count=Thread.comment_count + 1,
+            last_activity_at=now,
+        )
+        .returning(col(Thread.last_seq))
+    ).scalar_one()
+    comment = Comment(
+        thread_id=thread.id,
+        seq=seq,
+        author_id=principal.member_id,
+        parent_id=parent_id,
+        reply_to_id=reply_to,
+        body=data.body,
+        quote_first=data.quote_first if quote else None,
+        quote_last=(data.quote_last or data.quote_first) if quote else None,
+        quote_text=quote,
+        idempotency_key=data.key or None,
+        created_at=now,
+    )
+    session.add(comment)
+    try:
+        session.flush()
+    except IntegrityError:  # the same form, sent at the same moment
+        session.rollback()
+        again = _earlier_copy(thread.id, data, principal.member_id, session=session)
+        if again is None:
+            raise
+        return again
+    _mark(principal.member_id, thread.id, seq, session=session)
+    follow_thread(principal.member_id, thread.id, session=session, commit=False)
+    _tell_followers(where, comment, principal, session=session)
+    session.commit()
+    session.refresh(thread)
+    return comment
+
+
+def _earlier_copy(
+    thread_id: int, data: CommentInput, member_id: int, *, session: Session
+) -> Comment | None:
+    query = select(Comment).where(Comment.author_id == member_id)
+    if data.key:
+        found = session.exec(query.where(Comment.idempotency_key == data.key)).first()
+        if found is not None:
+            return found
+    since = utcnow() - DUPLICATE_WINDOW
+    return session.exec(
+        query.where(
+            Comment.thread_id == thread_id,
+            Comment.body == data.body,
+            col(Comment.deleted_at).is_(None),
+            col(Comment.created_at) >= since,
+        )
+    ).first()
+
+
+def _reply_target(
+    thread_id: int, reply_to: int | None, *, session: Session
+) -> tuple[int | None, int | None]:
+    """(the top-level comment to show the reply under, the comment answered)."""
+    if reply_to is None:
+        return None, None
+    target = session.get(Comment, reply_to)
+    if target is None or target.thread_id != thread_id:
+        raise DomainError(N_("The comment you answer does not exist."))
+    return (target.parent_id or target.id), target.id
+
+
+def _tell_followers(
+    where: ThreadPlace, comment: Comment, principal: Principal, *, session: Session
+) -> None:
+    thread = where.thread
+    followers = session.exec(
+        select(Subscription.member_id).where(
+            (col(Subscription.thread_id) == thread.id)
+            | (col(Subscription.space_id) == thread.space_id)
+            if thread.kind == ThreadKind.TOPIC
+            else col(Subscription.thread_id) == thread.id
+        )
+    ).all()
+    readers = set(followers) - {principal.member_id}
+    author = session.get(Member, principal.member_id)
+    notice_followers(
+        readers,
+        N_("New comment by {name} in “{title}”"),
+        url=f"/threads/{thread.id}#c{comment.seq}",
+        group=f"/threads/{thread.id}#",
+        session=session,
+        name=author.display_name if author else "",
+        title=where.title,
+    )
+
+
+def may_edit(comment: Comment, principal: Principal | None, now: datetime | None = None) -> bool:
+    return (
+        principal is not None
+        and comment.author_id == principal.member_id
+        and comment.deleted_at is None
+        and comment.hidden_at is None
+        and (now or utcnow()) - as_utc(comment.created_at) <= EDIT_WINDOW
+    )
+
+
+def edit_comment(comment: Comment, body: str, *, principal: Principal, session: Session) -> Comment:
+    if not may_edit(comment, principal):
+        raise DomainError(N_("A comment can only be edited by its author, within 30 minutes."))
+    errors = check_body(body)
+    if errors:
+        raise ValidationFailed(errors)
+    if body != comment.body:
+        comment.body = body
+        comment.edited_at = utcnow()
+        session.add(comment)
+        session.commit()
+    return comment
+
+
+def delete_comment(comment: Comment, *, principal: Principal, session: Session) -> None:
+    """The author takes their comment back; a placeholder keeps the replies in place."""
+    if comment.author_id != principal.member_id:
+        raise PermissionDenied("discussion.delete")
+    if comment.deleted_at is not None:
+        return
+    comment.deleted_at = utcnow()
+    comment.body = ""
+    comment.quote_text = ""
+    session.add(comment)
+    session.execute(
+        update(Thread)
+        .where(col(Thread.id) == comment.thread_id)
+        .values(comment_count=Thread.comment_count - 1)
+    )
+    session.commit()
+
+
+def toggle_agreement(comment: Comment, *, principal: Principal, session: Session) -> bool:
+    """Agree with a comment, or take the agreement back; True when the member now agrees."""
+    if comment.deleted_at is not None or comment.hidden_at is not None:
+        raise DomainError(N_("This comment can no longer be agreed with."))
+    if comment.author_id == principal.member_id:
+        raise DomainError(N_("You cannot agree with your own comment."))
+    existing = session.exec(
+        select(Reaction).where(
+            Reaction.comment_id == comment.id, Reaction.member_id == principal.member_id
+        )
+    ).first()
+    step = -1 if existing else 1
+    if existing:
+        session.delete(existing)
+    else:
+        session.add(Reaction(comment_id=comment.id or 0, member_id=principal.member_id))
+    try:
+        session.flush()
+    except IntegrityError:  # agreed twice at the same moment: once is enough
+        session.rollback()
+        return True
+    session.execute(
+        update(Comment)
+        .where(col(Comment.id) == comment.id)
+        .values(agree_count=Comment.agree_count + step)
+    )
+    session.commit()
+    return step > 0
+
+
+# --- reading a thread -------------------------------------------------------------------------
+
+
+@dataclass
+class Shown:
+    """A comment as the page shows it."""
+
+    comment: Comment
+    author: str
+    reply_to_seq: int | None = None  # the comment answered, when not the one shown above
+    reply_to_author: str = ""
+    unread: bool = False
+    agreed: bool = False
+    replies: list[Shown] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ThreadPage:
+    comments: list[Shown]
+    page: int
+    pages: int
+    first_unread: int | None  # seq of the first comment the member has not read
+    read_before: int  # what the member had read before this visit
+
+
+def top_level_count(thread_id: int, *, session: Session) -> int:
+    return int(
+        session.exec(
+            select(func.count()).where(
+                Comment.thread_id == thread_id, col(Comment.parent_id).is_(None)
+            )
+        ).one()
+    )
+
+
+def read_upto(member_id: int, thread_id: int, *, session: Session) -> int:
+    found = session.exec(
+        select(ReadMark.last_seq).where(
+            ReadMark.member_id == member_id, ReadMark.thread_id == thread_id
+        )
+    ).first()
+    return int(found or 0)
+
+
+def page_of_first_unread(thread: Thread, read: int, *, session: Session) -> int:
+    """The page that holds the first comment after ``read`` (the last page when all read)."""
+    assert thread.id is not None
+    if read >= thread.last_seq:
+        return max(1, -(-top_level_count(thread.id, session=session) // PAGE_SIZE))
+    first = session.exec(
+        select(Comment.seq, Comment.parent_id)
+        .where(Comment.thread_id == thread.id, Comment.seq > read)
+        .order_by(col(Comment.seq))
+        .limit(1)
+    ).first()
+    if first is None:
+        return 1
+    seq, parent_id = first
+    if parent_id is not None:
+        parent = session.get(Comment, parent_id)
+        seq = parent.seq if parent else seq
+    before = session.exec(
+        select(func.count()).where(
+            Comment.thread_id == thread.id, col(Comment.parent_id).is_(None), Comment.seq < seq
+        )
+    ).one()
+    return int(before) // PAGE_SIZE + 1
+
+
+def thread_page(
+    thread: Thread, *, principal: Principal, session: Session, page: int | None = None
+) -> ThreadPage:
+    """One page of the thread, top-level comments in order with their replies, read in a
+    fixed number of statements; the page read is marked read."""
+    assert thread.id is not None
+    read = read_upto(principal.member_id, thread.id, session=session)
+    total = top_level_count(thread.id, session=session)
+    pages = max(1, -(-total // PAGE_SIZE))
+    if page is None:
+        page = page_of_first_unread(thread, read, session=session)
+    page = min(max(page, 1), pages)
+    answered = aliased(Comment)
+    answered_author = aliased(Member)
+    base = (
+        select(Comment, Member.display_name, answered.seq, answered_author.display_name)
+        .join(Member, col(Member.id) == Comment.author_id)
+        .outerjoin(answered, col(answered.id) == Comment.reply_to_id)
+        .outerjoin(answered_author, col(answered_author.id) == answered.author_id)
+    )
+    tops = session.exec(
+        base.where(Comment.thread_id == thread.id, col(Comment.parent_id).is_(None))
+        .order_by(col(Comment.seq))
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    ).all()
+    top_ids = [c.id for c, *_ in tops]
+    replies = (
+        session.exec(
+            base.where(col(Comment.parent_id).in_(top_ids)).order_by(col(Comment.seq))
+        ).all()
+        if top_ids
+        else []
+    )
+    all_ids = top_ids + [c.id for c, *_ in replies]
+    agreed = (
+        set(
+            session.exec(
+                select(Reaction.comment_id).where(
+                    Reaction.member_id == principal.member_id,
+                    col(Reaction.comment_id).in_(all_ids),
+                )
+            ).all()
+        )
+        if all_ids
+        else set()
+    )
+    shown: dict[int, Shown] = {}
+    result: list[Shown] = []
+    for comment, author, reply_seq, reply_author in [*tops, *replies]:
+        item = Shown(
+            comment,
+            author,
+            unread=comment.seq > read and comment.author_id != principal.member_id,
+            agreed=comment.id in agreed,
+        )
+        if comment.parent_id is None:
+            result.append(item)
+        else:
+            parent = shown.get(comment.parent_id)
+            if parent is None:
+                continue
+            if comment.reply_to_id != comment.parent_id:  # a reply to a reply: say to whom
+                item.reply_to_seq, item.reply_to_author = reply_seq, reply_author or ""
+            parent.replies.append(item)
+        shown[comment.id or 0] = item
+    unread = [s.comment.seq for s in shown.values() if s.unread]
+    if page == pages:
+        upto = thread.last_seq
+    else:
+        next_top = session.exec(
+            select(Comment.seq)
+            .where(Comment.thread_id == thread.id, col(Comment.parent_id).is_(None))
+            .order_by(col(Comment.seq))
+            .offset(page * PAGE_SIZE)
+            .limit(1)
+        ).first()
+        upto = (next_top or thread.last_seq + 1) - 1
+    if upto > read:
+        _mark(principal.member_id, thread.id, upto, session=session)
+        session.commit()
+    return ThreadPage(result, page, pages, min(unread) if unread else None, read)
+
+
+def _mark(member_id: int, thread_id: int, seq: int, *, session: Session) -> None:
+    """Remember that the member has read the thread up to ``seq`` (never backwards)."""
+    found = session.exec(
+        select(ReadMark).where(ReadMark.member_id == member_id, ReadMark.thread_id == thread_id)
+    ).first()
+    if found is None:
+        session.add(ReadMark(member_id=member_id, thread_id=thread_id, last_seq=seq))
+        try:
+            session.flush()
+        except IntegrityError:
+            session.rollback()
+            _mark(member_id, thread_id, seq, session=session)
+        return
+    if seq > found.last_seq:
+        found.last_seq = seq
+        found.updated_at = utcnow()
+        session.add(found)
+
+
+# --- lists with unread counts -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ThreadRow:
+    thread: Thread
+    unread: int
+    starter: str = ""
+
+
+def topics(at: SpacePlace, *, member_id: int, session: Session) -> list[ThreadRow]:
+    """The space's topics, most recently active first, with the member's unread counts."""
+    query = (
+        select(Thread, ReadMark.last_seq, Member.display_name)
+        .outerjoin(
+            ReadMark,
+            (col(ReadMark.thread_id) == Thread.id) & (col(ReadMark.member_id) == member_id),
+        )
+        .outerjoin(Member, col(Member.id) == Thread.created_by)
+        .where(Thread.space_id == at.space.id, Thread.kind == ThreadKind.TOPIC)
+        .order_by(col(Thread.last_activity_at).desc())
+    )
+    return [
+        ThreadRow(thread, max(0, thread.last_seq - (read or 0)), name or "")
+        for thread, read, name in session.exec(query).all()
+    ]
+
+
+@dataclass(frozen=True)
+class Followed:
+    thread_id: int
+    kind: str
+    title: str
+    motion_id: int | None
+    amendment_id: int | None
+    unread: int
+    last_activity_at: datetime
+
+
+def followed_unread(member_id: int, *, session: Session) -> list[Followed]:
+    """Every thread the member follows that has comments they have not read, newest
+    activity first: one statement, however many threads they follow."""
+    read = func.coalesce(ReadMark.last_seq, 0)
+    query = (
+        select(  # type: ignore[call-overload]
+            Thread.id,
+            Thread.kind,
+            Thread.title,
+            Thread.motion_id,
+            Thread.amendment_id,
+            Thread.last_seq - read,
+            Thread.last_activity_at,
+        )
+        .join(Subscription, col(Subscription.thread_id) == Thread.id)
+        .outerjoin(
+            ReadMark,
+            (col(ReadMark.thread_id) == Thread.id) & (col(ReadMark.member_id) == member_id),
+        )
+        .where(Subscription.member_id == member_id, Thread.last_seq > read)
+        .order_by(col(Thread.last_activity_at).desc())
+    )
+    return [Followed(*row) for row in session.exec(query).all()]
+
+
+def unread_in(thread_ids: Sequence[int], *, member_id: int, session: Session) -> dict[int, int]:
+    """Unread counts of the given threads for the member."""
+    if not thread_ids:
+        return {}
+    read = func.coalesce(ReadMark.last_seq, 0)
+    rows = session.exec(
+        select(Thread.id, Thread.last_seq - read)
+        .outerjoin(
+            ReadMark,
+            (col(ReadMark.thread_id) == Thread.id) & (col(ReadMark.member_id) == member_id),
+        )
+        .where(col(Thread.id).in_(thread_ids))
+    ).all()
+    return {int(tid or 0): max(0, int(n)) for tid, n in rows}
+
+
+def mark_space_read(at: SpacePlace, *, member_id: int, session: Session) -> int:
+    """Mark every thread of the space read; returns how many threads changed."""
+    threads = session.exec(
+        select(Thread.id, Thread.last_seq).where(Thread.space_id == at.space.id)
+    ).all()
+    marks = {
+        m.thread_id: m
+        for m in session.exec(
+            select(ReadMark).where(
+                ReadMark.member_id == member_id,
+                col(ReadMark.thread_id).in_([tid for tid, _ in threads]),
+            )
+        ).all()
+    }
+    changed = 0
+    now = utcnow()
+    for thread_id, last_seq in threads:
+        mark = marks.get(thread_id or 0)
+        if mark is None:
+            if last_seq:
+                session.add(
+                    ReadMark(member_id=member_id, thread_id=thread_id or 0, last_seq=last_seq)
+                )
+                changed += 1
+        elif mark.last_seq < last_seq:
+            mark.last_seq, mark.updated_at = last_seq, now
+            session.add(mark)
+            changed += 1
+    session.commit()
+    return changed
+
+
+# --- following --------------------------------------------------------------------------------
+
+
+def follow_thread(member_id: int, thread_id: int, *, session: Session, commit: bool = True) -> None:
+    exists = session.exec(
+        select(Subscription.id).where(
+            Subscription.member_id == member_id, Subscription.thread_id == thread_id
+        )
+    ).first()
+    if exists is None:
+        session.add(Subscription(member_id=member_id, thread_id=thread_id))
+        _flush_quietly(session)
+    if commit:
+        session.commit()
+
+
+def follow_space(member_id: int, space_id: int, *, session: Session) -> None:
+    exists = session.exec(
+        select(Subscription.id).where(
+            Subscription.member_id == member_id, Subscription.space_id == space_id
+        )
+    ).first()
+    if exists is None:
+        session.add(Subscription(member_id=member_id, space_id=space_id))
+        _flush_quietly(session)
+    session.commit()
+
+
+def _flush_quietly(session: Session) -> None:
+    with suppress(IntegrityError), session.begin_nested():  # followed elsewhere meanwhile
+        session.flush()
+
+
+def unfollow(
+    member_id: int, *, session: Session, thread_id: int | None = None, space_id: int | None = None
+) -> None:
+    query = select(Subscription).where(Subscription.member_id == member_id)
+    if thread_id is not None:
+        query = query.where(Subscription.thread_id == thread_id)
+    else:
+        query = query.where(Subscription.space_id == space_id)
+    for found in session.exec(query).all():
+        session.delete(found)
+    session.commit()
+
+
+def follows(
+    member_id: int, *, session: Session, thread_id: int | None = None, space_id: int | None = None
+) -> bool:
+    query = select(Subscription.id).where(Subscription.member_id == member_id)
+    if thread_id is not None:
+        query = query.where(Subscription.thread_id == thread_id)
+    else:
+        query = query.where(Subscription.space_id == space_id)
+    return session.exec(query).first() is not None
+
+
+def follow_all(member_ids: Iterable[int], thread_id: int, *, session: Session) -> None:
+    """Several members follow a thread (the proposers of a motion, say)."""
+    for member_id in sorted(set(member_ids)):
+        follow_thread(member_id, thread_id, session=session, commit=False)
+    session.commit()

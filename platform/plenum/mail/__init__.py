@@ -1,0 +1,1 @@
+"""E-mail: sending over SMTP, immediate notices, digests and one-click unsubscribe."""

@@ -1,0 +1,1 @@
+"""Full-text search over motions, amendments, resolutions and comments."""
