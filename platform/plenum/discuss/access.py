@@ -7,15 +7,13 @@ readable by exactly those who may see the motion or amendment itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlmodel import Session
 
 from plenum.auth.permissions import Action, Principal, may
-from plenum.discuss.models import Space, Thread, ThreadKind
+from plenum.discuss import follow
+from plenum.discuss.models import Space, Thread
 from plenum.errors import N_, NotFound
 from plenum.motions import amendments as motion_amendments
 from plenum.motions import service as motions
@@ -57,29 +55,16 @@ def space_access(principal: Principal | None, at: SpacePlace) -> Access:
     return Access(allowed, allowed, allowed and may(principal, moderate, scope))
 
 
-def _space(key: str, chapter: Chapter, body: Body | None, *, session: Session) -> Space:
-    found = session.exec(select(Space).where(Space.key == key)).first()
-    if found is not None:
-        return found
-    assert chapter.id is not None
-    space = Space(key=key, chapter_id=chapter.id, body_id=body.id if body else None)
-    session.add(space)
-    try:
-        session.commit()
-    except IntegrityError:  # made at the same moment by another request
-        session.rollback()
-        return session.exec(select(Space).where(Space.key == key)).one()
-    return space
-
-
 def chapter_space(chapter: Chapter, *, session: Session) -> SpacePlace:
-    return SpacePlace(
-        _space(f"chapter:{chapter.id}", chapter, None, session=session), chapter, None
-    )
+    space = follow.chapter_space_for(chapter.id or 0, session=session)
+    session.commit()
+    return SpacePlace(space, chapter, None)
 
 
 def body_space(body: Body, chapter: Chapter, *, session: Session) -> SpacePlace:
-    return SpacePlace(_space(f"body:{body.id}", chapter, body, session=session), chapter, body)
+    space = follow.space_for(f"body:{body.id}", chapter.id or 0, body.id, session=session)
+    session.commit()
+    return SpacePlace(space, chapter, body)
 
 
 def space_place(space: Space, *, session: Session) -> SpacePlace:
@@ -154,45 +139,15 @@ def require_read(principal: Principal | None, where: ThreadPlace, *, session: Se
 
 def motion_thread(mp: motions.MotionPlace, *, session: Session) -> ThreadPlace:
     """The discussion of a motion, made on first use."""
-    assert mp.motion.id is not None
-    found = session.exec(select(Thread).where(Thread.motion_id == mp.motion.id)).first()
-    at = chapter_space(mp.place.chapter, session=session)
-    if found is None:
-        found = _new_thread(
-            Thread(space_id=at.space.id or 0, kind=ThreadKind.MOTION, motion_id=mp.motion.id),
-            lambda: select(Thread).where(Thread.motion_id == mp.motion.id),
-            session=session,
-        )
-    return ThreadPlace(found, at, mp)
+    chapter = mp.place.chapter
+    thread = follow.thread_for(chapter.id or 0, motion_id=mp.motion.id, session=session)
+    session.commit()
+    return ThreadPlace(thread, chapter_space(chapter, session=session), mp)
 
 
 def amendment_thread(ap: motion_amendments.AmendmentPlace, *, session: Session) -> ThreadPlace:
     """The discussion of an amendment, made on first use."""
-    amendment_id = ap.amendment.id
-    assert amendment_id is not None
-    found = session.exec(select(Thread).where(Thread.amendment_id == amendment_id)).first()
-    at = chapter_space(ap.at.place.chapter, session=session)
-    if found is None:
-        found = _new_thread(
-            Thread(
-                space_id=at.space.id or 0,
-                kind=ThreadKind.AMENDMENT,
-                motion_id=None,
-                amendment_id=amendment_id,
-            ),
-            lambda: select(Thread).where(Thread.amendment_id == amendment_id),
-            session=session,
-        )
-    return ThreadPlace(found, at, ap.at, ap)
-
-
-def _new_thread(
-    thread: Thread, again: Callable[[], SelectOfScalar[Thread]], *, session: Session
-) -> Thread:
-    session.add(thread)
-    try:
-        session.commit()
-    except IntegrityError:  # made at the same moment by another request
-        session.rollback()
-        return session.exec(again()).one()
-    return thread
+    chapter = ap.at.place.chapter
+    thread = follow.thread_for(chapter.id or 0, amendment_id=ap.amendment.id, session=session)
+    session.commit()
+    return ThreadPlace(thread, chapter_space(chapter, session=session), ap.at, ap)

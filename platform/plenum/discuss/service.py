@@ -241,7 +241,8 @@ def post_comment(
         if again is None:
             raise
         return again
-    _mark(principal.member_id, thread.id, seq, session=session)
+    if read_upto(principal.member_id, thread.id, session=session) == seq - 1:
+        _mark(principal.member_id, thread.id, seq, session=session)  # nothing else unread
     follow_thread(principal.member_id, thread.id, session=session, commit=False)
     _tell_followers(where, comment, principal, session=session)
     session.commit()
@@ -296,7 +297,7 @@ def _tell_followers(
     author = session.get(Member, principal.member_id)
     notice_followers(
         readers,
-        N_("New comment by {name} in “{title}”"),
+        N_("New comment by %(name)s in “%(title)s”"),
         url=f"/threads/{thread.id}#c{comment.seq}",
         group=f"/threads/{thread.id}#",
         session=session,
@@ -421,29 +422,35 @@ def read_upto(member_id: int, thread_id: int, *, session: Session) -> int:
     return int(found or 0)
 
 
-def page_of_first_unread(thread: Thread, read: int, *, session: Session) -> int:
-    """The page that holds the first comment after ``read`` (the last page when all read)."""
+def page_of(thread: Thread, seq: int, *, session: Session) -> int:
+    """The page that shows comment ``seq`` (under its top-level comment)."""
     assert thread.id is not None
-    if read >= thread.last_seq:
-        return max(1, -(-top_level_count(thread.id, session=session) // PAGE_SIZE))
-    first = session.exec(
-        select(Comment.seq, Comment.parent_id)
-        .where(Comment.thread_id == thread.id, Comment.seq > read)
-        .order_by(col(Comment.seq))
-        .limit(1)
+    found = session.exec(
+        select(Comment.seq, Comment.parent_id).where(
+            Comment.thread_id == thread.id, Comment.seq == seq
+        )
     ).first()
-    if first is None:
+    if found is None:
         return 1
-    seq, parent_id = first
+    top_seq, parent_id = found
     if parent_id is not None:
         parent = session.get(Comment, parent_id)
-        seq = parent.seq if parent else seq
+        top_seq = parent.seq if parent else top_seq
     before = session.exec(
         select(func.count()).where(
-            Comment.thread_id == thread.id, col(Comment.parent_id).is_(None), Comment.seq < seq
+            Comment.thread_id == thread.id,
+            col(Comment.parent_id).is_(None),
+            Comment.seq < top_seq,
         )
     ).one()
     return int(before) // PAGE_SIZE + 1
+
+
+def page_of_first_unread(thread: Thread, read: int, total: int, *, session: Session) -> int:
+    """The page with the first comment after ``read``; the last page when all is read."""
+    if read >= thread.last_seq:
+        return max(1, -(-total // PAGE_SIZE))
+    return page_of(thread, read + 1, session=session)
 
 
 def thread_page(
@@ -456,7 +463,7 @@ def thread_page(
     total = top_level_count(thread.id, session=session)
     pages = max(1, -(-total // PAGE_SIZE))
     if page is None:
-        page = page_of_first_unread(thread, read, session=session)
+        page = page_of_first_unread(thread, read, total, session=session)
     page = min(max(page, 1), pages)
     answered = aliased(Comment)
     answered_author = aliased(Member)
@@ -723,3 +730,30 @@ def follow_all(member_ids: Iterable[int], thread_id: int, *, session: Session) -
     for member_id in sorted(set(member_ids)):
         follow_thread(member_id, thread_id, session=session, commit=False)
     session.commit()
+
+
+@dataclass(frozen=True)
+class Summary:
+    """How much is said in the discussion of a motion or amendment, and how much is new."""
+
+    comments: int
+    unread: int
+
+
+def summary(
+    *,
+    member_id: int,
+    session: Session,
+    motion_id: int | None = None,
+    amendment_id: int | None = None,
+) -> Summary:
+    query = select(Thread.comment_count, Thread.last_seq - func.coalesce(ReadMark.last_seq, 0))
+    query = query.outerjoin(
+        ReadMark, (col(ReadMark.thread_id) == Thread.id) & (col(ReadMark.member_id) == member_id)
+    )
+    if amendment_id is not None:
+        query = query.where(Thread.amendment_id == amendment_id)
+    else:
+        query = query.where(Thread.motion_id == motion_id)
+    found = session.exec(query).first()
+    return Summary(*found) if found else Summary(0, 0)

@@ -10,6 +10,7 @@ from starlette.routing import Route
 
 from plenum.auth.current import principal, require_member
 from plenum.auth.permissions import Action, PermissionDenied, Principal, may
+from plenum.discuss import service as discussion
 from plenum.errors import N_, DomainError, ValidationFailed
 from plenum.motions import amendments, diff, forms, lines, service
 from plenum.motions.models import DECISIONS, MotionVersion, Recommendation, Status
@@ -234,6 +235,9 @@ def _context(
         and amendment.recommendation == Recommendation.ADOPT_MODIFIED
         and not amendment.modified_accepted,
         "history": service.history(ap.at.motion, amendment=amendment, session=session),
+        "discussion": discussion.summary(
+            amendment_id=amendment.id, member_id=found.member_id, session=session
+        ),
         "steps": service.allowed_steps(amendment.status, place, principal=found, proposer=proposer),
         "recommendations": list(Recommendation),
         "decisions": list(DECISIONS),

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from plenum.auth.permissions import Action, PermissionDenied, Principal, may
 from plenum.clock import utcnow
+from plenum.discuss.follow import follow_proposal
 from plenum.errors import N_, DomainError, NotFound, ValidationFailed
 from plenum.motions import diff, lines, service
 from plenum.motions.forms import AmendmentInput, TransitionInput
@@ -122,6 +123,9 @@ def create_amendment(
     service.invite(new, amendment.title, f"/amendments/{amendment.id}", session=session)
     _record(
         at.motion, "", amendment.status, principal.member_id, amendment=amendment, session=session
+    )
+    follow_proposal(
+        [principal.member_id], at.place.chapter.id or 0, amendment_id=amendment.id, session=session
     )
     session.commit()
     return amendment

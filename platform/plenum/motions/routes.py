@@ -10,6 +10,7 @@ from starlette.routing import Route
 
 from plenum.auth.current import authorize, principal, require_member
 from plenum.auth.permissions import Action, PermissionDenied, Principal, may
+from plenum.discuss import service as discussion
 from plenum.errors import N_, DomainError, ValidationFailed
 from plenum.motions import (
     amendments,
@@ -333,6 +334,9 @@ def _motion_context(
         "recommendations": list(Recommendation),
         "decisions": list(DECISIONS),
         "resolution": resolutions.resolution_of(motion, session=session),
+        "discussion": discussion.summary(
+            motion_id=motion.id, member_id=found.member_id, session=session
+        ),
         "modified": diff.inline_diff(layout, motion.modified_text, only_changed=True)
         if motion.modified_text
         else [],

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from plenum.auth.permissions import Action, PermissionDenied, Principal, Scope, may
 from plenum.clock import as_utc, utcnow
+from plenum.discuss.follow import follow_proposal
 from plenum.errors import N_, DomainError, NotFound, ValidationFailed
 from plenum.motions import diff, lines
 from plenum.motions.forms import LOCAL_TIME, CallInput, MotionInput, TransitionInput
@@ -386,6 +387,8 @@ def submit(motion: Motion, place: CallPlace, *, principal: Principal, session: S
     motion.submitted_at = utcnow()
     _number_motion(motion, place, session=session)
     _move(motion, target, principal.member_id, "", session=session)
+    proposers = [m.id or 0 for m in proposers_of(motion, session=session)]
+    follow_proposal(proposers, place.chapter.id or 0, motion_id=motion.id, session=session)
     session.commit()
     return motion
 

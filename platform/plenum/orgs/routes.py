@@ -70,6 +70,7 @@ def chapter_page(
         "bodies": service.bodies_of(chapter, session=session),
         "staff": service.chapter_role_holders(chapter, session=session) if manage else [],
         "can_manage": manage,
+        "can_discuss": may(principal, Action.DISCUSS, scope),
         "values": values or {},
         "errors": errors or {},
         **_choices(),

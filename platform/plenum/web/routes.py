@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from plenum.agenda.service import agenda
 from plenum.auth.current import SESSION_KEY, principal
 from plenum.auth.service import set_locale
 from plenum.web.dbsession import db
@@ -24,8 +25,8 @@ def home(request: Request) -> Response:
     """Logged out: what Plenum is and a login button. Logged in: what needs the member."""
     templates: Templates = request.app.state.templates
     found = principal(request)
-    agenda: list[object] = []  # later issues add motions, votes and threads here
-    return templates.render(request, "home.html", {"agenda": agenda, "logged_in": bool(found)})
+    items = agenda(found, session=db(request)) if found else []
+    return templates.render(request, "home.html", {"agenda": items, "logged_in": bool(found)})
 
 
 async def healthz(request: Request) -> Response:

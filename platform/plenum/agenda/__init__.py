@@ -1,0 +1,1 @@
+"""What needs the member: the start page's list, nearest deadline first."""

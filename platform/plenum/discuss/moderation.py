@@ -1,0 +1,193 @@
+"""Flags and moderation: members flag a comment, moderators hide, restore or dismiss,
+and every step is logged with who, when and why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from plenum.auth.permissions import PermissionDenied, Principal
+from plenum.clock import utcnow
+from plenum.discuss.access import Access, SpacePlace
+from plenum.discuss.models import Comment, Flag, ModerationAction, ModerationEntry, Thread
+from plenum.errors import N_, DomainError, ValidationFailed
+from plenum.orgs.models import Member
+
+REASON_MAX = 500
+
+
+def check_reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed({"reason": N_("Please give a reason.")})
+    if len(reason) > REASON_MAX:
+        raise ValidationFailed({"reason": N_("A reason can have at most 500 characters.")})
+    return reason
+
+
+def flag(
+    comment: Comment, reason: str, access: Access, *, principal: Principal, session: Session
+) -> None:
+    """The member asks the moderators to look at the comment (once per member)."""
+    if not access.read:
+        raise PermissionDenied("discussion.flag")
+    reason = check_reason(reason)
+    if comment.deleted_at is not None or comment.hidden_at is not None:
+        raise DomainError(N_("This comment is no longer shown."))
+    session.add(Flag(comment_id=comment.id or 0, member_id=principal.member_id, reason=reason))
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise DomainError(N_("You have already flagged this comment.")) from None
+
+
+def _require(access: Access) -> None:
+    if not access.moderate:
+        raise PermissionDenied("discussion.moderate")
+
+
+def _log(
+    comment: Comment,
+    space_id: int,
+    action: ModerationAction,
+    reason: str,
+    principal: Principal,
+    session: Session,
+) -> None:
+    session.add(
+        ModerationEntry(
+            space_id=space_id,
+            comment_id=comment.id or 0,
+            actor_id=principal.member_id,
+            action=action,
+            reason=reason,
+        )
+    )
+    session.execute(
+        update(Flag)
+        .where(col(Flag.comment_id) == comment.id, col(Flag.resolved_at).is_(None))
+        .values(resolved_at=utcnow())
+    )
+
+
+def _space_of(comment: Comment, session: Session) -> int:
+    thread = session.get(Thread, comment.thread_id)
+    assert thread is not None
+    return thread.space_id
+
+
+def hide(
+    comment: Comment, reason: str, access: Access, *, principal: Principal, session: Session
+) -> None:
+    """Hide the comment; its place says "hidden:" and the reason."""
+    _require(access)
+    reason = check_reason(reason)
+    if comment.deleted_at is not None:
+        raise DomainError(N_("This comment has been deleted by its author."))
+    comment.hidden_at, comment.hidden_reason = utcnow(), reason
+    comment.hidden_by = principal.member_id
+    session.add(comment)
+    _log(comment, _space_of(comment, session), ModerationAction.HIDE, reason, principal, session)
+    session.commit()
+
+
+def restore(
+    comment: Comment, reason: str, access: Access, *, principal: Principal, session: Session
+) -> None:
+    _require(access)
+    reason = check_reason(reason)
+    if comment.hidden_at is None:
+        raise DomainError(N_("This comment is not hidden."))
+    comment.hidden_at, comment.hidden_reason, comment.hidden_by = None, "", None
+    session.add(comment)
+    _log(comment, _space_of(comment, session), ModerationAction.RESTORE, reason, principal, session)
+    session.commit()
+
+
+def dismiss(
+    comment: Comment, reason: str, access: Access, *, principal: Principal, session: Session
+) -> None:
+    """The flags were looked at and the comment stays."""
+    _require(access)
+    reason = check_reason(reason)
+    _log(comment, _space_of(comment, session), ModerationAction.DISMISS, reason, principal, session)
+    session.commit()
+
+
+@dataclass(frozen=True)
+class Flagged:
+    comment: Comment
+    author: str
+    reasons: list[str]
+
+
+def flagged(at: SpacePlace, *, session: Session) -> list[Flagged]:
+    """Comments of the space (its topics and its motions' discussions) with open flags."""
+    rows = session.exec(
+        select(Comment, Member.display_name, Flag.reason)
+        .join(Flag, col(Flag.comment_id) == Comment.id)
+        .join(Thread, col(Thread.id) == Comment.thread_id)
+        .join(Member, col(Member.id) == Comment.author_id)
+        .where(Thread.space_id == at.space.id, col(Flag.resolved_at).is_(None))
+        .order_by(col(Flag.created_at))
+    ).all()
+    found: dict[int, Flagged] = {}
+    for comment, author, reason in rows:
+        found.setdefault(comment.id or 0, Flagged(comment, author, [])).reasons.append(reason)
+    return list(found.values())
+
+
+def open_flags(at: SpacePlace, *, session: Session) -> int:
+    return int(
+        session.exec(
+            select(func.count(func.distinct(Flag.comment_id)))
+            .join(Comment, col(Comment.id) == Flag.comment_id)
+            .join(Thread, col(Thread.id) == Comment.thread_id)
+            .where(Thread.space_id == at.space.id, col(Flag.resolved_at).is_(None))
+        ).one()
+    )
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    action: str
+    reason: str
+    actor: str
+    author: str
+    comment_id: int
+    thread_id: int
+    seq: int
+    created_at: datetime
+
+
+def moderation_log(at: SpacePlace, *, session: Session, limit: int = 200) -> list[LogEntry]:
+    """What moderators did in the space, newest first."""
+    author = aliased(Member)
+    rows = session.exec(
+        select(ModerationEntry, Member.display_name, author.display_name, Comment)
+        .join(Member, col(Member.id) == ModerationEntry.actor_id)
+        .join(Comment, col(Comment.id) == ModerationEntry.comment_id)
+        .join(author, col(author.id) == Comment.author_id)
+        .where(ModerationEntry.space_id == at.space.id)
+        .order_by(col(ModerationEntry.created_at).desc(), col(ModerationEntry.id).desc())
+        .limit(limit)
+    ).all()
+    return [
+        LogEntry(
+            entry.action,
+            entry.reason,
+            actor,
+            written_by,
+            comment.id or 0,
+            comment.thread_id,
+            comment.seq,
+            entry.created_at,
+        )
+        for entry, actor, written_by, comment in rows
+    ]
