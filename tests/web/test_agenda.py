@@ -39,7 +39,7 @@ def test_the_agenda_lists_what_waits_nearest_deadline_first(session, world):
         motion_deadline=utcnow() + timedelta(days=3),
         supporters_required=2,
     )
-    later = make_call(
+    make_call(
         session, world.county_board, title="Später", motion_deadline=utcnow() + timedelta(days=10)
     )
     make_call(
@@ -82,6 +82,7 @@ def test_proposers_follow_their_motions_discussion(client, provider, session, wo
     english(client)
     home = page(client.get("/"))
     item = home.select_one(".agenda-thread")
-    assert motion.title in text(item) and "1 unread" in text(item)
+    assert motion.title in text(item)
+    assert "1 unread" in text(item)
     motion_page = page(client.get(f"/motions/{motion.id}"))
     assert "1 unread" in text(motion_page.select_one(".discussion-link"))

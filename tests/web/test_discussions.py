@@ -290,8 +290,10 @@ def test_flag_hide_restore_and_the_log(client, provider, session, world):
     post(client, f"/comments/{first.id}/restore", {"reason": "nach Rücksprache"})
     log = page(client.get(f"/spaces/{thread.space_id}/moderation"))
     rows = [text(r) for r in log.select("table tbody tr")]
-    assert "Mo Moderation shown again" in rows[0] and "nach Rücksprache" in rows[0]
-    assert "Mo Moderation hidden" in rows[1] and "Beleidigung eines Mitglieds" in rows[1]
+    assert "Mo Moderation shown again" in rows[0]
+    assert "nach Rücksprache" in rows[0]
+    assert "Mo Moderation hidden" in rows[1]
+    assert "Beleidigung eines Mitglieds" in rows[1]
     assert session.exec(select(func.count()).select_from(ModerationEntry)).one() == 2
 
 
