@@ -9,10 +9,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 
 ENVIRONMENTS = ("development", "test", "production")
+SMTP_SECURITY = ("starttls", "ssl", "none")
 
 
 class SettingsError(ValueError):
@@ -48,6 +50,12 @@ class Settings:
     client_ip_header: str = ""
     default_locale: str = "de"
     log_level: str = "INFO"
+    smtp_host: str = ""  # empty: Plenum sends no e-mail
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_security: str = ""  # starttls, ssl or none; empty: starttls in production, else none
+    mail_from: str = ""  # empty: Plenum <noreply@host of base_url>
 
     @property
     def development(self) -> bool:
@@ -56,6 +64,21 @@ class Settings:
     @property
     def secure_cookies(self) -> bool:
         return self.env == "production"
+
+    @property
+    def mail_enabled(self) -> bool:
+        return bool(self.smtp_host)
+
+    @property
+    def mail_security(self) -> str:
+        """How the SMTP connection is protected: starttls, ssl or none."""
+        return self.smtp_security or ("starttls" if self.env == "production" else "none")
+
+    @property
+    def mail_sender(self) -> str:
+        """The From address of Plenum's e-mails."""
+        host = urlsplit(self.base_url).hostname or "localhost"
+        return self.mail_from or f"Plenum <noreply@{host}>"
 
     @property
     def login_rate(self) -> tuple[int, float]:
@@ -91,6 +114,8 @@ class Settings:
             self.login_rate  # noqa: B018 - validates the format
         except ValueError as exc:
             raise SettingsError("PLENUM_LOGIN_RATE_LIMIT must look like 600/60") from exc
+        if self.smtp_security and self.smtp_security not in SMTP_SECURITY:
+            raise SettingsError(f"PLENUM_SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}")
         return replace(self, **changes) if changes else self
 
 
@@ -100,8 +125,11 @@ _FIELD_NAMES = list(Settings.__dataclass_fields__)
 def _parse(name: str, raw: str) -> Any:
     if name == "root":
         return Path(raw)
-    if name in ("session_idle_minutes", "session_max_hours"):
-        return int(raw)
+    if name in ("session_idle_minutes", "session_max_hours", "smtp_port"):
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise SettingsError(f"PLENUM_{name.upper()} must be a whole number") from exc
     if name == "oidc_group_roles":
         return parse_group_roles(raw)
     return raw

@@ -3,6 +3,7 @@
 The token is random per session. Forms carry it in the field ``csrf_token``; htmx
 sends it in the ``X-CSRF-Token`` header (``static/js/plenum.js`` adds it). A request
 whose token is missing or wrong is answered with 403 and never reaches a route.
+Only the one-click unsubscribe links of e-mails are exempt (``EXEMPT_PREFIX``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ FIELD = "csrf_token"
 HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 MAX_BODY = 20 * 1024 * 1024
+# The one exception: one-click unsubscribe links in e-mails (RFC 8058). Mail programs
+# post to them without any session; the signed token in the path is the authorisation,
+# and all it can do is turn the member's e-mail off (``mail.routes``).
+EXEMPT_PREFIX = "/unsubscribe/"
 
 Reject = Callable[[Request, int], Awaitable[Response]]
 
@@ -48,6 +53,9 @@ class CSRFMiddleware:
             await PlainTextResponse("Request body too large", status_code=413)(scope, receive, send)
             return
         replay = _replay(body)
+        if scope["path"].startswith(EXEMPT_PREFIX):
+            await self.app(scope, replay, send)
+            return
         expected = scope.get("session", {}).get("csrf")
         provided = _header_token(scope) or await _form_token(scope, body)
         if not (isinstance(expected, str) and provided and _same(expected, provided)):

@@ -8,6 +8,8 @@ catalogue translates every one of them (a test checks that).
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
@@ -49,6 +51,18 @@ def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
 
 def normalise(locale: object, default: str = DEFAULT_LOCALE) -> str:
     return locale if isinstance(locale, str) and locale in LOCALES else default
+
+
+@contextmanager
+def in_locale(locale: object) -> Iterator[str]:
+    """Translate into ``locale`` (German when unknown) inside the block: for e-mails
+    and the command line, which have no request to take the language from."""
+    chosen = normalise(locale)
+    token = current_locale.set(chosen)
+    try:
+        yield chosen
+    finally:
+        current_locale.reset(token)
 
 
 class LocaleMiddleware:
