@@ -7,6 +7,7 @@ from sqlalchemy.engine import Connection
 
 from plenum.db import make_engine
 from plenum.models import metadata
+from plenum.search.index import include_in_autogenerate
 from plenum.settings import Settings
 
 config = context.config
@@ -22,6 +23,7 @@ def _configure(connection: Connection) -> None:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_in_autogenerate,
     )
 
 

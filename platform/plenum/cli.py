@@ -1,8 +1,9 @@
-"""plenum serve | migrate | seed-demo | dev-idp | demo"""
+"""plenum serve | migrate | seed-demo | reindex | digests | schedule | dev-idp | demo"""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import subprocess  # nosec B404
 import sys
@@ -21,6 +22,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8000)
     commands.add_parser("migrate", help="bring the database schema up to date")
     commands.add_parser("seed-demo", help="load the demo data (only into an empty database)")
+    commands.add_parser("reindex", help="rebuild the search index from the tables")
+    digests = commands.add_parser("digests", help="e-mail the digests, then the outbox")
+    digests.add_argument("--period", choices=("daily", "weekly"), default="daily")
+    digests.add_argument("--at", help="ISO date-time to make them for (default: now; Berlin time)")
+    schedule = commands.add_parser("schedule", help="run the digests every day (no cron needed)")
+    schedule.add_argument("--hour", type=int, default=6, help="hour of the digests, Berlin time")
     idp = commands.add_parser("dev-idp", help="run the local development identity provider")
     idp.add_argument("--port", type=int, default=9400)
     demo = commands.add_parser("demo", help="migrate, load demo data, run provider and site")
@@ -31,6 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "serve": _serve,
         "migrate": _migrate,
         "seed-demo": _seed_demo,
+        "reindex": _reindex,
+        "digests": _digests,
+        "schedule": _schedule,
         "dev-idp": _dev_idp,
         "demo": _demo,
     }
@@ -65,6 +75,39 @@ def _seed_demo(_args: argparse.Namespace) -> int:
         loaded = demo.load(settings, session=session)
     database.dispose()
     print("Demo data loaded." if loaded else "Demo data already present; left as it is.")  # noqa: T201
+    return 0
+
+
+def _reindex(_args: argparse.Namespace) -> int:
+    from plenum.db import Database
+    from plenum.search.index import reindex
+
+    database = Database(Settings.from_env().database_url)
+    with database.session() as session:
+        counts = reindex(session=session)
+    database.dispose()
+    print("Search index rebuilt:", ", ".join(f"{n} {kind}" for kind, n in counts.items()))  # noqa: T201
+    return 0
+
+
+def _digests(args: argparse.Namespace) -> int:
+    from plenum.mail.command import parse_moment, run_digests
+
+    try:
+        at = parse_moment(args.at) if args.at else None
+    except ValueError:
+        raise SystemExit(f"--at: not an ISO date-time: {args.at!r}") from None
+    done = run_digests(Settings.from_env(), args.period, at)
+    print(f"Digests queued: {done.queued}. E-mails sent: {done.sent}.")  # noqa: T201
+    return 0
+
+
+def _schedule(args: argparse.Namespace) -> int:
+    from plenum.mail.schedule import run_forever
+
+    settings = Settings.from_env()
+    logging.basicConfig(level=settings.log_level)
+    run_forever(settings, hour=args.hour)
     return 0
 
 

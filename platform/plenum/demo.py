@@ -153,10 +153,14 @@ def demo_settings(settings: Settings) -> Settings:
 
 def load(settings: Settings, *, session: Session) -> bool:
     """Create the demo structure, members and motions; False when they exist already."""
+    from plenum.discuss import demo as discuss_demo
     from plenum.motions import demo as motions_demo
+    from plenum.search.index import reindex
 
     fresh = _load_structure(settings, session=session)
     motions_demo.load(session=session)
+    discuss_demo.load(session=session)
+    reindex(session=session)
     return fresh
 
 

@@ -27,6 +27,7 @@ from plenum.motions.models import (
 )
 from plenum.notify.models import Notification
 from plenum.orgs.models import Body, BodyRole, Chapter, ChapterRole, Member, Membership
+from plenum.search import index as _search_index  # noqa: F401  keeps search_document current
 from plenum.search.models import SearchDocument
 
 __all__ = [

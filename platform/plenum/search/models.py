@@ -1,4 +1,4 @@
-"""The search index: one row per searchable thing, kept current by the services."""
+"""The search index: one row per searchable thing, kept current by ``search.index``."""
 
 from __future__ import annotations
 
