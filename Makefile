@@ -54,6 +54,7 @@ test: lint types security test-sqlite test-postgres
 bench: setup
 	$(BIN)/python bench/baseline.py
 	$(BIN)/python bench/motions.py
+	$(BIN)/python bench/discussions.py
 
 catalogue: setup
 	$(BIN)/python scripts/catalogue.py

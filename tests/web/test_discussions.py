@@ -115,6 +115,9 @@ def test_comments_replies_and_replies_to_replies(client, provider, session, worl
     assert [r["id"] for r in replies] == [f"c{reply.seq}", f"c{deeper.seq}"]
     assert "in reply to #2 Ole Ortsverband" in text(replies[1])
     assert "in reply to" not in text(replies[0])
+    answering = page(client.get(f"/threads/{thread.id}?reply_to={reply.id}"))
+    assert text(answering.select_one("#write-title")) == f"Your reply to #{reply.seq}"
+    assert answering.select_one("#write input[name=reply_to]")["value"] == str(reply.id)
 
 
 def test_markdown_is_rendered_and_html_stays_text(client, provider, session, world):
@@ -277,7 +280,10 @@ def test_flag_hide_restore_and_the_log(client, provider, session, world):
     assert post(client, f"/comments/{first.id}/flag", {"reason": "beleidigend"}).status_code == 303
     assert post(client, f"/comments/{first.id}/hide", {"reason": "x"}).status_code == 403
     assert client.get(f"/spaces/{thread.space_id}/moderation").status_code == 403
+    assert client.get(f"/comments/{first.id}/hide").status_code == 403
+    assert client.get(f"/comments/{first.id}/flag").status_code == 200
     as_member(client, provider, "mo")
+    assert client.get(f"/comments/{first.id}/hide").status_code == 200
     queue = page(client.get(f"/spaces/{thread.space_id}/moderation"))
     assert "beleidigend" in text(queue.select_one(".flagged-list"))
     hidden = post(client, f"/comments/{first.id}/hide", {"reason": "Beleidigung eines Mitglieds"})

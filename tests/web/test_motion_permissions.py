@@ -339,6 +339,9 @@ TABLE = [
     row("GET",  "/motions/{published}/versions",        None,          303, 200, 200, 200, 200, 404, 200),
     row("GET",  "/motions/{draft}/pdf",                 None,          303, 404, 200, 404, 404, 404, 404),
     row("GET",  "/motions/{published}/pdf",             None,          303, 200, 200, 200, 200, 404, 200),
+    # a discussion opens for exactly those who see the motion (303 to the thread)
+    row("GET",  "/motions/{draft}/discussion",          None,          303, 404, 303, 404, 404, 404, 404),
+    row("GET",  "/motions/{published}/discussion",      None,          303, 303, 303, 303, 303, 404, 303),
     # attachments: the proposers add and remove them; who sees the motion downloads them
     row("POST", "/motions/{draft}/attachments",         {},            303, 404, 303, 404, 404, 404, 404),
     row("GET",  "/attachments/{attachment}",            None,          303, 404, 200, 200, 200, 404, 200),
@@ -385,6 +388,8 @@ TABLE = [
                                                                        303, 303, 303, 303, 303, 404, 403),
     row("GET",  "/amendments/{amendment}",              None,          303, 404, 200, 200, 200, 404, 200),
     row("GET",  "/amendments/{published_amendment}",    None,          303, 200, 200, 200, 200, 404, 200),
+    row("GET",  "/amendments/{amendment}/discussion",   None,          303, 404, 303, 303, 303, 404, 303),
+    row("GET",  "/amendments/{published_amendment}/discussion", None,  303, 303, 303, 303, 303, 404, 303),
     row("GET",  "/amendments/{amendment}/edit",         None,          303, 404, 200, 403, 403, 404, 403),
     row("POST", "/amendments/{amendment}/edit",         AMENDMENT_FORM | {"lock_version": "1"},
                                                                        303, 404, 303, 403, 403, 404, 403),

@@ -7,6 +7,7 @@ readable by exactly those who may see the motion or amendment itself.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -17,8 +18,9 @@ from plenum.discuss.models import Space, Thread
 from plenum.errors import N_, NotFound
 from plenum.motions import amendments as motion_amendments
 from plenum.motions import service as motions
+from plenum.motions.models import Proposer
 from plenum.orgs.models import Body, Chapter
-from plenum.orgs.service import body_scope, chapter_scope
+from plenum.orgs.service import body_scope, chapter_scope, principals_for
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,27 @@ def thread_access(principal: Principal | None, where: ThreadPlace, *, session: S
         return NONE
     moderate = may(principal, Action.MODERATE, where.motion.place.chapter_scope)
     return Access(True, True, moderate)
+
+
+def readers(member_ids: Iterable[int], where: ThreadPlace, *, session: Session) -> set[int]:
+    """Those of ``member_ids`` who may read the thread now (followers can lose access)."""
+    principals = principals_for(member_ids, session=session)
+    if where.motion is None:
+        return {p.member_id for p in principals if space_access(p, where.at).read}
+    target = where.amendment.amendment if where.amendment else where.motion.motion
+    named = {m.id for m in motions.people(Proposer, target, session=session)}
+    named |= {m.id for m in motions.invited(target, session=session)}
+    published = (
+        where.amendment.amendment.published_at is not None
+        if where.amendment
+        else where.motion.motion.current_version_id is not None
+    )
+    place = where.motion.place
+    return {
+        p.member_id
+        for p in principals
+        if motions.may_view(target.status, published, place, p, p.member_id in named)
+    }
 
 
 def require_read(principal: Principal | None, where: ThreadPlace, *, session: Session) -> Access:

@@ -14,6 +14,7 @@ from plenum.auth.permissions import PermissionDenied, Principal
 from plenum.discuss import access, moderation, service
 from plenum.discuss.models import Comment, Space
 from plenum.errors import N_, DomainError, NotFound, ValidationFailed
+from plenum.mail.outbox import after_response
 from plenum.motions import amendments as motion_amendments
 from plenum.motions import service as motions
 from plenum.motions.pages import render, run
@@ -109,7 +110,7 @@ def _topic_create(request: Request, values: dict[str, str]) -> Response:
         session.rollback()
         return _space_page(request, at, values, _errors(exc), _status(exc))
     flash(request, N_("Your topic has been opened."))
-    return see_other(request, path_for(request, "thread", id=thread.id))
+    return _and_send_mail(request, see_other(request, path_for(request, "thread", id=thread.id)))
 
 
 def space_read(request: Request) -> Response:
@@ -169,11 +170,20 @@ def _thread(request: Request) -> tuple[access.ThreadPlace, Principal, access.Acc
 
 def thread_page(request: Request) -> Response:
     where, found, allowed = _thread(request)
+    session = db(request)
     page = _int(request.query_params.get("page", ""))
     at = _int(request.query_params.get("at", ""))
-    if page is None and at is not None:
-        page = service.page_of(where.thread, at, session=db(request))
-    return _thread_view(request, where, found, allowed, page=page)
+    reply_to = _int(request.query_params.get("reply_to", ""))
+    answered = session.get(Comment, reply_to) if reply_to else None
+    if answered is not None and answered.thread_id != where.thread.id:
+        answered = None
+    if page is None and (at is not None or answered is not None):
+        seq = answered.seq if answered else at or 0
+        page = service.page_of(where.thread, seq, session=session)
+    values = {"reply_to": str(answered.id)} if answered else {}
+    return _thread_view(
+        request, where, found, allowed, page=page, values=values, replying_to=answered
+    )
 
 
 def _int(raw: str) -> int | None:
@@ -190,6 +200,7 @@ def _thread_view(
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    replying_to: Comment | None = None,
 ) -> Response:
     session = db(request)
     shown = service.thread_page(where.thread, principal=found, session=session, page=page)
@@ -205,6 +216,7 @@ def _thread_view(
         "page_key": form_key(),
         "may_edit": service.may_edit,
         "comment": None,
+        "replying_to": replying_to,
         "values": values or {},
         "errors": errors or {},
         "space_path": _space_path(request, where.at),
@@ -226,7 +238,13 @@ def _comment_create(request: Request, values: dict[str, str]) -> Response:
     except (ValidationFailed, DomainError) as exc:
         session.rollback()
         return _comment_form(request, where, values, _errors(exc), _status(exc))
-    return see_other(request, _comment_path(request, comment))
+    return _and_send_mail(request, see_other(request, _comment_path(request, comment)))
+
+
+def _and_send_mail(request: Request, response: Response) -> Response:
+    """Followers who want to hear immediately get their e-mail once the response is out."""
+    response.background = after_response(request)
+    return response
 
 
 def _check_rate(request: Request, found: Principal) -> None:
@@ -403,15 +421,28 @@ def _comment_moderate(request: Request, values: dict[str, str]) -> Response:
     return see_other(request, _comment_path(request, comment))
 
 
+def reason_page(request: Request) -> Response:
+    """The form that asks why: to flag a comment, or (moderators) to hide, restore, dismiss."""
+    comment, where, _found, allowed = _comment(request)
+    step = request.path_params["step"]
+    if step not in ("flag", *MODERATION_STEPS):
+        raise NotFound(N_("This page does not exist."))
+    if step != "flag" and not allowed.moderate:
+        raise PermissionDenied("discussion.moderate")
+    return _reason_form(request, step, comment, where, {}, None)
+
+
 def _reason_form(
     request: Request,
     step: str,
     comment: Comment,
     where: access.ThreadPlace,
     values: dict[str, str],
-    exc: DomainError,
+    exc: DomainError | None,
 ) -> Response:
-    errors = exc.errors if isinstance(exc, ValidationFailed) else {"reason": exc.message}
+    errors = {}
+    if exc is not None:
+        errors = exc.errors if isinstance(exc, ValidationFailed) else {"reason": exc.message}
     context = {
         "step": step,
         "comment": comment,
@@ -420,7 +451,7 @@ def _reason_form(
         "errors": errors,
         "thread_path": path_for(request, "thread", id=where.thread.id),
     }
-    return render(request, "discuss/reason_form.html", context, 422)
+    return render(request, "discuss/reason_form.html", context, 422 if errors else 200)
 
 
 routes = [
@@ -440,5 +471,6 @@ routes = [
     Route("/comments/{id:int}/delete", comment_delete, methods=["POST"], name="comment_delete"),
     Route("/comments/{id:int}/agree", comment_agree, methods=["POST"], name="comment_agree"),
     Route("/comments/{id:int}/flag", comment_flag, methods=["POST"], name="comment_flag"),
+    Route("/comments/{id:int}/{step}", reason_page, name="comment_reason"),
     Route("/comments/{id:int}/{step}", comment_moderate, methods=["POST"], name="comment_moderate"),
 ]

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from plenum.auth.permissions import PermissionDenied, Principal
 from plenum.clock import as_utc, utcnow
+from plenum.discuss import access
 from plenum.discuss.access import Access, SpacePlace, ThreadPlace
 from plenum.discuss.models import (
     Comment,
@@ -33,6 +34,7 @@ from plenum.errors import N_, DomainError, ValidationFailed
 from plenum.mail.notices import notice_followers
 from plenum.motions import lines
 from plenum.motions import service as motions
+from plenum.notify.service import mark_read_under
 from plenum.orgs.models import Member
 
 TITLE_MAX = 200
@@ -293,7 +295,7 @@ def _tell_followers(
             else col(Subscription.thread_id) == thread.id
         )
     ).all()
-    readers = set(followers) - {principal.member_id}
+    readers = access.readers(set(followers) - {principal.member_id}, where, session=session)
     author = session.get(Member, principal.member_id)
     notice_followers(
         readers,
@@ -453,6 +455,12 @@ def page_of_first_unread(thread: Thread, read: int, total: int, *, session: Sess
     return page_of(thread, read + 1, session=session)
 
 
+# The comment a reply answers and its author, made once: building an alias per request
+# costs more than the queries that use it.
+_ANSWERED = aliased(Comment, name="answered")
+_ANSWERED_AUTHOR = aliased(Member, name="answered_author")
+
+
 def thread_page(
     thread: Thread, *, principal: Principal, session: Session, page: int | None = None
 ) -> ThreadPage:
@@ -465,20 +473,21 @@ def thread_page(
     if page is None:
         page = page_of_first_unread(thread, read, total, session=session)
     page = min(max(page, 1), pages)
-    answered = aliased(Comment)
-    answered_author = aliased(Member)
+    answered, answered_author = _ANSWERED, _ANSWERED_AUTHOR
     base = (
         select(Comment, Member.display_name, answered.seq, answered_author.display_name)
         .join(Member, col(Member.id) == Comment.author_id)
         .outerjoin(answered, col(answered.id) == Comment.reply_to_id)
         .outerjoin(answered_author, col(answered_author.id) == answered.author_id)
     )
-    tops = session.exec(
+    # One top-level comment more than the page shows: where the next page starts.
+    found = session.exec(
         base.where(Comment.thread_id == thread.id, col(Comment.parent_id).is_(None))
         .order_by(col(Comment.seq))
         .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
+        .limit(PAGE_SIZE + 1)
     ).all()
+    tops, after = found[:PAGE_SIZE], found[PAGE_SIZE:]
     top_ids = [c.id for c, *_ in tops]
     replies = (
         session.exec(
@@ -520,20 +529,12 @@ def thread_page(
             parent.replies.append(item)
         shown[comment.id or 0] = item
     unread = [s.comment.seq for s in shown.values() if s.unread]
-    if page == pages:
-        upto = thread.last_seq
-    else:
-        next_top = session.exec(
-            select(Comment.seq)
-            .where(Comment.thread_id == thread.id, col(Comment.parent_id).is_(None))
-            .order_by(col(Comment.seq))
-            .offset(page * PAGE_SIZE)
-            .limit(1)
-        ).first()
-        upto = (next_top or thread.last_seq + 1) - 1
+    # The page is read up to where the next page starts; the last page to the end.
+    upto = after[0][0].seq - 1 if after else thread.last_seq
     if upto > read:
         _mark(principal.member_id, thread.id, upto, session=session)
-        session.commit()
+    mark_read_under(principal.member_id, f"/threads/{thread.id}#", session=session)
+    session.commit()
     return ThreadPage(result, page, pages, min(unread) if unread else None, read)
 
 

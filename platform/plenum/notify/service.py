@@ -67,3 +67,17 @@ def mark_all_read(member_id: int, *, session: Session) -> None:
         .values(read_at=utcnow())
     )
     session.commit()
+
+
+def mark_read_under(member_id: int, prefix: str, *, session: Session) -> None:
+    """Mark the member's notifications whose link starts with ``prefix`` as read (no commit):
+    opening a discussion answers its notices."""
+    session.execute(
+        update(Notification)
+        .where(
+            col(Notification.member_id) == member_id,
+            col(Notification.read_at).is_(None),
+            col(Notification.url).startswith(prefix),
+        )
+        .values(read_at=utcnow())
+    )

@@ -40,7 +40,9 @@ def parse(text: str) -> list[Token]:
     return parser().parse(protect_stars(text))
 
 
+@lru_cache(maxsize=4096)
 def render(text: str) -> Markup:
-    """Member Markdown as safe HTML."""
+    """Member Markdown as safe HTML. Remembered for the most recent texts: a discussion page
+    shows the same comments to every reader, and rendering is most of its cost."""
     html = parser().renderer.render(parse(text), parser().options, {})
     return Markup(html)  # noqa: S704 # nosec B704
