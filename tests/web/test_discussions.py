@@ -303,6 +303,54 @@ def test_flag_hide_restore_and_the_log(client, provider, session, world):
     assert session.exec(select(func.count()).select_from(ModerationEntry)).one() == 2
 
 
+def test_moderators_see_no_flags_of_motions_they_may_not_see(client, provider, session, world):
+    call = make_call(session, world.state_convention)
+    motion = submitted_motion(session, call, world.people["mia"])
+    as_member(client, provider, "mia")
+    path = client.get(f"/motions/{motion.id}/discussion").headers["location"]
+    post(client, f"{path}/comments", {"body": "Geheimer Entwurfstext"})
+    secret = session.exec(select(Comment).where(Comment.body == "Geheimer Entwurfstext")).one()
+    as_member(client, provider, "bo")  # the screening board sees the submitted motion
+    assert post(client, f"/comments/{secret.id}/flag", {"reason": "prüfen"}).status_code == 303
+    space_id = session.get(Thread, secret.thread_id).space_id
+    as_member(client, provider, "mo")
+    queue = client.get(f"/spaces/{space_id}/moderation")
+    assert "Geheimer Entwurfstext" not in queue.text
+    as_member(client, provider, "gina")  # office staff may see it, and moderate it
+    assert "Geheimer Entwurfstext" in client.get(f"/spaces/{space_id}/moderation").text
+
+
+def test_own_and_hidden_comments(client, provider, session, world):
+    thread = topic(session, world.state, world.people["mia"])
+    first = session.exec(select(Comment).where(Comment.thread_id == thread.id)).one()
+    as_member(client, provider, "mia")
+    assert post(client, f"/comments/{first.id}/flag", {"reason": "meins"}).status_code == 422
+    as_member(client, provider, "mo")
+    post(client, f"/comments/{first.id}/hide", {"reason": "Ton"})
+    as_member(client, provider, "mia")
+    assert post(client, f"/comments/{first.id}/delete").status_code == 409
+    session.refresh(first)
+    assert first.body == "Wie organisieren wir das?"
+
+
+def test_reading_a_later_page_keeps_earlier_unread_replies(client, provider, session, world):
+    from plenum.discuss.service import PAGE_SIZE, read_upto
+
+    thread = topic(session, world.state, world.people["mia"])
+    first = session.exec(select(Comment).where(Comment.thread_id == thread.id)).one()
+    for n in range(PAGE_SIZE + 2):
+        comment(session, thread.id, world.people["mia"], f"Beitrag {n}")
+    as_member(client, provider, "ole")
+    client.get(f"/threads/{thread.id}?page=1")
+    client.get(f"/threads/{thread.id}?page=2")
+    reply = comment(session, thread.id, world.people["mia"], "Späte Antwort", reply_to=first.id)
+    comment(session, thread.id, world.people["mia"], "Ganz neu")
+    client.get(f"/threads/{thread.id}?page=2")  # the last page; the reply sits on page 1
+    assert read_upto(world.people["ole"], thread.id, session=session) < reply.seq
+    soup = page(client.get(f"/threads/{thread.id}"))
+    assert soup.select_one("#new").find_next("article")["id"] == f"c{reply.seq}"
+
+
 def test_posting_is_rate_limited_with_a_clear_message(client, provider, session, world):
     thread = topic(session, world.state, world.people["mia"])
     as_member(client, provider, "ole")
@@ -312,6 +360,8 @@ def test_posting_is_rate_limited_with_a_clear_message(client, provider, session,
     ]
     assert statuses[:8] == [303] * 8
     assert statuses[8] == 429
+    resent = post(client, f"/threads/{thread.id}/comments", {"body": "Nummer 7"})
+    assert resent.status_code == 303  # a form sent again is no new comment: not limited
     limited = post(client, f"/threads/{thread.id}/comments", {"body": "Noch einer"})
     soup = page(limited)
     assert "You are writing very fast" in text(soup.select_one(".field-error"))
@@ -358,6 +408,17 @@ def test_a_double_submit_stores_one_comment(client, provider, session, world):
         select(func.count()).select_from(Comment).where(Comment.body == "Nur einmal")
     ).one()
     assert count == 1
+
+
+def test_the_same_short_reply_to_two_comments_is_two_comments(session, world):
+    thread = topic(session, world.state, world.people["mia"])
+    first = session.exec(select(Comment).where(Comment.thread_id == thread.id)).one()
+    other = comment(session, thread.id, world.people["mia"], "Noch ein Gedanke")
+    one = comment(session, thread.id, world.people["ole"], "Ja", reply_to=first.id)
+    two = comment(session, thread.id, world.people["ole"], "Ja", reply_to=other.id)
+    again = comment(session, thread.id, world.people["ole"], "Ja", reply_to=other.id)
+    assert one.id != two.id
+    assert again.id == two.id
 
 
 def test_a_double_submit_opens_one_topic(client, provider, session, world):

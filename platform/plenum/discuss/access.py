@@ -70,9 +70,8 @@ def body_space(body: Body, chapter: Chapter, *, session: Session) -> SpacePlace:
 
 
 def space_place(space: Space, *, session: Session) -> SpacePlace:
-    chapter = session.get(Chapter, space.chapter_id)
+    chapter = session.get_one(Chapter, space.chapter_id)
     body = session.get(Body, space.body_id) if space.body_id else None
-    assert chapter is not None
     return SpacePlace(space, chapter, body)
 
 
@@ -104,8 +103,7 @@ def thread_place(thread_id: int, *, session: Session) -> ThreadPlace:
 
 
 def _place_of(thread: Thread, *, session: Session) -> ThreadPlace:
-    space = session.get(Space, thread.space_id)
-    assert space is not None
+    space = session.get_one(Space, thread.space_id)
     at = space_place(space, session=session)
     if thread.amendment_id is not None:
         ap = motion_amendments.amendment_place(thread.amendment_id, session=session)

@@ -6,15 +6,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from plenum.auth.permissions import PermissionDenied, Principal
 from plenum.clock import utcnow
+from plenum.discuss import access
 from plenum.discuss.access import Access, SpacePlace
-from plenum.discuss.models import Comment, Flag, ModerationAction, ModerationEntry, Thread
+from plenum.discuss.models import (
+    Comment,
+    Flag,
+    ModerationAction,
+    ModerationEntry,
+    Thread,
+    ThreadKind,
+)
 from plenum.errors import N_, DomainError, ValidationFailed
 from plenum.orgs.models import Member
 
@@ -37,6 +45,8 @@ def flag(
     if not access.read:
         raise PermissionDenied("discussion.flag")
     reason = check_reason(reason)
+    if comment.author_id == principal.member_id:
+        raise DomainError(N_("You cannot flag your own comment."))
     if comment.deleted_at is not None or comment.hidden_at is not None:
         raise DomainError(N_("This comment is no longer shown."))
     session.add(Flag(comment_id=comment.id or 0, member_id=principal.member_id, reason=reason))
@@ -77,9 +87,7 @@ def _log(
 
 
 def _space_of(comment: Comment, session: Session) -> int:
-    thread = session.get(Thread, comment.thread_id)
-    assert thread is not None
-    return thread.space_id
+    return session.get_one(Thread, comment.thread_id).space_id
 
 
 def hide(
@@ -127,8 +135,25 @@ class Flagged:
     reasons: list[str]
 
 
-def flagged(at: SpacePlace, *, session: Session) -> list[Flagged]:
-    """Comments of the space (its topics and its motions' discussions) with open flags."""
+def _readable(thread_ids: set[int], principal: Principal, *, session: Session) -> set[int]:
+    """Which of the space's threads the moderator may read: all topics, and the discussions
+    of the motions and amendments they may see."""
+    kinds = dict(
+        session.exec(select(Thread.id, Thread.kind).where(col(Thread.id).in_(thread_ids))).all()
+    )
+    return {
+        tid
+        for tid in thread_ids
+        if kinds.get(tid) == ThreadKind.TOPIC
+        or access.thread_access(
+            principal, access.thread_place(tid, session=session), session=session
+        ).read
+    }
+
+
+def flagged(at: SpacePlace, principal: Principal, *, session: Session) -> list[Flagged]:
+    """Comments of the space (its topics and its motions' discussions) with open flags,
+    leaving out the discussions of motions the moderator may not see."""
     rows = session.exec(
         select(Comment, Member.display_name, Flag.reason)
         .join(Flag, col(Flag.comment_id) == Comment.id)
@@ -137,21 +162,16 @@ def flagged(at: SpacePlace, *, session: Session) -> list[Flagged]:
         .where(Thread.space_id == at.space.id, col(Flag.resolved_at).is_(None))
         .order_by(col(Flag.created_at))
     ).all()
+    readable = _readable({c.thread_id for c, _, _ in rows}, principal, session=session)
     found: dict[int, Flagged] = {}
     for comment, author, reason in rows:
-        found.setdefault(comment.id or 0, Flagged(comment, author, [])).reasons.append(reason)
+        if comment.thread_id in readable:
+            found.setdefault(comment.id or 0, Flagged(comment, author, [])).reasons.append(reason)
     return list(found.values())
 
 
-def open_flags(at: SpacePlace, *, session: Session) -> int:
-    return int(
-        session.exec(
-            select(func.count(func.distinct(Flag.comment_id)))
-            .join(Comment, col(Comment.id) == Flag.comment_id)
-            .join(Thread, col(Thread.id) == Comment.thread_id)
-            .where(Thread.space_id == at.space.id, col(Flag.resolved_at).is_(None))
-        ).one()
-    )
+def open_flags(at: SpacePlace, principal: Principal, *, session: Session) -> int:
+    return len(flagged(at, principal, session=session))
 
 
 @dataclass(frozen=True)
@@ -166,7 +186,9 @@ class LogEntry:
     created_at: datetime
 
 
-def moderation_log(at: SpacePlace, *, session: Session, limit: int = 200) -> list[LogEntry]:
+def moderation_log(
+    at: SpacePlace, principal: Principal, *, session: Session, limit: int = 200
+) -> list[LogEntry]:
     """What moderators did in the space, newest first."""
     author = aliased(Member)
     rows = session.exec(
@@ -178,6 +200,7 @@ def moderation_log(at: SpacePlace, *, session: Session, limit: int = 200) -> lis
         .order_by(col(ModerationEntry.created_at).desc(), col(ModerationEntry.id).desc())
         .limit(limit)
     ).all()
+    readable = _readable({c.thread_id for *_, c in rows}, principal, session=session)
     return [
         LogEntry(
             entry.action,
@@ -190,4 +213,5 @@ def moderation_log(at: SpacePlace, *, session: Session, limit: int = 200) -> lis
             entry.created_at,
         )
         for entry, actor, written_by, comment in rows
+        if comment.thread_id in readable
     ]

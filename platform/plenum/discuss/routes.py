@@ -87,7 +87,7 @@ def _space_page(
         "access": allowed,
         "rows": service.topics(at, member_id=found.member_id, session=session),
         "following": service.follows(found.member_id, space_id=at.space.id, session=session),
-        "open_flags": moderation.open_flags(at, session=session) if allowed.moderate else 0,
+        "open_flags": moderation.open_flags(at, found, session=session) if allowed.moderate else 0,
         "values": values or {"key": form_key()},
         "errors": errors or {},
     }
@@ -126,12 +126,11 @@ def space_follow(request: Request) -> Response:
     session = db(request)
     at = _space_from_path(request)
     found, _allowed = _readable_space(request, at)
-    assert at.space.id is not None
     if service.follows(found.member_id, space_id=at.space.id, session=session):
         service.unfollow(found.member_id, space_id=at.space.id, session=session)
         flash(request, N_("You no longer follow this space."))
     else:
-        service.follow_space(found.member_id, at.space.id, session=session)
+        service.follow_space(found.member_id, at.space.id or 0, session=session)
         flash(request, N_("You follow this space now."))
     return see_other(request, _space_path(request, at))
 
@@ -145,13 +144,13 @@ def _space_path(request: Request, at: access.SpacePlace) -> str:
 def moderation_page(request: Request) -> Response:
     session = db(request)
     at = _space_from_path(request)
-    _found, allowed = _readable_space(request, at)
+    found, allowed = _readable_space(request, at)
     if not allowed.moderate:
         raise PermissionDenied("discussion.moderate")
     context = {
         "at": at,
-        "flagged": moderation.flagged(at, session=session),
-        "log": moderation.moderation_log(at, session=session),
+        "flagged": moderation.flagged(at, found, session=session),
+        "log": moderation.moderation_log(at, found, session=session),
         "space_path": _space_path(request, at),
     }
     return render(request, "discuss/moderation.html", context)
@@ -205,7 +204,6 @@ def _thread_view(
     session = db(request)
     shown = service.thread_page(where.thread, principal=found, session=session, page=page)
     layout = service.discussed_layout(where, session=session)
-    assert where.thread.id is not None
     context: dict[str, Any] = {
         "where": where,
         "thread": where.thread,
@@ -233,7 +231,11 @@ def _comment_create(request: Request, values: dict[str, str]) -> Response:
     where, found, allowed = _thread(request)
     try:
         data = service.parse_comment(values)
-        _check_rate(request, found)
+        if (
+            service.earlier_copy(where.thread.id or 0, data, found.member_id, session=session)
+            is None
+        ):
+            _check_rate(request, found)  # a form sent again is not a new comment
         comment = service.post_comment(where, allowed, data, principal=found, session=session)
     except (ValidationFailed, DomainError) as exc:
         session.rollback()
@@ -297,8 +299,7 @@ def _comment_path(request: Request, comment: Comment) -> str:
 def thread_follow(request: Request) -> Response:
     session = db(request)
     where, found, _allowed = _thread(request)
-    thread_id = where.thread.id
-    assert thread_id is not None
+    thread_id = where.thread.id or 0
     if service.follows(found.member_id, thread_id=thread_id, session=session):
         service.unfollow(found.member_id, thread_id=thread_id, session=session)
         flash(request, N_("You no longer follow this discussion."))

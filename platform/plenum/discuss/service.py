@@ -200,11 +200,11 @@ def post_comment(
     if not access.write:
         raise PermissionDenied("discussion.comment")
     thread = where.thread
-    assert thread.id is not None
-    earlier = _earlier_copy(thread.id, data, principal.member_id, session=session)
+    thread_id = thread.id or 0
+    earlier = earlier_copy(thread_id, data, principal.member_id, session=session)
     if earlier is not None:
         return earlier
-    parent_id, reply_to = _reply_target(thread.id, data.reply_to, session=session)
+    parent_id, reply_to = _reply_target(thread_id, data.reply_to, session=session)
     quote = ""
     if data.quote_first is not None:
         quote = quote_of(
@@ -213,7 +213,7 @@ def post_comment(
     now = utcnow()
     seq = session.execute(
         update(Thread)
-        .where(col(Thread.id) == thread.id)
+        .where(col(Thread.id) == thread_id)
         .values(
             last_seq=Thread.last_seq + 1,
             comment_count=Thread.comment_count + 1,
@@ -222,7 +222,7 @@ def post_comment(
         .returning(col(Thread.last_seq))
     ).scalar_one()
     comment = Comment(
-        thread_id=thread.id,
+        thread_id=thread_id,
         seq=seq,
         author_id=principal.member_id,
         parent_id=parent_id,
@@ -239,20 +239,20 @@ def post_comment(
         session.flush()
     except IntegrityError:  # the same form, sent at the same moment
         session.rollback()
-        again = _earlier_copy(thread.id, data, principal.member_id, session=session)
+        again = earlier_copy(thread_id, data, principal.member_id, session=session)
         if again is None:
             raise
         return again
-    if read_upto(principal.member_id, thread.id, session=session) == seq - 1:
-        _mark(principal.member_id, thread.id, seq, session=session)  # nothing else unread
-    follow_thread(principal.member_id, thread.id, session=session, commit=False)
+    if read_upto(principal.member_id, thread_id, session=session) == seq - 1:
+        _mark(principal.member_id, thread_id, seq, session=session)  # nothing else unread
+    follow_thread(principal.member_id, thread_id, session=session, commit=False)
     _tell_followers(where, comment, principal, session=session)
     session.commit()
     session.refresh(thread)
     return comment
 
 
-def _earlier_copy(
+def earlier_copy(
     thread_id: int, data: CommentInput, member_id: int, *, session: Session
 ) -> Comment | None:
     query = select(Comment).where(Comment.author_id == member_id)
@@ -260,11 +260,18 @@ def _earlier_copy(
         found = session.exec(query.where(Comment.idempotency_key == data.key)).first()
         if found is not None:
             return found
+    # The same text to the same comment within minutes: the form sent again from another tab.
+    answered = col(Comment.reply_to_id)
+    same_answer = answered.is_(None) if data.reply_to is None else answered == data.reply_to
+    quoted = col(Comment.quote_first)
+    same_quote = quoted.is_(None) if data.quote_first is None else quoted == data.quote_first
     since = utcnow() - DUPLICATE_WINDOW
     return session.exec(
         query.where(
             Comment.thread_id == thread_id,
             Comment.body == data.body,
+            same_answer,
+            same_quote,
             col(Comment.deleted_at).is_(None),
             col(Comment.created_at) >= since,
         )
@@ -338,6 +345,8 @@ def delete_comment(comment: Comment, *, principal: Principal, session: Session) 
         raise PermissionDenied("discussion.delete")
     if comment.deleted_at is not None:
         return
+    if comment.hidden_at is not None:  # the moderators' decision keeps its evidence
+        raise DomainError(N_("A hidden comment cannot be deleted."))
     comment.deleted_at = utcnow()
     comment.body = ""
     comment.quote_text = ""
@@ -426,7 +435,6 @@ def read_upto(member_id: int, thread_id: int, *, session: Session) -> int:
 
 def page_of(thread: Thread, seq: int, *, session: Session) -> int:
     """The page that shows comment ``seq`` (under its top-level comment)."""
-    assert thread.id is not None
     found = session.exec(
         select(Comment.seq, Comment.parent_id).where(
             Comment.thread_id == thread.id, Comment.seq == seq
@@ -466,13 +474,12 @@ def thread_page(
 ) -> ThreadPage:
     """One page of the thread, top-level comments in order with their replies, read in a
     fixed number of statements; the page read is marked read."""
-    assert thread.id is not None
-    read = read_upto(principal.member_id, thread.id, session=session)
-    total = top_level_count(thread.id, session=session)
+    thread_id = thread.id or 0
+    read = read_upto(principal.member_id, thread_id, session=session)
+    total = top_level_count(thread_id, session=session)
     pages = max(1, -(-total // PAGE_SIZE))
-    if page is None:
-        page = page_of_first_unread(thread, read, total, session=session)
-    page = min(max(page, 1), pages)
+    first_unread_page = page_of_first_unread(thread, read, total, session=session)
+    page = min(max(page or first_unread_page, 1), pages)
     answered, answered_author = _ANSWERED, _ANSWERED_AUTHOR
     base = (
         select(Comment, Member.display_name, answered.seq, answered_author.display_name)
@@ -482,7 +489,7 @@ def thread_page(
     )
     # One top-level comment more than the page shows: where the next page starts.
     found = session.exec(
-        base.where(Comment.thread_id == thread.id, col(Comment.parent_id).is_(None))
+        base.where(Comment.thread_id == thread_id, col(Comment.parent_id).is_(None))
         .order_by(col(Comment.seq))
         .offset((page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE + 1)
@@ -531,9 +538,10 @@ def thread_page(
     unread = [s.comment.seq for s in shown.values() if s.unread]
     # The page is read up to where the next page starts; the last page to the end.
     upto = after[0][0].seq - 1 if after else thread.last_seq
-    if upto > read:
-        _mark(principal.member_id, thread.id, upto, session=session)
-    mark_read_under(principal.member_id, f"/threads/{thread.id}#", session=session)
+    # Only read in order: with unread comments on an earlier page the mark stays.
+    if upto > read and first_unread_page >= page:
+        _mark(principal.member_id, thread_id, upto, session=session)
+    mark_read_under(principal.member_id, f"/threads/{thread_id}#", session=session)
     session.commit()
     return ThreadPage(result, page, pages, min(unread) if unread else None, read)
 
