@@ -456,17 +456,36 @@ def page_of(thread: Thread, seq: int, *, session: Session) -> int:
     return int(before) // PAGE_SIZE + 1
 
 
-def page_of_first_unread(thread: Thread, read: int, total: int, *, session: Session) -> int:
-    """The page with the first comment after ``read``; the last page when all is read."""
-    if read >= thread.last_seq:
-        return max(1, -(-total // PAGE_SIZE))
-    return page_of(thread, read + 1, session=session)
-
-
-# The comment a reply answers and its author, made once: building an alias per request
-# costs more than the queries that use it.
+# Aliases made once: building them per request costs more than the queries that use them.
+_PARENT = aliased(Comment, name="parent")
 _ANSWERED = aliased(Comment, name="answered")
 _ANSWERED_AUTHOR = aliased(Member, name="answered_author")
+
+
+def page_of_first_unread(thread: Thread, read: int, total: int, *, session: Session) -> int:
+    """The page with the first comment after ``read``; the last page when all is read.
+    Always two statements, so a thread page costs the same whatever was read."""
+    top_seq = session.exec(
+        select(func.coalesce(_PARENT.seq, Comment.seq))
+        .select_from(Comment)
+        .outerjoin(_PARENT, col(_PARENT.id) == Comment.parent_id)
+        .where(Comment.thread_id == thread.id, Comment.seq > read)
+        .order_by(col(Comment.seq))
+        .limit(1)
+    ).first()
+    bound = thread.last_seq + 1 if top_seq is None else top_seq
+    before = int(
+        session.exec(
+            select(func.count()).where(
+                Comment.thread_id == thread.id,
+                col(Comment.parent_id).is_(None),
+                Comment.seq < bound,
+            )
+        ).one()
+    )
+    if top_seq is None:
+        return max(1, -(-total // PAGE_SIZE))
+    return before // PAGE_SIZE + 1
 
 
 def thread_page(
