@@ -8,7 +8,6 @@ the same few statements however long the thread is.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -648,22 +647,6 @@ def followed_unread(member_id: int, *, session: Session) -> list[Followed]:
     return [Followed(*row) for row in session.exec(query).all()]
 
 
-def unread_in(thread_ids: Sequence[int], *, member_id: int, session: Session) -> dict[int, int]:
-    """Unread counts of the given threads for the member."""
-    if not thread_ids:
-        return {}
-    read = func.coalesce(ReadMark.last_seq, 0)
-    rows = session.exec(
-        select(Thread.id, Thread.last_seq - read)
-        .outerjoin(
-            ReadMark,
-            (col(ReadMark.thread_id) == Thread.id) & (col(ReadMark.member_id) == member_id),
-        )
-        .where(col(Thread.id).in_(thread_ids))
-    ).all()
-    return {int(tid or 0): max(0, int(n)) for tid, n in rows}
-
-
 def mark_space_read(at: SpacePlace, *, member_id: int, session: Session) -> int:
     """Mark every thread of the space read; returns how many threads changed."""
     threads = session.exec(
@@ -751,13 +734,6 @@ def follows(
     else:
         query = query.where(Subscription.space_id == space_id)
     return session.exec(query).first() is not None
-
-
-def follow_all(member_ids: Iterable[int], thread_id: int, *, session: Session) -> None:
-    """Several members follow a thread (the proposers of a motion, say)."""
-    for member_id in sorted(set(member_ids)):
-        follow_thread(member_id, thread_id, session=session, commit=False)
-    session.commit()
 
 
 @dataclass(frozen=True)
