@@ -26,6 +26,7 @@ from plenum.notify import routes as notify_routes
 from plenum.orgs import routes as orgs_routes
 from plenum.search import routes as search_routes
 from plenum.settings import Settings
+from plenum.votes import routes as vote_routes
 from plenum.web import errors
 from plenum.web import routes as web_routes
 from plenum.web.csrf import CSRFMiddleware
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> Plenum:
             *discuss_routes.routes,
             *mail_routes.routes,
             *search_routes.routes,
+            *vote_routes.routes,
             Mount("/static", StaticFiles(directory=settings.root / "static"), name="static"),
         ],
         middleware=_middleware(settings),

@@ -29,10 +29,22 @@ from plenum.notify.models import Notification
 from plenum.orgs.models import Body, BodyRole, Chapter, ChapterRole, Member, Membership
 from plenum.search import index as _search_index  # noqa: F401  keeps search_document current
 from plenum.search.models import SearchDocument
+from plenum.votes.models import (
+    Attendance,
+    Ballot,
+    SubstituteSeat,
+    Vote,
+    VoteCast,
+    VoteLog,
+    VoteOption,
+    Voter,
+)
 
 __all__ = [
     "Amendment",
     "Attachment",
+    "Attendance",
+    "Ballot",
     "Body",
     "BodyRole",
     "Chapter",
@@ -56,7 +68,13 @@ __all__ = [
     "Space",
     "StatusChange",
     "Subscription",
+    "SubstituteSeat",
     "Support",
     "Thread",
+    "Vote",
+    "VoteCast",
+    "VoteLog",
+    "VoteOption",
+    "Voter",
     "metadata",
 ]

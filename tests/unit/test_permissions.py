@@ -131,8 +131,16 @@ ALLOWED: dict[Action, set[tuple[str, Relation]]] = {
         ("office_staff", Relation.CHAPTER),
         ("office_staff", Relation.ABOVE),
     },
+    Action.MANAGE_VOTES: {
+        ("chair", Relation.HERE),
+        ("office_staff", Relation.HERE),
+        ("office_staff", Relation.CHAPTER),
+        ("office_staff", Relation.ABOVE),
+    },
+    Action.MANAGE_MEMBER_VOTES: {("office_staff", Relation.HERE), ("office_staff", Relation.ABOVE)},
 }
 BODY_ACTIONS = {
+    Action.MANAGE_VOTES,
     Action.DISCUSS_IN_BODY,
     Action.MODERATE_IN_BODY,
     Action.VIEW_BODY,

@@ -42,6 +42,9 @@ class Action(StrEnum):
     DISCUSS_IN_BODY = "discussion.take_part_in_body"  # body
     MODERATE = "discussion.moderate"
     MODERATE_IN_BODY = "discussion.moderate_in_body"  # body
+    # Votes: a body's (meeting, written) and a chapter's with all its members.
+    MANAGE_VOTES = "votes.manage"  # body
+    MANAGE_MEMBER_VOTES = "votes.manage_member_votes"
 
 
 class Relation(StrEnum):
@@ -155,6 +158,10 @@ RULES: dict[Action, frozenset[tuple[str, str]]] = {
     Action.DISCUSS_IN_BODY: _BODY_INTERNAL,
     Action.MODERATE: _MODERATORS | _STAFF_HERE_OR_ABOVE,
     Action.MODERATE_IN_BODY: _STAFF_OF_BODY | {(Role.CHAIR.value, Relation.HERE)},
+    # A body's votes are run by its chair and the office staff; member ballots and
+    # surveys of a chapter by its office staff (or the staff above).
+    Action.MANAGE_VOTES: _STAFF_OF_BODY | {(Role.CHAIR.value, Relation.HERE)},
+    Action.MANAGE_MEMBER_VOTES: _STAFF_HERE_OR_ABOVE,
 }
 
 

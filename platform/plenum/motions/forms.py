@@ -114,7 +114,7 @@ class TransitionInput:
 
 def parse_call(values: dict[str, str]) -> CallInput:
     errors: dict[str, str] = {}
-    title = _title(values, errors)
+    title = parse_title(values, errors)
     types = tuple(t.value for t in MotionType if values.get(f"type_{t.value}"))
     if not types:
         errors["type_motion"] = N_("Please choose at least one type of motion.")
@@ -134,8 +134,8 @@ def parse_call(values: dict[str, str]) -> CallInput:
     numbering = values.get("amendment_numbering", "")
     if numbering not in {n.value for n in AmendmentNumbering}:
         errors["amendment_numbering"] = N_("Please choose how amendments are numbered.")
-    motion_deadline = _datetime(values, "motion_deadline", errors)
-    amendment_deadline = _datetime(values, "amendment_deadline", errors)
+    motion_deadline = local_datetime(values, "motion_deadline", errors)
+    amendment_deadline = local_datetime(values, "amendment_deadline", errors)
     if motion_deadline and amendment_deadline and amendment_deadline < motion_deadline:
         errors["amendment_deadline"] = N_(
             "The deadline for amendments cannot be before the one for motions."
@@ -158,7 +158,7 @@ def parse_call(values: dict[str, str]) -> CallInput:
 
 def parse_motion(values: dict[str, str], allowed_types: tuple[str, ...]) -> MotionInput:
     errors: dict[str, str] = {}
-    title = _title(values, errors)
+    title = parse_title(values, errors)
     kind = values.get("type", "") or (allowed_types[0] if len(allowed_types) == 1 else "")
     if kind not in allowed_types:
         errors["type"] = N_("Please choose a type of motion.")
@@ -178,7 +178,7 @@ def parse_motion(values: dict[str, str], allowed_types: tuple[str, ...]) -> Moti
 
 def parse_amendment(values: dict[str, str]) -> AmendmentInput:
     errors: dict[str, str] = {}
-    title = _title(values, errors)
+    title = parse_title(values, errors)
     text = _markdown(values, "text", errors, required=True)
     reasons = _markdown(values, "reasons", errors, required=False)
     group = _group(values, errors)
@@ -229,7 +229,7 @@ def lock_version(values: dict[str, str]) -> int:
 # --- pieces -------------------------------------------------------------------------------
 
 
-def _title(values: dict[str, str], errors: dict[str, str]) -> str:
+def parse_title(values: dict[str, str], errors: dict[str, str]) -> str:
     title = values.get("title", "").strip()
     if not title:
         errors["title"] = N_("Please enter a title.")
@@ -267,7 +267,7 @@ def _int(values: dict[str, str], name: str, low: int, high: int, errors: dict[st
     return int(raw)
 
 
-def _datetime(values: dict[str, str], name: str, errors: dict[str, str]) -> datetime | None:
+def local_datetime(values: dict[str, str], name: str, errors: dict[str, str]) -> datetime | None:
     raw = values.get(name, "").strip()
     try:
         local = datetime.fromisoformat(raw)
@@ -314,7 +314,7 @@ class ResolutionInput:
 
 def parse_resolution(values: dict[str, str]) -> ResolutionInput:
     errors: dict[str, str] = {}
-    title = _title(values, errors)
+    title = parse_title(values, errors)
     limits = {"topic": 100, "outcome": 300, "responsible": 300, "coordinated_with": 500}
     limits["attachments"] = 1000
     for name, limit in limits.items():

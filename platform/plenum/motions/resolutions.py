@@ -75,6 +75,24 @@ def from_motion(
     return resolution
 
 
+def record(body: Body, title: str, text: str, outcome: str, *, session: Session) -> Resolution:
+    """A resolution decided without a motion, e.g. a board's written decision."""
+    decided_on = today()
+    sequence = _next_sequence(body, decided_on.year, session=session)
+    resolution = Resolution(
+        body_id=body.id or 0,
+        year=decided_on.year,
+        sequence=sequence,
+        number=format_number(body, decided_on.year, sequence),
+        title=title,
+        decided_on=decided_on,
+        outcome=outcome[:300],
+        text=text,
+    )
+    _insert_numbered(resolution, body, session=session)
+    return resolution
+
+
 def _insert_numbered(resolution: Resolution, body: Body, *, session: Session) -> None:
     """Insert with the next free number of the body and year; when another decision took
     that number at the same moment, take the next one."""

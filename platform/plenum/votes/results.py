@@ -1,0 +1,404 @@
+"""Counting and what follows: close, count, recount, publish with its outcome, the
+anonymous ballot list, and the next ballot of an election (runoff, open seats, list place).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from plenum.auth.permissions import Principal
+from plenum.clock import utcnow
+from plenum.errors import N_, DomainError
+from plenum.motions.forms import TransitionInput
+from plenum.motions.models import Status
+from plenum.orgs.models import Member
+from plenum.votes import roll, service, tally
+from plenum.votes.models import Ballot, Stage, Vote, VoteMode, VoteOption, VoteStatus
+from plenum.votes.service import VotePlace
+from plenum.votes.tally import Method, OptionKind, Result
+from plenum.web.i18n import gettext, in_locale
+
+# --- counting -----------------------------------------------------------------------------
+
+
+def counts_of(vote: Vote, *, session: Session) -> dict[tuple[int, ...], int]:
+    """How many ballots of each kind: grouped in the database, so 100,000 ballots of a
+    yes/no vote come back as three rows."""
+    query = (
+        select(Ballot.choices, func.count())
+        .where(Ballot.vote_id == vote.id)
+        .group_by(col(Ballot.choices))
+    )
+    return {tally.decode(choices): int(n) for choices, n in session.exec(query)}
+
+
+def count(vote: Vote, *, session: Session, draw: tally.Draw = tally.system_lot) -> Result:
+    options = service.tally_options(vote, service.options_of(vote, session=session))
+    return tally.tally(options, counts_of(vote, session=session), service.rules_of(vote), draw=draw)
+
+
+def result_of(vote: Vote) -> Result | None:
+    return Result.from_json(vote.result) if vote.result else None
+
+
+def close_vote(at: VotePlace, *, actor: int | None, session: Session) -> Vote:
+    """Close the vote and count it. Ballots that got in before the close are counted;
+    those after it are refused (see ``casting``)."""
+    vote = at.vote
+    service._step(vote, VoteStatus.OPEN, VoteStatus.CLOSED, session=session, closed_at=utcnow())
+    session.commit()
+    result = count(vote, session=session)
+    vote.result = result.to_json()
+    session.add(vote)
+    roll.log("closed", actor=actor, vote_id=vote.id, note=str(result.ballots), session=session)
+    for lot in result.lots:
+        roll.log("lot", actor=actor, vote_id=vote.id, note=_lot_note(lot), session=session)
+    session.commit()
+    return vote
+
+
+def _lot_note(lot: dict[str, list[int]]) -> str:
+    return " ".join(str(i) for i in lot["among"]) + " → " + " ".join(str(i) for i in lot["order"])
+
+
+def close_due(*, session: Session) -> int:
+    """Close every vote whose end time has passed (the clock process calls this)."""
+    due = session.exec(
+        select(Vote.id).where(Vote.status == VoteStatus.OPEN, col(Vote.closes_at) <= utcnow())
+    ).all()
+    closed = 0
+    for vote_id in due:
+        try:
+            close_vote(
+                service.vote_place(vote_id or 0, session=session), actor=None, session=session
+            )
+            closed += 1
+        except DomainError:
+            session.rollback()
+    return closed
+
+
+def recount(at: VotePlace, *, principal: Principal, session: Session) -> bool:
+    """Count the stored ballots again (lots drawn before are replayed); True if the
+    result is the same as the one recorded."""
+    vote = at.vote
+    if vote.status not in (VoteStatus.CLOSED, VoteStatus.PUBLISHED):
+        raise DomainError(N_("Only a closed vote can be counted again."))
+    recorded = result_of(vote)
+    again = count(vote, session=session, draw=replay(recorded.lots if recorded else []))
+    same = recorded == again
+    note = N_("same result") if same else N_("different result")
+    roll.log("recounted", actor=principal.member_id, vote_id=vote.id, note=note, session=session)
+    session.commit()
+    return same
+
+
+def replay(lots: list[dict[str, list[int]]]) -> tally.Draw:
+    """A lot that gives the recorded order for a recorded tie, and draws anew otherwise."""
+    recorded = {tuple(lot["among"]): lot["order"] for lot in lots}
+
+    def draw(ids: object) -> list[int]:
+        among = sorted(ids)  # type: ignore[call-overload]
+        return list(recorded.get(tuple(among)) or tally.system_lot(among))
+
+    return draw
+
+
+# --- publishing and the outcome -------------------------------------------------------------
+
+
+def publish(at: VotePlace, *, principal: Principal, session: Session) -> Vote:
+    """Publish the result; a yes/no vote on a motion or amendment decides it, and a
+    body's adopted question becomes a resolution."""
+    vote = at.vote
+    result = result_of(vote)
+    if vote.status != VoteStatus.CLOSED or result is None:
+        raise DomainError(N_("Only a closed and counted vote can be published."))
+    service._step(
+        vote, VoteStatus.CLOSED, VoteStatus.PUBLISHED, session=session, published_at=utcnow()
+    )
+    roll.log("published", actor=principal.member_id, vote_id=vote.id, session=session)
+    if vote.method == Method.YES_NO:
+        _decide(at, result, principal=principal, session=session)
+    session.commit()
+    return vote
+
+
+def _decide(at: VotePlace, result: Result, *, principal: Principal, session: Session) -> None:
+    from plenum.motions import amendments, resolutions
+    from plenum.motions import service as motions
+
+    vote = at.vote
+    adopted = result.outcome == "adopted"
+    with in_locale("de"):
+        words = outcome_words(vote, result, service.options_of(vote, session=session))
+    decision = TransitionInput(
+        outcome=(Status.ADOPTED if adopted else Status.REJECTED).value,
+        outcome_text=words,
+        note=words,
+    )
+    if vote.amendment_id:
+        place = amendments.amendment_place(vote.amendment_id, session=session)
+        amendments.transition(place, "decide", decision, principal=principal, session=session)
+    elif vote.motion_id:
+        found = motions.motion_place(vote.motion_id, session=session)
+        motions.transition(
+            found.motion, found.place, "decide", decision, principal=principal, session=session
+        )
+        made = resolutions.resolution_of(found.motion, session=session)
+        vote.resolution_id = made.id if made else None
+    elif at.body is not None and adopted:
+        made = resolutions.record(at.body, vote.title, vote.question, words, session=session)
+        vote.resolution_id = made.id
+    session.add(vote)
+
+
+def outcome_words(vote: Vote, result: Result, options: Sequence[VoteOption]) -> str:
+    """The result in words, e.g. "Adopted with 12 yes, 3 no and 1 abstentions."."""
+    if vote.method != Method.YES_NO:
+        return gettext(OUTCOMES.get(result.outcome, ""))
+    yes, no = total_of(result, options, OptionKind.YES), total_of(result, options, OptionKind.NO)
+    message = OUTCOME_SENTENCES.get(result.outcome, OUTCOME_SENTENCES["rejected"])
+    return gettext(message, yes=yes, no=no, abstain=result.abstain)
+
+
+def total_of(result: Result, options: Sequence[VoteOption], kind: OptionKind) -> int:
+    return sum(result.totals.get(o.id or 0, 0) for o in options if o.kind == kind)
+
+
+OUTCOME_SENTENCES = {
+    "adopted": N_("Adopted with %(yes)s yes, %(no)s no and %(abstain)s abstentions."),
+    "rejected": N_("Rejected with %(yes)s yes, %(no)s no and %(abstain)s abstentions."),
+    "no_quorum": N_(
+        "Not decided: too few ballots for the quorum "
+        "(%(yes)s yes, %(no)s no, %(abstain)s abstentions)."
+    ),
+}
+OUTCOMES = {
+    "adopted": N_("adopted"),
+    "rejected": N_("rejected"),
+    "no_quorum": N_("not decided: no quorum"),
+    "decided": N_("decided"),
+    "tie": N_("tie: no single winner"),
+    "elected": N_("elected"),
+    "runoff": N_("no absolute majority: a runoff is needed"),
+    "not_elected": N_("nobody elected"),
+}
+
+
+# --- the anonymous ballots -----------------------------------------------------------------
+
+
+def trackers(vote: Vote, *, session: Session) -> list[str]:
+    """The published list of trackers, sorted: in no way the order of casting."""
+    query = select(Ballot.tracker).where(Ballot.vote_id == vote.id).order_by(col(Ballot.tracker))
+    return [t for t in session.exec(query) if t]
+
+
+def export_rows(vote: Vote, *, session: Session) -> list[tuple[str, ...]]:
+    """Every ballot as the labels chosen, sorted by content: no voter, no order of casting."""
+    labels = {o.id: label_of(o) for o in service.options_of(vote, session=session)}
+    query = (
+        select(Ballot.choices)
+        .where(Ballot.vote_id == vote.id)
+        .order_by(col(Ballot.choices), col(Ballot.key))
+    )
+    return [
+        tuple(labels.get(i, "?") for i in tally.decode(choices)) for choices in session.exec(query)
+    ]
+
+
+def export_csv(vote: Vote, *, session: Session) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["ballot"])
+    for row in export_rows(vote, session=session):
+        writer.writerow([" | ".join(row)])
+    return out.getvalue()
+
+
+def label_of(option: VoteOption) -> str:
+    """An option's name on exports: its label, or its kind for yes/no/abstain/invalid."""
+    return option.label or option.kind
+
+
+@dataclass(frozen=True)
+class NamedRow:
+    name: str
+    choices: tuple[int, ...]
+
+
+def named_ballots(vote: Vote, *, session: Session) -> list[NamedRow]:
+    """A named vote's roll call: who voted how, by name."""
+    if vote.mode != VoteMode.NAMED:
+        return []
+    query = (
+        select(Member.display_name, Ballot.choices)
+        .join(Member, col(Member.id) == Ballot.member_id)
+        .where(Ballot.vote_id == vote.id)
+        .order_by(col(Member.display_name))
+    )
+    return [NamedRow(name, tally.decode(choices)) for name, choices in session.exec(query)]
+
+
+# --- the next ballot of an election ---------------------------------------------------------
+
+
+def next_ballot_kind(vote: Vote) -> str:
+    """Which follow-up ballot this published election calls for, if any."""
+    result = result_of(vote)
+    if vote.status != VoteStatus.PUBLISHED or result is None or vote.method != Method.ELECTION:
+        return ""
+    if result.outcome == "runoff":
+        return "runoff"
+    if (
+        vote.reserved
+        and vote.stage in (Stage.WOMEN, Stage.RUNOFF)
+        and vote.total_seats > vote.seats
+    ):
+        return "open_seats"
+    if vote.list_place is not None:
+        return "list_place"
+    return ""
+
+
+def follow_up(at: VotePlace, *, principal: Principal, session: Session) -> Vote:
+    """Create the next ballot as a draft: the runoff, the ballot for the seats open to
+    all, or the next list place."""
+    vote, kind = at.vote, next_ballot_kind(at.vote)
+    if not kind:
+        raise DomainError(N_("This election needs no further ballot."))
+    if session.exec(select(Vote.id).where(Vote.parent_id == vote.id)).first() is not None:
+        raise DomainError(N_("The next ballot exists already."))
+    child = _child(vote, principal)
+    result = result_of(vote)
+    options = service.options_of(vote, session=session)
+    elected = _elected_labels(vote, session=session)
+    if kind == "runoff" and result is not None:
+        pair = set(result.runoff)
+        candidates = [(o.label, o.women) for o in options if o.id in pair]
+        child.stage, child.majority, child.seats = Stage.RUNOFF, "simple", 1
+        child.title = _suffixed(vote.title, N_("runoff"))
+    elif kind == "open_seats":
+        candidates = [
+            (o.label, o.women)
+            for o in options
+            if o.kind == OptionKind.CANDIDATE and o.label not in elected
+        ]
+        child.stage, child.reserved = Stage.OPEN_SEATS, False
+        child.seats = vote.total_seats - tally.reserved_seats(vote.total_seats)
+        child.title = _suffixed(_base_title(vote), N_("seats open to all"))
+    else:
+        candidates = [
+            (o.label, o.women)
+            for o in options
+            if o.kind == OptionKind.CANDIDATE and o.label not in elected
+        ]
+        place = (vote.list_place or 0) + 1
+        child.list_place, child.stage = place, Stage.SINGLE
+        child.reserved = tally.list_place_reserved(place, _first_place_woman(vote, session=session))
+    session.add(child)
+    session.flush()
+    rows = service.candidate_rows(candidates, child) + service.special_rows(child)
+    for position, (kind_, label, women) in enumerate(rows):
+        session.add(
+            VoteOption(
+                vote_id=child.id or 0, position=position, kind=kind_, label=label, women=women
+            )
+        )
+    roll.log("created", actor=principal.member_id, vote_id=child.id, session=session)
+    session.commit()
+    return child
+
+
+def _child(vote: Vote, principal: Principal) -> Vote:
+    return Vote(
+        chapter_id=vote.chapter_id,
+        body_id=vote.body_id,
+        kind=vote.kind,
+        method=vote.method,
+        mode=vote.mode,
+        election_of=vote.election_of,
+        title=vote.title,
+        question=vote.question,
+        majority=vote.majority,
+        quorum_percent=vote.quorum_percent,
+        seats=vote.seats,
+        total_seats=vote.total_seats,
+        reserved=vote.reserved,
+        list_place=vote.list_place,
+        stage=vote.stage,
+        parent_id=vote.id,
+        created_by=principal.member_id,
+    )
+
+
+def _suffixed(title: str, suffix: str) -> str:
+    with in_locale("de"):
+        return f"{title} – {gettext(suffix)}"[:300]
+
+
+def _base_title(vote: Vote) -> str:
+    return vote.title.rsplit(" – ", 1)[0] if vote.stage == Stage.RUNOFF else vote.title
+
+
+def chain(vote: Vote, *, session: Session) -> list[Vote]:
+    """The ballots of one election, from the first to this one."""
+    found = [vote]
+    while found[0].parent_id is not None:
+        parent = session.get(Vote, found[0].parent_id)
+        if parent is None:
+            break
+        found.insert(0, parent)
+    return found
+
+
+def _elected_labels(vote: Vote, *, session: Session) -> set[str]:
+    labels: set[str] = set()
+    for ballot in chain(vote, session=session):
+        result = result_of(ballot)
+        if result is None:
+            continue
+        names = {o.id: o.label for o in service.options_of(ballot, session=session)}
+        labels |= {names.get(i, "") for i in result.elected}
+    return labels
+
+
+def _first_place_woman(vote: Vote, *, session: Session) -> bool:
+    for ballot in chain(vote, session=session):
+        result = result_of(ballot)
+        if ballot.list_place == 1 and result is not None and result.elected:
+            women = {o.id for o in service.options_of(ballot, session=session) if o.women}
+            return result.elected[0] in women
+    return False
+
+
+@dataclass(frozen=True)
+class SeatLine:
+    """One seat of an election: who holds it, or that it stays empty."""
+
+    label: str
+    reserved: bool
+
+
+def seat_lines(vote: Vote, *, session: Session) -> list[SeatLine]:
+    """The seats this ballot filled, with the reserved ones left empty shown as such."""
+    result = result_of(vote)
+    if result is None or vote.method != Method.ELECTION or result.outcome == "runoff":
+        return []
+    names = {o.id: o.label for o in service.options_of(vote, session=session)}
+    lines = [SeatLine(names.get(i, ""), vote.reserved) for i in result.elected]
+    return lines + [SeatLine("", vote.reserved)] * result.empty_seats
+
+
+def quota_empty(vote: Vote) -> int:
+    """Seats reserved for women left empty because no woman stood (no women's ballot)."""
+    if vote.stage == Stage.OPEN_SEATS and vote.parent_id is None:
+        return tally.reserved_seats(vote.total_seats)
+    return 0

@@ -1,0 +1,420 @@
+"""Pages of votes: lists, setting up, the ballot, results, ballots, attendance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from plenum.auth.current import require_member
+from plenum.auth.permissions import PermissionDenied, Principal
+from plenum.clock import as_utc, utcnow
+from plenum.errors import N_, DomainError, NotFound, ValidationFailed
+from plenum.motions.pages import render, run
+from plenum.orgs.models import Body, Chapter
+from plenum.orgs.service import body_by_key, chapter_by_key
+from plenum.votes import casting, forms, results, roll, service
+from plenum.votes.models import VoteStatus
+from plenum.web.dbsession import db
+from plenum.web.htmx import see_other
+from plenum.web.templating import flash, path_for
+
+# --- lists and setting up -------------------------------------------------------------------
+
+
+def _where(request: Request) -> tuple[Chapter, Body | None]:
+    session = db(request)
+    if request.url.path.startswith("/bodies/"):
+        body, chapter = body_by_key(request.path_params["key"], session=session)
+        return chapter, body
+    return chapter_by_key(request.path_params["key"], session=session), None
+
+
+def _list_path(request: Request, chapter: Chapter, body: Body | None) -> str:
+    if body is not None:
+        return path_for(request, "body_votes", key=body.key)
+    return path_for(request, "chapter_votes", key=chapter.key)
+
+
+def vote_list(request: Request) -> Response:
+    chapter, body = _where(request)
+    found = require_member(request)
+    manage = service.may_manage(found, chapter, body)
+    if not (manage or service.may_follow(found, chapter, body)):
+        raise PermissionDenied("votes.view")
+    rows = service.votes_of(chapter, body, found, session=db(request))
+    context = {"chapter": chapter, "body": body, "rows": rows, "manage": manage}
+    return render(request, "votes/list.html", context)
+
+
+def _manager(request: Request, chapter: Chapter, body: Body | None) -> Principal:
+    found = require_member(request)
+    if not service.may_manage(found, chapter, body):
+        raise PermissionDenied("votes.manage")
+    return found
+
+
+def new_form(request: Request) -> Response:
+    chapter, body = _where(request)
+    _manager(request, chapter, body)
+    values = _defaults(request, chapter, body)
+    return _form(request, chapter, body, values, {})
+
+
+def _defaults(request: Request, chapter: Chapter, body: Body | None) -> dict[str, str]:
+    kinds = service.kinds_for(body)
+    values = {
+        "kind": kinds[0],
+        "method": "yes_no",
+        "mode": "open",
+        "majority": body.default_majority if body else "simple",
+        "quorum_percent": str(body.quorum_percent if body else 0),
+        "seats": "1",
+        "max_choices": "1",
+    }
+    for name in ("motion_id", "amendment_id", "title"):
+        if request.query_params.get(name):
+            values[name] = request.query_params[name][:300]
+    return values
+
+
+def _form(
+    request: Request,
+    chapter: Chapter,
+    body: Body | None,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status_code: int = 200,
+    vote: Any = None,
+) -> Response:
+    context = {
+        "chapter": chapter,
+        "body": body,
+        "values": values,
+        "errors": errors,
+        "kinds": service.kinds_for(body),
+        "vote": vote,
+    }
+    return render(request, "votes/form.html", context, status_code)
+
+
+async def create(request: Request) -> Response:
+    return await run(request, _create, *forms.VOTE_FIELDS)
+
+
+def _create(request: Request, values: dict[str, str]) -> Response:
+    chapter, body = _where(request)
+    found = _manager(request, chapter, body)
+    session = db(request)
+    try:
+        data = forms.parse_vote(values, service.kinds_for(body))
+        vote = service.create_vote(chapter, body, data, principal=found, session=session)
+    except ValidationFailed as exc:
+        session.rollback()
+        return _form(request, chapter, body, values, exc.errors, 422)
+    flash(request, N_("The vote has been set up as a draft."))
+    return see_other(request, path_for(request, "vote", id=vote.id))
+
+
+# --- one vote ---------------------------------------------------------------------------------
+
+
+def _place(request: Request) -> service.VotePlace:
+    return service.vote_place(request.path_params["id"], session=db(request))
+
+
+def _visible(request: Request) -> tuple[service.VotePlace, Principal]:
+    at, found = _place(request), require_member(request)
+    if not service.may_see(found, at, session=db(request)):
+        raise NotFound(N_("This vote does not exist."))
+    return at, found
+
+
+def _managed(request: Request) -> tuple[service.VotePlace, Principal]:
+    at, found = _visible(request)
+    if not service.may_manage(found, at.chapter, at.body):
+        raise PermissionDenied("votes.manage")
+    return at, found
+
+
+def vote_page(request: Request) -> Response:
+    at, found = _visible(request)
+    _settle(request, at)
+    return _page(request, at, found)
+
+
+def _settle(request: Request, at: service.VotePlace) -> None:
+    """A vote past its end time is closed on the first look, even before the clock runs."""
+    vote = at.vote
+    if vote.status == VoteStatus.OPEN and vote.closes_at and as_utc(vote.closes_at) <= utcnow():
+        try:
+            results.close_vote(at, actor=None, session=db(request))
+        except DomainError:
+            db(request).rollback()
+
+
+def _page(
+    request: Request,
+    at: service.VotePlace,
+    found: Principal,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(request, "votes/vote.html", _context(request, at, found, errors), status_code)
+
+
+def _context(
+    request: Request, at: service.VotePlace, found: Principal, errors: dict[str, str] | None
+) -> dict[str, Any]:
+    session = db(request)
+    vote = at.vote
+    options = service.options_of(vote, session=session)
+    manage = service.may_manage(found, at.chapter, at.body)
+    result = results.result_of(vote)
+    shown = result if vote.status == VoteStatus.PUBLISHED or (manage and result) else None
+    return {
+        "at": at,
+        "vote": vote,
+        "options": options,
+        "ballot_options": service.ballot_options(vote, options),
+        "option_by_id": {o.id: o for o in options},
+        "manage": manage,
+        "standing": roll.standing(vote, found.member_id, session=session),
+        "messages": roll.STANDING_MESSAGES,
+        "result": shown,
+        "words": results.outcome_words(vote, shown, options) if shown else "",
+        "seats": results.seat_lines(vote, session=session) if shown else [],
+        "quota_empty": results.quota_empty(vote),
+        "named": results.named_ballots(vote, session=session) if shown else [],
+        "next_ballot": results.next_ballot_kind(vote) if manage else "",
+        "log": service.log_of(vote, session=session) if manage else [],
+        "subject": service.subject_of(vote, session=session),
+        "errors": errors or {},
+    }
+
+
+def edit_form(request: Request) -> Response:
+    at, _found = _managed(request)
+    values = service.form_values(at.vote, session=db(request))
+    return _form(request, at.chapter, at.body, values, {}, vote=at.vote)
+
+
+async def update(request: Request) -> Response:
+    return await run(request, _update, *forms.VOTE_FIELDS)
+
+
+def _update(request: Request, values: dict[str, str]) -> Response:
+    at, found = _managed(request)
+    session = db(request)
+    try:
+        data = forms.parse_vote(values, service.kinds_for(at.body))
+        service.update_vote(at, data, principal=found, session=session)
+    except ValidationFailed as exc:
+        session.rollback()
+        return _form(request, at.chapter, at.body, values, exc.errors, 422, vote=at.vote)
+    flash(request, N_("The vote has been saved."))
+    return see_other(request, path_for(request, "vote", id=at.vote.id))
+
+
+def _lifecycle(request: Request, step: str) -> Response:
+    at, found = _managed(request)
+    session = db(request)
+    try:
+        target = _take(at, found, step, session=session)
+    except DomainError as exc:
+        session.rollback()
+        flash(request, exc.message)
+        return see_other(request, path_for(request, "vote", id=at.vote.id))
+    flash(request, STEP_MESSAGES[step])
+    return see_other(request, target)
+
+
+STEP_MESSAGES = {
+    "open": N_("The vote is open. The roll is frozen."),
+    "close": N_("The vote is closed and counted."),
+    "publish": N_("The result has been published."),
+    "recount": N_("The ballots have been counted again: see the log."),
+    "next": N_("The next ballot has been set up as a draft."),
+    "delete": N_("The draft has been deleted."),
+}
+
+
+def _take(at: service.VotePlace, found: Principal, step: str, *, session: Any) -> str:
+    vote_path = f"/votes/{at.vote.id}"
+    if step == "open":
+        service.open_vote(at, principal=found, session=session)
+    elif step == "close":
+        results.close_vote(at, actor=found.member_id, session=session)
+    elif step == "publish":
+        results.publish(at, principal=found, session=session)
+    elif step == "recount":
+        results.recount(at, principal=found, session=session)
+    elif step == "next":
+        return f"/votes/{results.follow_up(at, principal=found, session=session).id}"
+    else:
+        service.delete_draft(at, session=session)
+        return f"/bodies/{at.body.key}/votes" if at.body else f"/chapters/{at.chapter.key}/votes"
+    return vote_path
+
+
+def _stepper(step: str) -> Any:
+    async def endpoint(request: Request) -> Response:
+        return await run(request, lambda r, _v: _lifecycle(r, step))
+
+    endpoint.__name__ = f"vote_{step}"
+    return endpoint
+
+
+# --- casting ------------------------------------------------------------------------------------
+
+
+async def cast(request: Request) -> Response:
+    async with request.form() as form:
+        marked = [v for v in form.getlist("choice") if isinstance(v, str)]
+        ranks = {k: v for k, v in form.items() if isinstance(v, str) and k.startswith("rank-")}
+    return await run_in_threadpool(_cast, request, marked, ranks)
+
+
+def _cast(request: Request, marked: list[str], ranks: dict[str, str]) -> Response:
+    at, found = _visible(request)
+    session = db(request)
+    choices = forms.parse_ranking(ranks) if ranks else forms.parse_choices(marked)
+    try:
+        if choices is None:
+            raise ValidationFailed({"choice": N_("This ballot cannot be read. Please mark again.")})
+        receipt = casting.cast(at, choices, member_id=found.member_id, session=session)
+    except ValidationFailed as exc:
+        session.rollback()
+        return _page(request, at, found, exc.errors, 422)
+    except DomainError as exc:
+        session.rollback()
+        return _page(request, at, found, {"choice": exc.message}, 409)
+    labels = {o.id: o for o in service.options_of(at.vote, session=session)}
+    context = {"at": at, "vote": at.vote, "receipt": receipt, "option_by_id": labels}
+    return render(request, "votes/receipt.html", context)
+
+
+# --- ballots and export -------------------------------------------------------------------------
+
+
+def _counted(request: Request) -> service.VotePlace:
+    at, _found = _visible(request)
+    if at.vote.status not in (VoteStatus.CLOSED, VoteStatus.PUBLISHED):
+        raise NotFound(N_("The ballots are shown once the vote is closed."))
+    return at
+
+
+def ballots_page(request: Request) -> Response:
+    at = _counted(request)
+    session = db(request)
+    context = {
+        "at": at,
+        "vote": at.vote,
+        "trackers": results.trackers(at.vote, session=session),
+        "rows": results.export_rows(at.vote, session=session),
+        "mine": request.query_params.get("tracker", "").strip()[:64],
+    }
+    return render(request, "votes/ballots.html", context)
+
+
+def export(request: Request) -> Response:
+    at = _counted(request)
+    body = results.export_csv(at.vote, session=db(request))
+    headers = {"Content-Disposition": f'attachment; filename="vote-{at.vote.id}-ballots.csv"'}
+    return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
+
+
+# --- attendance at a body's meeting ------------------------------------------------------------
+
+
+def _body_manager(request: Request) -> tuple[Body, Chapter, Principal]:
+    body, chapter = body_by_key(request.path_params["key"], session=db(request))
+    return body, chapter, _manager(request, chapter, body)
+
+
+def attendance(request: Request) -> Response:
+    body, chapter, _found = _body_manager(request)
+    session = db(request)
+    context = {
+        "body": body,
+        "chapter": chapter,
+        "seats": roll.seats(body, session=session),
+        "substitutes": roll.substitutes(body, session=session),
+    }
+    return render(request, "votes/attendance.html", context)
+
+
+async def presence(request: Request) -> Response:
+    return await run(request, _presence, "member_id", "present")
+
+
+def _presence(request: Request, values: dict[str, str]) -> Response:
+    body, _chapter, found = _body_manager(request)
+    member_id = int(values["member_id"]) if values["member_id"].isdigit() else 0
+    return _attendance_step(
+        request,
+        body,
+        lambda s: roll.set_presence(
+            body, member_id, values["present"] == "1", actor=found.member_id, session=s
+        ),
+    )
+
+
+async def seat(request: Request) -> Response:
+    return await run(request, _seat, "delegate_id", "substitute_id", "action")
+
+
+def _seat(request: Request, values: dict[str, str]) -> Response:
+    body, _chapter, found = _body_manager(request)
+    delegate = int(values["delegate_id"]) if values["delegate_id"].isdigit() else 0
+    substitute = int(values["substitute_id"]) if values["substitute_id"].isdigit() else 0
+    if values["action"] == "release":
+        return _attendance_step(
+            request,
+            body,
+            lambda s: roll.release_seat(body, substitute, actor=found.member_id, session=s),
+        )
+    return _attendance_step(
+        request,
+        body,
+        lambda s: roll.seat_substitute(
+            body, delegate, substitute, actor=found.member_id, session=s
+        ),
+    )
+
+
+def _attendance_step(request: Request, body: Body, action: Any) -> Response:
+    session = db(request)
+    try:
+        action(session)
+        flash(request, N_("Saved."))
+    except DomainError as exc:
+        session.rollback()
+        flash(request, exc.message)
+    return see_other(request, path_for(request, "attendance", key=body.key))
+
+
+routes = [
+    Route("/bodies/{key}/votes", vote_list, name="body_votes"),
+    Route("/bodies/{key}/votes/new", new_form, name="body_vote_new"),
+    Route("/bodies/{key}/votes", create, methods=["POST"], name="body_vote_create"),
+    Route("/chapters/{key}/votes", vote_list, name="chapter_votes"),
+    Route("/chapters/{key}/votes/new", new_form, name="chapter_vote_new"),
+    Route("/chapters/{key}/votes", create, methods=["POST"], name="chapter_vote_create"),
+    Route("/bodies/{key}/attendance", attendance, name="attendance"),
+    Route("/bodies/{key}/attendance", presence, methods=["POST"], name="attendance_update"),
+    Route("/bodies/{key}/seats", seat, methods=["POST"], name="seat_substitute"),
+    Route("/votes/{id:int}", vote_page, name="vote"),
+    Route("/votes/{id:int}/edit", edit_form, name="vote_edit"),
+    Route("/votes/{id:int}/edit", update, methods=["POST"], name="vote_update"),
+    Route("/votes/{id:int}/cast", cast, methods=["POST"], name="vote_cast"),
+    Route("/votes/{id:int}/ballots", ballots_page, name="vote_ballots"),
+    Route("/votes/{id:int}/ballots.csv", export, name="vote_export"),
+    *(
+        Route(f"/votes/{{id:int}}/{step}", _stepper(step), methods=["POST"], name=f"vote_{step}")
+        for step in STEP_MESSAGES
+    ),
+]

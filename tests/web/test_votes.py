@@ -1,0 +1,206 @@
+"""Votes through the services and HTTP: a board's written decision, a convention's vote
+on an amendment, elections with the quota and runoffs, member surveys, the roll."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from sqlmodel import func, select
+
+from plenum.motions.models import Amendment, Resolution, Status
+from plenum.votes import tally
+from plenum.votes.models import Ballot, VoteCast, VoteLog
+from tests.support.factories import claims, structure
+from tests.support.motions import amend, make_call, submitted_motion
+from tests.support.motions import publish as publish_motion
+from tests.support.votes import (
+    cast,
+    close,
+    make_vote,
+    open_vote,
+    option_ids,
+    present,
+    publish,
+    result,
+)
+from tests.support.web import enrol, log_in_as, page, text
+
+PEOPLE = {
+    "vera": claims("vera", name="Vera Vorsitz", groups=("lv-nrw-vorsitz",), number="550001"),
+    "bo": claims("bo", name="Bo Vorstand", groups=("lv-nrw-vorstand",), number="550002"),
+    "bea": claims("bea", name="Bea Vorstand", groups=("lv-nrw-vorstand",), number="550003"),
+    "gina": claims(
+        "gina", name="Gina Geschäftsstelle", groups=("lv-nrw-geschaeftsstelle",), number="550004"
+    ),
+    "dana": claims("dana", name="Dana Delegiert", groups=("lv-nrw-delegiert",), number="550005"),
+    "dirk": claims("dirk", name="Dirk Delegiert", groups=("lv-nrw-delegiert",), number="550006"),
+    "didi": claims("didi", name="Didi Delegiert", groups=("lv-nrw-delegiert",), number="550007"),
+    "ella": claims("ella", name="Ella Ersatz", groups=("lv-nrw-ersatz",), number="550008"),
+    "mia": claims("mia", name="Mia Mitglied", number="550009"),
+    "sam": claims("sam", name="Sam Sachsen", chapter="lv-sachsen", number="550010"),
+}
+
+
+@pytest.fixture
+def world(session, settings):
+    org = structure(session)
+    org.people = {name: enrol(session, settings, name, values) for name, values in PEOPLE.items()}
+    return org
+
+
+def test_a_board_decides_in_writing_and_it_becomes_a_resolution(session, world):
+    p = world.people
+    board = world.state_board
+    vote = make_vote(
+        session, world.state, board, p["gina"], kind="written", closes_at="2099-01-01T12:00"
+    )
+    open_vote(session, vote, p["gina"])
+    assert vote.roll_size == 3  # chair and two board members
+    for name, choice in (("vera", "yes"), ("bo", "yes"), ("bea", "no")):
+        cast(session, vote, p[name], [choice])
+    close(session, vote, p["gina"])
+    publish(session, vote, p["gina"])
+    found = result(session, vote)
+    assert found.outcome == "adopted"
+    resolution = session.get(Resolution, vote.resolution_id)
+    assert resolution is not None
+    assert resolution.body_id == board.id
+    assert "2 Ja, 1 Nein" in resolution.outcome
+    actions = session.exec(select(VoteLog.action).where(VoteLog.vote_id == vote.id)).all()
+    assert actions == ["created", "roll_frozen", "opened", "closed", "published"]
+
+
+def test_a_convention_decides_an_amendment_by_open_vote(session, world):
+    p = world.people
+    convention = world.state_convention
+    call = make_call(session, convention)
+    motion = publish_motion(session, submitted_motion(session, call, p["mia"]), p["gina"])
+    changed = motion.text.replace("per Video", "per Video und Telefon")
+    amendment = amend(session, motion, p["mia"], changed)
+    from plenum.motions import amendments
+    from plenum.motions.forms import TransitionInput
+    from tests.support.motions import who
+
+    at = amendments.amendment_place(amendment.id or 0, session=session)
+    amendments.transition(
+        at, "publish", TransitionInput(), principal=who(session, p["gina"]), session=session
+    )
+    vote = make_vote(
+        session,
+        world.state,
+        convention,
+        p["gina"],
+        title=amendment.number,
+        amendment_id=str(amendment.id),
+    )
+    present(session, convention, p["gina"], p["dana"], p["dirk"])
+    open_vote(session, vote, p["gina"])
+    assert vote.roll_size == 3
+    cast(session, vote, p["dana"], ["yes"])
+    cast(session, vote, p["dirk"], ["yes"])
+    with pytest.raises(Exception, match="present"):
+        cast(session, vote, p["didi"], ["no"])
+    close(session, vote, p["gina"])
+    publish(session, vote, p["gina"])
+    assert session.get(Amendment, amendment.id).status == Status.ADOPTED
+
+
+def test_a_second_ballot_is_refused_and_a_secret_ballot_names_nobody(session, world):
+    p = world.people
+    vote = make_vote(session, world.state, world.state_board, p["gina"], mode="secret")
+    present(session, world.state_board, p["gina"], p["vera"], p["bo"])
+    open_vote(session, vote, p["gina"])
+    receipt = cast(session, vote, p["vera"], ["yes"])
+    assert len(receipt.tracker) == 20
+    with pytest.raises(Exception, match="already voted"):
+        cast(session, vote, p["vera"], ["no"])
+    ballots = session.exec(select(Ballot).where(Ballot.vote_id == vote.id)).all()
+    assert len(ballots) == 1 and ballots[0].member_id is None
+    assert session.exec(select(func.count()).select_from(VoteCast)).one() == 1
+    assert set(Ballot.model_fields) == {"key", "vote_id", "choices", "tracker", "member_id"}
+    close(session, vote, p["gina"])
+    from plenum.votes import results
+
+    assert results.trackers(vote, session=session) == [receipt.tracker]
+
+
+def test_an_election_with_the_quota_then_the_open_seats(session, world):
+    p = world.people
+    convention = world.state_convention
+    vote = make_vote(
+        session,
+        world.state,
+        convention,
+        p["gina"],
+        title="Wahl des Landesvorstands",
+        method="election",
+        mode="secret",
+        election_of="board",
+        majority="simple",
+        seats="2",
+        quota="1",
+        women="Anna\nBirgit",
+        options="Carl",
+    )
+    assert (vote.stage, vote.seats, vote.reserved) == ("women", 1, True)
+    present(session, convention, p["gina"], p["dana"], p["dirk"], p["didi"])
+    open_vote(session, vote, p["gina"])
+    with pytest.raises(Exception, match="not on the ballot"):
+        cast(session, vote, p["dana"], ["Carl"])
+    cast(session, vote, p["dana"], ["Anna"])
+    cast(session, vote, p["dirk"], ["Anna"])
+    cast(session, vote, p["didi"], ["Birgit"])
+    close(session, vote, p["gina"])
+    publish(session, vote, p["gina"])
+    assert result(session, vote).elected == [option_ids(session, vote)["Anna"]]
+    from plenum.votes import results
+    from tests.support.motions import who
+    from tests.support.votes import place
+
+    second = results.follow_up(
+        place(session, vote), principal=who(session, p["gina"]), session=session
+    )
+    assert (second.stage, second.seats, second.reserved) == ("open_seats", 1, False)
+    assert {"Birgit", "Carl"} <= set(option_ids(session, second))
+    assert "Anna" not in option_ids(session, second)
+
+
+def test_a_recount_from_the_anonymous_export_gives_the_published_result(
+    session, world, client, provider
+):
+    p = world.people
+    vote = make_vote(
+        session,
+        world.state,
+        world.state_board,
+        p["gina"],
+        mode="secret",
+        kind="written",
+        closes_at="2099-01-01T12:00",
+    )
+    open_vote(session, vote, p["gina"])
+    cast(session, vote, p["vera"], ["yes"])
+    cast(session, vote, p["bo"], ["abstain"])
+    cast(session, vote, p["bea"], ["invalid"])
+    close(session, vote, p["gina"])
+    publish(session, vote, p["gina"])
+    log_in_as(client, provider, "vera", PEOPLE["vera"])
+    response = client.get(f"/votes/{vote.id}/ballots.csv")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.text)))[1:]
+    ids = option_ids(session, vote)
+    counts: dict[tuple[int, ...], int] = {}
+    for (row,) in rows:
+        key = tuple(ids[label] for label in row.split(" | "))
+        counts[key] = counts.get(key, 0) + 1
+    from plenum.votes import service
+
+    options = service.tally_options(vote, service.options_of(vote, session=session))
+    again = tally.tally(options, counts, service.rules_of(vote))
+    assert again == result(session, vote)
+    shown = page(client.get(f"/votes/{vote.id}"))
+    assert "adopted" in text(shown.select_one("#outcome")).lower() or "angenommen" in text(
+        shown.select_one("#outcome")
+    )
