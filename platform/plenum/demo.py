@@ -156,10 +156,12 @@ def load(settings: Settings, *, session: Session) -> bool:
     from plenum.discuss import demo as discuss_demo
     from plenum.motions import demo as motions_demo
     from plenum.search.index import reindex
+    from plenum.votes import demo as votes_demo
 
     fresh = _load_structure(settings, session=session)
     motions_demo.load(session=session)
     discuss_demo.load(session=session)
+    votes_demo.load(session=session)
     reindex(session=session)
     return fresh
 

@@ -190,7 +190,7 @@ def test_two_thirds_implies_a_simple_majority(yes: int, no: int, abstain: int) -
 
 def test_a_choice_reports_the_options_with_most_votes() -> None:
     rules = Rules(method=Method.CHOICE, seats=2, max_choices=2)
-    counts = {(1, 2): 5, (1, 3): 4, (3,): 2, (4,): 1, (ABSTAIN,): 3}
+    counts: Counts = {(1, 2): 5, (1, 3): 4, (3,): 2, (4,): 1, (ABSTAIN,): 3}
 
     result = tally(choice_options(1, 2, 3, 4), counts, rules, draw=no_lot)
 
@@ -203,7 +203,7 @@ def test_a_choice_reports_the_options_with_most_votes() -> None:
 
 def test_a_shared_last_place_in_a_choice_is_a_tie_and_no_lot() -> None:
     rules = Rules(method=Method.CHOICE, seats=2)
-    counts = {(1,): 7, (2,): 4, (3,): 4}
+    counts: Counts = {(1,): 7, (2,): 4, (3,): 4}
 
     result = tally(choice_options(1, 2, 3), counts, rules, draw=no_lot)
 
@@ -225,7 +225,7 @@ def test_a_choice_without_any_vote_for_an_option_has_no_winner() -> None:
 
 def test_an_absolute_majority_on_the_first_ballot_elects() -> None:
     """11 of 20 valid votes (1 abstention among them); the 2 invalid ones do not count."""
-    counts = {(ALICE,): 11, (BERT,): 5, (CLARA,): 3, (ABSTAIN,): 1, (INVALID,): 2}
+    counts: Counts = {(ALICE,): 11, (BERT,): 5, (CLARA,): 3, (ABSTAIN,): 1, (INVALID,): 2}
 
     result = tally(candidates(ALICE, BERT, CLARA), counts, election(), draw=no_lot)
 
@@ -236,7 +236,7 @@ def test_an_absolute_majority_on_the_first_ballot_elects() -> None:
 
 
 def test_without_an_absolute_majority_the_two_strongest_go_to_a_runoff() -> None:
-    counts = {(ALICE,): 8, (BERT,): 6, (CLARA,): 5, (ABSTAIN,): 1}
+    counts: Counts = {(ALICE,): 8, (BERT,): 6, (CLARA,): 5, (ABSTAIN,): 1}
 
     result = tally(candidates(ALICE, BERT, CLARA), counts, election(), draw=no_lot)
 
@@ -248,7 +248,7 @@ def test_without_an_absolute_majority_the_two_strongest_go_to_a_runoff() -> None
 
 
 def test_a_tie_for_the_second_place_in_the_runoff_is_settled_by_lot() -> None:
-    counts = {(ALICE,): 8, (BERT,): 5, (CLARA,): 5, (DENIZ,): 2}
+    counts: Counts = {(ALICE,): 8, (BERT,): 5, (CLARA,): 5, (DENIZ,): 2}
     lot = Recorder()
 
     result = tally(candidates(ALICE, BERT, CLARA, DENIZ), counts, election(), draw=lot)
@@ -259,7 +259,7 @@ def test_a_tie_for_the_second_place_in_the_runoff_is_settled_by_lot() -> None:
 
 
 def test_a_three_way_tie_for_first_sends_the_first_two_drawn_to_the_runoff() -> None:
-    counts = {(ALICE,): 4, (BERT,): 4, (CLARA,): 4}
+    counts: Counts = {(ALICE,): 4, (BERT,): 4, (CLARA,): 4}
 
     result = tally(candidates(ALICE, BERT, CLARA), counts, election(), draw=Recorder())
 
@@ -269,7 +269,7 @@ def test_a_three_way_tie_for_first_sends_the_first_two_drawn_to_the_runoff() -> 
 
 def test_a_tie_in_the_runoff_round_is_settled_by_lot() -> None:
     """The runoff is counted with a simple majority: most votes win, a tie is drawn."""
-    counts = {(ALICE,): 7, (CLARA,): 7, (ABSTAIN,): 2}
+    counts: Counts = {(ALICE,): 7, (CLARA,): 7, (ABSTAIN,): 2}
 
     result = tally(
         candidates(ALICE, CLARA), counts, election(majority=Majority.SIMPLE), draw=Recorder()
@@ -281,7 +281,7 @@ def test_a_tie_in_the_runoff_round_is_settled_by_lot() -> None:
 
 
 def test_a_single_candidate_with_more_no_than_half_is_not_elected() -> None:
-    counts = {(ALICE,): 4, (NO,): 6}
+    counts: Counts = {(ALICE,): 4, (NO,): 6}
 
     result = tally(candidates(ALICE, no=True), counts, election(), draw=no_lot)
 
@@ -313,7 +313,12 @@ def test_a_reserved_ballot_with_one_woman_for_two_seats_leaves_a_seat_empty() ->
 def test_several_seats_go_to_those_over_half_in_order_of_votes() -> None:
     """10 valid ballots with up to 3 crosses each: Bert 9, Alice 8 and Clara 6 have more
     than half and fill the three seats; Deniz's 4 would not have been enough."""
-    counts = {(ALICE, BERT, CLARA): 5, (ALICE, BERT, DENIZ): 3, (BERT, DENIZ): 1, (CLARA,): 1}
+    counts: Counts = {
+        (ALICE, BERT, CLARA): 5,
+        (ALICE, BERT, DENIZ): 3,
+        (BERT, DENIZ): 1,
+        (CLARA,): 1,
+    }
     options = candidates(ALICE, BERT, CLARA, DENIZ)
 
     result = tally(options, counts, election(seats=3), draw=no_lot)
@@ -324,7 +329,7 @@ def test_several_seats_go_to_those_over_half_in_order_of_votes() -> None:
 
 
 def test_seats_stay_empty_when_too_few_reach_an_absolute_majority() -> None:
-    counts = {(ALICE, BERT): 6, (CLARA,): 4}
+    counts: Counts = {(ALICE, BERT): 6, (CLARA,): 4}
 
     result = tally(candidates(ALICE, BERT, CLARA, DENIZ), counts, election(seats=3))
 
@@ -334,7 +339,13 @@ def test_seats_stay_empty_when_too_few_reach_an_absolute_majority() -> None:
 
 
 def test_a_tie_for_the_last_seat_is_drawn_among_exactly_the_tied() -> None:
-    counts = {(ALICE, BERT): 3, (ALICE, CLARA): 2, (ALICE, DENIZ): 1, (DENIZ,): 1, (BERT,): 1}
+    counts: Counts = {
+        (ALICE, BERT): 3,
+        (ALICE, CLARA): 2,
+        (ALICE, DENIZ): 1,
+        (DENIZ,): 1,
+        (BERT,): 1,
+    }
     rules = election(seats=2, majority=Majority.SIMPLE)
     lot = Recorder()
 
@@ -368,7 +379,7 @@ def test_an_election_without_quorum_elects_nobody() -> None:
 
 
 def test_a_lot_must_return_the_ids_it_was_given() -> None:
-    counts = {(ALICE,): 3, (BERT,): 3}
+    counts: Counts = {(ALICE,): 3, (BERT,): 3}
 
     with pytest.raises(ValueError, match="lot"):
         tally(candidates(ALICE, BERT), counts, election(majority="simple"), draw=lambda ids: [1])
@@ -465,14 +476,14 @@ def test_a_stored_ballot_reads_back(choices: list[int]) -> None:
 def votes(draw: st.DrawFn, methods: Sequence[Method] = tuple(Method)) -> tuple[list[Option], Rules]:
     """A vote: its options (some of the specials among them) and its rules."""
     method = draw(st.sampled_from(methods))
-    size = draw(st.integers(min_value=1, max_value=6))
+    size = 1 if method is Method.YES_NO else draw(st.integers(min_value=1, max_value=6))
     kind = {
         Method.CHOICE: OptionKind.OPTION,
         Method.RANKED: OptionKind.OPTION,
         Method.ELECTION: OptionKind.CANDIDATE,
         Method.YES_NO: OptionKind.YES,
     }[method]
-    markable = [Option(id=i, kind=kind) for i in range(1, (1 if kind == "yes" else size) + 1)]
+    markable = [Option(id=i, kind=kind) for i in range(1, size + 1)]
     specials = draw(st.sets(st.sampled_from(sorted(SPECIAL))))
     if method is Method.YES_NO:
         specials |= {OptionKind.NO}

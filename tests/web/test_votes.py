@@ -9,6 +9,7 @@ import io
 import pytest
 from sqlmodel import func, select
 
+from plenum.errors import ValidationFailed
 from plenum.motions.models import Amendment, Resolution, Status
 from plenum.votes import tally
 from plenum.votes.models import Ballot, VoteCast, VoteLog
@@ -16,6 +17,7 @@ from tests.support.factories import claims, structure
 from tests.support.motions import amend, make_call, submitted_motion
 from tests.support.motions import publish as publish_motion
 from tests.support.votes import (
+    VOTE_FORM,
     cast,
     close,
     make_vote,
@@ -25,7 +27,7 @@ from tests.support.votes import (
     publish,
     result,
 )
-from tests.support.web import enrol, log_in_as, page, text
+from tests.support.web import enrol, log_in_as, page, post, text
 
 PEOPLE = {
     "vera": claims("vera", name="Vera Vorsitz", groups=("lv-nrw-vorsitz",), number="550001"),
@@ -67,7 +69,7 @@ def test_a_board_decides_in_writing_and_it_becomes_a_resolution(session, world):
     resolution = session.get(Resolution, vote.resolution_id)
     assert resolution is not None
     assert resolution.body_id == board.id
-    assert "2 Ja, 1 Nein" in resolution.outcome
+    assert resolution.outcome == "Angenommen (Ja: 2, Nein: 1, Enthaltungen: 0)."
     actions = session.exec(select(VoteLog.action).where(VoteLog.vote_id == vote.id)).all()
     assert actions == ["created", "roll_frozen", "opened", "closed", "published"]
 
@@ -117,7 +119,8 @@ def test_a_second_ballot_is_refused_and_a_secret_ballot_names_nobody(session, wo
     with pytest.raises(Exception, match="already voted"):
         cast(session, vote, p["vera"], ["no"])
     ballots = session.exec(select(Ballot).where(Ballot.vote_id == vote.id)).all()
-    assert len(ballots) == 1 and ballots[0].member_id is None
+    assert len(ballots) == 1
+    assert ballots[0].member_id is None
     assert session.exec(select(func.count()).select_from(VoteCast)).one() == 1
     assert set(Ballot.model_fields) == {"key", "vote_id", "choices", "tracker", "member_id"}
     close(session, vote, p["gina"])
@@ -147,8 +150,9 @@ def test_an_election_with_the_quota_then_the_open_seats(session, world):
     assert (vote.stage, vote.seats, vote.reserved) == ("women", 1, True)
     present(session, convention, p["gina"], p["dana"], p["dirk"], p["didi"])
     open_vote(session, vote, p["gina"])
-    with pytest.raises(Exception, match="not on the ballot"):
+    with pytest.raises(ValidationFailed) as refused:
         cast(session, vote, p["dana"], ["Carl"])
+    assert refused.value.errors == {"choice": "This option is not on the ballot."}
     cast(session, vote, p["dana"], ["Anna"])
     cast(session, vote, p["dirk"], ["Anna"])
     cast(session, vote, p["didi"], ["Birgit"])
@@ -201,6 +205,58 @@ def test_a_recount_from_the_anonymous_export_gives_the_published_result(
     again = tally.tally(options, counts, service.rules_of(vote))
     assert again == result(session, vote)
     shown = page(client.get(f"/votes/{vote.id}"))
-    assert "adopted" in text(shown.select_one("#outcome")).lower() or "angenommen" in text(
-        shown.select_one("#outcome")
-    )
+    assert "Angenommen (Ja: 1, Nein: 0, Enthaltungen: 1)" in text(shown.select_one("#outcome"))
+
+
+def test_a_secret_vote_through_the_pages(session, world, client, provider):
+    p = world.people
+    log_in_as(client, provider, "gina", PEOPLE["gina"])
+    assert client.get("/bodies/lv-nrw-convention/votes").status_code == 200
+    assert client.get("/bodies/lv-nrw-convention/votes/new").status_code == 200
+    form = {
+        **VOTE_FORM,
+        "title": "Wahl der Vertretung",
+        "method": "election",
+        "mode": "secret",
+        "election_of": "delegates",
+        "majority": "simple",
+        "seats": "2",
+        "quota": "1",
+        "women": "Anna\nBirgit",
+        "options": "Carl",
+    }
+    response = post(client, "/bodies/lv-nrw-convention/votes", form, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    vote_path = response.headers["location"]
+    assert client.get(vote_path).status_code == 200
+    client.get("/bodies/lv-nrw-convention/attendance")
+    for name in ("dana", "dirk"):
+        post(
+            client,
+            "/bodies/lv-nrw-convention/attendance",
+            {"member_id": str(p[name]), "present": "1"},
+        )
+    assert post(client, vote_path + "/open").status_code == 303
+    log_in_as(client, provider, "dana", PEOPLE["dana"])
+    ballot = page(client.get(vote_path))
+    choices = {
+        text(label): label["for"].removeprefix("choice-")
+        for label in ballot.select("#ballot label")
+    }
+    assert "Carl" not in " ".join(choices)
+    anna = next(v for k, v in choices.items() if k.startswith("Anna"))
+    receipt = page(post(client, vote_path + "/cast", {"choice": anna}))
+    tracker = text(receipt.select_one("#tracker"))
+    again = post(client, vote_path + "/cast", {"choice": anna})
+    assert again.status_code == 409
+    log_in_as(client, provider, "gina", PEOPLE["gina"])
+    assert "1 of 3" in text(
+        page(client.get(vote_path)).select_one("#turnout")
+    ) or "1 von 3" in text(page(client.get(vote_path)).select_one("#turnout"))
+    post(client, vote_path + "/close")
+    post(client, vote_path + "/publish")
+    log_in_as(client, provider, "dana", PEOPLE["dana"])
+    found = page(client.get(vote_path + "/ballots", params={"tracker": tracker}))
+    assert found.select_one("#tracker-found") is not None
+    assert tracker in [text(code) for code in found.select("#trackers code")]
+    assert "Anna" in text(page(client.get(vote_path)).select_one("#seats"))

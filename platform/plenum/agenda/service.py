@@ -26,7 +26,7 @@ THREADS_SHOWN = 20
 
 @dataclass(frozen=True)
 class Item:
-    kind: str  # support | invitation | call | thread
+    kind: str  # vote | support | invitation | call | thread
     title: str  # member-written: shown escaped, never translated
     url: str
     deadline: datetime | None = None
@@ -48,7 +48,17 @@ def agenda(principal: Principal, *, session: Session, now: datetime | None = Non
         *_calls_closing(principal, chapters, now, session=session),
     ]
     dated.sort(key=lambda item: (item.deadline is None, item.deadline or now))
-    return dated + _unread_threads(principal, session=session)
+    return _votes(principal, session=session) + dated + _unread_threads(principal, session=session)
+
+
+def _votes(principal: Principal, *, session: Session) -> list[Item]:
+    """Open votes where the member is on the roll and has not voted yet: first of all."""
+    from plenum.votes.service import open_for
+
+    return [
+        Item("vote", vote.title, f"/votes/{vote.id}", vote.closes_at)
+        for vote in open_for(principal.member_id, session=session)
+    ]
 
 
 def _open_calls(

@@ -39,6 +39,7 @@ class Clock:
 
     def tick(self, now: datetime | None = None) -> list[str]:
         now = now or utcnow()
+        self._close_votes()
         ran = []
         for kind in due(now, self.hour):
             key = (kind, now.astimezone(LOCAL_TIME).date())
@@ -51,6 +52,19 @@ class Clock:
         if not ran and self.settings.mail_enabled:
             self._send_waiting()
         return ran
+
+    def _close_votes(self) -> None:
+        """Votes whose end time has passed are closed and counted."""
+        from plenum.votes.results import close_due
+
+        database = Database(self.settings.database_url)
+        try:
+            with database.session() as session:
+                closed = close_due(session=session)
+        finally:
+            database.dispose()
+        if closed:
+            log.info("votes: %s closed at their end time", closed)
 
     def _send_waiting(self) -> None:
         database = Database(self.settings.database_url)

@@ -15,6 +15,7 @@ from plenum.errors import N_, DomainError, ValidationFailed
 from plenum.motions import amendments, diff, forms, lines, service
 from plenum.motions.models import DECISIONS, MotionVersion, Recommendation, Status
 from plenum.motions.pages import render, run
+from plenum.votes import service as votes
 from plenum.web.dbsession import db
 from plenum.web.htmx import see_other
 from plenum.web.templating import flash, path_for
@@ -239,6 +240,9 @@ def _context(
             amendment_id=amendment.id, member_id=found.member_id, session=session
         ),
         "steps": service.allowed_steps(amendment.status, place, principal=found, proposer=proposer),
+        "subject_votes": votes.votes_on(
+            amendment, place.chapter, place.body, found, session=session
+        ),
         "recommendations": list(Recommendation),
         "decisions": list(DECISIONS),
         "step_values": {},

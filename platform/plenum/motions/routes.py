@@ -25,6 +25,7 @@ from plenum.motions import (
 from plenum.motions.models import DECISIONS, MotionType, Recommendation, Status, Submitter
 from plenum.motions.pages import render, run
 from plenum.orgs.service import body_by_key, body_scope, chapter_scope
+from plenum.votes import service as votes
 from plenum.web.dbsession import db
 from plenum.web.htmx import see_other
 from plenum.web.templating import flash, path_for
@@ -334,6 +335,7 @@ def _motion_context(
         "recommendations": list(Recommendation),
         "decisions": list(DECISIONS),
         "resolution": resolutions.resolution_of(motion, session=session),
+        "subject_votes": votes.votes_on(motion, place.chapter, place.body, found, session=session),
         "discussion": discussion.summary(
             motion_id=motion.id, member_id=found.member_id, session=session
         ),

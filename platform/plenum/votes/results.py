@@ -160,7 +160,7 @@ def _decide(at: VotePlace, result: Result, *, principal: Principal, session: Ses
 
 
 def outcome_words(vote: Vote, result: Result, options: Sequence[VoteOption]) -> str:
-    """The result in words, e.g. "Adopted with 12 yes, 3 no and 1 abstentions."."""
+    """The result in words, e.g. "Adopted (yes: 12, no: 3, abstentions: 1)."."""
     if vote.method != Method.YES_NO:
         return gettext(OUTCOMES.get(result.outcome, ""))
     yes, no = total_of(result, options, OptionKind.YES), total_of(result, options, OptionKind.NO)
@@ -173,11 +173,11 @@ def total_of(result: Result, options: Sequence[VoteOption], kind: OptionKind) ->
 
 
 OUTCOME_SENTENCES = {
-    "adopted": N_("Adopted with %(yes)s yes, %(no)s no and %(abstain)s abstentions."),
-    "rejected": N_("Rejected with %(yes)s yes, %(no)s no and %(abstain)s abstentions."),
+    "adopted": N_("Adopted (yes: %(yes)s, no: %(no)s, abstentions: %(abstain)s)."),
+    "rejected": N_("Rejected (yes: %(yes)s, no: %(no)s, abstentions: %(abstain)s)."),
     "no_quorum": N_(
         "Not decided: too few ballots for the quorum "
-        "(%(yes)s yes, %(no)s no, %(abstain)s abstentions)."
+        "(yes: %(yes)s, no: %(no)s, abstentions: %(abstain)s)."
     ),
 }
 OUTCOMES = {

@@ -16,7 +16,7 @@ from plenum.errors import N_, DomainError, NotFound, ValidationFailed
 from plenum.motions.pages import render, run
 from plenum.orgs.models import Body, Chapter
 from plenum.orgs.service import body_by_key, chapter_by_key
-from plenum.votes import casting, forms, results, roll, service
+from plenum.votes import casting, forms, results, roll, service, tally
 from plenum.votes.models import VoteStatus
 from plenum.web.dbsession import db
 from plenum.web.htmx import see_other
@@ -192,6 +192,7 @@ def _context(
         "next_ballot": results.next_ballot_kind(vote) if manage else "",
         "log": service.log_of(vote, session=session) if manage else [],
         "subject": service.subject_of(vote, session=session),
+        "choice_limit": tally.choice_limit(service.rules_of(vote)) or 1,
         "errors": errors or {},
     }
 

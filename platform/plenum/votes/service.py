@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -377,3 +378,35 @@ def subject_of(vote: Vote, *, session: Session) -> Motion | Amendment | None:
     if vote.amendment_id:
         return session.get(Amendment, vote.amendment_id)
     return session.get(Motion, vote.motion_id) if vote.motion_id else None
+
+
+@dataclass(frozen=True)
+class SubjectVotes:
+    """The votes on one motion or amendment, and where to set up another one."""
+
+    votes: list[Vote]
+    new_url: str  # "" when this member may not set up a vote on it
+
+
+def votes_on(
+    target: Motion | Amendment,
+    chapter: Chapter,
+    body: Body,
+    principal: Principal | None,
+    *,
+    session: Session,
+) -> SubjectVotes:
+    column = Vote.amendment_id if isinstance(target, Amendment) else Vote.motion_id
+    query = select(Vote).where(column == target.id)
+    if isinstance(target, Motion):
+        query = query.where(col(Vote.amendment_id).is_(None))
+    manage = may_manage(principal, chapter, body)
+    if not manage:
+        query = query.where(Vote.status != VoteStatus.DRAFT)
+    votes = list(session.exec(query.order_by(col(Vote.id))))
+    new_url = ""
+    if manage and target.status in OPEN_FOR_DECISION:
+        field = "amendment_id" if isinstance(target, Amendment) else "motion_id"
+        title = target.number if isinstance(target, Amendment) else target.title
+        new_url = f"/bodies/{body.key}/votes/new?{urlencode({field: target.id, 'title': title})}"
+    return SubjectVotes(votes, new_url)

@@ -391,7 +391,7 @@ def majority_reached(majority: str, yes: int, no: int, valid: int) -> bool:
     if rule is Majority.SIMPLE:
         return yes > no
     if rule is Majority.ABSOLUTE:
-        return 2 * yes >= valid
+        return 2 * yes > valid
     return yes > 0 and 3 * yes >= 2 * (yes + no)
 
 
@@ -467,11 +467,11 @@ def _election_result(
     candidates = _ids_of_kind(OptionKind.CANDIDATE, kinds)
     qualified = [c for c in candidates if _threshold_met(majority, count.totals[c], count.valid)]
     if rules.seats == 1 and majority is not Majority.SIMPLE and not qualified:
-        with_votes = [c for c in candidates if count.totals[c] > 0]
-        pair = _strongest(with_votes, count.totals, 2, lottery) if len(with_votes) > 1 else []
+        pair = _runoff_pair(candidates, count.totals, lottery)
+        outcome = Outcome.RUNOFF if pair else Outcome.NOT_ELECTED
         return _result(
             count,
-            Outcome.RUNOFF if pair else Outcome.NOT_ELECTED,
+            outcome,
             majority_met=False,
             empty_seats=1,
             runoff=pair,
@@ -488,6 +488,16 @@ def _election_result(
         lots=lottery.lots,
         ranking=ranking,
     )
+
+
+def _runoff_pair(
+    candidates: Sequence[int], totals: Mapping[int, int], lottery: _Lottery
+) -> list[int]:
+    """The two strongest candidates with votes, ties settled by lot; empty if fewer."""
+    with_votes = [candidate for candidate in candidates if totals[candidate] > 0]
+    if len(with_votes) < 2:
+        return []
+    return _strongest(with_votes, totals, 2, lottery)
 
 
 def pairwise_preferences(ids: Sequence[int], rankings: Counts) -> dict[int, dict[int, int]]:

@@ -1,0 +1,1140 @@
+"""Votes ("Speed"): 600 delegates casting at once, tallies of 100,000 ballots, and a
+tally that must not hold up the other requests.
+
+Builds a fresh database (SQLite in a temporary directory, or with ``--postgres`` a
+throwaway PostgreSQL database on 127.0.0.1:5432), migrated, with the demo's party
+structure and members, and adds
+
+* 600 delegates of the Landesparteitag NRW (members of NRW chapters, each with the
+  delegate role and marked present at the meeting), written through the models;
+* three votes set up and opened through ``service.create_vote`` and ``service.open_vote``
+  (as office staff would), each with 100,000 ballots inserted directly as ``Ballot`` rows
+  (random keys and trackers, executemany) and the turnout set as casting would set it:
+  a secret yes/no vote of the convention, a choice of up to 3 of 8 options, and a ranked
+  survey of the Landesverband NRW with 8 options (Schulze) whose ballots rank 1 to 8
+  options in many different orders (Plackett-Luce draws from three camps).
+
+Then it measures three things.
+
+1. Casting over HTTP. The real app (``create_app`` with the demo settings) runs under
+   uvicorn with one worker in a child process on a free loopback port, as ``plenum
+   serve`` runs it (keep-alive raised to 60 s so the delegates' connections stay open,
+   no access log). The load generator (asyncio + ``httpx2``, the HTTP client of the
+   project, on the same machine) gives each delegate a client with one connection of its
+   own and a session cookie signed as Plenum's session middleware signs it (member and
+   CSRF token). Every connection is opened first with a ``GET /healthz``. Then each of
+   the 600 delegates sends ``POST /votes/{id}/cast`` (``csrf_token``, ``choice``) to a
+   fresh open secret yes/no vote: ``burst`` all released at the same instant, ``spread``
+   each at a moment drawn uniformly from a 10 s window. The same two patterns of 600
+   ``GET /healthz`` (all middleware, ``SELECT 1``) on the same server are the baseline.
+   After each cast run it checks 600 ``Ballot`` rows, 600 ``VoteCast`` rows, turnout 600
+   and the choices sent. It reports p50, p95 and max latency, the wall time of the run
+   and the server's CPU time per request (from /proc).
+2. Tallies of 100,000 ballots, in this process: ``results.close_vote`` (status update,
+   options, the GROUP BY of ``counts_of``, ``tally.tally``, result JSON, log, commits),
+   ``results.counts_of`` alone and the pure ``tally.tally`` on the grouped counts, each
+   after a warm-up; the vote is set back to open before each close (not timed).
+3. Blocking: a stream of ``GET /votes/{id}`` (a logged-in delegate's page) at a steady
+   rate against the server, first alone, then while office staff close the ranked vote
+   of 100,000 ballots with ``POST /votes/{id}/close`` (the count runs in the app's
+   threadpool), three times; GETs that overlap a close are compared with those alone.
+
+It prints the tables and PASS or FAIL for each target, and exits with 1 on a FAIL.
+
+    .venv/bin/python bench/votes.py                  # SQLite
+    .venv/bin/python bench/votes.py --postgres       # PostgreSQL on 127.0.0.1:5432
+    .venv/bin/python bench/votes.py --profile cast   # cProfile of casting (or close-ranked)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import json
+import math
+import os
+import platform
+import pstats
+import random
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+from pathlib import Path
+from typing import Any
+
+import httpx2
+
+HOST = "127.0.0.1"
+SECRET = "bench-secret-not-for-production"  # noqa: S105 - a throwaway key for a local run
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+OFFICE = "geschaeftsstelle"  # the demo's office staff of the Landesverband NRW
+CONVENTION = "lv-nrw-convention"  # the demo's Landesparteitag NRW
+STATE = "lv-nrw"
+NRW_CHAPTERS = ("ov-koeln-kalk", "ov-koeln-ehrenfeld", "ov-dortmund-nord", "kv-dortmund")
+DELEGATES = 600
+BALLOTS = 100_000
+WINDOW = 10.0  # seconds over which the spread delegates arrive
+START_SECONDS = 30.0
+SEED = 20261121
+TARGET_CAST_P95_MS = 200.0
+TARGET_TALLY_S = {"yes_no": 1.0, "choice": 1.0, "ranked": 5.0}
+OPTIONS = (
+    "Kinderbetreuung ausbauen",
+    "Bildungsprogramm für Neumitglieder",
+    "Mobilität auf dem Land",
+    "Digitale Beteiligung",
+    "Barrierefreie Treffen",
+    "Haushalt offenlegen",
+    "Infostände im Sommer",
+    "Zusammenarbeit mit Initiativen",
+)
+# how the 600 delegates answer the yes/no question (yes, no, abstain, invalid)
+CAST_SHARES = (0.6, 0.3, 0.08, 0.02)
+
+
+# --- the data set -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DataSet:
+    office_id: int
+    delegate_ids: list[int]
+    tally_votes: dict[str, int]  # method -> vote id
+    distinct: dict[str, int]  # method -> distinct ballots among the 100,000
+    expected: dict[str, dict[str, int]]  # method -> encoded ballot -> how many
+    seconds: float
+
+
+def vote_values(method: str, **overrides: str) -> dict[str, str]:
+    """The set-up form as office staff fill it in."""
+    values = {
+        "title": "Zuschuss für die Kinderbetreuung",
+        "question": "Der Landesparteitag stellt 30.000 € für Kinderbetreuung bereit.",
+        "kind": "meeting",
+        "method": method,
+        "mode": "secret",
+        "election_of": "",
+        "majority": "simple",
+        "quorum_percent": "0",
+        "seats": "1",
+        "max_choices": "1",
+    }
+    if method != "yes_no":
+        values["options"] = "\n".join(OPTIONS)
+    return values | overrides
+
+
+def new_vote(session: Any, office_id: int, values: dict[str, str], *, body: bool) -> Any:
+    """A vote set up and opened through the services, as office staff would."""
+    from plenum.orgs.service import body_by_key, chapter_by_key, principal_for
+    from plenum.votes import forms, service
+
+    if body:
+        convention, chapter = body_by_key(CONVENTION, session=session)
+    else:
+        convention, chapter = None, chapter_by_key(STATE, session=session)
+    staff = principal_for(office_id, session=session)
+    data = forms.parse_vote(values, service.kinds_for(convention))
+    vote = service.create_vote(chapter, convention, data, principal=staff, session=session)
+    place = service.vote_place(vote.id or 0, session=session)
+    return service.open_vote(place, principal=staff, session=session)
+
+
+def option_ids(session: Any, vote_id: int) -> dict[str, int]:
+    """Option id by label, or by kind for yes/no/abstain/invalid."""
+    from plenum.votes import service
+    from plenum.votes.models import Vote
+
+    vote = session.get(Vote, vote_id)
+    return {o.label or o.kind: o.id or 0 for o in service.options_of(vote, session=session)}
+
+
+def yes_no_ballots(rng: random.Random, ids: dict[str, int], n: int) -> list[str]:
+    kinds = ("yes", "no", "abstain", "invalid")
+    picked = rng.choices(kinds, weights=(0.56, 0.37, 0.05, 0.02), k=n)
+    return [str(ids[kind]) for kind in picked]
+
+
+def plackett_luce(rng: random.Random, ids: list[int], weights: list[float]) -> list[int]:
+    """An order of ``ids``: each next one drawn with chance in proportion to its weight."""
+    keys = [rng.expovariate(w) for w in weights]
+    return [i for _key, i in sorted(zip(keys, ids, strict=True))]
+
+
+CAMPS = (  # three camps with their own favourites, and noise per voter
+    (0.45, (3.0, 2.4, 1.9, 1.5, 1.1, 0.8, 0.6, 0.4)),
+    (0.35, (1.0, 0.6, 2.8, 2.6, 0.9, 1.8, 0.5, 0.7)),
+    (0.20, (0.5, 2.2, 0.8, 1.2, 3.0, 0.6, 2.0, 1.0)),
+)
+
+
+def voter_weights(rng: random.Random) -> list[float]:
+    camp = rng.choices(CAMPS, weights=[c[0] for c in CAMPS])[0][1]
+    return [w * math.exp(rng.gauss(0, 0.6)) for w in camp]
+
+
+def choice_ballots(rng: random.Random, ids: dict[str, int], n: int) -> list[str]:
+    """Up to 3 of 8 options (stored sorted ascending, as ``check_ballot`` stores them)."""
+    options = [ids[label] for label in OPTIONS]
+    found = []
+    for _ in range(n):
+        luck = rng.random()
+        if luck < 0.02:
+            found.append(str(ids["invalid"]))
+        elif luck < 0.06:
+            found.append(str(ids["abstain"]))
+        else:
+            k = rng.choices((1, 2, 3), weights=(0.2, 0.3, 0.5))[0]
+            chosen = plackett_luce(rng, options, voter_weights(rng))[:k]
+            found.append(",".join(str(i) for i in sorted(chosen)))
+    return found
+
+
+RANK_LENGTHS = {1: 5, 2: 8, 3: 12, 4: 10, 5: 8, 6: 5, 7: 2, 8: 50}  # percent of ballots
+
+
+def ranked_ballots(rng: random.Random, ids: dict[str, int], n: int) -> list[str]:
+    """Rankings of 1 to 8 options in preference order; a few abstain or are invalid."""
+    options = [ids[label] for label in OPTIONS]
+    lengths, shares = list(RANK_LENGTHS), list(RANK_LENGTHS.values())
+    found = []
+    for _ in range(n):
+        luck = rng.random()
+        if luck < 0.01:
+            found.append(str(ids["invalid"]))
+        elif luck < 0.03:
+            found.append(str(ids["abstain"]))
+        else:
+            k = rng.choices(lengths, weights=shares)[0]
+            order = plackett_luce(rng, options, voter_weights(rng))[:k]
+            found.append(",".join(str(i) for i in order))
+    return found
+
+
+def prepare(database_url: str, rng: random.Random) -> DataSet:
+    """Migrate a fresh database, load the demo, add the delegates and the tally votes."""
+    from sqlalchemy import insert, update
+    from sqlmodel import col, select
+
+    from plenum import demo
+    from plenum.db import Database
+    from plenum.migrate import upgrade
+    from plenum.orgs.models import BodyRole, Member, Membership, Role, Source
+    from plenum.orgs.service import body_by_key, chapter_by_key
+    from plenum.settings import Settings
+    from plenum.votes.models import Attendance, Ballot, Vote
+
+    began = time.perf_counter()
+    upgrade(database_url)
+    settings = demo.demo_settings(
+        Settings(env="test", database_url=database_url, secret_key=SECRET)
+    )
+    db = Database(database_url)
+    try:
+        with db.session() as session:
+            demo.load(settings, session=session)
+            session.commit()
+            office = session.exec(select(Member.id).where(Member.subject == OFFICE)).one()
+            assert office is not None
+            convention, _state = body_by_key(CONVENTION, session=session)
+            chapters = [chapter_by_key(key, session=session) for key in NRW_CHAPTERS]
+            members = [
+                Member(
+                    issuer=settings.oidc_issuer,
+                    subject=f"bench-delegate-{n:03d}",
+                    display_name=f"Delegierte*r {n:03d}",
+                    email=f"bench-delegate-{n:03d}@bench.plenum.invalid",
+                    member_number=str(700000 + n),
+                )
+                for n in range(1, DELEGATES + 1)
+            ]
+            session.add_all(members)
+            session.flush()
+            delegates = [m.id or 0 for m in members]
+            for member_id in delegates:
+                chapter = rng.choice(chapters)
+                session.add(Membership(member_id=member_id, chapter_id=chapter.id or 0))
+                session.add(
+                    BodyRole(
+                        member_id=member_id,
+                        body_id=convention.id or 0,
+                        role=Role.DELEGATE.value,
+                        source=Source.IDP.value,
+                    )
+                )
+                session.add(Attendance(body_id=convention.id or 0, member_id=member_id))
+            session.commit()
+
+            made = {
+                "yes_no": (
+                    vote_values("yes_no", title="Änderungsantrag Ä1 zum Haushalt"),
+                    True,
+                    yes_no_ballots,
+                ),
+                "choice": (
+                    vote_values("choice", title="Schwerpunkte 2027", max_choices="3", seats="3"),
+                    True,
+                    choice_ballots,
+                ),
+                "ranked": (
+                    vote_values(
+                        "ranked",
+                        title="Befragung: Was zuerst?",
+                        kind="survey",
+                        closes_at="2099-12-31T18:00",
+                    ),
+                    False,
+                    ranked_ballots,
+                ),
+            }
+            votes: dict[str, int] = {}
+            expected: dict[str, dict[str, int]] = {}
+            for method, (values, in_body, generate) in made.items():
+                vote = new_vote(session, int(office), values, body=in_body)
+                vote_id = vote.id or 0
+                ballots = generate(rng, option_ids(session, vote_id), BALLOTS)
+                rows = [
+                    {
+                        "key": secrets.token_hex(16),
+                        "vote_id": vote_id,
+                        "choices": choices,
+                        "tracker": secrets.token_hex(10),
+                        "member_id": None,
+                    }
+                    for choices in ballots
+                ]
+                for start in range(0, len(rows), 5000):
+                    session.execute(insert(Ballot), rows[start : start + 5000])
+                session.execute(
+                    update(Vote).where(col(Vote.id) == vote_id).values(turnout=len(rows))
+                )
+                session.commit()
+                votes[method] = vote_id
+                expected[method] = dict(Counter(ballots))
+            _after_bulk(session)
+            return DataSet(
+                office_id=int(office),
+                delegate_ids=delegates,
+                tally_votes=votes,
+                distinct={method: len(found) for method, found in expected.items()},
+                expected=expected,
+                seconds=time.perf_counter() - began,
+            )
+    finally:
+        db.dispose()
+
+
+def _after_bulk(session: Any) -> None:
+    """PostgreSQL: the planner gets the statistics autovacuum would gather."""
+    from sqlalchemy import text
+
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE"))
+        session.commit()
+
+
+@contextmanager
+def postgres_database(admin_url: str) -> Iterator[str]:
+    """A fresh PostgreSQL database for the run, dropped afterwards."""
+    import psycopg
+
+    name = f"plenum_bench_votes_{secrets.token_hex(4)}"
+    try:
+        admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        raise SystemExit(f"--postgres: PostgreSQL is not reachable at {admin_url}: {exc}") from exc
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base = admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# --- the server ---------------------------------------------------------------------------------
+
+
+def plenum_app(database_url: str, base_url: str = "http://localhost") -> Any:
+    from plenum import demo
+    from plenum.app import create_app
+    from plenum.settings import Settings
+
+    settings = Settings(
+        env="test",
+        database_url=database_url,
+        secret_key=SECRET,
+        base_url=base_url,
+        log_level="WARNING",
+    )
+    return create_app(demo.demo_settings(settings))
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    app = plenum_app(args.database_url, f"http://{HOST}:{args.port}")
+    uvicorn.run(
+        app,
+        host=HOST,
+        port=args.port,
+        proxy_headers=False,
+        log_level="warning",
+        access_log=False,
+        timeout_keep_alive=60,  # the delegates' connections stay open through the window
+    )
+    return 0
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class Server:
+    """Plenum under uvicorn (one worker) in a child process, stopped on exit."""
+
+    def __init__(self, database_url: str) -> None:
+        self.port = free_port()
+        self.base_url = f"http://{HOST}:{self.port}"
+        command = [sys.executable, __file__, "--serve", "--port", str(self.port)]
+        command += ["--database-url", database_url]
+        self.process = subprocess.Popen(command)
+
+    def __enter__(self) -> Server:
+        deadline = time.monotonic() + START_SECONDS
+        with httpx2.Client(base_url=self.base_url, timeout=2, trust_env=False) as client:
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    raise SystemExit(f"the server exited with {self.process.returncode}")
+                try:
+                    if client.get("/healthz").status_code == 200:
+                        return self
+                except httpx2.TransportError:
+                    pass
+                time.sleep(0.2)
+        self.stop()
+        raise SystemExit(f"the server did not start on {self.base_url}")
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+    def cpu_seconds(self) -> float:
+        """User and system CPU time of the server process so far (Linux /proc)."""
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return float("nan")
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+def session_cookie(member_id: int, csrf: str) -> str:
+    """A logged-in session cookie with its CSRF token, signed as Plenum's session
+    middleware signs it."""
+    from itsdangerous import URLSafeSerializer
+
+    from plenum.web.session import COOKIE_NAME
+
+    now = int(time.time())
+    data = {"_c": now, "_s": now, "_id": secrets.token_urlsafe(12), "member_id": member_id}
+    data["csrf"] = csrf
+    value = URLSafeSerializer(SECRET, salt="plenum.session").dumps(data)
+    return f"{COOKIE_NAME}={value}"
+
+
+@dataclass(frozen=True)
+class Login:
+    member_id: int
+    cookie: str
+    csrf: str
+
+
+def login(member_id: int) -> Login:
+    csrf = secrets.token_urlsafe(32)
+    return Login(member_id, session_cookie(member_id, csrf), csrf)
+
+
+def no_cookies() -> CookieJar:
+    # The jar accepts no cookie: every request carries only the headers given here.
+    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+
+
+# --- 1. casting over HTTP -----------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    """One pattern (burst or spread) of 600 requests."""
+
+    name: str
+    what: str
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    wall: float = 0.0
+    server_cpu: float = 0.0
+    client_cpu: float = 0.0
+    lag: float = 0.0  # how much later than planned the latest request left the client
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.latencies) * 1000 if self.latencies else float("nan")
+
+    @property
+    def p95(self) -> float:
+        if len(self.latencies) < 2:
+            return self.p50
+        return statistics.quantiles(self.latencies, n=20)[18] * 1000
+
+    @property
+    def max(self) -> float:
+        return max(self.latencies) * 1000 if self.latencies else float("nan")
+
+
+async def load(
+    server: Server,
+    logins: list[Login],
+    *,
+    delays: list[float],
+    request: Callable[[httpx2.AsyncClient, Login], Any],
+    check: Callable[[httpx2.Response], bool],
+    run: Run,
+) -> None:
+    """One client and one connection per delegate, opened first; then each delegate's
+    request at its moment after the common release (0 for all: a burst)."""
+    limits = httpx2.Limits(max_connections=1, max_keepalive_connections=1)
+    clients = [
+        httpx2.AsyncClient(
+            base_url=server.base_url,
+            limits=limits,
+            timeout=180,
+            cookies=no_cookies(),
+            trust_env=False,
+        )
+        for _ in logins
+    ]
+    try:
+        gate = asyncio.Semaphore(50)
+
+        async def connect(client: httpx2.AsyncClient) -> None:
+            async with gate:
+                (await client.get("/healthz")).raise_for_status()
+
+        await asyncio.gather(*(connect(c) for c in clients))
+        await asyncio.sleep(0.5)
+        lags: list[float] = []
+
+        async def delegate(client: httpx2.AsyncClient, who: Login, delay: float) -> None:
+            if delay:
+                await asyncio.sleep(delay - (time.perf_counter() - released))
+            began = time.perf_counter()
+            lags.append(began - released - delay)
+            try:
+                response = await request(client, who)
+            except httpx2.HTTPError as exc:
+                run.errors.append(f"{type(exc).__name__}: {exc}")
+                return
+            took = time.perf_counter() - began
+            if check(response):
+                run.latencies.append(took)
+            else:
+                run.errors.append(f"{response.status_code}: {response.text[:300]}")
+
+        cpu, server_cpu = time.process_time(), server.cpu_seconds()
+        released = time.perf_counter()
+        await asyncio.gather(
+            *(delegate(c, w, d) for c, w, d in zip(clients, logins, delays, strict=True))
+        )
+        run.wall = time.perf_counter() - released
+        run.server_cpu = server.cpu_seconds() - server_cpu
+        run.client_cpu = time.process_time() - cpu
+        run.lag = max(lags)
+    finally:
+        for client in clients:
+            await client.aclose()
+
+
+def cast_request(vote_id: int, choice_of: dict[int, int]) -> Callable[..., Any]:
+    def send(client: httpx2.AsyncClient, who: Login) -> Any:
+        form = {"csrf_token": who.csrf, "choice": str(choice_of[who.member_id])}
+        return client.post(f"/votes/{vote_id}/cast", data=form, headers={"cookie": who.cookie})
+
+    return send
+
+
+def healthz_request(client: httpx2.AsyncClient, _who: Login) -> Any:
+    return client.get("/healthz")
+
+
+def casting(
+    server: Server, database_url: str, data: DataSet, rng: random.Random, window: float
+) -> tuple[list[Run], dict[str, int]]:
+    """The four runs: healthz and cast, each as a burst and spread over the window."""
+    from plenum.db import Database
+
+    logins = [login(member_id) for member_id in data.delegate_ids]
+    runs: list[Run] = []
+    votes: dict[str, int] = {}
+    db = Database(database_url)
+    try:
+        for pattern in ("burst", "spread"):
+            delays = (
+                [0.0] * len(logins)
+                if pattern == "burst"
+                else [rng.uniform(0, window) for _ in logins]
+            )
+            base = Run(f"healthz-{pattern}", "GET /healthz (all middleware, SELECT 1)")
+            asyncio.run(
+                load(
+                    server,
+                    logins,
+                    delays=delays,
+                    request=healthz_request,
+                    check=lambda r: r.status_code == 200,
+                    run=base,
+                )
+            )
+            runs.append(base)
+            with db.session() as session:
+                title = f"Antrag A{len(votes) + 1}: Geschäftsordnung ({pattern})"
+                vote = new_vote(
+                    session, data.office_id, vote_values("yes_no", title=title), body=True
+                )
+                ids = option_ids(session, vote.id or 0)
+            kinds = rng.choices(("yes", "no", "abstain", "invalid"), CAST_SHARES, k=len(logins))
+            choice_of = {w.member_id: ids[k] for w, k in zip(logins, kinds, strict=True)}
+            cast = Run(f"cast-{pattern}", f"POST /votes/{vote.id}/cast (secret yes/no)")
+            asyncio.run(
+                load(
+                    server,
+                    logins,
+                    delays=delays,
+                    request=cast_request(vote.id or 0, choice_of),
+                    check=lambda r: r.status_code == 200 and 'id="your-choices"' in r.text,
+                    run=cast,
+                )
+            )
+            runs.append(cast)
+            votes[pattern] = vote.id or 0
+            check_stored(db, vote.id or 0, Counter(str(c) for c in choice_of.values()), cast)
+    finally:
+        db.dispose()
+    return runs, votes
+
+
+def check_stored(db: Any, vote_id: int, sent: Counter[str], run: Run) -> None:
+    """Every ballot stored once: ballots, who voted, turnout, and the choices sent."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from plenum.votes.models import Ballot, Vote, VoteCast
+
+    with db.session() as session:
+        ballots = Counter(session.exec(select(Ballot.choices).where(Ballot.vote_id == vote_id)))
+        casts = session.exec(
+            select(func.count()).select_from(VoteCast).where(VoteCast.vote_id == vote_id)
+        ).one()
+        turnout = session.get_one(Vote, vote_id).turnout
+    stored = sum(ballots.values())
+    run.what += f"; stored {stored} ballots, {casts} VoteCast, turnout {turnout}"
+    if run.errors:
+        print(f"  {run.name}: {len(run.errors)} failed, e.g. {run.errors[0]}", file=sys.stderr)
+    assert stored == casts == turnout == len(sent) == DELEGATES, (stored, casts, turnout)
+    assert ballots == sent, "the stored choices differ from those sent"
+
+
+# --- 2. tallies of 100,000 ballots ---------------------------------------------------------------
+
+
+@dataclass
+class Timed:
+    name: str
+    method: str
+    what: str
+    seconds: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.seconds)
+
+    @property
+    def worst(self) -> float:
+        return max(self.seconds)
+
+    @property
+    def cpu_p50(self) -> float:
+        return statistics.median(self.cpu)
+
+
+def timed(sample: Timed, function: Callable[[], Any]) -> Any:
+    cpu = time.process_time()
+    began = time.perf_counter()
+    value = function()
+    sample.seconds.append(time.perf_counter() - began)
+    sample.cpu.append(time.process_time() - cpu)
+    return value
+
+
+def reopen(db: Any, vote_id: int) -> None:
+    """Set a closed vote back to open (not timed), so it can be closed again."""
+    from sqlalchemy import update
+    from sqlmodel import col
+
+    from plenum.votes.models import Vote
+
+    with db.engine.begin() as connection:
+        connection.execute(
+            update(Vote)
+            .where(col(Vote.id) == vote_id)
+            .values(status="open", result="", closed_at=None)
+        )
+
+
+def tallies(database_url: str, data: DataSet, runs: int) -> list[Timed]:
+    from plenum.db import Database
+    from plenum.votes import results, service, tally
+    from plenum.votes.models import Vote
+
+    db = Database(database_url)
+    found: list[Timed] = []
+    try:
+        for method, vote_id in data.tally_votes.items():
+            distinct = data.distinct[method]
+            close = Timed(f"close-{method}", method, "results.close_vote (all of it)")
+            group = Timed(f"counts-{method}", method, f"counts_of: GROUP BY, {distinct} rows")
+            pure = Timed(f"tally-{method}", method, "tally.tally on the grouped counts")
+            for n in range(runs + 1):  # the first of each is the warm-up
+                reopen(db, vote_id)
+                with db.session() as session:
+                    at = service.vote_place(vote_id, session=session)
+                    timed(
+                        close,
+                        lambda at=at, s=session: results.close_vote(
+                            at, actor=data.office_id, session=s
+                        ),
+                    )
+                with db.session() as session:
+                    vote = session.get_one(Vote, vote_id)
+                    counts = timed(group, lambda v=vote, s=session: results.counts_of(v, session=s))
+                    options = service.tally_options(vote, service.options_of(vote, session=session))
+                    rules = service.rules_of(vote)
+                timed(pure, lambda o=options, c=counts, r=rules: tally.tally(o, c, r))
+                if n == 0:
+                    for sample in (close, group, pure):
+                        sample.seconds.clear()
+                        sample.cpu.clear()
+                    expected = {tally.decode(k): v for k, v in data.expected[method].items()}
+                    assert counts == expected, f"{method}: the counts differ from the ballots"
+                    with db.session() as session:
+                        result = results.result_of(session.get_one(Vote, vote_id))
+                    assert result is not None
+                    assert result.ballots == BALLOTS, result
+            found += [close, group, pure]
+    finally:
+        db.dispose()
+    return found
+
+
+# --- 3. a tally does not block other requests ---------------------------------------------------
+
+
+@dataclass
+class Blocking:
+    quiet: list[float] = field(default_factory=list)
+    during: list[float] = field(default_factory=list)
+    closes: list[float] = field(default_factory=list)
+    errors: int = 0
+    page: str = ""
+
+    @staticmethod
+    def pct(values: list[float], n: int) -> float:
+        if not values:
+            return float("nan")
+        if len(values) < 2:
+            return values[0] * 1000
+        return statistics.quantiles(values, n=100)[n - 1] * 1000
+
+
+async def blocking(
+    server: Server,
+    database_url: str,
+    data: DataSet,
+    page_vote: int,
+    *,
+    rate: float,
+    quiet_seconds: float,
+    closes: int,
+) -> Blocking:
+    """GETs at a steady rate alone, then while the ranked vote is closed over HTTP."""
+    from plenum.db import Database
+
+    viewer, office = login(data.delegate_ids[0]), login(data.office_id)
+    ranked = data.tally_votes["ranked"]
+    found = Blocking(page=f"/votes/{page_vote}")
+    windows: list[tuple[float, float]] = []
+    samples: list[tuple[float, float]] = []
+    limits = httpx2.Limits(max_connections=64, max_keepalive_connections=64)
+    db = Database(database_url)
+    async with (
+        httpx2.AsyncClient(
+            base_url=server.base_url,
+            limits=limits,
+            timeout=60,
+            cookies=no_cookies(),
+            trust_env=False,
+        ) as client,
+        httpx2.AsyncClient(
+            base_url=server.base_url, timeout=120, cookies=no_cookies(), trust_env=False
+        ) as staff,
+    ):
+
+        async def get() -> None:
+            began = time.perf_counter()
+            response = await client.get(found.page, headers={"cookie": viewer.cookie})
+            if response.status_code == 200:
+                samples.append((began, time.perf_counter()))
+            else:
+                found.errors += 1
+
+        async def stream(stop: asyncio.Event) -> None:
+            tasks = []
+            due = time.perf_counter()
+            while not stop.is_set():
+                tasks.append(asyncio.create_task(get()))
+                due += 1 / rate
+                await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            await asyncio.gather(*tasks)
+
+        for _ in range(20):  # warm-up: the connections and the page
+            await get()
+        samples.clear()
+        stop = asyncio.Event()
+        streaming = asyncio.create_task(stream(stop))
+        await asyncio.sleep(quiet_seconds / 2)
+        for _ in range(closes):
+            await asyncio.to_thread(reopen, db, ranked)
+            await asyncio.sleep(0.3)
+            began = time.perf_counter()
+            response = await staff.post(
+                f"/votes/{ranked}/close",
+                data={"csrf_token": office.csrf},
+                headers={"cookie": office.cookie},
+            )
+            ended = time.perf_counter()
+            assert response.status_code == 303, (response.status_code, response.text[:500])
+            windows.append((began, ended))
+            found.closes.append(ended - began)
+            await asyncio.sleep(0.5)
+        await asyncio.sleep(quiet_seconds / 2)
+        stop.set()
+        await streaming
+    db.dispose()
+    with Database(database_url).session() as session:
+        from plenum.votes import results
+        from plenum.votes.models import Vote
+
+        result = results.result_of(session.get_one(Vote, ranked))
+        assert result is not None
+        assert result.ballots == BALLOTS, result
+    margin = 0.25  # a GET ending this soon after a close counts as neither
+    for began, ended in samples:
+        overlaps = any(began < end and ended > start for start, end in windows)
+        near = any(start - margin < ended and began < end + margin for start, end in windows)
+        if overlaps:
+            found.during.append(ended - began)
+        elif not near:
+            found.quiet.append(ended - began)
+    return found
+
+
+# --- the report -------------------------------------------------------------------------------
+
+
+def report(
+    name: str,
+    data: DataSet,
+    runs: list[Run],
+    tallied: list[Timed],
+    blocked: Blocking,
+    args: argparse.Namespace,
+) -> bool:
+    print(
+        f"Plenum votes (Speed)  {datetime.now(UTC):%Y-%m-%d %H:%M} UTC  "
+        f"Python {platform.python_version()}  {os.cpu_count()} cores  "
+        f"load {os.getloadavg()[0]:.1f}  {name}  uvicorn 1 worker, load generator on the "
+        f"same machine"
+    )
+    print(
+        f"data: {DELEGATES} delegates present; 3 votes of {BALLOTS} ballots (distinct: "
+        + ", ".join(f"{m} {n}" for m, n in data.distinct.items())
+        + f"); built in {data.seconds:.0f} s"
+    )
+    print()
+    header = (
+        f"{'run':<15} {'ok':>4} {'err':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} "
+        f"{'wall s':>7} {'srv cpu ms/req':>14} {'cli cpu s':>9} {'lag ms':>7}  what"
+    )
+    print(header)
+    print("-" * len(header))
+    for r in runs:
+        per = r.server_cpu / max(1, len(r.latencies) + len(r.errors)) * 1000
+        print(
+            f"{r.name:<15} {len(r.latencies):>4} {len(r.errors):>4} {r.p50:>8.1f} {r.p95:>8.1f}"
+            f" {r.max:>8.1f} {r.wall:>7.2f} {per:>14.2f} {r.client_cpu:>9.2f}"
+            f" {r.lag * 1000:>7.1f}  {r.what}"
+        )
+    print(
+        f"burst: all {DELEGATES} released at once; spread: uniformly over {args.window:.0f} s. "
+        "lag: how late the last request left the client (the load generator's own delay)"
+    )
+    print()
+    header = f"{'tally':<16} {'runs':>4} {'p50 s':>7} {'max s':>7} {'cpu s':>7}  what"
+    print(header)
+    print("-" * len(header))
+    for t in tallied:
+        print(
+            f"{t.name:<16} {len(t.seconds):>4} {t.p50:>7.3f} {t.worst:>7.3f} {t.cpu_p50:>7.3f}"
+            f"  {t.what}"
+        )
+    print()
+    print(
+        f"GET {blocked.page} at {args.rate:.0f}/s (a delegate's page)   n   p50 ms  p95 ms  max ms"
+    )
+    for label, values in (("alone", blocked.quiet), ("during a ranked close", blocked.during)):
+        print(
+            f"  {label:<40} {len(values):>4} {Blocking.pct(values, 50):>8.1f}"
+            f" {Blocking.pct(values, 95):>7.1f} {max(values, default=0) * 1000:>7.1f}"
+        )
+    print(
+        "  POST /votes/{id}/close of the ranked vote (100,000 ballots): "
+        + ", ".join(f"{s:.2f} s" for s in blocked.closes)
+        + (f"; {blocked.errors} GETs failed" if blocked.errors else "")
+    )
+    by_name = {r.name: r for r in runs}
+    checks = []
+    for pattern in ("burst", "spread"):
+        r = by_name[f"cast-{pattern}"]
+        checks.append(
+            (
+                f"cast {pattern}: p95 {r.p95:.0f} ms <= {TARGET_CAST_P95_MS:.0f} ms "
+                f"({len(r.latencies)} of {DELEGATES} answered 200)",
+                r.p95 <= TARGET_CAST_P95_MS and not r.errors,
+            )
+        )
+    for t in tallied:
+        if t.name.startswith("close-"):
+            target = TARGET_TALLY_S[t.method]
+            checks.append(
+                (
+                    f"close_vote {t.method} of {BALLOTS} ballots: max {t.worst:.2f} s "
+                    f"<= {target:.0f} s",
+                    t.worst <= target,
+                )
+            )
+    quiet95, during95 = Blocking.pct(blocked.quiet, 95), Blocking.pct(blocked.during, 95)
+    checks.append(
+        (
+            f"GETs during a ranked close: p95 {during95:.0f} ms, alone {quiet95:.0f} ms"
+            f" (<= {TARGET_CAST_P95_MS:.0f} ms)",
+            during95 <= TARGET_CAST_P95_MS and not blocked.errors,
+        )
+    )
+    print()
+    for text, ok in checks:
+        print(f"{'PASS' if ok else 'FAIL'}  {text}")
+    return all(ok for _text, ok in checks)
+
+
+# --- profiling ----------------------------------------------------------------------------------
+
+
+class StatementCounter:
+    """Counts the SQL statements sent through an engine."""
+
+    def __init__(self, engine: Any) -> None:
+        from sqlalchemy import event
+
+        self.count = 0
+        event.listen(engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *_args: object) -> None:
+        self.count += 1
+
+
+def profile(what: str, database_url: str, data: DataSet, casts: int) -> None:
+    """cProfile in this process, in one thread: casting through the app (the threadpool
+    call made inline, over an ASGI transport), or closing the ranked vote."""
+    from plenum.db import Database
+    from plenum.votes import results, service
+
+    profiler = cProfile.Profile()
+    if what == "close-ranked":
+        db = Database(database_url)
+        vote_id = data.tally_votes["ranked"]
+        for n in range(3):
+            reopen(db, vote_id)
+            with db.session() as session:
+                at = service.vote_place(vote_id, session=session)
+                if n:
+                    profiler.enable()
+                began = time.perf_counter()
+                results.close_vote(at, actor=data.office_id, session=session)
+                profiler.disable()
+                print(f"close_vote: {time.perf_counter() - began:.3f} s")
+        db.dispose()
+    else:
+        asyncio.run(_profile_casts(profiler, database_url, data, casts))
+    stats = pstats.Stats(profiler).sort_stats("cumulative")
+    stats.print_stats(45)
+    stats.sort_stats("tottime").print_stats(30)
+
+
+async def _profile_casts(
+    profiler: cProfile.Profile, database_url: str, data: DataSet, casts: int
+) -> None:
+    from plenum.db import Database
+    from plenum.votes import routes
+
+    async def inline(function: Callable[..., Any], *args: Any) -> Any:
+        return function(*args)
+
+    routes.run_in_threadpool = inline  # type: ignore[assignment]
+    app = plenum_app(database_url)
+    counter = StatementCounter(app.state.database.engine)
+    db = Database(database_url)
+    with db.session() as session:
+        vote = new_vote(session, data.office_id, vote_values("yes_no", title="Profil"), body=True)
+        yes = option_ids(session, vote.id or 0)["yes"]
+    db.dispose()
+    logins = [login(member_id) for member_id in data.delegate_ids[: casts + 5]]
+    transport = httpx2.ASGITransport(app=app)
+    async with httpx2.AsyncClient(
+        transport=transport, base_url="http://localhost", cookies=no_cookies()
+    ) as client:
+        cpu, wall, statements = [], [], []
+        for n, who in enumerate(logins):
+            form = {"csrf_token": who.csrf, "choice": str(yes)}
+            before, began, cpu0 = counter.count, time.perf_counter(), time.process_time()
+            if n >= 5:
+                profiler.enable()
+            response = await client.post(
+                f"/votes/{vote.id}/cast", data=form, headers={"cookie": who.cookie}
+            )
+            profiler.disable()
+            assert response.status_code == 200, response.text[:500]
+            if n >= 5:
+                wall.append(time.perf_counter() - began)
+                cpu.append(time.process_time() - cpu0)
+                statements.append(counter.count - before)
+    wall_ms, cpu_ms = statistics.median(wall) * 1000, statistics.median(cpu) * 1000
+    print(
+        f"{casts} casts in one thread (after 5 not counted): p50 {wall_ms:.2f} ms wall, "
+        f"{cpu_ms:.2f} ms CPU (with the profiler), SQL statements per cast "
+        f"{sorted(set(statements))}"
+    )
+
+
+# --- main ---------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--postgres",
+        nargs="?",
+        const=PG_ADMIN,
+        metavar="ADMIN_URL",
+        help=f"run on a throwaway PostgreSQL database made through ADMIN_URL ({PG_ADMIN})",
+    )
+    parser.add_argument("--window", type=float, default=WINDOW, help="spread window, seconds")
+    parser.add_argument("--tally-runs", type=int, default=3, help="measured closes per method")
+    parser.add_argument("--rate", type=float, default=20, help="GETs per second (blocking)")
+    parser.add_argument("--closes", type=int, default=3, help="ranked closes while GETs run")
+    parser.add_argument("--quiet-seconds", type=float, default=4, help="GETs alone, seconds")
+    parser.add_argument(
+        "--profile", choices=["cast", "close-ranked"], help="cProfile one part instead"
+    )
+    parser.add_argument("--casts", type=int, default=200, help="casts for --profile cast")
+    parser.add_argument(
+        "--keep",
+        metavar="FILE",
+        type=Path,
+        help="SQLite only: build the database in FILE, or reuse FILE when it exists",
+    )
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--database-url", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve:
+        return serve(args)
+    if args.keep and args.postgres:
+        parser.error("--keep works with SQLite only")
+    if min(args.window, args.tally_runs, args.rate, args.closes, args.casts) <= 0:
+        parser.error("--window, --tally-runs, --rate, --closes and --casts must be positive")
+
+    with tempfile.TemporaryDirectory(prefix="plenum-bench-votes-") as tmp:
+        sqlite_file = args.keep or Path(tmp) / "bench.db"
+        with _database(args, sqlite_file) as url:
+            facts = sqlite_file.with_suffix(".json")
+            if args.keep and sqlite_file.exists() and facts.exists():
+                data = DataSet(**json.loads(facts.read_text()))
+            else:
+                sqlite_file.unlink(missing_ok=True)
+                data = prepare(url, random.Random(SEED))
+                facts.write_text(json.dumps(asdict(data)))
+            if args.profile:
+                profile(args.profile, url, data, args.casts)
+                return 0
+            rng = random.Random(SEED + 1)
+            with Server(url) as server:
+                runs, cast_votes = casting(server, url, data, rng, args.window)
+                blocked = asyncio.run(
+                    blocking(
+                        server,
+                        url,
+                        data,
+                        cast_votes["burst"],
+                        rate=args.rate,
+                        quiet_seconds=args.quiet_seconds,
+                        closes=args.closes,
+                    )
+                )
+            tallied = tallies(url, data, args.tally_runs)
+        name = "PostgreSQL" if args.postgres else "SQLite"
+        return 0 if report(name, data, runs, tallied, blocked, args) else 1
+
+
+@contextmanager
+def _database(args: argparse.Namespace, sqlite_file: Path) -> Iterator[str]:
+    if args.postgres:
+        with postgres_database(args.postgres) as url:
+            yield url
+    else:
+        yield f"sqlite:///{sqlite_file}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,479 @@
+"""Exactly once, under load: ballots cast at the same moment from many threads, each
+with its own session and connection, against the real database (SQLite in WAL mode
+or PostgreSQL).
+
+- twenty submissions of one member store one ballot and refuse nineteen;
+- a hundred voters at once store a hundred ballots, counted a hundred times;
+- a failure between the ballot and the has-voted row or the turnout leaves nothing;
+- a close racing the ballots counts exactly the ballots stored, and refuses the rest.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy import event, func, insert
+from sqlmodel import Session, select
+
+from plenum.db import Database
+from plenum.errors import DomainError
+from plenum.orgs.models import Body, BodyRole, ChapterRole, Member, Membership, Role
+from plenum.votes import casting, results, roll, service
+from plenum.votes.models import Attendance, Ballot, Vote, VoteCast, VoteStatus
+from tests.support.factories import Structure, structure
+from tests.support.votes import close, make_vote, open_vote, option_ids, present
+
+ALREADY_VOTED = roll.STANDING_MESSAGES[roll.Standing.HAS_VOTED]
+NOT_OPEN = roll.STANDING_MESSAGES[roll.Standing.NOT_OPEN]
+CLOSED_MEANWHILE = "This vote has been closed. Your ballot was not counted."
+
+
+@dataclass
+class Convention:
+    org: Structure
+    body: Body
+    staff: int
+    delegates: list[int]
+
+
+def add_members(session: Session, count: int, prefix: str) -> list[int]:
+    """``count`` members, added directly (no login needed); their ids."""
+    members = [
+        Member(
+            issuer="https://idp.test",
+            subject=f"{prefix}-{i:03d}",
+            display_name=f"{prefix.title()} {i:03d}",
+            email=f"{prefix}{i}@example.invalid",
+            member_number=f"77{i:04d}",
+        )
+        for i in range(count)
+    ]
+    session.add_all(members)
+    session.flush()
+    return [m.id or 0 for m in members]
+
+
+@pytest.fixture
+def convention(database: Database) -> Convention:
+    """The state convention with 100 delegates, all present, and office staff."""
+    with database.session() as session:
+        org = structure(session)
+        body = org.state_convention
+        (staff,) = add_members(session, 1, "staff")
+        session.add(ChapterRole(member_id=staff, chapter_id=org.state.id or 0, role="office_staff"))
+        delegates = add_members(session, 100, "delegate")
+        session.execute(
+            insert(Membership),
+            [{"member_id": m, "chapter_id": org.local.id} for m in [staff, *delegates]],
+        )
+        session.execute(
+            insert(BodyRole),
+            [{"member_id": m, "body_id": body.id, "role": Role.DELEGATE.value} for m in delegates],
+        )
+        session.commit()
+        present(session, body, staff, *delegates[:3])  # through the service, as staff would
+        session.execute(
+            insert(Attendance),
+            [{"body_id": body.id, "member_id": m, "present": True} for m in delegates[3:]],
+        )
+        session.commit()
+        return Convention(org, body, staff, delegates)
+
+
+def new_vote(database: Database, at: Convention, **fields: str) -> tuple[int, dict[str, int]]:
+    """An open meeting vote of the convention: its id and its option ids by kind."""
+    with database.session() as session:
+        vote = make_vote(session, at.org.state, at.body, at.staff, **fields)
+        open_vote(session, vote, at.staff)
+        assert vote.roll_size == len(at.delegates)
+        return vote.id or 0, option_ids(session, vote)
+
+
+# --- running things at the same moment ------------------------------------------------------
+
+
+def together(
+    tasks: Sequence[Callable[[], Any]], *, threads: int, also: Callable[[], Any] | None = None
+) -> tuple[list[Any], Any]:
+    """Run ``tasks`` on ``threads`` threads released at once by a barrier (each thread
+    runs its share one after the other); ``also`` runs on one more thread, released by
+    the same barrier. Every result or exception is returned, in the order of ``tasks``."""
+    outcomes: list[Any] = [None] * len(tasks)
+    extra: list[Any] = [None]
+    barrier = threading.Barrier(threads + (1 if also else 0))
+
+    def run(share: range | list[int], store: Callable[[int, Any], None], work: Any) -> None:
+        try:
+            barrier.wait(timeout=30)
+        except threading.BrokenBarrierError as exc:  # pragma: no cover - shows as a failure
+            for i in share:
+                store(i, exc)
+            return
+        for i in share:
+            try:
+                store(i, work(i))
+            except Exception as exc:
+                store(i, exc)
+
+    def keep(i: int, value: Any) -> None:
+        outcomes[i] = value
+
+    def keep_extra(_: int, value: Any) -> None:
+        extra[0] = value
+
+    workers = [
+        threading.Thread(
+            target=run, args=(range(n, len(tasks), threads), keep, lambda i: tasks[i]())
+        )
+        for n in range(threads)
+    ]
+    if also is not None:
+        workers.append(threading.Thread(target=run, args=([0], keep_extra, lambda _: also())))
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=90)
+        assert not worker.is_alive(), "a thread hung"
+    return outcomes, extra[0]
+
+
+def caster(database: Database, vote_id: int, member_id: int, choice: int) -> Callable[[], Any]:
+    """Cast one ballot in a session of its own, as one request would."""
+
+    def cast() -> casting.Receipt:
+        with database.session() as session:
+            at = service.vote_place(vote_id, session=session)
+            return casting.cast(at, [choice], member_id=member_id, session=session)
+
+    return cast
+
+
+# --- what is stored -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stored:
+    ballots: int
+    casts: int
+    turnout: int
+    status: str
+    result: Any
+
+
+def stored(database: Database, vote_id: int) -> Stored:
+    with database.session() as session:
+        ballots = session.exec(
+            select(func.count()).select_from(Ballot).where(Ballot.vote_id == vote_id)
+        ).one()
+        casts = session.exec(
+            select(func.count()).select_from(VoteCast).where(VoteCast.vote_id == vote_id)
+        ).one()
+        vote = session.get_one(Vote, vote_id)
+        return Stored(ballots, casts, vote.turnout, vote.status, results.result_of(vote))
+
+
+def casts_of(database: Database, vote_id: int, member_id: int) -> tuple[int, int]:
+    """(VoteCast rows of the member, Ballot rows of the vote)."""
+    with database.session() as session:
+        casts = session.exec(
+            select(func.count())
+            .select_from(VoteCast)
+            .where(VoteCast.vote_id == vote_id, VoteCast.member_id == member_id)
+        ).one()
+        ballots = session.exec(
+            select(func.count()).select_from(Ballot).where(Ballot.vote_id == vote_id)
+        ).one()
+        return casts, ballots
+
+
+def message(outcome: Any) -> str:
+    return str(outcome.args[0]) if isinstance(outcome, DomainError) else repr(outcome)
+
+
+# --- 1. twenty submissions of one member ------------------------------------------------------
+
+
+def test_twenty_simultaneous_submissions_of_one_member_store_one_ballot(database, convention):
+    vote_id, options = new_vote(database, convention)
+    member = convention.delegates[0]
+    tasks = [caster(database, vote_id, member, options["yes"]) for _ in range(20)]
+
+    outcomes, _ = together(tasks, threads=20)
+
+    receipts = [o for o in outcomes if isinstance(o, casting.Receipt)]
+    refused = [o for o in outcomes if not isinstance(o, casting.Receipt)]
+    assert len(receipts) == 1, [message(o) for o in refused]
+    assert len(refused) == 19
+    unexpected = [
+        message(o)
+        for o in refused
+        if not (isinstance(o, DomainError) and message(o) == ALREADY_VOTED)
+    ]
+    assert unexpected == []
+    found = stored(database, vote_id)
+    assert (found.ballots, found.casts, found.turnout) == (1, 1, 1)
+    assert casts_of(database, vote_id, member) == (1, 1)
+
+
+def test_twenty_simultaneous_submissions_of_one_member_in_a_secret_vote(database, convention):
+    vote_id, options = new_vote(database, convention, mode="secret")
+    member = convention.delegates[1]
+    tasks = [caster(database, vote_id, member, options["no"]) for _ in range(20)]
+
+    outcomes, _ = together(tasks, threads=20)
+
+    receipts = [o for o in outcomes if isinstance(o, casting.Receipt)]
+    assert len(receipts) == 1
+    assert len(receipts[0].tracker) == 20
+    assert sorted({message(o) for o in outcomes if o not in receipts}) == [ALREADY_VOTED]
+    found = stored(database, vote_id)
+    assert (found.ballots, found.casts, found.turnout) == (1, 1, 1)
+    with database.session() as session:
+        (ballot,) = session.exec(select(Ballot).where(Ballot.vote_id == vote_id)).all()
+        assert ballot.member_id is None
+        assert ballot.tracker == receipts[0].tracker
+
+
+# --- 2. a hundred voters at once ------------------------------------------------------------
+
+
+def test_a_hundred_voters_at_once_are_all_stored_and_counted(database, convention):
+    vote_id, options = new_vote(database, convention)
+    kinds = ("yes", "no", "abstain")
+    picked = {m: options[kinds[i % 3]] for i, m in enumerate(convention.delegates)}
+    tasks = [caster(database, vote_id, m, choice) for m, choice in picked.items()]
+
+    outcomes, _ = together(tasks, threads=20)
+
+    failures = [message(o) for o in outcomes if not isinstance(o, casting.Receipt)]
+    assert failures == []
+    found = stored(database, vote_id)
+    assert (found.ballots, found.casts, found.turnout) == (100, 100, 100)
+    with database.session() as session:
+        voted = set(session.exec(select(VoteCast.member_id).where(VoteCast.vote_id == vote_id)))
+        assert voted == set(convention.delegates)
+        closed = close(session, session.get_one(Vote, vote_id), convention.staff)
+        result = results.result_of(closed)
+    assert result is not None
+    assert result.ballots == 100
+    assert result.totals[options["yes"]] == 34
+    assert result.totals[options["no"]] == 33
+    assert result.abstain == 33
+    assert result.outcome == "adopted"
+
+
+# --- 3. a failure in the middle leaves nothing ----------------------------------------------
+
+
+def test_a_failure_after_the_ballot_before_the_turnout_leaves_nothing(
+    database, convention, monkeypatch
+):
+    vote_id, options = new_vote(database, convention)
+    member = convention.delegates[5]
+    seen: list[tuple[int, int]] = []
+
+    def failing_count_in(vote: Vote, *, session: Session) -> None:
+        mine = session.exec(
+            select(func.count())
+            .select_from(VoteCast)
+            .where(VoteCast.vote_id == vote.id, VoteCast.member_id == member)
+        ).one()
+        ballots = session.exec(
+            select(func.count()).select_from(Ballot).where(Ballot.vote_id == vote.id)
+        ).one()
+        seen.append((mine, ballots))
+        raise RuntimeError("the server fell over")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(casting, "count_in", failing_count_in)
+        with pytest.raises(RuntimeError, match="fell over"):
+            caster(database, vote_id, member, options["yes"])()
+    assert seen == [(1, 1)]  # both rows were written in the transaction, then the failure
+    assert casts_of(database, vote_id, member) == (0, 0)
+    assert stored(database, vote_id).turnout == 0
+
+    caster(database, vote_id, member, options["no"])()
+    found = stored(database, vote_id)
+    assert (found.ballots, found.casts, found.turnout) == (1, 1, 1)
+
+
+def test_a_failing_ballot_insert_after_the_has_voted_row_leaves_nothing(database, convention):
+    vote_id, options = new_vote(database, convention)
+    member = convention.delegates[6]
+    seen: list[int] = []
+
+    def refuse(_mapper: Any, connection: Any, _target: Ballot) -> None:
+        seen.append(
+            connection.execute(
+                select(func.count())
+                .select_from(VoteCast)
+                .where(VoteCast.vote_id == vote_id, VoteCast.member_id == member)
+            ).scalar_one()
+        )
+        raise RuntimeError("the disk is full")
+
+    event.listen(Ballot, "before_insert", refuse)
+    try:
+        with pytest.raises(RuntimeError, match="disk is full"):
+            caster(database, vote_id, member, options["yes"])()
+    finally:
+        event.remove(Ballot, "before_insert", refuse)
+    assert seen == [1]  # the has-voted row had been flushed when the ballot failed
+    assert casts_of(database, vote_id, member) == (0, 0)
+    assert stored(database, vote_id).turnout == 0
+
+    caster(database, vote_id, member, options["yes"])()
+    found = stored(database, vote_id)
+    assert (found.ballots, found.casts, found.turnout) == (1, 1, 1)
+
+
+def test_a_ballot_the_database_rejects_after_the_has_voted_row_leaves_nothing(
+    database, convention, monkeypatch
+):
+    """The database itself refuses the ballot (a foreign key that does not hold): the
+    has-voted row goes with it, and the member votes afterwards."""
+    vote_id, options = new_vote(database, convention)
+    member = convention.delegates[7]
+    real = casting.Ballot
+
+    def broken_ballot(**values: Any) -> Ballot:
+        return real(**{**values, "member_id": 10**9})  # no such member
+
+    with monkeypatch.context() as patch:
+        patch.setattr(casting, "Ballot", broken_ballot)
+        with pytest.raises(DomainError):
+            caster(database, vote_id, member, options["yes"])()
+    assert casts_of(database, vote_id, member) == (0, 0)
+    assert stored(database, vote_id).turnout == 0
+
+    caster(database, vote_id, member, options["no"])()
+    found = stored(database, vote_id)
+    assert (found.ballots, found.casts, found.turnout) == (1, 1, 1)
+
+
+# --- 4. a close racing the ballots ----------------------------------------------------------
+
+
+def close_race(database: Database, at: Convention, close_after: int) -> tuple[int, int]:
+    """Sixty delegates cast on twenty threads while staff close the vote once
+    ``close_after`` ballots are in. Every ballot stored is counted, every other cast is
+    refused as closed; returns (accepted, refused)."""
+    voters = at.delegates[:60]
+    vote_id, options = new_vote(database, at)
+    accepted = threading.Semaphore(0)
+
+    def cast(member_id: int, choice: int) -> Callable[[], Any]:
+        inner = caster(database, vote_id, member_id, choice)
+
+        def run() -> casting.Receipt:
+            receipt = inner()
+            accepted.release()
+            return receipt
+
+        return run
+
+    def closer() -> Vote:
+        for _ in range(close_after):
+            assert accepted.acquire(timeout=30)
+        with database.session() as session:
+            place = service.vote_place(vote_id, session=session)
+            return results.close_vote(place, actor=at.staff, session=session)
+
+    tasks = [cast(m, options["yes" if i % 2 else "no"]) for i, m in enumerate(voters)]
+    outcomes, closed = together(tasks, threads=20, also=closer)
+
+    assert isinstance(closed, Vote), message(closed)
+    receipts = [o for o in outcomes if isinstance(o, casting.Receipt)]
+    refused = [o for o in outcomes if not isinstance(o, casting.Receipt)]
+    unexpected = [
+        message(o)
+        for o in refused
+        if not (isinstance(o, DomainError) and message(o) in (NOT_OPEN, CLOSED_MEANWHILE))
+    ]
+    assert unexpected == []
+    assert len(receipts) >= close_after
+    found = stored(database, vote_id)
+    assert found.status == VoteStatus.CLOSED
+    assert found.result is not None
+    assert found.ballots == found.casts == found.turnout == found.result.ballots == len(receipts)
+    yes = sum(1 for i, o in enumerate(outcomes) if i % 2 and isinstance(o, casting.Receipt))
+    assert found.result.totals[options["yes"]] == yes
+    assert found.result.totals[options["no"]] == len(receipts) - yes
+    with database.session() as session:
+        voted = set(session.exec(select(VoteCast.member_id).where(VoteCast.vote_id == vote_id)))
+    assert voted == {
+        m for m, o in zip(voters, outcomes, strict=True) if isinstance(o, casting.Receipt)
+    }
+    return len(receipts), len(refused)
+
+
+def test_a_close_racing_sixty_ballots_counts_exactly_what_was_stored(database, convention):
+    rounds = [close_race(database, convention, after) for after in (5, 20, 40, 10)]
+    assert sum(refused for _, refused in rounds) > 0, rounds  # the close did race ballots
+
+
+@pytest.mark.parametrize("pause", ["before_count_in", "after_count_in"])
+def test_a_close_in_the_middle_of_a_ballot(database, convention, monkeypatch, pause):
+    """One ballot is held between its rows and the turnout (or between the turnout and
+    its commit) while staff close the vote. Either the ballot is counted, or it is
+    refused and leaves nothing; PostgreSQL lets the close pass a ballot that has not yet
+    raised the turnout, SQLite makes the close wait for the ballot's write."""
+    vote_id, options = new_vote(database, convention)
+    member = convention.delegates[9]
+    real = casting.count_in
+    arrived, go_on = threading.Event(), threading.Event()
+
+    def held_count_in(vote: Vote, *, session: Session) -> None:
+        if pause == "after_count_in":
+            real(vote, session=session)
+        arrived.set()
+        assert go_on.wait(timeout=30)
+        if pause == "before_count_in":
+            real(vote, session=session)
+
+    def close_now() -> Any:
+        with database.session() as session:
+            place = service.vote_place(vote_id, session=session)
+            return results.close_vote(place, actor=convention.staff, session=session)
+
+    monkeypatch.setattr(casting, "count_in", held_count_in)
+    outcome: list[Any] = []
+    closing: list[Any] = []
+
+    def run(target: Callable[[], Any], into: list[Any]) -> None:
+        try:
+            into.append(target())
+        except Exception as exc:
+            into.append(exc)
+
+    voter = threading.Thread(
+        target=run, args=(caster(database, vote_id, member, options["yes"]), outcome)
+    )
+    voter.start()
+    assert arrived.wait(timeout=30)
+    staff = threading.Thread(target=run, args=(close_now, closing))
+    staff.start()
+    staff.join(timeout=2.0)  # the close finishes now, or waits for the ballot's lock
+    closed_first = not staff.is_alive()
+    go_on.set()
+    voter.join(timeout=30)
+    staff.join(timeout=30)
+    assert not voter.is_alive()
+    assert not staff.is_alive()
+
+    assert isinstance(closing[0], Vote), message(closing[0])
+    found = stored(database, vote_id)
+    assert found.status == VoteStatus.CLOSED
+    assert found.result is not None
+    assert closed_first == (pause == "before_count_in" and not database.is_sqlite)
+    if closed_first:
+        assert message(outcome[0]) == CLOSED_MEANWHILE
+        assert (found.ballots, found.casts, found.turnout, found.result.ballots) == (0, 0, 0, 0)
+    else:
+        assert isinstance(outcome[0], casting.Receipt), message(outcome[0])
+        assert (found.ballots, found.casts, found.turnout, found.result.ballots) == (1, 1, 1, 1)
+        assert found.result.totals[options["yes"]] == 1
