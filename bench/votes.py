@@ -617,6 +617,7 @@ def casting(
                 )
             )
             runs.append(base)
+            progress(base)
             with db.session() as session:
                 title = f"Antrag A{len(votes) + 1}: Geschäftsordnung ({pattern})"
                 vote = new_vote(
@@ -637,11 +638,20 @@ def casting(
                 )
             )
             runs.append(cast)
+            progress(cast)
             votes[pattern] = vote.id or 0
             check_stored(db, vote.id or 0, Counter(str(c) for c in choice_of.values()), cast)
     finally:
         db.dispose()
     return runs, votes
+
+
+def progress(run: Run) -> None:
+    print(
+        f"  {run.name}: {len(run.latencies)} ok, {len(run.errors)} failed, p50 {run.p50:.0f} ms,"
+        f" p95 {run.p95:.0f} ms, max {run.max:.0f} ms, wall {run.wall:.1f} s",
+        file=sys.stderr,
+    )
 
 
 def check_stored(db: Any, vote_id: int, sent: Counter[str], run: Run) -> None:
@@ -661,7 +671,7 @@ def check_stored(db: Any, vote_id: int, sent: Counter[str], run: Run) -> None:
     run.what += f"; stored {stored} ballots, {casts} VoteCast, turnout {turnout}"
     if run.errors:
         print(f"  {run.name}: {len(run.errors)} failed, e.g. {run.errors[0]}", file=sys.stderr)
-    assert stored == casts == turnout == len(sent) == DELEGATES, (stored, casts, turnout)
+    assert stored == casts == turnout == sum(sent.values()) == DELEGATES, (stored, casts, turnout)
     assert ballots == sent, "the stored choices differ from those sent"
 
 

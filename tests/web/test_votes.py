@@ -7,6 +7,7 @@ import csv
 import io
 
 import pytest
+from sqlalchemy import text as sql
 from sqlmodel import func, select
 
 from plenum.errors import ValidationFailed
@@ -260,3 +261,29 @@ def test_a_secret_vote_through_the_pages(session, world, client, provider):
     assert found.select_one("#tracker-found") is not None
     assert tracker in [text(code) for code in found.select("#trackers code")]
     assert "Anna" in text(page(client.get(vote_path)).select_one("#seats"))
+
+
+@pytest.mark.postgres_only
+def test_after_the_close_no_transaction_id_or_row_order_dates_a_ballot(session, world, database):
+    """PostgreSQL writes each row with the id of its transaction (xmin): during the vote,
+    a ballot and its has-voted row share one. The close writes them all anew."""
+    if database.is_sqlite:
+        pytest.skip("SQLite keeps no transaction ids; its two tables are stored in key order")
+    p = world.people
+    vote = make_vote(session, world.state, world.state_board, p["gina"], mode="secret")
+    present(session, world.state_board, p["gina"], p["vera"], p["bo"], p["bea"])
+    open_vote(session, vote, p["gina"])
+    for name in ("vera", "bo", "bea"):
+        cast(session, vote, p[name], ["yes"])
+    xmin = "SELECT DISTINCT xmin::text FROM {} WHERE vote_id = :v"
+    before = session.execute(sql(xmin.format("ballot")).bindparams(v=vote.id)).all()
+    assert len(before) == 3  # one transaction per ballot while the vote is open
+    close(session, vote, p["gina"])
+    ballots = session.execute(sql(xmin.format("ballot")).bindparams(v=vote.id)).all()
+    marks = session.execute(sql(xmin.format("vote_cast")).bindparams(v=vote.id)).all()
+    assert len(ballots) == 1
+    assert ballots == marks
+    keys = session.execute(
+        sql("SELECT key FROM ballot WHERE vote_id = :v ORDER BY ctid").bindparams(v=vote.id)
+    ).all()
+    assert keys == sorted(keys)

@@ -30,7 +30,8 @@ class VoteKind(StrEnum):
 class VoteMode(StrEnum):
     OPEN = "open"  # totals only
     NAMED = "named"  # who voted how is published (roll call)
-    SECRET = "secret"  # noqa: S105  # nosec B105  ballots without any link to the voter
+    # ballots without any link to the voter
+    SECRET = "secret"  # noqa: S105  # nosec B105
 
 
 class ElectionOf(StrEnum):

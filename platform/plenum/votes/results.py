@@ -9,7 +9,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
 from plenum.auth.permissions import Principal
@@ -59,8 +59,32 @@ def close_vote(at: VotePlace, *, actor: int | None, session: Session) -> Vote:
     roll.log("closed", actor=actor, vote_id=vote.id, note=str(result.ballots), session=session)
     for lot in result.lots:
         roll.log("lot", actor=actor, vote_id=vote.id, note=_lot_note(lot), session=session)
+    reseal(vote, session=session)
     session.commit()
     return vote
+
+
+def reseal(vote: Vote, *, session: Session) -> None:
+    """On PostgreSQL, write the vote's ballots and has-voted rows anew, in key order, in
+    one transaction: afterwards neither their transaction ids (xmin) nor their physical
+    order tell when each was cast, so a copy of the database taken after the close (and
+    after VACUUM) cannot pair them. (SQLite keeps both tables in key order already.)"""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table, order in (("ballot", "key"), ("vote_cast", "member_id")):
+        params = {"vote": vote.id}
+        session.execute(text(RESEAL[0].format(table=table)), params)
+        session.execute(text(RESEAL[1].format(table=table)), params)
+        session.execute(text(RESEAL[2].format(table=table, order=order)))
+        session.execute(text("DROP TABLE resealed"))
+
+
+# Table and column names come from the two constants above, never from input.
+RESEAL = (
+    "CREATE TEMP TABLE resealed AS SELECT * FROM {table} WHERE vote_id = :vote",
+    "DELETE FROM {table} WHERE vote_id = :vote",
+    "INSERT INTO {table} SELECT * FROM resealed ORDER BY {order}",
+)
 
 
 def _lot_note(lot: dict[str, list[int]]) -> str:
