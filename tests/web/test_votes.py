@@ -287,3 +287,113 @@ def test_after_the_close_no_transaction_id_or_row_order_dates_a_ballot(session, 
         sql("SELECT key FROM ballot WHERE vote_id = :v ORDER BY ctid").bindparams(v=vote.id)
     ).all()
     assert keys == sorted(keys)
+
+
+def _follow_up(session, vote, staff_id):
+    from plenum.votes import results
+    from tests.support.motions import who
+    from tests.support.votes import place
+
+    return results.follow_up(
+        place(session, vote), principal=who(session, staff_id), session=session
+    )
+
+
+def _delegates_present(session, world):
+    p = world.people
+    present(session, world.state_convention, p["gina"], p["dana"], p["dirk"], p["didi"])
+    return [p["dana"], p["dirk"], p["didi"]]
+
+
+def test_without_an_absolute_majority_a_runoff_between_the_two_strongest(session, world):
+    p = world.people
+    voters = _delegates_present(session, world)
+    vote = make_vote(
+        session,
+        world.state,
+        world.state_convention,
+        p["gina"],
+        title="Wahl der Schatzmeisterin",
+        method="election",
+        mode="secret",
+        election_of="board",
+        majority="absolute",
+        options="Anna\nBirgit\nCarla",
+    )
+    open_vote(session, vote, p["gina"])
+    for voter, name in zip(voters, ("Anna", "Birgit", "Carla"), strict=True):
+        cast(session, vote, voter, [name])
+    close(session, vote, p["gina"])
+    found = result(session, vote)
+    assert found.outcome == "runoff"
+    assert len(found.runoff) == 2
+    assert len(found.lots) == 1  # three tied for the two places: drawn by lot
+    publish(session, vote, p["gina"])
+    runoff = _follow_up(session, vote, p["gina"])
+    assert (runoff.stage, runoff.majority, runoff.parent_id) == ("runoff", "simple", vote.id)
+    names = {o for o in option_ids(session, runoff) if o not in ("abstain", "invalid")}
+    ids = option_ids(session, vote)
+    assert {ids[n] for n in names} == set(found.runoff)
+    logged = session.exec(select(VoteLog.action).where(VoteLog.vote_id == vote.id)).all()
+    assert "lot" in logged
+
+
+def test_a_list_is_elected_place_by_place_with_the_reserved_places(session, world):
+    p = world.people
+    voters = _delegates_present(session, world)
+    fields = {
+        "title": "Landesliste",
+        "method": "election",
+        "mode": "secret",
+        "election_of": "list",
+        "majority": "simple",
+        "list_place": "1",
+        "women": "Anna",
+        "options": "Bernd\nCarl",
+    }
+    place_one = make_vote(session, world.state, world.state_convention, p["gina"], **fields)
+    assert not place_one.reserved
+    open_vote(session, place_one, p["gina"])
+    for voter in voters:
+        cast(session, place_one, voter, ["Bernd"])
+    close(session, place_one, p["gina"])
+    publish(session, place_one, p["gina"])
+    place_two = _follow_up(session, place_one, p["gina"])
+    assert (place_two.list_place, place_two.reserved) == (2, True)  # place 1 went to a man
+    assert "Bernd" not in option_ids(session, place_two)
+    open_vote(session, place_two, p["gina"])
+    with pytest.raises(ValidationFailed):
+        cast(session, place_two, voters[0], ["Carl"])  # not on the women's place
+    for voter in voters:
+        cast(session, place_two, voter, ["Anna"])
+    close(session, place_two, p["gina"])
+    publish(session, place_two, p["gina"])
+    place_three = _follow_up(session, place_two, p["gina"])
+    assert (place_three.list_place, place_three.reserved) == (3, True)
+
+
+def test_a_ranked_survey_of_all_members_of_a_chapter(session, world):
+    p = world.people
+    survey = make_vote(
+        session,
+        world.state,
+        None,
+        p["gina"],
+        title="Themen 2027",
+        kind="survey",
+        method="ranked",
+        options="Wohnen\nVerkehr\nPflege",
+        closes_at="2099-01-01T12:00",
+    )
+    open_vote(session, survey, p["gina"])
+    members_of_state = {name for name, c in PEOPLE.items() if c["chapter"] != "lv-sachsen"}
+    assert survey.roll_size == len(members_of_state)
+    cast(session, survey, p["mia"], ["Pflege", "Wohnen"])
+    cast(session, survey, p["dana"], ["Pflege", "Verkehr", "Wohnen"])
+    cast(session, survey, p["bo"], ["Wohnen", "Pflege"])
+    with pytest.raises(Exception, match="roll"):
+        cast(session, survey, p["sam"], ["Wohnen"])
+    close(session, survey, p["gina"])
+    found = result(session, survey)
+    assert found.outcome == "decided"
+    assert found.elected == [option_ids(session, survey)["Pflege"]]

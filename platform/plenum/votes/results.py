@@ -51,7 +51,7 @@ def close_vote(at: VotePlace, *, actor: int | None, session: Session) -> Vote:
     """Close the vote and count it. Ballots that got in before the close are counted;
     those after it are refused (see ``casting``)."""
     vote = at.vote
-    service._step(vote, VoteStatus.OPEN, VoteStatus.CLOSED, session=session, closed_at=utcnow())
+    service.move(vote, VoteStatus.OPEN, VoteStatus.CLOSED, session=session, closed_at=utcnow())
     session.commit()
     result = count(vote, session=session)
     vote.result = result.to_json()
@@ -144,7 +144,7 @@ def publish(at: VotePlace, *, principal: Principal, session: Session) -> Vote:
     result = result_of(vote)
     if vote.status != VoteStatus.CLOSED or result is None:
         raise DomainError(N_("Only a closed and counted vote can be published."))
-    service._step(
+    service.move(
         vote, VoteStatus.CLOSED, VoteStatus.PUBLISHED, session=session, published_at=utcnow()
     )
     roll.log("published", actor=principal.member_id, vote_id=vote.id, session=session)

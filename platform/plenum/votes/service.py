@@ -277,7 +277,7 @@ def _local_input(moment: Any) -> str:
 # --- lifecycle ------------------------------------------------------------------------------
 
 
-def _step(
+def move(
     vote: Vote, source: VoteStatus, target: VoteStatus, *, session: Session, **values: Any
 ) -> None:
     """Move the vote from ``source`` to ``target`` unless someone else moved it first."""
@@ -301,7 +301,7 @@ def open_vote(at: VotePlace, *, principal: Principal, session: Session) -> Vote:
         o.kind in (OptionKind.OPTION, OptionKind.CANDIDATE) for o in options
     ):
         raise DomainError(N_("There is nothing to vote on: please add options or candidates."))
-    _step(vote, VoteStatus.DRAFT, VoteStatus.OPEN, session=session, opened_at=utcnow())
+    move(vote, VoteStatus.DRAFT, VoteStatus.OPEN, session=session, opened_at=utcnow())
     size = roll.freeze(vote, at.body, at.chapter, session=session)
     if size == 0:
         session.rollback()
