@@ -26,7 +26,11 @@ metadata: MetaData = SQLModel.metadata
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
+    """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout.
+
+    Statement parameters never appear in error messages or logs (``hide_parameters``):
+    a failed insert of a secret ballot must not write its choices to a log."""
+    kwargs.setdefault("hide_parameters", True)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database

@@ -596,8 +596,9 @@ def lot_needed(options: Sequence[Option], rules: Rules, totals: dict[int, int], 
     """Whether the rules leave a tie that only a lot can break, worked out from the
     statute's wording rather than from the code under test."""
     people = sorted((totals[o.id] for o in options if o.kind == OptionKind.CANDIDATE), reverse=True)
+    against = sum(totals[o.id] for o in options if o.kind == OptionKind.NO)
     if rules.majority == Majority.SIMPLE:
-        over = [v for v in people if v > 0]
+        over = [v for v in people if v > 0 and v > against]
     elif rules.majority == Majority.ABSOLUTE:
         over = [v for v in people if v > valid / 2]
     else:
@@ -650,3 +651,11 @@ def test_no_lot_is_drawn_outside_elections(case: tuple[list[Option], Rules, Coun
     assert result.lots == []
     if rules.method == Method.CHOICE:
         assert len(result.elected) <= rules.seats
+
+
+def test_a_lone_candidate_needs_more_yes_than_no_also_by_simple_majority() -> None:
+    options = [Option(1, OptionKind.CANDIDATE, "Anna"), Option(2, OptionKind.NO)]
+    options += [Option(3, OptionKind.ABSTAIN)]
+    rules = Rules(Method.ELECTION, majority=Majority.SIMPLE)
+    assert tally(options, {(1,): 4, (2,): 5}, rules).elected == []
+    assert tally(options, {(1,): 5, (2,): 4, (3,): 9}, rules).elected == [1]

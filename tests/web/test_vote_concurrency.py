@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, func, insert
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from plenum.db import Database
@@ -345,7 +346,9 @@ def test_a_ballot_the_database_rejects_after_the_has_voted_row_leaves_nothing(
 
     with monkeypatch.context() as patch:
         patch.setattr(casting, "Ballot", broken_ballot)
-        with pytest.raises(DomainError):
+        # today reported as "already voted" (any IntegrityError is taken for a second
+        # ballot); what matters here is that nothing is left behind
+        with pytest.raises((DomainError, IntegrityError)):
             caster(database, vote_id, member, options["yes"])()
     assert casts_of(database, vote_id, member) == (0, 0)
     assert stored(database, vote_id).turnout == 0

@@ -257,7 +257,7 @@ def test_a_secret_vote_through_the_pages(session, world, client, provider):
     post(client, vote_path + "/close")
     post(client, vote_path + "/publish")
     log_in_as(client, provider, "dana", PEOPLE["dana"])
-    found = page(client.get(vote_path + "/ballots", params={"tracker": tracker}))
+    found = page(post(client, vote_path + "/ballots", {"tracker": tracker}))
     assert found.select_one("#tracker-found") is not None
     assert tracker in [text(code) for code in found.select("#trackers code")]
     assert "Anna" in text(page(client.get(vote_path)).select_one("#seats"))

@@ -52,9 +52,6 @@ def cast(
     tracker = new_tracker(vote, checked) if vote.mode == VoteMode.SECRET else ""
     try:
         _write(vote, checked, tracker, member_id, session=session)
-    except IntegrityError:
-        session.rollback()
-        raise AlreadyVoted from None
     except BaseException:
         session.rollback()
         raise
@@ -65,7 +62,10 @@ def _write(
     vote: Vote, checked: tuple[int, ...], tracker: str, member_id: int, *, session: Session
 ) -> None:
     session.add(VoteCast(vote_id=vote.id or 0, member_id=member_id))
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        raise AlreadyVoted from None
     named = member_id if vote.mode == VoteMode.NAMED else None
     ballot = Ballot(
         key=secrets.token_hex(16),

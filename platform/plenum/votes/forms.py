@@ -195,11 +195,16 @@ def parse_choices(raw: list[str]) -> tuple[int, ...] | None:
 
 def parse_ranking(ranks: dict[str, str]) -> tuple[int, ...] | None:
     """A ranked ballot: ``rank-<option id>`` → the rank given ("" for unranked), as the
-    option ids in order of preference; None if malformed or a rank is given twice."""
+    option ids in order of preference; None if malformed (more fields than any ballot has,
+    a field that names no option id) or a rank is given twice."""
+    if len(ranks) > BALLOT_LIMIT:
+        return None
     given: dict[int, int] = {}
-    for name, raw in list(ranks.items())[:BALLOT_LIMIT]:
+    for name, raw in ranks.items():
         match = re.fullmatch(r"rank-(\d{1,10})", name)
-        if match is None or not raw.strip():
+        if match is None:
+            return None
+        if not raw.strip():
             continue
         if not re.fullmatch(r"\d{1,3}", raw.strip()):
             return None

@@ -3,8 +3,9 @@ the ballots, presence at meetings, seated substitutes and the log.
 
 Secret ballots keep no link to their voter: ``Ballot`` has a random key, no member, no
 time, no running number; ``VoteCast`` (who has voted) has no time and no running number
-either. On SQLite both are WITHOUT ROWID tables, stored in the order of their keys, so
-not even the file's row order follows the order of casting.
+either. On SQLite both are WITHOUT ROWID tables: their rows are read back in key order,
+with no hidden row number (the bytes inside a file page may still follow the order of
+writing; see docs/security.md for what that means).
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ class Vote(SQLModel, table=True):
     result: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     resolution_id: int | None = Field(default=None, foreign_key="resolution.id")
     lock_version: int = Field(default=1)
-    created_by: int | None = Field(default=None, foreign_key="member.id")
+    created_by: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
     opened_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
     closed_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
@@ -122,8 +123,10 @@ class Voter(SQLModel, table=True):
     """The frozen roll: who may vote, fixed when the vote opens."""
 
     vote_id: int = Field(foreign_key="vote.id", primary_key=True, ondelete="CASCADE")
-    member_id: int = Field(foreign_key="member.id", primary_key=True, index=True)
-    seat_of: int | None = Field(default=None, foreign_key="member.id")  # a seated substitute
+    member_id: int = Field(
+        foreign_key="member.id", primary_key=True, index=True, ondelete="CASCADE"
+    )
+    seat_of: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
 
 
 class VoteCast(SQLModel, table=True):
@@ -133,7 +136,7 @@ class VoteCast(SQLModel, table=True):
     __table_args__ = {"sqlite_with_rowid": False}
 
     vote_id: int = Field(foreign_key="vote.id", primary_key=True, ondelete="CASCADE")
-    member_id: int = Field(foreign_key="member.id", primary_key=True)
+    member_id: int = Field(foreign_key="member.id", primary_key=True, ondelete="CASCADE")
 
 
 class Ballot(SQLModel, table=True):
@@ -145,14 +148,15 @@ class Ballot(SQLModel, table=True):
     vote_id: int = Field(foreign_key="vote.id", index=True, ondelete="CASCADE")
     choices: str = Field(max_length=2000)  # tally.encode: option ids, in ballot order
     tracker: str = Field(default="", max_length=64)  # secret votes: the voter's receipt
-    member_id: int | None = Field(default=None, foreign_key="member.id")  # named votes only
+    # named votes only
+    member_id: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
 
 
 class Attendance(SQLModel, table=True):
     """Who is present at a body's meeting now, as office staff recorded it."""
 
     body_id: int = Field(foreign_key="body.id", primary_key=True, ondelete="CASCADE")
-    member_id: int = Field(foreign_key="member.id", primary_key=True)
+    member_id: int = Field(foreign_key="member.id", primary_key=True, ondelete="CASCADE")
     present: bool = Field(default=True)
 
 
@@ -167,8 +171,8 @@ class SubstituteSeat(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     body_id: int = Field(foreign_key="body.id", index=True, ondelete="CASCADE")
-    delegate_id: int = Field(foreign_key="member.id")
-    substitute_id: int = Field(foreign_key="member.id")
+    delegate_id: int = Field(foreign_key="member.id", ondelete="CASCADE")
+    substitute_id: int = Field(foreign_key="member.id", ondelete="CASCADE")
 
 
 class VoteLog(SQLModel, table=True):
@@ -181,5 +185,5 @@ class VoteLog(SQLModel, table=True):
     body_id: int | None = Field(default=None, foreign_key="body.id", index=True)
     action: str = Field(max_length=30)
     note: str = Field(default="", max_length=2000)
-    actor_id: int | None = Field(default=None, foreign_key="member.id")
+    actor_id: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())

@@ -57,8 +57,10 @@ def close_vote(at: VotePlace, *, actor: int | None, session: Session) -> Vote:
     vote.result = result.to_json()
     session.add(vote)
     roll.log("closed", actor=actor, vote_id=vote.id, note=str(result.ballots), session=session)
+    names = {o.id: o.label for o in service.options_of(vote, session=session)}
     for lot in result.lots:
-        roll.log("lot", actor=actor, vote_id=vote.id, note=_lot_note(lot), session=session)
+        note = _lot_note(lot, names)
+        roll.log("lot", actor=actor, vote_id=vote.id, note=note, session=session)
     reseal(vote, session=session)
     session.commit()
     return vote
@@ -87,8 +89,10 @@ RESEAL = (
 )
 
 
-def _lot_note(lot: dict[str, list[int]]) -> str:
-    return " ".join(str(i) for i in lot["among"]) + " → " + " ".join(str(i) for i in lot["order"])
+def _lot_note(lot: dict[str, list[int]], names: dict[int | None, str]) -> str:
+    """ "Anna, Birgit → Birgit, Anna": who was tied, and the order drawn."""
+    tied = ", ".join(names.get(i, str(i)) for i in lot["among"])
+    return tied + " → " + ", ".join(names.get(i, str(i)) for i in lot["order"])
 
 
 def close_due(*, session: Session) -> int:
@@ -116,7 +120,11 @@ def recount(at: VotePlace, *, principal: Principal, session: Session) -> bool:
         raise DomainError(N_("Only a closed vote can be counted again."))
     recorded = result_of(vote)
     again = count(vote, session=session, draw=replay(recorded.lots if recorded else []))
-    same = recorded == again
+    if recorded is None:  # the process stopped between closing and counting
+        vote.result = again.to_json()
+        session.add(vote)
+        reseal(vote, session=session)
+    same = recorded in (None, again)
     note = N_("same result") if same else N_("different result")
     roll.log("recounted", actor=principal.member_id, vote_id=vote.id, note=note, session=session)
     session.commit()
@@ -159,6 +167,8 @@ def _decide(at: VotePlace, result: Result, *, principal: Principal, session: Ses
     from plenum.motions import service as motions
 
     vote = at.vote
+    if result.outcome == "no_quorum":
+        return  # without quorum nothing is decided: the motion stays open for a new vote
     adopted = result.outcome == "adopted"
     with in_locale("de"):
         words = outcome_words(vote, result, service.options_of(vote, session=session))
@@ -241,9 +251,10 @@ def export_rows(vote: Vote, *, session: Session) -> list[tuple[str, ...]]:
 def export_csv(vote: Vote, *, session: Session) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["ballot"])
-    for row in export_rows(vote, session=session):
-        writer.writerow([" | ".join(row)])
+    rows = export_rows(vote, session=session)
+    width = max((len(row) for row in rows), default=1)
+    writer.writerow([f"choice {n}" for n in range(1, width + 1)])
+    writer.writerows(rows)
     return out.getvalue()
 
 
@@ -304,6 +315,9 @@ def follow_up(at: VotePlace, *, principal: Principal, session: Session) -> Vote:
     result = result_of(vote)
     options = service.options_of(vote, session=session)
     elected = _elected_labels(vote, session=session)
+    if kind != "runoff":  # the field of the election, not just the runoff's pair
+        base = [b for b in chain(vote, session=session) if b.stage != Stage.RUNOFF][-1]
+        options = service.options_of(base, session=session)
     if kind == "runoff" and result is not None:
         pair = set(result.runoff)
         candidates = [(o.label, o.women) for o in options if o.id in pair]

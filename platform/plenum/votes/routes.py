@@ -275,14 +275,16 @@ def _stepper(step: str) -> Any:
 async def cast(request: Request) -> Response:
     async with request.form() as form:
         marked = [v for v in form.getlist("choice") if isinstance(v, str)]
-        ranks = {k: v for k, v in form.items() if isinstance(v, str) and k.startswith("rank-")}
+        ranks = [
+            (k, v) for k, v in form.multi_items() if isinstance(v, str) and k.startswith("rank-")
+        ]
     return await run_in_threadpool(_cast, request, marked, ranks)
 
 
-def _cast(request: Request, marked: list[str], ranks: dict[str, str]) -> Response:
+def _cast(request: Request, marked: list[str], ranks: list[tuple[str, str]]) -> Response:
     at, found = _visible(request)
     session = db(request)
-    choices = forms.parse_ranking(ranks) if ranks else forms.parse_choices(marked)
+    choices = _read_ballot(at.vote, marked, ranks)
     try:
         if choices is None:
             raise ValidationFailed({"choice": N_("This ballot cannot be read. Please mark again.")})
@@ -298,31 +300,60 @@ def _cast(request: Request, marked: list[str], ranks: dict[str, str]) -> Respons
     return render(request, "votes/receipt.html", context)
 
 
+def _read_ballot(
+    vote: Any, marked: list[str], ranks: list[tuple[str, str]]
+) -> tuple[int, ...] | None:
+    """A ranked ballot sends ranks (or a single mark to abstain), every other ballot marks.
+    Ranks where none belong, ranks next to marks or one rank field sent twice: unreadable."""
+    if not ranks:
+        return forms.parse_choices(marked)
+    if marked or vote.method != tally.Method.RANKED or len(dict(ranks)) < len(ranks):
+        return None
+    return forms.parse_ranking(dict(ranks))
+
+
 # --- ballots and export -------------------------------------------------------------------------
 
 
-def _counted(request: Request) -> service.VotePlace:
-    at, _found = _visible(request)
+def _counted(request: Request) -> tuple[service.VotePlace, bool]:
+    """A closed vote, and whether its ballots' contents may be shown: once the result is
+    published (before, only to those who run the vote). Trackers show from the close."""
+    at, found = _visible(request)
     if at.vote.status not in (VoteStatus.CLOSED, VoteStatus.PUBLISHED):
         raise NotFound(N_("The ballots are shown once the vote is closed."))
-    return at
+    contents = at.vote.status == VoteStatus.PUBLISHED or service.may_manage(
+        found, at.chapter, at.body
+    )
+    return at, contents
 
 
 def ballots_page(request: Request) -> Response:
-    at = _counted(request)
+    return _ballots(request, "")
+
+
+async def tracker_search(request: Request) -> Response:
+    """The tracker is looked up by POST, so it never stands in a URL or an access log."""
+    return await run(request, lambda r, values: _ballots(r, values["tracker"][:64]), "tracker")
+
+
+def _ballots(request: Request, mine: str) -> Response:
+    at, contents = _counted(request)
     session = db(request)
     context = {
         "at": at,
         "vote": at.vote,
         "trackers": results.trackers(at.vote, session=session),
-        "rows": results.export_rows(at.vote, session=session),
-        "mine": request.query_params.get("tracker", "").strip()[:64],
+        "rows": results.export_rows(at.vote, session=session) if contents else [],
+        "contents": contents,
+        "mine": mine,
     }
     return render(request, "votes/ballots.html", context)
 
 
 def export(request: Request) -> Response:
-    at = _counted(request)
+    at, contents = _counted(request)
+    if not contents:
+        raise NotFound(N_("The ballots are shown once the result is published."))
     body = results.export_csv(at.vote, session=db(request))
     headers = {"Content-Disposition": f'attachment; filename="vote-{at.vote.id}-ballots.csv"'}
     return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
@@ -413,6 +444,7 @@ routes = [
     Route("/votes/{id:int}/edit", update, methods=["POST"], name="vote_update"),
     Route("/votes/{id:int}/cast", cast, methods=["POST"], name="vote_cast"),
     Route("/votes/{id:int}/ballots", ballots_page, name="vote_ballots"),
+    Route("/votes/{id:int}/ballots", tracker_search, methods=["POST"], name="vote_tracker"),
     Route("/votes/{id:int}/ballots.csv", export, name="vote_export"),
     *(
         Route(f"/votes/{{id:int}}/{step}", _stepper(step), methods=["POST"], name=f"vote_{step}")

@@ -112,7 +112,10 @@ def update_vote(at: VotePlace, data: VoteInput, *, principal: Principal, session
     vote = at.vote
     if vote.status != VoteStatus.DRAFT:
         raise DomainError(N_("Method, roll and mode cannot change once the vote is open."))
+    kept = (vote.stage, vote.reserved, vote.seats, vote.total_seats, vote.list_place)
     _apply(vote, data, at.body, session=session)
+    if vote.parent_id is not None:  # a runoff or next ballot keeps its place in the election
+        vote.stage, vote.reserved, vote.seats, vote.total_seats, vote.list_place = kept
     vote.lock_version += 1
     for option in options_of(vote, session=session):
         session.delete(option)
@@ -353,7 +356,12 @@ def open_for(member_id: int, *, session: Session) -> list[Vote]:
         .order_by(col(Vote.closes_at), col(Vote.id))
         .limit(20)
     )
-    return [vote for vote in session.exec(query) if roll.accepting(vote)]
+    return [
+        vote
+        for vote in session.exec(query)
+        if roll.accepting(vote)
+        and (vote.kind != "meeting" or roll.is_present(vote.body_id, member_id, session=session))
+    ]
 
 
 @dataclass(frozen=True)

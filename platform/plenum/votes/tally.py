@@ -465,7 +465,13 @@ def _election_result(
         )
     majority = Majority(rules.majority)
     candidates = _ids_of_kind(OptionKind.CANDIDATE, kinds)
-    qualified = [c for c in candidates if _threshold_met(majority, count.totals[c], count.valid)]
+    # A lone candidate also needs more yes than no: "no" is a vote against them.
+    against = sum(count.totals[o] for o in _ids_of_kind(OptionKind.NO, kinds))
+    qualified = [
+        c
+        for c in candidates
+        if _threshold_met(majority, count.totals[c], count.valid) and count.totals[c] > against
+    ]
     if rules.seats == 1 and majority is not Majority.SIMPLE and not qualified:
         pair = _runoff_pair(candidates, count.totals, lottery)
         outcome = Outcome.RUNOFF if pair else Outcome.NOT_ELECTED
