@@ -326,6 +326,7 @@ def delete_draft(at: VotePlace, *, session: Session) -> None:
         session.delete(option)
     for entry in session.exec(select(VoteLog).where(VoteLog.vote_id == at.vote.id)):
         session.delete(entry)
+    session.flush()  # options and log first: the vote's row is referenced by them
     session.delete(at.vote)
     session.commit()
 
