@@ -9,7 +9,8 @@ document.addEventListener("htmx:configRequest", (event) => {
 
 // Validation errors come back as 422 with the form and its messages: swap them in.
 document.addEventListener("htmx:beforeSwap", (event) => {
-  if (event.detail.xhr.status === 422) {
+  // 422: the form again with its errors; 409: a refusal with its reason (e.g. already voted).
+  if (event.detail.xhr.status === 422 || event.detail.xhr.status === 409) {
     event.detail.shouldSwap = true;
     event.detail.isError = false;
   }

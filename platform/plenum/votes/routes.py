@@ -192,6 +192,7 @@ def _context(
         "next_ballot": results.next_ballot_kind(vote) if manage else "",
         "log": service.log_of(vote, session=session) if manage else [],
         "subject": service.subject_of(vote, session=session),
+        "resolution": service.resolution_of(vote, session=session),
         "choice_limit": tally.choice_limit(service.rules_of(vote)) or 1,
         "errors": errors or {},
     }
@@ -291,13 +292,21 @@ def _cast(request: Request, marked: list[str], ranks: list[tuple[str, str]]) -> 
         receipt = casting.cast(at, choices, member_id=found.member_id, session=session)
     except ValidationFailed as exc:
         session.rollback()
-        return _page(request, at, found, exc.errors, 422)
+        return _stay(at, _page(request, at, found, exc.errors, 422))
     except DomainError as exc:
         session.rollback()
-        return _page(request, at, found, {"choice": exc.message}, 409)
+        return _stay(at, _page(request, at, found, {"choice": exc.message}, 409))
     labels = {o.id: o for o in service.options_of(at.vote, session=session)}
     context = {"at": at, "vote": at.vote, "receipt": receipt, "option_by_id": labels}
-    return render(request, "votes/receipt.html", context)
+    return _stay(at, render(request, "votes/receipt.html", context))
+
+
+def _stay(at: service.VotePlace, response: Response) -> Response:
+    """After a ballot the address stays the vote's page, so a reload shows it again
+    (and never sends the ballot, or asks to)."""
+    response.headers["HX-Replace-Url"] = f"/votes/{at.vote.id}"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _read_ballot(

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from plenum.auth.permissions import Action, Principal, Scope, may
 from plenum.clock import utcnow
 from plenum.errors import N_, DomainError, NotFound, ValidationFailed
-from plenum.motions.models import OPEN_FOR_DECISION, Amendment, Consultation, Motion
+from plenum.motions.models import OPEN_FOR_DECISION, Amendment, Consultation, Motion, Resolution
 from plenum.orgs.models import Body, BodyKind, Chapter
 from plenum.orgs.service import body_scope, chapter_scope
 from plenum.votes import roll, tally
@@ -419,3 +419,10 @@ def votes_on(
         title = target.number if isinstance(target, Amendment) else target.title
         new_url = f"/bodies/{body.key}/votes/new?{urlencode({field: target.id, 'title': title})}"
     return SubjectVotes(votes, new_url)
+
+
+def resolution_of(vote: Vote, *, session: Session) -> Resolution | None:
+    """The resolution this vote's outcome became, once published."""
+    if vote.status != VoteStatus.PUBLISHED or vote.resolution_id is None:
+        return None
+    return session.get(Resolution, vote.resolution_id)
