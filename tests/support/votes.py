@@ -14,16 +14,9 @@ from tests.support.motions import who
 
 # The set-up form as office staff fill it in (override what a test needs).
 VOTE_FORM = {
+    **forms.DEFAULTS,
     "title": "Zuschuss für die Kinderbetreuung",
     "question": "Der Landesvorstand stellt 3.000 € für Kinderbetreuung bereit.",
-    "kind": "meeting",
-    "method": "yes_no",
-    "mode": "open",
-    "election_of": "",
-    "majority": "simple",
-    "quorum_percent": "0",
-    "seats": "1",
-    "max_choices": "1",
 }
 
 

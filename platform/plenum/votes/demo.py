@@ -91,16 +91,5 @@ def load(*, session: Session) -> None:
 def _make(
     chapter: Chapter, body: Body | None, staff: Principal, *, session: Session, **fields: str
 ) -> Vote:
-    values = {
-        "kind": "meeting",
-        "method": "yes_no",
-        "mode": "open",
-        "election_of": "",
-        "majority": "simple",
-        "quorum_percent": "0",
-        "seats": "1",
-        "max_choices": "1",
-        **fields,
-    }
-    data = forms.parse_vote(values, service.kinds_for(body))
+    data = forms.parse_vote({**forms.DEFAULTS, **fields}, service.kinds_for(body))
     return service.create_vote(chapter, body, data, principal=staff, session=session)

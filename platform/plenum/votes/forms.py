@@ -40,6 +40,17 @@ VOTE_FIELDS = (
     "motion_id",
     "amendment_id",
 )
+# A plain yes/no vote in a meeting, open, by simple majority: what a form starts from.
+DEFAULTS = {
+    "kind": "meeting",
+    "method": "yes_no",
+    "mode": "open",
+    "election_of": "",
+    "majority": "simple",
+    "quorum_percent": "0",
+    "seats": "1",
+    "max_choices": "1",
+}
 # Kinds of vote a body holds, and those a chapter holds with all its members.
 BODY_KINDS = (VoteKind.MEETING, VoteKind.WRITTEN)
 CHAPTER_KINDS = (VoteKind.SURVEY, VoteKind.MEMBER_BALLOT)

@@ -67,13 +67,10 @@ def new_form(request: Request) -> Response:
 def _defaults(request: Request, chapter: Chapter, body: Body | None) -> dict[str, str]:
     kinds = service.kinds_for(body)
     values = {
+        **forms.DEFAULTS,
         "kind": kinds[0],
-        "method": "yes_no",
-        "mode": "open",
         "majority": body.default_majority if body else "simple",
         "quorum_percent": str(body.quorum_percent if body else 0),
-        "seats": "1",
-        "max_choices": "1",
     }
     for name in ("motion_id", "amendment_id", "title"):
         if request.query_params.get(name):
