@@ -74,18 +74,14 @@ def reseal(vote: Vote, *, session: Session) -> None:
     if session.get_bind().dialect.name != "postgresql":
         return
     for table, order in (("ballot", "key"), ("vote_cast", "member_id")):
-        params = {"vote": vote.id}
-        session.execute(text(RESEAL[0].format(table=table)), params)
-        session.execute(text(RESEAL[1].format(table=table)), params)
-        session.execute(text(RESEAL[2].format(table=table, order=order)))
-        session.execute(text("DROP TABLE resealed"))
+        session.execute(text(RESEAL.format(table=table, order=order)), {"vote": vote.id})
 
 
-# Table and column names come from the two constants above, never from input.
+# One statement per table: take the vote's rows out and put them back in key order.
+# Table and column names come from the constants above, never from input.
 RESEAL = (
-    "CREATE TEMP TABLE resealed AS SELECT * FROM {table} WHERE vote_id = :vote",
-    "DELETE FROM {table} WHERE vote_id = :vote",
-    "INSERT INTO {table} SELECT * FROM resealed ORDER BY {order}",
+    "WITH moved AS (DELETE FROM {table} WHERE vote_id = :vote RETURNING *) "
+    "INSERT INTO {table} SELECT * FROM moved ORDER BY {order}"
 )
 
 
