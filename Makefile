@@ -55,6 +55,7 @@ bench: setup
 	$(BIN)/python bench/baseline.py
 	$(BIN)/python bench/motions.py
 	$(BIN)/python bench/discussions.py
+	$(BIN)/python bench/votes.py
 
 catalogue: setup
 	$(BIN)/python scripts/catalogue.py

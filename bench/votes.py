@@ -31,19 +31,31 @@ Then it measures three things.
    and the choices sent. It reports p50, p95 and max latency, the wall time of the run
    and the server's CPU time per request (from /proc).
 2. Tallies of 100,000 ballots, in this process: ``results.close_vote`` (status update,
-   options, the GROUP BY of ``counts_of``, ``tally.tally``, result JSON, log, commits),
-   ``results.counts_of`` alone and the pure ``tally.tally`` on the grouped counts, each
-   after a warm-up; the vote is set back to open before each close (not timed).
-3. Blocking: a stream of ``GET /votes/{id}`` (a logged-in delegate's page) at a steady
-   rate against the server, first alone, then while office staff close the ranked vote
-   of 100,000 ballots with ``POST /votes/{id}/close`` (the count runs in the app's
-   threadpool), three times; GETs that overlap a close are compared with those alone.
+   options, the GROUP BY of ``counts_of``, ``tally.tally``, result JSON, log, on
+   PostgreSQL ``results.reseal``, commits), ``results.counts_of`` alone and the pure
+   ``tally.tally`` on the grouped counts: the first close of each vote, then three more.
+   Before each close the vote is set back to open (on PostgreSQL followed by a VACUUM of
+   the ballots, so each close finds the table as the first did), not timed.
+3. Blocking: GETs at a steady rate (20/s each) against the server, of the ballot page
+   of the open yes/no vote as a delegate sees it and of a ping answered on the server's
+   event loop, first alone, then while office staff close the ranked vote of 100,000
+   ballots with ``POST /votes/{id}/close`` (the count runs in the app's threadpool),
+   three times. GETs that overlap a close are compared with those alone; the requests are
+   not blocked if every GET during a close took less time than the close itself.
+
+While casting, the server times each cast request in parts (``Phases``: functions of
+``plenum.votes`` wrapped in the server process, the platform's code unchanged): the wait
+for a threadpool thread, the thread's wall and CPU time, the member's grants, the checks,
+the write transaction, the receipt page, the waits for a pooled connection.
 
 It prints the tables and PASS or FAIL for each target, and exits with 1 on a FAIL.
 
     .venv/bin/python bench/votes.py                  # SQLite
     .venv/bin/python bench/votes.py --postgres       # PostgreSQL on 127.0.0.1:5432
-    .venv/bin/python bench/votes.py --profile cast   # cProfile of casting (or close-ranked)
+    .venv/bin/python bench/votes.py --parts casting  # only some parts (casting,blocking,tally)
+    .venv/bin/python bench/votes.py --profile cast   # casts one by one: parts and cProfile
+    .venv/bin/python bench/votes.py --profile close-ranked
+    .venv/bin/python bench/votes.py --experiment url-cache   # what-ifs, see EXPERIMENTS
 """
 
 from __future__ import annotations
@@ -386,6 +398,8 @@ EXPERIMENTS = {
     "serial-write": "casting._write under one process-wide lock (writers queue in Python)",
     "pool-40": "a connection pool of 40 (one per threadpool thread) instead of 5 + 10",
     "no-pre-ping": "no pool_pre_ping (PostgreSQL pings on every checkout by default)",
+    "url-cache": "templates' url_for finds its route by name in a dict, not by trying all",
+    "threads-10": "a threadpool of 10 threads instead of anyio's 40",
 }
 
 
@@ -413,7 +427,16 @@ def serve(args: argparse.Namespace) -> int:
 def served_app() -> Any:
     """The app as the server runs it: Plenum, timed by ``Phases``, with the experiments."""
     served = json.loads(os.environ["BENCH_VOTES_SERVE"])
-    experiments = served["experiments"]
+    apply_experiments(served["experiments"])
+    app = Phases(plenum_app(served["url"], f"http://{HOST}:{served['port']}"))
+    if "threads-10" in served["experiments"]:
+        app.threads = 10
+    return app
+
+
+def apply_experiments(experiments: list[str]) -> None:
+    """What-ifs for the analysis, patched in this process only; the platform's code is
+    not changed."""
     engine_options: dict[str, Any] = {}
     if "pool-40" in experiments:
         engine_options |= {"pool_size": 40, "max_overflow": 0}
@@ -440,7 +463,29 @@ def served_app() -> Any:
                 return write(*args, **kwargs)
 
         casting._write = serial_write
-    return Phases(plenum_app(served["url"], f"http://{HOST}:{served['port']}"))
+    if "url-cache" in experiments:
+        from starlette.routing import NoMatchFound
+
+        from plenum.web import templating
+
+        found: dict[tuple[int, str], Any] = {}
+
+        def path_for(request: Any, name: str, /, **path_params: Any) -> str:
+            key = (id(request.app), name)
+            route = found.get(key)
+            if route is None:
+                for candidate in request.app.routes:
+                    try:
+                        candidate.url_path_for(name, **path_params)
+                    except NoMatchFound:
+                        continue
+                    route = found[key] = candidate
+                    break
+                else:
+                    raise NoMatchFound(name, path_params)
+            return str(route.url_path_for(name, **path_params))
+
+        templating.path_for = path_for
 
 
 PHASE_PATH = "/__bench/phases"
@@ -465,6 +510,7 @@ class Phases:
         CURRENT = contextvars.ContextVar("bench_phases", default=None)
         self.app = app
         self.records: list[dict[str, float]] = []
+        self.threads = 0  # if set: the size of the threadpool, set on the first request
         original = routes.run_in_threadpool
 
         async def run_in_threadpool(function: Callable[..., Any], *args: Any) -> Any:
@@ -485,7 +531,12 @@ class Phases:
             return await original(timed_call)
 
         routes.run_in_threadpool = run_in_threadpool
+        from plenum.auth import current
+        from plenum.votes import service
+
         _timed_attr(routes, "_visible", "visible")
+        _timed_attr(current, "principal_for", "principal")
+        _timed_attr(service, "vote_place", "place")
         _timed_attr(casting, "cast", "cast")
         _timed_attr(casting, "_write", "write")
         _timed_attr(routes, "render", "render")
@@ -493,6 +544,11 @@ class Phases:
         _timed_attr(pool, "_do_get", "pool")
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if self.threads and scope["type"] == "http":
+            import anyio.to_thread
+
+            anyio.to_thread.current_default_thread_limiter().total_tokens = self.threads
+            self.threads = 0
         if scope["type"] == "http" and scope["path"] == PHASE_PATH:
             body = json.dumps(self.records).encode()
             self.records = []
@@ -812,6 +868,8 @@ PHASE_ROWS = (  # (label, how it is worked out from a record), in order of the r
     ("    of it on the CPU (thread time)", lambda r: r["thread_cpu"]),
     ("    of it waiting (GIL, locks, I/O)", lambda r: r["thread"] - r["thread_cpu"]),
     ("    vote, member's grants, may see", lambda r: r.get("visible", 0.0)),
+    ("      the member's grants (principal_for)", lambda r: r.get("principal", 0.0)),
+    ("      vote, chapter, body (vote_place)", lambda r: r.get("place", 0.0)),
     ("    casting.cast: checks (reads)", lambda r: r.get("cast", 0.0) - r.get("write", 0.0)),
     ("    casting._write: the transaction", lambda r: r.get("write", 0.0)),
     ("    render the receipt page", lambda r: r.get("render", 0.0)),
@@ -882,6 +940,24 @@ def timed(sample: Timed, function: Callable[[], Any]) -> Any:
     return value
 
 
+@contextmanager
+def timing(owner: Any, name: str, sample: Timed) -> Iterator[None]:
+    """While inside, each call of ``owner.name`` (if it exists) is timed into ``sample``."""
+    original = getattr(owner, name, None)
+    if original is None:
+        yield
+        return
+
+    def timed_call(*args: Any, **kwargs: Any) -> Any:
+        return timed(sample, lambda: original(*args, **kwargs))
+
+    setattr(owner, name, timed_call)
+    try:
+        yield
+    finally:
+        setattr(owner, name, original)
+
+
 def reopen(db: Any, vote_id: int) -> None:
     """Set a closed vote back to open (not timed), so it can be closed again. On
     PostgreSQL the close rewrites the vote's ballots (``results.reseal``): VACUUM then
@@ -914,11 +990,12 @@ def tallies(database_url: str, data: DataSet, runs: int) -> list[Timed]:
         for method, vote_id in data.tally_votes.items():
             distinct = data.distinct[method]
             close = Timed(f"close-{method}", method, "results.close_vote (all of it)")
+            resealed = Timed(f"reseal-{method}", method, "  of it results.reseal (PostgreSQL)")
             group = Timed(f"counts-{method}", method, f"counts_of: GROUP BY, {distinct} rows")
             pure = Timed(f"tally-{method}", method, "tally.tally on the grouped counts")
             for n in range(runs + 1):  # the first of each is the warm-up
                 reopen(db, vote_id)
-                with db.session() as session:
+                with db.session() as session, timing(results, "reseal", resealed):
                     at = service.vote_place(vote_id, session=session)
                     timed(
                         close,
@@ -933,8 +1010,8 @@ def tallies(database_url: str, data: DataSet, runs: int) -> list[Timed]:
                     rules = service.rules_of(vote)
                 timed(pure, lambda o=options, c=counts, r=rules: tally.tally(o, c, r))
                 if n == 0:
-                    for sample in (close, group, pure):
-                        sample.first = sample.seconds[0]
+                    for sample in (close, resealed, group, pure):
+                        sample.first = sample.seconds[0] if sample.seconds else 0.0
                         sample.seconds.clear()
                         sample.cpu.clear()
                     expected = {tally.decode(k): v for k, v in data.expected[method].items()}
@@ -943,7 +1020,8 @@ def tallies(database_url: str, data: DataSet, runs: int) -> list[Timed]:
                         result = results.result_of(session.get_one(Vote, vote_id))
                     assert result is not None
                     assert result.ballots == BALLOTS, result
-            found += [close, group, pure]
+            postgres = db.engine.dialect.name == "postgresql"
+            found += [close, resealed, group, pure] if postgres else [close, group, pure]
             print(
                 f"  {method}: close_vote p50 {close.p50:.3f} s, counts_of {group.p50:.3f} s,"
                 f" tally {pure.p50:.3f} s",
@@ -1267,6 +1345,10 @@ def profile(what: str, database_url: str, data: DataSet, casts: int) -> None:
 async def _profile_casts(
     profiler: cProfile.Profile, database_url: str, data: DataSet, casts: int
 ) -> None:
+    """Two passes of sequential casts in one thread: first timed by ``Phases`` (no
+    profiler), then under cProfile."""
+    from sqlalchemy import event
+
     from plenum.db import Database
     from plenum.votes import routes
 
@@ -1274,39 +1356,63 @@ async def _profile_casts(
         return function(*args)
 
     routes.run_in_threadpool = inline  # type: ignore[assignment]
-    app = plenum_app(database_url)
-    counter = StatementCounter(app.state.database.engine)
+    plenum = plenum_app(database_url)
+    app = Phases(plenum)  # wraps the inline call: "thread" is _cast in this thread
+    engine = plenum.state.database.engine
+    counter = StatementCounter(engine)
+    checkouts = StatementCounter(engine)
+    event.remove(engine, "before_cursor_execute", checkouts._seen)
+    event.listen(engine.pool, "checkout", checkouts._seen)
+    casts = min(casts, (DELEGATES - 10) // 2)
     db = Database(database_url)
+    votes = []
     with db.session() as session:
-        vote = new_vote(session, data.office_id, vote_values("yes_no", title="Profil"), body=True)
-        yes = option_ids(session, vote.id or 0)["yes"]
+        for n in (1, 2):
+            values = vote_values("yes_no", title=f"Profil {n}")
+            vote = new_vote(session, data.office_id, values, body=True)
+            votes.append((vote.id or 0, option_ids(session, vote.id or 0)["yes"]))
     db.dispose()
-    logins = [login(member_id) for member_id in data.delegate_ids[: casts + 5]]
+    people = [login(member_id) for member_id in data.delegate_ids]
     transport = httpx2.ASGITransport(app=app)
     async with httpx2.AsyncClient(
         transport=transport, base_url="http://localhost", cookies=no_cookies()
     ) as client:
-        cpu, wall, statements = [], [], []
-        for n, who in enumerate(logins):
-            form = {"csrf_token": who.csrf, "choice": str(yes)}
-            before, began, cpu0 = counter.count, time.perf_counter(), time.process_time()
-            if n >= 5:
-                profiler.enable()
-            response = await client.post(
-                f"/votes/{vote.id}/cast", data=form, headers={"cookie": who.cookie}
+        for (vote_id, yes), profiled in zip(votes, (False, True), strict=True):
+            logins = people[: casts + 5] if not profiled else people[casts + 5 : 2 * casts + 10]
+            cpu, wall, statements, pooled = [], [], [], []
+            app.records = []
+            for n, who in enumerate(logins):
+                form = {"csrf_token": who.csrf, "choice": str(yes)}
+                before, began, cpu0 = counter.count, time.perf_counter(), time.process_time()
+                taken = checkouts.count
+                if n == 5:
+                    app.records = []
+                if n >= 5 and profiled:
+                    profiler.enable()
+                response = await client.post(
+                    f"/votes/{vote_id}/cast", data=form, headers={"cookie": who.cookie}
+                )
+                profiler.disable()
+                assert response.status_code == 200, response.text[:500]
+                if n >= 5:
+                    wall.append(time.perf_counter() - began)
+                    cpu.append(time.process_time() - cpu0)
+                    statements.append(counter.count - before)
+                    pooled.append(checkouts.count - taken)
+            wall_ms, cpu_ms = statistics.median(wall) * 1000, statistics.median(cpu) * 1000
+            print(
+                f"{casts} casts one after another in one thread (5 before not counted), "
+                f"{'with' if profiled else 'without'} the profiler: p50 {wall_ms:.2f} ms wall, "
+                f"{cpu_ms:.2f} ms CPU; SQL statements per cast {sorted(set(statements))}, "
+                f"pool checkouts per cast {sorted(set(pooled))}"
             )
-            profiler.disable()
-            assert response.status_code == 200, response.text[:500]
-            if n >= 5:
-                wall.append(time.perf_counter() - began)
-                cpu.append(time.process_time() - cpu0)
-                statements.append(counter.count - before)
-    wall_ms, cpu_ms = statistics.median(wall) * 1000, statistics.median(cpu) * 1000
-    print(
-        f"{casts} casts in one thread (after 5 not counted): p50 {wall_ms:.2f} ms wall, "
-        f"{cpu_ms:.2f} ms CPU (with the profiler), SQL statements per cast "
-        f"{sorted(set(statements))}"
-    )
+            if not profiled:
+                for label, value in PHASE_ROWS:
+                    if "threadpool" in label:
+                        continue
+                    values = [value(r) for r in app.records if "thread" in r]
+                    print(f"  {label:<42} mean {statistics.fmean(values) * 1000:6.2f} ms")
+                print()
 
 
 # --- main ---------------------------------------------------------------------------------------
@@ -1376,6 +1482,7 @@ def main(argv: list[str] | None = None) -> int:
                 data = prepare(url, random.Random(SEED))
                 facts.write_text(json.dumps(asdict(data)))
             if args.profile:
+                apply_experiments(args.experiment or [])
                 profile(args.profile, url, data, args.casts)
                 return 0
             rng = random.Random(SEED + 1)

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount
@@ -54,10 +55,11 @@ class Plenum(Starlette):
 def create_app(settings: Settings | None = None) -> Plenum:
     settings = settings or Settings.from_env()
     logging.basicConfig(level=settings.log_level)
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, **pool_size(settings))
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         yield
         database.dispose()
 
@@ -94,6 +96,13 @@ def create_app(settings: Settings | None = None) -> Plenum:
     app.state.oidc = make_client(settings)
     app.state.login_limiter = RateLimiter(*settings.login_rate)
     return app
+
+
+def pool_size(settings: Settings) -> dict[str, int]:
+    """PostgreSQL: a connection for each request thread, and a few for the rest."""
+    if settings.database_url.startswith("sqlite"):
+        return {}
+    return {"pool_size": settings.threads, "max_overflow": 4}
 
 
 def _middleware(settings: Settings) -> list[Middleware]:

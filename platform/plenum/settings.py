@@ -50,6 +50,9 @@ class Settings:
     client_ip_header: str = ""
     default_locale: str = "de"
     log_level: str = "INFO"
+    # Threads for request handlers, and database connections (PostgreSQL) as many: a
+    # thread never waits for a connection, and the database is not flooded.
+    threads: int = 12
     smtp_host: str = ""  # empty: Plenum sends no e-mail
     smtp_port: int = 25
     smtp_username: str = ""
@@ -125,7 +128,7 @@ _FIELD_NAMES = list(Settings.__dataclass_fields__)
 def _parse(name: str, raw: str) -> Any:
     if name == "root":
         return Path(raw)
-    if name in ("session_idle_minutes", "session_max_hours", "smtp_port"):
+    if name in ("session_idle_minutes", "session_max_hours", "smtp_port", "threads"):
         try:
             return int(raw)
         except ValueError as exc:

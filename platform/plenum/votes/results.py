@@ -61,6 +61,7 @@ def close_vote(at: VotePlace, *, actor: int | None, session: Session) -> Vote:
     for lot in result.lots:
         note = _lot_note(lot, names)
         roll.log("lot", actor=actor, vote_id=vote.id, note=note, session=session)
+    session.commit()  # the result stands; re-sealing follows in a transaction of its own
     reseal(vote, session=session)
     session.commit()
     return vote

@@ -10,6 +10,7 @@ import jinja2
 from jinja2_fragments import render_block
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
+from starlette.routing import BaseRoute, NoMatchFound
 
 from plenum.web import htmx
 from plenum.web.csrf import csrf_token
@@ -63,7 +64,27 @@ def _url_for(context: Mapping[str, Any], name: str, /, **path_params: Any) -> st
 
 
 def path_for(request: Request, name: str, /, **path_params: Any) -> str:
-    return str(request.app.url_path_for(name, **path_params))
+    """The path of a named route, found by name (Starlette would try every route in turn,
+    raising for each miss: about 0.1 ms per link on a page with many links)."""
+    route = _named_routes(request.app).get(name)
+    if route is None:
+        return str(request.app.url_path_for(name, **path_params))
+    try:
+        return str(route.url_path_for(name, **path_params))
+    except NoMatchFound:
+        return str(request.app.url_path_for(name, **path_params))
+
+
+def _named_routes(app: Any) -> dict[str, BaseRoute]:
+    found: dict[str, BaseRoute] | None = getattr(app.state, "named_routes", None)
+    if found is None:
+        found = {}
+        for route in app.routes:
+            name = getattr(route, "name", None)
+            if isinstance(name, str):
+                found.setdefault(name, route)
+        app.state.named_routes = found
+    return found
 
 
 def _base_context(request: Request) -> dict[str, Any]:
