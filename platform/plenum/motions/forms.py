@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from plenum.clock import as_utc
 from plenum.errors import N_, ValidationFailed
 from plenum.motions.lines import normalize
 from plenum.motions.models import AmendmentNumbering, MotionType, Recommendation, Submitter
@@ -265,6 +266,11 @@ def _int(values: dict[str, str], name: str, low: int, high: int, errors: dict[st
         errors[name] = "invalid"
         return low
     return int(raw)
+
+
+def local_input(value: datetime) -> str:
+    """A stored time as a datetime-local field shows it, in party time."""
+    return as_utc(value).astimezone(LOCAL_TIME).strftime("%Y-%m-%dT%H:%M")
 
 
 def local_datetime(values: dict[str, str], name: str, errors: dict[str, str]) -> datetime | None:

@@ -24,7 +24,7 @@ from plenum.clock import as_utc, utcnow
 from plenum.discuss.follow import follow_proposal
 from plenum.errors import N_, DomainError, NotFound, ValidationFailed
 from plenum.motions import diff, lines
-from plenum.motions.forms import LOCAL_TIME, CallInput, MotionInput, TransitionInput
+from plenum.motions.forms import CallInput, MotionInput, TransitionInput, local_input
 from plenum.motions.models import (
     DECISIONS,
     FINAL,
@@ -180,8 +180,8 @@ def call_values(call: Consultation) -> dict[str, str]:
         "supporters_required": str(call.supporters_required),
         "line_length": str(call.line_length),
         "amendment_numbering": call.amendment_numbering,
-        "motion_deadline": _local_input(call.motion_deadline),
-        "amendment_deadline": _local_input(call.amendment_deadline),
+        "motion_deadline": local_input(call.motion_deadline),
+        "amendment_deadline": local_input(call.amendment_deadline),
     }
     for kind, prefix in zip(MotionType, call.prefixes.split(), strict=False):
         values[f"prefix_{kind.value}"] = prefix
@@ -191,10 +191,6 @@ def call_values(call: Consultation) -> dict[str, str]:
             "1" if submitter.value in call.submitters.split() else ""
         )
     return values
-
-
-def _local_input(value: datetime) -> str:
-    return as_utc(value).astimezone(LOCAL_TIME).strftime("%Y-%m-%dT%H:%M")
 
 
 # --- who may submit -----------------------------------------------------------------------

@@ -24,7 +24,7 @@ from sqlmodel import Session, col
 
 from plenum.errors import N_, DomainError
 from plenum.votes import roll, service, tally
-from plenum.votes.models import Ballot, Vote, VoteCast, VoteMode, VoteStatus
+from plenum.votes.models import Ballot, Vote, VoteCast, VoteMode, VoteOption, VoteStatus
 
 
 class AlreadyVoted(DomainError):
@@ -39,6 +39,7 @@ class Receipt:
 
     choices: tuple[int, ...]
     tracker: str
+    options: tuple[VoteOption, ...]  # the vote's answers, to name the choices
 
 
 def cast(
@@ -46,7 +47,8 @@ def cast(
 ) -> Receipt:
     vote = at.vote
     roll.require_standing(vote, member_id, session=session)
-    options = service.tally_options(vote, service.options_of(vote, session=session))
+    stored = service.options_of(vote, session=session)
+    options = service.tally_options(vote, stored)
     checked = tally.check_ballot(choices, options, service.rules_of(vote))
     session.commit()  # the reads end here; nothing was written
     tracker = new_tracker(vote, checked) if vote.mode == VoteMode.SECRET else ""
@@ -55,7 +57,7 @@ def cast(
     except BaseException:
         session.rollback()
         raise
-    return Receipt(checked, tracker)
+    return Receipt(checked, tracker, tuple(stored))
 
 
 def _write(

@@ -310,46 +310,41 @@ def follow_up(at: VotePlace, *, principal: Principal, session: Session) -> Vote:
         raise DomainError(N_("The next ballot exists already."))
     child = _child(vote, principal)
     result = result_of(vote)
-    options = service.options_of(vote, session=session)
-    elected = _elected_labels(vote, session=session)
-    if kind != "runoff":  # the field of the election, not just the runoff's pair
-        base = [b for b in chain(vote, session=session) if b.stage != Stage.RUNOFF][-1]
-        options = service.options_of(base, session=session)
     if kind == "runoff" and result is not None:
         pair = set(result.runoff)
+        options = service.options_of(vote, session=session)
         candidates = [(o.label, o.women) for o in options if o.id in pair]
         child.stage, child.majority, child.seats = Stage.RUNOFF, "simple", 1
         child.title = _suffixed(vote.title, N_("runoff"))
-    elif kind == "open_seats":
-        candidates = [
-            (o.label, o.women)
-            for o in options
-            if o.kind == OptionKind.CANDIDATE and o.label not in elected
-        ]
+    else:
+        candidates = _not_elected(vote, session=session)
+    if kind == "open_seats":
         child.stage, child.reserved = Stage.OPEN_SEATS, False
         child.seats = vote.total_seats - tally.reserved_seats(vote.total_seats)
         child.title = _suffixed(_base_title(vote), N_("seats open to all"))
-    else:
-        candidates = [
-            (o.label, o.women)
-            for o in options
-            if o.kind == OptionKind.CANDIDATE and o.label not in elected
-        ]
+    elif kind == "list_place":
         place = (vote.list_place or 0) + 1
         child.list_place, child.stage = place, Stage.SINGLE
         child.reserved = tally.list_place_reserved(place, _first_place_woman(vote, session=session))
     session.add(child)
     session.flush()
     rows = service.candidate_rows(candidates, child) + service.special_rows(child)
-    for position, (kind_, label, women) in enumerate(rows):
-        session.add(
-            VoteOption(
-                vote_id=child.id or 0, position=position, kind=kind_, label=label, women=women
-            )
-        )
+    service.add_options(child, rows, session=session)
     roll.log("created", actor=principal.member_id, vote_id=child.id, session=session)
     session.commit()
     return child
+
+
+def _not_elected(vote: Vote, *, session: Session) -> list[tuple[str, bool]]:
+    """The field of the election (its last ballot that was not a runoff), without those
+    elected on any ballot so far: (name, stands for a women's seat)."""
+    base = [b for b in chain(vote, session=session) if b.stage != Stage.RUNOFF][-1]
+    elected = _elected_labels(vote, session=session)
+    return [
+        (o.label, o.women)
+        for o in service.options_of(base, session=session)
+        if o.kind == OptionKind.CANDIDATE and o.label not in elected
+    ]
 
 
 def _child(vote: Vote, principal: Principal) -> Vote:

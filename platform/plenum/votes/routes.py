@@ -293,7 +293,7 @@ def _cast(request: Request, marked: list[str], ranks: list[tuple[str, str]]) -> 
     except DomainError as exc:
         session.rollback()
         return _stay(at, _page(request, at, found, {"choice": exc.message}, 409))
-    labels = {o.id: o for o in service.options_of(at.vote, session=session)}
+    labels = {o.id: o for o in receipt.options}
     context = {"at": at, "vote": at.vote, "receipt": receipt, "option_by_id": labels}
     return _stay(at, render(request, "votes/receipt.html", context))
 

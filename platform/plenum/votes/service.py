@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from plenum.auth.permissions import Action, Principal, Scope, may
 from plenum.clock import utcnow
 from plenum.errors import N_, DomainError, NotFound, ValidationFailed
+from plenum.motions.forms import local_input
 from plenum.motions.models import OPEN_FOR_DECISION, Amendment, Consultation, Motion, Resolution
 from plenum.orgs.models import Body, BodyKind, Chapter
 from plenum.orgs.service import body_scope, chapter_scope
@@ -170,7 +171,11 @@ def _subject(
 
 
 def _write_options(vote: Vote, data: VoteInput, *, session: Session) -> None:
-    rows = option_rows(vote, data)
+    add_options(vote, option_rows(vote, data), session=session)
+
+
+def add_options(vote: Vote, rows: Sequence[tuple[str, str, bool]], *, session: Session) -> None:
+    """Write the ballot's answers (kind, label, women) in the order given."""
     for position, (kind, label, women) in enumerate(rows):
         session.add(
             VoteOption(vote_id=vote.id or 0, position=position, kind=kind, label=label, women=women)
@@ -266,15 +271,8 @@ def form_values(vote: Vote, *, session: Session) -> dict[str, str]:
     }
     for name in ("opens_at", "closes_at"):
         moment = getattr(vote, name)
-        values[name] = _local_input(moment) if moment else ""
+        values[name] = local_input(moment) if moment else ""
     return values
-
-
-def _local_input(moment: Any) -> str:
-    from plenum.clock import as_utc
-    from plenum.motions.forms import LOCAL_TIME
-
-    return str(as_utc(moment).astimezone(LOCAL_TIME).strftime("%Y-%m-%dT%H:%M"))
 
 
 # --- lifecycle ------------------------------------------------------------------------------
