@@ -203,7 +203,10 @@ def vote(
     expect(wanted).to_be_focused()
     assert_focus_visible(wanted)
     press(page, ballot.locator("button[type=submit]"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Deine Stimme ist abgegeben")
+    # The receipt takes the ballot's place on the page, and the focus moves to it.
+    receipt = page.locator("#ballot h2")
+    expect(receipt).to_have_text("Deine Stimme ist abgegeben")
+    expect(receipt).to_be_focused()
     if look:
         check_a11y(page)
     tracker = page.locator("#tracker")

@@ -5,14 +5,17 @@ or PostgreSQL).
 - twenty submissions of one member store one ballot and refuse nineteen;
 - a hundred voters at once store a hundred ballots, counted a hundred times;
 - a failure between the ballot and the has-voted row or the turnout leaves nothing;
-- a close racing the ballots counts exactly the ballots stored, and refuses the rest.
+- a close racing the ballots counts exactly the ballots stored, and refuses the rest;
+- the same for ballots written together in batches, as the ballot box writes them.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -20,10 +23,12 @@ from sqlalchemy import event, func, insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from plenum.clock import utcnow
 from plenum.db import Database
 from plenum.errors import DomainError
 from plenum.orgs.models import Body, BodyRole, ChapterRole, Member, Membership, Role
 from plenum.votes import casting, results, roll, service
+from plenum.votes.box import BallotBox
 from plenum.votes.models import Attendance, Ballot, Vote, VoteCast, VoteStatus
 from tests.support.factories import Structure, structure
 from tests.support.votes import close, make_vote, open_vote, option_ids, present
@@ -480,3 +485,218 @@ def test_a_close_in_the_middle_of_a_ballot(database, convention, monkeypatch, pa
         assert isinstance(outcome[0], casting.Receipt), message(outcome[0])
         assert (found.ballots, found.casts, found.turnout, found.result.ballots) == (1, 1, 1, 1)
         assert found.result.totals[options["yes"]] == 1
+
+
+# --- 5. the ballot box: many ballots in one transaction ---------------------------------------
+#
+# Under load the ballots of many members are written together (``casting.cast_together``,
+# fed by ``votes.box.BallotBox``). The same rules hold for a batch as for one ballot.
+
+
+def open_facts(database: Database, vote_id: int) -> casting.OpenVote:
+    with database.session() as session:
+        found = casting.open_vote(vote_id, session=session)
+    assert found is not None
+    return found
+
+
+def batch_writer(database: Database, at: casting.OpenVote) -> Callable[..., list[bool]]:
+    """Write one batch of (member, choice) in a session of its own, as the box does."""
+
+    def write(*ballots: tuple[int, int]) -> list[bool]:
+        pending = [casting.Pending(m, (choice,), at.tracker((choice,))) for m, choice in ballots]
+        with database.session() as session:
+            return casting.cast_together(at, pending, session=session)
+
+    return write
+
+
+def test_a_batch_with_twenty_ballots_of_one_member_stores_the_first(database, convention):
+    vote_id, options = new_vote(database, convention, mode="secret")
+    member = convention.delegates[0]
+    write = batch_writer(database, open_facts(database, vote_id))
+
+    outcomes = write(*[(member, options["yes" if n == 0 else "no"]) for n in range(20)])
+
+    assert outcomes == [True] + [False] * 19
+    found = stored(database, vote_id)
+    assert (found.ballots, found.casts, found.turnout) == (1, 1, 1)
+    with database.session() as session:
+        (ballot,) = session.exec(select(Ballot).where(Ballot.vote_id == vote_id)).all()
+    assert (ballot.choices, ballot.member_id) == (str(options["yes"]), None)
+    assert len(ballot.tracker) == 20
+
+
+def test_batches_from_twenty_threads_store_each_member_once(database, convention):
+    """Twenty writers at once (as twenty workers' boxes would be), each with batches of
+    five members, every member in four batches of different writers."""
+    vote_id, options = new_vote(database, convention)
+    write = batch_writer(database, open_facts(database, vote_id))
+    members = convention.delegates[:25]
+    batches = [
+        [(members[(start + k) % 25], options["yes"]) for k in range(5)]
+        for start in range(0, 100, 5)
+    ]
+    tasks = [lambda b=b: write(*b) for b in batches]
+
+    outcomes, _ = together(tasks, threads=20)
+
+    assert not [o for o in outcomes if not isinstance(o, list)], outcomes
+    assert sum(sum(o) for o in outcomes) == 25
+    found = stored(database, vote_id)
+    assert (found.ballots, found.casts, found.turnout) == (25, 25, 25)
+
+
+def test_a_batch_stores_only_who_may_vote_now(database, convention):
+    vote_id, options = new_vote(database, convention)
+    delegate, absent, outsider = convention.delegates[0], convention.delegates[1], convention.staff
+    with database.session() as session:
+        roll.set_presence(
+            session.get_one(Body, convention.body.id),
+            absent,
+            False,
+            actor=convention.staff,
+            session=session,
+        )
+    write = batch_writer(database, open_facts(database, vote_id))
+
+    outcomes = write(
+        (outsider, options["yes"]), (absent, options["yes"]), (delegate, options["no"])
+    )
+
+    assert outcomes == [False, False, True]
+    assert casts_of(database, vote_id, absent) == (0, 1)
+    assert casts_of(database, vote_id, outsider) == (0, 1)
+    assert stored(database, vote_id).turnout == 1
+
+
+def test_a_batch_for_a_closed_or_ended_vote_stores_nothing(database, convention):
+    vote_id, options = new_vote(database, convention)
+    at = open_facts(database, vote_id)
+    write = batch_writer(database, at)
+    with database.session() as session:  # the end time has passed, the clock not yet run
+        vote = session.get_one(Vote, vote_id)
+        vote.closes_at = utcnow() - timedelta(seconds=1)
+        session.commit()
+    assert write((convention.delegates[0], options["yes"])) == [False]
+    with database.session() as session:
+        vote = session.get_one(Vote, vote_id)
+        vote.closes_at = None
+        session.commit()
+        close(session, vote, convention.staff)
+    assert write((convention.delegates[0], options["yes"])) == [False]
+    found = stored(database, vote_id)
+    assert (found.ballots, found.casts, found.turnout) == (0, 0, 0)
+
+
+def test_a_failure_in_a_batch_after_its_rows_leaves_nothing(database, convention, monkeypatch):
+    vote_id, options = new_vote(database, convention)
+    write = batch_writer(database, open_facts(database, vote_id))
+    members = convention.delegates[10:15]
+    seen: list[tuple[int, int]] = []
+
+    def failing(vote_id: int, by: int, *, session: Session) -> bool:
+        casts = session.exec(
+            select(func.count()).select_from(VoteCast).where(VoteCast.vote_id == vote_id)
+        ).one()
+        ballots = session.exec(
+            select(func.count()).select_from(Ballot).where(Ballot.vote_id == vote_id)
+        ).one()
+        seen.append((casts, ballots))
+        raise RuntimeError("the server fell over")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(casting, "raise_turnout", failing)
+        with pytest.raises(RuntimeError, match="fell over"):
+            write(*[(m, options["yes"]) for m in members])
+    assert seen == [(5, 5)]  # all rows were written in the transaction, then the failure
+    found = stored(database, vote_id)
+    assert (found.ballots, found.casts, found.turnout) == (0, 0, 0)
+
+    assert write(*[(m, options["no"]) for m in members]) == [True] * 5
+    found = stored(database, vote_id)
+    assert (found.ballots, found.casts, found.turnout) == (5, 5, 5)
+
+
+def test_a_close_racing_batches_counts_exactly_what_was_stored(database, convention):
+    """Sixty delegates in batches of three on twenty threads while staff close the vote:
+    every ballot stored is counted, the rest are refused whole."""
+    voters = convention.delegates[:60]
+    vote_id, options = new_vote(database, convention)
+    write = batch_writer(database, open_facts(database, vote_id))
+    written = threading.Semaphore(0)
+
+    def batch(members: list[int]) -> list[bool]:
+        outcome = write(*[(m, options["yes"]) for m in members])
+        written.release()
+        return outcome
+
+    def closer() -> Vote:
+        for _ in range(5):
+            assert written.acquire(timeout=30)
+        with database.session() as session:
+            place = service.vote_place(vote_id, session=session)
+            return results.close_vote(place, actor=convention.staff, session=session)
+
+    tasks = [lambda n=n: batch(voters[n : n + 3]) for n in range(0, 60, 3)]
+    outcomes, closed = together(tasks, threads=20, also=closer)
+
+    assert isinstance(closed, Vote), message(closed)
+    taken = [
+        m
+        for n, o in zip(range(0, 60, 3), outcomes, strict=True)
+        for m, ok in zip(voters[n : n + 3], o, strict=True)
+        if ok
+    ]
+    assert all(sum(o) in (0, 3) for o in outcomes), outcomes  # a batch is stored whole or not
+    found = stored(database, vote_id)
+    assert found.status == VoteStatus.CLOSED
+    assert found.result is not None
+    assert found.ballots == found.casts == found.turnout == found.result.ballots == len(taken)
+    assert len(taken) >= 15
+    with database.session() as session:
+        voted = set(session.exec(select(VoteCast.member_id).where(VoteCast.vote_id == vote_id)))
+    assert voted == set(taken)
+
+
+def test_the_box_stores_one_of_twenty_ballots_of_one_member(database, convention):
+    """Through the box itself: twenty ballots of one member and one of another arrive
+    together; one of the member's is stored, the others are left to the ordinary way
+    (which refuses them as already voted)."""
+    vote_id, options = new_vote(database, convention)
+    box = BallotBox(database)
+    member, other = convention.delegates[20], convention.delegates[21]
+
+    async def cast_all() -> list[bool]:
+        at = await box.open_vote(vote_id)
+        assert at is not None
+        ballots = [casting.Pending(member, (options["yes"],), "") for _ in range(20)]
+        ballots.append(casting.Pending(other, (options["no"],), ""))
+        return list(await asyncio.gather(*(box.cast(at, b) for b in ballots)))
+
+    outcomes = asyncio.run(cast_all())
+
+    assert sum(outcomes[:20]) == 1
+    assert outcomes[20] is True
+    found = stored(database, vote_id)
+    assert (found.ballots, found.casts, found.turnout) == (2, 2, 2)
+    with pytest.raises(DomainError, match="already voted"):
+        caster(database, vote_id, member, options["no"])()
+
+
+def test_when_a_batch_fails_the_box_answers_not_stored(database, convention, monkeypatch):
+    vote_id, options = new_vote(database, convention)
+    box = BallotBox(database)
+
+    def broken(*_args: Any, **_kwargs: Any) -> list[bool]:
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(casting, "cast_together", broken)
+
+    async def cast_one() -> bool:
+        at = await box.open_vote(vote_id)
+        assert at is not None
+        return await box.cast(at, casting.Pending(convention.delegates[0], (options["yes"],), ""))
+
+    assert asyncio.run(cast_one()) is False
+    assert stored(database, vote_id).turnout == 0

@@ -618,7 +618,7 @@ def test_eligibility_is_checked_at_casting(client, provider, casting_world):
             wrong.append(f"{situation}: ballots and casts written {added}")
         shown = page(response)
         if status == 200:
-            heading = text(shown.select_one("h1") or shown)
+            heading = text(shown.select_one("#ballot h2") or shown)
             if heading != "Your ballot has been cast":
                 wrong.append(f"{situation}: receipt says {heading!r}")
         elif status == 409 and which != "closed":

@@ -397,3 +397,69 @@ def test_a_ranked_survey_of_all_members_of_a_chapter(session, world):
     found = result(session, survey)
     assert found.outcome == "decided"
     assert found.elected == [option_ids(session, survey)["Pflege"]]
+
+
+HTMX = {"HX-Request": "true", "HX-Target": "ballot"}
+
+
+def test_a_ballot_cast_from_the_page_is_answered_in_place(session, world, client, provider):
+    """The ballot form posts through htmx: the answer is the receipt in place of the
+    ballot (a fragment, focus on its heading); a second ballot gets the reason there."""
+    p = world.people
+    vote = make_vote(session, world.state, world.state_board, p["gina"], mode="secret")
+    present(session, world.state_board, p["gina"], p["vera"], p["bo"])
+    open_vote(session, vote, p["gina"])
+    log_in_as(client, provider, "vera", PEOPLE["vera"])
+    ballot = page(client.get(f"/votes/{vote.id}")).select_one("#ballot form")
+    assert ballot["hx-post"] == f"/votes/{vote.id}/cast"
+    assert (ballot["hx-target"], ballot["hx-swap"]) == ("#ballot", "outerHTML")
+    yes = option_ids(session, vote)["yes"]
+
+    answer = post(client, f"/votes/{vote.id}/cast", {"choice": str(yes)}, headers=HTMX)
+
+    assert answer.status_code == 200, answer.text
+    assert "<html" not in answer.text
+    receipt = page(answer)
+    (section,) = receipt.select("section#ballot")
+    assert section.select_one("h2[autofocus]") is not None
+    assert text(section.select_one("#your-choices")) == "Ja"
+    tracker = text(section.select_one("#tracker"))
+    assert len(tracker) == 20
+    assert answer.headers["HX-Replace-Url"] == f"/votes/{vote.id}"
+    assert session.exec(select(Ballot.tracker).where(Ballot.vote_id == vote.id)).all() == [tracker]
+
+    again = post(client, f"/votes/{vote.id}/cast", {"choice": str(yes)}, headers=HTMX)
+
+    assert again.status_code == 409
+    assert "<html" not in again.text
+    refusal = page(again)
+    assert refusal.select_one("#ballot") is not None
+    assert (
+        text(refusal.select_one("#choice-error"))
+        == "Du hast schon abgestimmt. Alle stimmen nur einmal ab."
+    )
+    assert session.exec(select(func.count()).select_from(VoteCast)).one() == 1
+
+
+def test_when_the_ballot_box_fails_the_ballot_is_cast_alone(
+    session, world, client, provider, monkeypatch
+):
+    from plenum.votes import casting
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("the ballot box is stuck")
+
+    monkeypatch.setattr(casting, "cast_together", broken)
+    p = world.people
+    vote = make_vote(session, world.state, world.state_board, p["gina"])
+    present(session, world.state_board, p["gina"], p["vera"], p["bo"])
+    open_vote(session, vote, p["gina"])
+    log_in_as(client, provider, "bo", PEOPLE["bo"])
+    no = option_ids(session, vote)["no"]
+
+    answer = post(client, f"/votes/{vote.id}/cast", {"choice": str(no)}, headers=HTMX)
+
+    assert answer.status_code == 200, answer.text
+    assert text(page(answer).select_one("#your-choices")) == "Nein"
+    assert session.exec(select(Ballot.choices).where(Ballot.vote_id == vote.id)).all() == [str(no)]
+    assert session.exec(select(func.count()).select_from(VoteCast)).one() == 1

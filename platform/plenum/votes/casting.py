@@ -9,6 +9,12 @@ well-formed) end before the write begins. The write is one transaction that
    that takes the vote's row lock: a close waits for ballots already counting, and a
    ballot arriving after the close finds the vote closed and is rolled back.
 Either all three are stored or none.
+
+``cast_together`` writes the ballots of many members in one such transaction (the
+ballot box of ``votes.box`` collects them when many arrive at once): the has-voted rows
+of all who may vote now in one ``INSERT … SELECT`` from the roll (and, at a meeting,
+from who is present) that skips who has voted already, their ballots, then the turnout
+raised by as many, again only while the vote is open and inside its period.
 """
 
 from __future__ import annotations
@@ -17,14 +23,32 @@ import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import update
+from sqlalchemy import Insert, Table, and_, bindparam, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col
+from sqlmodel import Session, SQLModel
 
+from plenum.clock import utcnow
 from plenum.errors import N_, DomainError
 from plenum.votes import roll, service, tally
-from plenum.votes.models import Ballot, Vote, VoteCast, VoteMode, VoteOption, VoteStatus
+from plenum.votes.models import (
+    Attendance,
+    Ballot,
+    Vote,
+    VoteCast,
+    VoteKind,
+    VoteMode,
+    VoteOption,
+    Voter,
+    VoteStatus,
+)
+
+
+def _table(model: type[SQLModel]) -> Table:
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
 
 
 class AlreadyVoted(DomainError):
@@ -40,6 +64,10 @@ class Receipt:
     choices: tuple[int, ...]
     tracker: str
     options: tuple[VoteOption, ...]  # the vote's answers, to name the choices
+
+    @property
+    def labels(self) -> dict[int | None, VoteOption]:
+        return {option.id: option for option in self.options}
 
 
 def cast(
@@ -84,14 +112,160 @@ def _write(
 
 def count_in(vote: Vote, *, session: Session) -> None:
     """Raise the turnout while the vote is open; if it closed meanwhile, refuse."""
-    raised = session.execute(
-        update(Vote)
-        .where(col(Vote.id) == vote.id, col(Vote.status) == VoteStatus.OPEN.value)
-        .values(turnout=Vote.turnout + 1)
-    )
-    if getattr(raised, "rowcount", 0) != 1:
+    if not raise_turnout(vote.id or 0, 1, session=session):
         session.rollback()
         raise DomainError(N_("This vote has been closed. Your ballot was not counted."))
+
+
+def raise_turnout(vote_id: int, by: int, *, session: Session) -> bool:
+    """Add ``by`` ballots to the turnout if the vote still takes ballots: open, and inside
+    its period. The update takes the vote's row lock, so a close waits for it."""
+    raised = session.connection().execute(
+        _RAISE_TURNOUT, {"vote_id": vote_id, "by": by, "now": utcnow()}
+    )
+    return raised.rowcount == 1
+
+
+# Statements of the hot path, built once (building them costs more than running them).
+_VOTES, _VOTE_CASTS, _VOTERS = _table(Vote), _table(VoteCast), _table(Voter)
+_BALLOTS, _ATTENDANCE = _table(Ballot), _table(Attendance)
+_RAISE_TURNOUT = (
+    update(_VOTES)
+    .where(
+        _VOTES.c.id == bindparam("vote_id"),
+        _VOTES.c.status == VoteStatus.OPEN.value,
+        or_(_VOTES.c.opens_at.is_(None), _VOTES.c.opens_at <= bindparam("now")),
+        or_(_VOTES.c.closes_at.is_(None), _VOTES.c.closes_at > bindparam("now")),
+    )
+    .values(turnout=_VOTES.c.turnout + bindparam("by"))
+)
+_WRITE_BALLOTS = insert(_BALLOTS)
+
+
+# --- many ballots in one transaction ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenVote:
+    """What casting needs of an open vote, read once: none of it changes while the vote
+    is open (method, mode, kind and options are frozen when it opens). Who may vote now
+    and whether the vote still takes ballots are not here: the database answers those at
+    every write."""
+
+    vote: Vote  # as read when it was open; its status and turnout are not used
+    options: tuple[VoteOption, ...]
+    rules: tally.Rules
+    ballot: tuple[tally.Option, ...]
+
+    @classmethod
+    def of(cls, vote: Vote, options: Sequence[VoteOption]) -> OpenVote:
+        """Kept as copies that belong to no database session: they are read later, from
+        other requests and threads."""
+        kept = Vote(**vote.model_dump())
+        answers = tuple(VoteOption(**option.model_dump()) for option in options)
+        ballot = service.tally_options(kept, answers)
+        return cls(kept, answers, service.rules_of(kept), tuple(ballot))
+
+    def check(self, choices: Sequence[int]) -> tuple[int, ...]:
+        """The ballot as it is counted, or ``ValidationFailed`` (see ``tally.check_ballot``)."""
+        return tally.check_ballot(choices, self.ballot, self.rules)
+
+    def tracker(self, checked: tuple[int, ...]) -> str:
+        return new_tracker(self.vote, checked) if self.vote.mode == VoteMode.SECRET else ""
+
+
+def open_vote(vote_id: int, *, session: Session) -> OpenVote | None:
+    """The vote's frozen facts if it is open now, else None."""
+    vote = session.get(Vote, vote_id)
+    if vote is None or vote.status != VoteStatus.OPEN:
+        return None
+    return OpenVote.of(vote, service.options_of(vote, session=session))
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A checked ballot waiting to be written."""
+
+    member_id: int
+    choices: tuple[int, ...]
+    tracker: str
+
+
+def cast_together(at: OpenVote, pending: Sequence[Pending], *, session: Session) -> list[bool]:
+    """Write the ballots of ``pending`` in one transaction; which of them were stored.
+
+    A ballot is stored if its member is on the roll, present at a meeting vote and has
+    not voted yet (of two ballots of one member only the first), and the vote takes
+    ballots. Nothing is stored if the vote no longer takes ballots or anything fails."""
+    vote_id = at.vote.id or 0
+    try:
+        stored = _has_voted_rows(at, {p.member_id for p in pending}, session=session)
+        firsts: dict[int, int] = {}
+        for n, ballot in enumerate(pending):
+            if ballot.member_id in stored:
+                firsts.setdefault(ballot.member_id, n)
+        taken = set(firsts.values())
+        if not taken:
+            session.rollback()
+            return [False] * len(pending)
+        named = at.vote.mode == VoteMode.NAMED
+        rows = [
+            {
+                "key": secrets.token_hex(16),
+                "vote_id": vote_id,
+                "choices": tally.encode(pending[n].choices),
+                "tracker": pending[n].tracker,
+                "member_id": pending[n].member_id if named else None,
+            }
+            for n in taken
+        ]
+        rows.sort(key=lambda row: str(row["key"]))  # written in key order, not arrival order
+        session.connection().execute(_WRITE_BALLOTS, rows)
+        if not raise_turnout(vote_id, len(taken), session=session):
+            session.rollback()
+            return [False] * len(pending)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return [n in taken for n in range(len(pending))]
+
+
+def _has_voted_rows(at: OpenVote, member_ids: set[int], *, session: Session) -> set[int]:
+    """Insert the has-voted rows of those in ``member_ids`` who may vote now and have not
+    voted yet, in one statement; their ids."""
+    connection = session.connection()
+    meeting = at.vote.kind == VoteKind.MEETING
+    statement = _has_voted_statement(connection.dialect.name, meeting=meeting)
+    values = {"vote_id": at.vote.id, "body_id": at.vote.body_id, "members": sorted(member_ids)}
+    return set(connection.execute(statement, values).scalars())
+
+
+@cache
+def _has_voted_statement(dialect: str, *, meeting: bool) -> Insert:
+    """INSERT INTO vote_cast SELECT who of :members is on the roll (and present at the
+    meeting) ON CONFLICT DO NOTHING RETURNING member_id."""
+    voters = select(_VOTERS.c.vote_id, _VOTERS.c.member_id).where(
+        _VOTERS.c.vote_id == bindparam("vote_id"),
+        _VOTERS.c.member_id.in_(bindparam("members", expanding=True)),
+    )
+    if meeting:
+        voters = voters.join(
+            _ATTENDANCE,
+            and_(
+                _ATTENDANCE.c.body_id == bindparam("body_id"),
+                _ATTENDANCE.c.member_id == _VOTERS.c.member_id,
+                _ATTENDANCE.c.present.is_(True),
+            ),
+        )
+    skipping = (
+        postgresql.insert(_VOTE_CASTS) if dialect == "postgresql" else sqlite.insert(_VOTE_CASTS)
+    )
+    return (
+        skipping.from_select(["vote_id", "member_id"], voters)
+        .on_conflict_do_nothing()
+        .returning(_VOTE_CASTS.c.member_id)
+    )
 
 
 def new_tracker(vote: Vote, checked: tuple[int, ...]) -> str:
