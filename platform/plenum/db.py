@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -9,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -22,6 +26,7 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
+log = logging.getLogger(__name__)
 metadata: MetaData = SQLModel.metadata
 
 
@@ -44,12 +49,20 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
+# A commit copies the write-ahead log into the database file (a checkpoint) only when the
+# log has grown this long (SQLite's default: 1,000 pages). The web app checkpoints in the
+# background (``Database.checkpoint_in_background``), so requests seldom wait for one.
+WAL_PAGES = 10_000  # 40 MB with 4 KiB pages
+BUSY_TIMEOUT_MS = 30_000  # SQLite: how long a connection waits for another's write
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_PAGES}")
     cursor.close()
 
 
@@ -59,6 +72,7 @@ class Database:
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
+        self._checkpoints: tuple[threading.Thread, threading.Event] | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -73,9 +87,68 @@ class Database:
         with self.session() as session, session.begin():
             yield session
 
+    @contextmanager
+    def impatient(self) -> Iterator[Session]:
+        """A session that never waits long for another's locks, for work done on the
+        event loop, which must not stall: SQLite fails at once when another connection
+        is writing, PostgreSQL after 50 ms waiting for a lock or a statement of 1 s. The
+        caller then does the work again on a thread, where waiting is harmless. The
+        session keeps its one connection, which goes back to the pool as it was."""
+        if self.is_sqlite:
+            settings: tuple[str, ...] = ("PRAGMA busy_timeout=0",)
+            restore: tuple[str, ...] = (f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",)
+        else:
+            settings = ("SET lock_timeout = '50ms'", "SET statement_timeout = '1s'")
+            restore = ("RESET lock_timeout", "RESET statement_timeout")
+        with self.engine.connect() as connection:
+            for statement in settings:
+                connection.exec_driver_sql(statement)
+            connection.commit()  # a rollback in the work must not undo them
+            try:
+                with Session(bind=connection, expire_on_commit=False) as session:
+                    yield session
+            finally:
+                connection.rollback()  # whatever was not committed
+                try:
+                    for statement in restore:
+                        connection.exec_driver_sql(statement)
+                    connection.commit()
+                except SQLAlchemyError:
+                    connection.invalidate()  # never back to the pool as it is
+                    raise
+
     def ping(self) -> bool:
         with self.engine.connect() as connection:
             return connection.execute(text("SELECT 1")).scalar() == 1
 
+    def checkpoint_in_background(self, every: float = 1.0) -> None:
+        """SQLite: copy the write-ahead log into the database file every ``every``
+        seconds on a thread of its own (a passive checkpoint: it waits for nobody and
+        nobody waits for it). Otherwise the commit that fills the log does it, and a
+        burst of ballots waits about 20 ms for it. Nothing to do on PostgreSQL."""
+        if not self.is_sqlite or self._checkpoints is not None:
+            return
+        stop = threading.Event()
+
+        def run() -> None:
+            while not stop.wait(every):
+                # on the driver's own cursor: nothing of it shows in statement events
+                connection = self.engine.raw_connection()
+                try:
+                    connection.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)")
+                except sqlite3.Error:
+                    log.exception("background checkpoint failed; commits will checkpoint")
+                finally:
+                    connection.close()
+
+        thread = threading.Thread(target=run, name="sqlite-checkpoint", daemon=True)
+        self._checkpoints = (thread, stop)
+        thread.start()
+
     def dispose(self) -> None:
+        if self._checkpoints is not None:
+            thread, stop = self._checkpoints
+            stop.set()
+            thread.join(timeout=5)
+            self._checkpoints = None
         self.engine.dispose()

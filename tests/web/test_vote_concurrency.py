@@ -493,6 +493,26 @@ def test_a_close_in_the_middle_of_a_ballot(database, convention, monkeypatch, pa
 # fed by ``votes.box.BallotBox``). The same rules hold for a batch as for one ballot.
 
 
+def in_a_loop(work: Any) -> Any:
+    """Run the coroutine ``work`` in an event loop of its own, on a thread of its own (the
+    browser tests leave an event loop running in the main thread)."""
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append(asyncio.run(work))
+        except BaseException as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=60)
+    assert outcome, "the event loop hung"
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
+
+
 def open_facts(database: Database, vote_id: int) -> casting.OpenVote:
     with database.session() as session:
         found = casting.open_vote(vote_id, session=session)
@@ -674,7 +694,7 @@ def test_the_box_stores_one_of_twenty_ballots_of_one_member(database, convention
         ballots.append(casting.Pending(other, (options["no"],), ""))
         return list(await asyncio.gather(*(box.cast(at, b) for b in ballots)))
 
-    outcomes = asyncio.run(cast_all())
+    outcomes = in_a_loop(cast_all())
 
     assert sum(outcomes[:20]) == 1
     assert outcomes[20] is True
@@ -698,5 +718,94 @@ def test_when_a_batch_fails_the_box_answers_not_stored(database, convention, mon
         assert at is not None
         return await box.cast(at, casting.Pending(convention.delegates[0], (options["yes"],), ""))
 
-    assert asyncio.run(cast_one()) is False
+    assert in_a_loop(cast_one()) is False
     assert stored(database, vote_id).turnout == 0
+
+
+def hold_the_vote(database: Database, vote_id: int) -> tuple[Any, threading.Event]:
+    """Another transaction that holds what a batch needs, until the returned event is
+    set: on SQLite the write lock, on PostgreSQL the vote's row (as a close does)."""
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with database.engine.connect() as connection:
+            if database.is_sqlite:
+                connection.exec_driver_sql("UPDATE vote SET lock_version = lock_version")
+            else:
+                connection.execute(select(Vote).where(Vote.id == vote_id).with_for_update())
+            held.set()
+            release.wait(timeout=30)
+            connection.rollback()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    assert held.wait(timeout=10)
+    return thread, release
+
+
+def test_when_the_database_is_busy_the_box_writes_on_a_thread(database, convention, monkeypatch):
+    """The box writes on the event loop but never waits there for another's lock: the
+    batch goes to a thread, which waits, and is stored once the lock is free."""
+    vote_id, options = new_vote(database, convention)
+    box = BallotBox(database)
+    where: list[str] = []
+    now, on_a_thread = BallotBox._store_now, BallotBox._store
+
+    def spy(name: str, real: Any) -> Any:
+        def run(self: BallotBox, *args: Any) -> Any:
+            outcome = real(self, *args)
+            where.append(f"{name}: {outcome}")
+            return outcome
+
+        return run
+
+    monkeypatch.setattr(BallotBox, "_store_now", spy("loop", now))
+    monkeypatch.setattr(BallotBox, "_store", spy("thread", on_a_thread))
+    thread, release = hold_the_vote(database, vote_id)
+
+    async def cast_one() -> tuple[bool, float]:
+        at = await box.open_vote(vote_id)
+        assert at is not None
+        loop = asyncio.get_running_loop()
+        loop.call_later(0.5, release.set)
+        began = loop.time()
+        ticks = 0
+
+        async def tick() -> None:  # the loop goes on serving while the batch waits
+            nonlocal ticks
+            while not release.is_set():
+                ticks += 1
+                await asyncio.sleep(0.01)
+
+        ticking = loop.create_task(tick())
+        stored = await box.cast(at, casting.Pending(convention.delegates[0], (options["yes"],), ""))
+        await ticking
+        assert ticks >= 20, ticks
+        return stored, loop.time() - began
+
+    taken, took = in_a_loop(cast_one())
+    thread.join(timeout=10)
+
+    assert taken is True
+    assert took >= 0.5
+    assert where == ["loop: None", "thread: [True]"]
+    found = stored(database, vote_id)
+    assert (found.ballots, found.casts, found.turnout) == (1, 1, 1)
+
+
+def test_an_impatient_session_gives_its_connection_back_as_it_was(database):
+    """The loop's session changes how long the connection waits for locks, and changes
+    it back: the next user of the pooled connection waits as usual."""
+    pooled = Database(database.url, pool_size=1, max_overflow=0)
+    try:
+        with pooled.impatient() as session:
+            assert session.connection().exec_driver_sql("SELECT 1").scalar() == 1
+        with pooled.session() as session:
+            if pooled.is_sqlite:
+                waits = session.connection().exec_driver_sql("PRAGMA busy_timeout").scalar()
+                assert waits == 30_000
+            else:
+                waits = session.connection().exec_driver_sql("SHOW lock_timeout").scalar()
+                assert waits == "0"
+    finally:
+        pooled.dispose()

@@ -22,10 +22,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
-from sqlalchemy import Insert, Table, and_, bindparam, insert, or_, select, update
+from sqlalchemy import Insert, Integer, Table, and_, any_, bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
@@ -139,10 +139,11 @@ _RAISE_TURNOUT = (
     )
     .values(turnout=_VOTES.c.turnout + bindparam("by"))
 )
-_WRITE_BALLOTS = insert(_BALLOTS)
 
 
 # --- many ballots in one transaction ----------------------------------------------------------
+
+KEPT_RECEIPTS = 64  # rendered receipts kept per open vote (a ranked vote has many orders)
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,10 @@ class OpenVote:
     options: tuple[VoteOption, ...]
     rules: tally.Rules
     ballot: tuple[tally.Option, ...]
+    # receipts rendered for this vote, by language and choices (see votes.routes)
+    receipts: dict[tuple[str, tuple[int, ...]], str] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
     def of(cls, vote: Vote, options: Sequence[VoteOption]) -> OpenVote:
@@ -169,6 +174,11 @@ class OpenVote:
     def check(self, choices: Sequence[int]) -> tuple[int, ...]:
         """The ballot as it is counted, or ``ValidationFailed`` (see ``tally.check_ballot``)."""
         return tally.check_ballot(choices, self.ballot, self.rules)
+
+    def keep_receipt(self, key: tuple[str, tuple[int, ...]], html: str) -> None:
+        if len(self.receipts) >= KEPT_RECEIPTS:
+            self.receipts.clear()
+        self.receipts[key] = html
 
     def tracker(self, checked: tuple[int, ...]) -> str:
         return new_tracker(self.vote, checked) if self.vote.mode == VoteMode.SECRET else ""
@@ -210,17 +220,17 @@ def cast_together(at: OpenVote, pending: Sequence[Pending], *, session: Session)
             return [False] * len(pending)
         named = at.vote.mode == VoteMode.NAMED
         rows = [
-            {
-                "key": secrets.token_hex(16),
-                "vote_id": vote_id,
-                "choices": tally.encode(pending[n].choices),
-                "tracker": pending[n].tracker,
-                "member_id": pending[n].member_id if named else None,
-            }
+            (
+                secrets.token_hex(16),
+                vote_id,
+                tally.encode(pending[n].choices),
+                pending[n].tracker,
+                pending[n].member_id if named else None,
+            )
             for n in taken
         ]
-        rows.sort(key=lambda row: str(row["key"]))  # written in key order, not arrival order
-        session.connection().execute(_WRITE_BALLOTS, rows)
+        rows.sort()  # written in the order of their random keys, not in the order cast
+        _write_ballots(rows, session=session)
         if not raise_turnout(vote_id, len(taken), session=session):
             session.rollback()
             return [False] * len(pending)
@@ -233,21 +243,34 @@ def cast_together(at: OpenVote, pending: Sequence[Pending], *, session: Session)
 
 def _has_voted_rows(at: OpenVote, member_ids: set[int], *, session: Session) -> set[int]:
     """Insert the has-voted rows of those in ``member_ids`` who may vote now and have not
-    voted yet, in one statement; their ids."""
+    voted yet; their ids. Usually all of them may: then one statement, without reading
+    back a row for each (on SQLite every row read would give up Python's lock to the
+    requests being served, and wait to get it back). Otherwise it is done again, reading
+    back who was written."""
     connection = session.connection()
     meeting = at.vote.kind == VoteKind.MEETING
-    statement = _has_voted_statement(connection.dialect.name, meeting=meeting)
     values = {"vote_id": at.vote.id, "body_id": at.vote.body_id, "members": sorted(member_ids)}
-    return set(connection.execute(statement, values).scalars())
+    all_of_them = _has_voted_statement(connection.dialect.name, meeting=meeting, returning=False)
+    if connection.execute(all_of_them, values).rowcount == len(member_ids):
+        return member_ids
+    session.rollback()
+    connection = session.connection()
+    some = _has_voted_statement(connection.dialect.name, meeting=meeting, returning=True)
+    return set(connection.execute(some, values).scalars())
 
 
 @cache
-def _has_voted_statement(dialect: str, *, meeting: bool) -> Insert:
+def _has_voted_statement(dialect: str, *, meeting: bool, returning: bool) -> Insert:
     """INSERT INTO vote_cast SELECT who of :members is on the roll (and present at the
-    meeting) ON CONFLICT DO NOTHING RETURNING member_id."""
+    meeting) ON CONFLICT DO NOTHING [RETURNING member_id]."""
+    postgres = dialect == "postgresql"
+    members = (  # PostgreSQL: one array, not a parameter for each member (planned faster)
+        _VOTERS.c.member_id == any_(bindparam("members", type_=postgresql.ARRAY(Integer)))
+        if postgres
+        else _VOTERS.c.member_id.in_(bindparam("members", expanding=True))
+    )
     voters = select(_VOTERS.c.vote_id, _VOTERS.c.member_id).where(
-        _VOTERS.c.vote_id == bindparam("vote_id"),
-        _VOTERS.c.member_id.in_(bindparam("members", expanding=True)),
+        _VOTERS.c.vote_id == bindparam("vote_id"), members
     )
     if meeting:
         voters = voters.join(
@@ -258,14 +281,33 @@ def _has_voted_statement(dialect: str, *, meeting: bool) -> Insert:
                 _ATTENDANCE.c.present.is_(True),
             ),
         )
-    skipping = (
-        postgresql.insert(_VOTE_CASTS) if dialect == "postgresql" else sqlite.insert(_VOTE_CASTS)
-    )
-    return (
-        skipping.from_select(["vote_id", "member_id"], voters)
-        .on_conflict_do_nothing()
-        .returning(_VOTE_CASTS.c.member_id)
-    )
+    skipping = postgresql.insert(_VOTE_CASTS) if postgres else sqlite.insert(_VOTE_CASTS)
+    statement = skipping.from_select(["vote_id", "member_id"], voters).on_conflict_do_nothing()
+    return statement.returning(_VOTE_CASTS.c.member_id) if returning else statement
+
+
+_BALLOT_COLUMNS = ("key", "vote_id", "choices", "tracker", "member_id")
+MAX_BATCH = 1000  # ballots in one statement: 5,000 parameters, well inside every limit
+
+
+def _write_ballots(rows: Sequence[tuple[object, ...]], *, session: Session) -> None:
+    """All ballots in one statement (at most ``MAX_BATCH``), where ``executemany`` would
+    run one per ballot and, on SQLite, give up Python's lock for each: on PostgreSQL the
+    columns as five arrays (``unnest``), on SQLite a multi-row VALUES."""
+    if len(rows) > MAX_BATCH:
+        raise ValueError(f"at most {MAX_BATCH} ballots in one statement")
+    connection = session.connection()
+    columns = ", ".join(_BALLOT_COLUMNS)
+    # Only names and placeholders go into the texts; every value is a parameter.
+    if connection.dialect.name == "postgresql":
+        arrays = "%s::varchar[], %s::integer[], %s::varchar[], %s::varchar[], %s::integer[]"
+        sql = f"INSERT INTO {_BALLOTS.name} ({columns}) SELECT * FROM unnest({arrays})"  # noqa: S608  # nosec B608
+        connection.exec_driver_sql(sql, tuple(list(column) for column in zip(*rows, strict=True)))
+        return
+    row = "(" + ", ".join(["?"] * len(_BALLOT_COLUMNS)) + ")"
+    values = ", ".join([row] * len(rows))
+    sql = f"INSERT INTO {_BALLOTS.name} ({columns}) VALUES {values}"  # noqa: S608  # nosec B608
+    connection.exec_driver_sql(sql, tuple(value for one in rows for value in one))
 
 
 def new_tracker(vote: Vote, checked: tuple[int, ...]) -> str:

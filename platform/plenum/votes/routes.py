@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from plenum.auth.current import SESSION_KEY, require_member
@@ -23,6 +24,7 @@ from plenum.web import htmx
 from plenum.web.dbsession import db
 from plenum.web.forms import form_items
 from plenum.web.htmx import see_other
+from plenum.web.i18n import current_locale
 from plenum.web.templating import Templates, flash, path_for
 
 # --- lists and setting up -------------------------------------------------------------------
@@ -311,15 +313,31 @@ async def _through_the_box(
     if not await box.cast(at, casting.Pending(member_id, checked, tracker)):
         return None
     receipt = casting.Receipt(checked, tracker, at.options)
-    context = {"vote": at.vote, "receipt": receipt, "option_by_id": receipt.labels}
     if htmx.is_htmx(request):
-        templates: Templates = request.app.state.templates
-        return _stay(
-            at.vote.id, templates.fragment(request, "votes/receipt.html", "ballot", context)
-        )
+        return _stay(at.vote.id, HTMLResponse(_receipt_in_place(request, at, receipt)))
+    context = {"vote": at.vote, "receipt": receipt, "option_by_id": receipt.labels}
     return _stay(
         at.vote.id, await run_in_threadpool(render, request, "votes/receipt.html", context)
     )
+
+
+_TRACKER_STAND_IN = secrets.token_hex(10)  # unguessable, so no option label contains it
+
+
+def _receipt_in_place(request: Request, at: casting.OpenVote, receipt: casting.Receipt) -> str:
+    """The receipt's block, to replace the ballot. Between two ballots it differs only by
+    the choices and the tracker, so it is rendered once per language and choices, with a
+    stand-in where the tracker goes (a tracker is hexadecimal: nothing to escape)."""
+    key = (current_locale.get(), receipt.choices)
+    html = at.receipts.get(key)
+    if html is None:
+        stand_in = _TRACKER_STAND_IN if receipt.tracker else ""
+        shown = casting.Receipt(receipt.choices, stand_in, receipt.options)
+        context = {"vote": at.vote, "receipt": shown, "option_by_id": shown.labels}
+        templates: Templates = request.app.state.templates
+        html = templates.fragment(request, "votes/receipt.html", "ballot", context)
+        at.keep_receipt(key, html)
+    return html.replace(_TRACKER_STAND_IN, receipt.tracker)
 
 
 def _cast(request: Request, marked: list[str], ranks: list[tuple[str, str]]) -> Response:

@@ -56,9 +56,7 @@ class Templates:
             html = self.env.get_template(name).render(values)
         return HTMLResponse(html, status_code=status_code, headers=dict(headers or {}))
 
-    def fragment(
-        self, request: Request, name: str, block: str, context: Mapping[str, Any]
-    ) -> HTMLResponse:
+    def fragment(self, request: Request, name: str, block: str, context: Mapping[str, Any]) -> str:
         """One block of ``name`` for htmx, with the request, its CSRF token and language
         but without the context processors (no member or notification lookups): for a
         hot path whose block needs none of them."""
@@ -68,7 +66,8 @@ class Templates:
             "locale": current_locale.get(),
             **context,
         }
-        return HTMLResponse(render_block(self.env, name, block, **values))
+        html: str = render_block(self.env, name, block, **values)
+        return html
 
 
 @jinja2.pass_context
