@@ -19,17 +19,22 @@ Then it measures three things.
 1. Casting over HTTP. The real app (``create_app`` with the demo settings) runs under
    uvicorn with one worker in a child process on a free loopback port, as ``plenum
    serve`` runs it (keep-alive raised to 60 s so the delegates' connections stay open,
-   no access log). The load generator (asyncio + ``httpx2``, the HTTP client of the
-   project, on the same machine) gives each delegate a client with one connection of its
-   own and a session cookie signed as Plenum's session middleware signs it (member and
-   CSRF token). Every connection is opened first with a ``GET /healthz``. Then each of
-   the 600 delegates sends ``POST /votes/{id}/cast`` (``csrf_token``, ``choice``) to a
-   fresh open secret yes/no vote: ``burst`` all released at the same instant, ``spread``
-   each at a moment drawn uniformly from a 10 s window. The same two patterns of 600
-   ``GET /healthz`` (all middleware, ``SELECT 1``) on the same server are the baseline.
-   After each cast run it checks 600 ``Ballot`` rows, 600 ``VoteCast`` rows, turnout 600
-   and the choices sent. It reports p50, p95 and max latency, the wall time of the run
-   and the server's CPU time per request (from /proc).
+   no access log). The load generator (asyncio streams writing HTTP/1.1 requests as
+   bytes, in this process on the same machine: a full HTTP client would spend about a
+   millisecond of the two shared cores per request) gives each delegate one connection
+   of its own and a session cookie signed as Plenum's session middleware signs it
+   (member and CSRF token). Every delegate first opens the ballot page (``GET
+   /votes/{id}``) on its connection, as a delegate has it open before casting. Then
+   each of the 600 delegates sends ``POST /votes/{id}/cast`` (``csrf_token``,
+   ``choice``) as the ballot form sends it through htmx (``HX-Request``, ``HX-Target:
+   ballot``) to a fresh open secret yes/no vote: ``burst`` all released at the same
+   instant, ``spread`` each at a moment drawn uniformly from a 10 s window. The same two
+   patterns of 600 ``GET /healthz`` (all middleware, ``SELECT 1``) on the same server
+   are the baseline. Before them, 20 delegates cast in a small vote, not measured (a
+   server at a convention has served votes before its big ones). After each cast run it
+   checks 600 ``Ballot`` rows, 600 ``VoteCast`` rows, turnout 600 and the choices sent.
+   It reports p50, p95 and max latency, the wall time of the run and the server's CPU
+   time per request (from /proc), and how the ballot box batched the ballots.
 2. Tallies of 100,000 ballots, in this process: ``results.close_vote`` (status update,
    options, the GROUP BY of ``counts_of``, ``tally.tally``, result JSON, log, on
    PostgreSQL ``results.reseal``, commits), ``results.counts_of`` alone and the pure
@@ -97,6 +102,7 @@ NRW_CHAPTERS = ("ov-koeln-kalk", "ov-koeln-ehrenfeld", "ov-dortmund-nord", "kv-d
 DELEGATES = 600
 BALLOTS = 100_000
 WINDOW = 10.0  # seconds over which the spread delegates arrive
+WARM_UP = 20  # delegates casting in a small vote before the measured ones
 START_SECONDS = 30.0
 SEED = 20261121
 TARGET_CAST_P95_MS = 200.0
@@ -533,6 +539,8 @@ class Phases:
         routes.run_in_threadpool = run_in_threadpool
         from plenum.auth import current
         from plenum.votes import service
+        from plenum.votes.box import BallotBox
+        from plenum.web.templating import Templates
 
         _timed_attr(routes, "_visible", "visible")
         _timed_attr(current, "principal_for", "principal")
@@ -540,8 +548,27 @@ class Phases:
         _timed_attr(casting, "cast", "cast")
         _timed_attr(casting, "_write", "write")
         _timed_attr(routes, "render", "render")
+        _timed_attr(Templates, "fragment", "fragment")
+        _timed_attr_async(BallotBox, "open_vote", "facts")
+        _timed_attr_async(BallotBox, "cast", "box")
         pool = app.state.database.engine.pool
         _timed_attr(pool, "_do_get", "pool")
+        # (ballots, seconds, where) of each batch written: on the event loop or a thread
+        self.batches: list[tuple[int, float, str]] = []
+        for name, where in (("_store_now", "loop"), ("_store", "thread")):
+            self._time_batches(BallotBox, name, where)
+
+    def _time_batches(self, box: Any, name: str, where: str) -> None:
+        store = getattr(box, name)
+
+        def timed_store(self_: Any, at: Any, batch: Any) -> Any:
+            began = time.perf_counter()
+            try:
+                return store(self_, at, batch)
+            finally:
+                self.batches.append((len(batch), time.perf_counter() - began, where))
+
+        setattr(box, name, timed_store)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if self.threads and scope["type"] == "http":
@@ -550,8 +577,8 @@ class Phases:
             anyio.to_thread.current_default_thread_limiter().total_tokens = self.threads
             self.threads = 0
         if scope["type"] == "http" and scope["path"] == PHASE_PATH:
-            body = json.dumps(self.records).encode()
-            self.records = []
+            body = json.dumps({"records": self.records, "batches": self.batches}).encode()
+            self.records, self.batches = [], []
             await send(
                 {
                     "type": "http.response.start",
@@ -590,6 +617,23 @@ def _timed_attr(owner: Any, name: str, label: str) -> None:
         began = time.perf_counter()
         try:
             return original(*args, **kwargs)
+        finally:
+            record[label] = record.get(label, 0.0) + time.perf_counter() - began
+
+    setattr(owner, name, timed)
+
+
+def _timed_attr_async(owner: Any, name: str, label: str) -> None:
+    """``_timed_attr`` for a coroutine function: the wall time until it returns."""
+    original = getattr(owner, name)
+
+    async def timed(*args: Any, **kwargs: Any) -> Any:
+        record = CURRENT.get()
+        if record is None:
+            return await original(*args, **kwargs)
+        began = time.perf_counter()
+        try:
+            return await original(*args, **kwargs)
         finally:
             record[label] = record.get(label, 0.0) + time.perf_counter() - began
 
@@ -702,6 +746,7 @@ class Run:
     client_cpu: float = 0.0
     lag: float = 0.0  # how much later than planned the latest request left the client
     phases: list[dict[str, float]] = field(default_factory=list)  # server side, per cast
+    batches: list[tuple[int, float, str]] = field(default_factory=list)  # the box's writes
 
     @property
     def p50(self) -> float:
@@ -718,79 +763,156 @@ class Run:
         return max(self.latencies) * 1000 if self.latencies else float("nan")
 
 
+class Connection:
+    """One delegate's keep-alive HTTP/1.1 connection: requests written as bytes, the
+    answer read by its Content-Length (or chunks). A load generator this small costs the
+    shared CPU a few microseconds a request; a full HTTP client costs about a
+    millisecond, which on two cores would be measured as the server's latency."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+
+    @classmethod
+    async def open(cls, port: int) -> Connection:
+        reader, writer = await asyncio.open_connection(HOST, port)
+        return cls(reader, writer)
+
+    async def send(self, request: bytes) -> tuple[int, bytes]:
+        self.writer.write(request)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        headers = head.lower()
+        if b"transfer-encoding: chunked" in headers:
+            body = b""
+            while size := int((await self.reader.readuntil(b"\r\n")).strip(), 16):
+                body += (await self.reader.readexactly(size + 2))[:-2]
+            await self.reader.readexactly(2)
+            return status, body
+        length = headers.split(b"content-length:", 1)[1].split(b"\r\n", 1)[0]
+        return status, await self.reader.readexactly(int(length))
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+def http_request(method: str, path: str, headers: dict[str, str], body: bytes = b"") -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", f"host: {HOST}"]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    if body:
+        lines.append(f"content-length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
 async def load(
     server: Server,
     logins: list[Login],
     *,
     delays: list[float],
-    request: Callable[[httpx2.AsyncClient, Login], Any],
-    check: Callable[[httpx2.Response], bool],
+    request: Callable[[Login], bytes],
+    check: Callable[[int, bytes], bool],
     run: Run,
+    first: Callable[[Login], bytes] = lambda _who: http_request("GET", "/healthz", {}),
 ) -> None:
-    """One client and one connection per delegate, opened first; then each delegate's
-    request at its moment after the common release (0 for all: a burst)."""
-    limits = httpx2.Limits(max_connections=1, max_keepalive_connections=1)
-    clients = [
-        httpx2.AsyncClient(
-            base_url=server.base_url,
-            limits=limits,
-            timeout=180,
-            cookies=no_cookies(),
-            trust_env=False,
-        )
-        for _ in logins
-    ]
+    """One connection per delegate, opened first with the request ``first`` (``GET
+    /healthz``, or the ballot page a delegate has open before casting); then each
+    delegate's request at its moment after the common release (0 for all: a burst)."""
+    gate = asyncio.Semaphore(50)
+
+    async def connect(who: Login) -> Connection:
+        async with gate:
+            connection = await Connection.open(server.port)
+            status, _ = await connection.send(first(who))
+            if status != 200:
+                raise SystemExit(f"the first request of a delegate answered {status}")
+            return connection
+
+    connections = await asyncio.gather(*(connect(who) for who in logins))
+    requests = [request(who) for who in logins]
     try:
-        gate = asyncio.Semaphore(50)
-
-        async def connect(client: httpx2.AsyncClient) -> None:
-            async with gate:
-                (await client.get("/healthz")).raise_for_status()
-
-        await asyncio.gather(*(connect(c) for c in clients))
         await asyncio.sleep(0.5)
         lags: list[float] = []
 
-        async def delegate(client: httpx2.AsyncClient, who: Login, delay: float) -> None:
+        async def delegate(connection: Connection, sent: bytes, delay: float) -> None:
             if delay:
                 await asyncio.sleep(delay - (time.perf_counter() - released))
             began = time.perf_counter()
             lags.append(began - released - delay)
             try:
-                response = await request(client, who)
-            except httpx2.HTTPError as exc:
+                status, body = await connection.send(sent)
+            except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
                 run.errors.append(f"{type(exc).__name__}: {exc}")
                 return
             took = time.perf_counter() - began
-            if check(response):
+            if check(status, body):
                 run.latencies.append(took)
             else:
-                run.errors.append(f"{response.status_code}: {response.text[:300]}")
+                run.errors.append(f"{status}: {body[:300]!r}")
 
         cpu, server_cpu = time.process_time(), server.cpu_seconds()
         released = time.perf_counter()
         await asyncio.gather(
-            *(delegate(c, w, d) for c, w, d in zip(clients, logins, delays, strict=True))
+            *(delegate(c, r, d) for c, r, d in zip(connections, requests, delays, strict=True))
         )
         run.wall = time.perf_counter() - released
         run.server_cpu = server.cpu_seconds() - server_cpu
         run.client_cpu = time.process_time() - cpu
         run.lag = max(lags)
     finally:
-        for client in clients:
-            await client.aclose()
+        for connection in connections:
+            connection.close()
 
 
-def cast_request(vote_id: int, choice_of: dict[int, int]) -> Callable[..., Any]:
-    def send(client: httpx2.AsyncClient, who: Login) -> Any:
-        form = {"csrf_token": who.csrf, "choice": str(choice_of[who.member_id])}
-        return client.post(f"/votes/{vote_id}/cast", data=form, headers={"cookie": who.cookie})
+def cast_request(vote_id: int, choice_of: dict[int, int]) -> Callable[[Login], bytes]:
+    """The ballot as the vote page's form sends it through htmx (the answer replaces
+    the ballot on the page)."""
 
-    return send
+    def request(who: Login) -> bytes:
+        body = f"csrf_token={who.csrf}&choice={choice_of[who.member_id]}".encode()
+        headers = {
+            "cookie": who.cookie,
+            "content-type": "application/x-www-form-urlencoded",
+            "hx-request": "true",
+            "hx-target": "ballot",
+            "hx-current-url": f"http://{HOST}/votes/{vote_id}",
+        }
+        return http_request("POST", f"/votes/{vote_id}/cast", headers, body)
+
+    return request
 
 
-def healthz_request(client: httpx2.AsyncClient, _who: Login) -> Any:
-    return client.get("/healthz")
+def ballot_page(vote_id: int) -> Callable[[Login], bytes]:
+    def request(who: Login) -> bytes:
+        return http_request("GET", f"/votes/{vote_id}", {"cookie": who.cookie})
+
+    return request
+
+
+def healthz_request(_who: Login) -> bytes:
+    return http_request("GET", "/healthz", {})
+
+
+def warm_up(server: Server, db: Any, data: DataSet, logins: list[Login]) -> None:
+    """A small vote first, not measured: the server has served a vote before, as it has
+    at a convention before its big votes (the first ballots after a start compile the
+    statements and fill the caches)."""
+    with db.session() as session:
+        vote = new_vote(session, data.office_id, vote_values("yes_no", title="Warm-up"), body=True)
+        yes = option_ids(session, vote.id or 0)["yes"]
+    run = Run("warm-up", f"POST /votes/{vote.id}/cast")
+    asyncio.run(
+        load(
+            server,
+            logins,
+            delays=[n * 0.05 for n in range(len(logins))],
+            request=cast_request(vote.id or 0, dict.fromkeys((w.member_id for w in logins), yes)),
+            first=ballot_page(vote.id or 0),
+            check=lambda status, body: status == 200 and b'id="your-choices"' in body,
+            run=run,
+        )
+    )
+    if run.errors:
+        raise SystemExit(f"warm-up failed: {run.errors[0]}")
+    server_phases(server)  # forget its records
 
 
 def casting(
@@ -804,6 +926,7 @@ def casting(
     votes: dict[str, int] = {}
     db = Database(database_url)
     try:
+        warm_up(server, db, data, logins[:WARM_UP])
         for pattern in ("burst", "spread"):
             delays = (
                 [0.0] * len(logins)
@@ -817,7 +940,7 @@ def casting(
                     logins,
                     delays=delays,
                     request=healthz_request,
-                    check=lambda r: r.status_code == 200,
+                    check=lambda status, _body: status == 200,
                     run=base,
                 )
             )
@@ -839,12 +962,14 @@ def casting(
                     logins,
                     delays=delays,
                     request=cast_request(vote.id or 0, choice_of),
-                    check=lambda r: r.status_code == 200 and 'id="your-choices"' in r.text,
+                    first=ballot_page(vote.id or 0),
+                    check=lambda status, body: status == 200 and b'id="your-choices"' in body,
                     run=cast,
                 )
             )
             if args.workers == 1:  # with more, each worker keeps its own records
-                cast.phases = server_phases(server)
+                found = server_phases(server)
+                cast.phases, cast.batches = found["records"], found["batches"]
             runs.append(cast)
             progress(cast)
             votes[pattern] = vote.id or 0
@@ -854,26 +979,29 @@ def casting(
     return runs
 
 
-def server_phases(server: Server) -> list[dict[str, float]]:
+def server_phases(server: Server) -> dict[str, Any]:
+    """The server's records of the casts so far ("records") and of the batches the ballot
+    box wrote ("batches": ballots, seconds), forgotten there once read."""
     with httpx2.Client(base_url=server.base_url, timeout=10, trust_env=False) as client:
-        found: list[dict[str, float]] = client.get(PHASE_PATH).raise_for_status().json()
+        found: dict[str, Any] = client.get(PHASE_PATH).raise_for_status().json()
         return found
 
 
 PHASE_ROWS = (  # (label, how it is worked out from a record), in order of the request
     ("whole request in the app", lambda r: r["total"]),
-    ("  event loop: middleware, form, answer", lambda r: r["total"] - r["queue"] - r["thread"]),
-    ("  wait for a threadpool thread", lambda r: r["queue"]),
-    ("  in the thread (routes._cast)", lambda r: r["thread"]),
-    ("    of it on the CPU (thread time)", lambda r: r["thread_cpu"]),
-    ("    of it waiting (GIL, locks, I/O)", lambda r: r["thread"] - r["thread_cpu"]),
-    ("    vote, member's grants, may see", lambda r: r.get("visible", 0.0)),
-    ("      the member's grants (principal_for)", lambda r: r.get("principal", 0.0)),
-    ("      vote, chapter, body (vote_place)", lambda r: r.get("place", 0.0)),
-    ("    casting.cast: checks (reads)", lambda r: r.get("cast", 0.0) - r.get("write", 0.0)),
-    ("    casting._write: the transaction", lambda r: r.get("write", 0.0)),
-    ("    render the receipt page", lambda r: r.get("render", 0.0)),
-    ("    pool checkouts (in the above)", lambda r: r.get("pool", 0.0)),
+    (
+        "  event loop: middleware, form, checks, answer",
+        lambda r: (
+            r["total"]
+            - sum(r.get(k, 0.0) for k in ("facts", "box", "fragment", "thread"))
+            - r.get("queue", 0.0)
+        ),
+    ),
+    ("  the vote's facts (BallotBox.open_vote)", lambda r: r.get("facts", 0.0)),
+    ("  in the ballot box until written (cast)", lambda r: r.get("box", 0.0)),
+    ("  the receipt (Templates.fragment)", lambda r: r.get("fragment", 0.0)),
+    ("  cast alone (routes._cast): thread wait", lambda r: r.get("queue", 0.0)),
+    ("  cast alone (routes._cast): in the thread", lambda r: r.get("thread", 0.0)),
 )
 
 
@@ -1021,7 +1149,13 @@ def tallies(database_url: str, data: DataSet, runs: int) -> list[Timed]:
                     assert result is not None
                     assert result.ballots == BALLOTS, result
             postgres = db.engine.dialect.name == "postgresql"
-            found += [close, resealed, group, pure] if postgres else [close, group, pure]
+            counted = Timed(
+                f"counted-{method}", method, "  of it until the result is committed (the tally)"
+            )
+            counted.first = close.first - resealed.first
+            counted.seconds = [c - r for c, r in zip(close.seconds, resealed.seconds, strict=True)]
+            counted.cpu = [c - r for c, r in zip(close.cpu, resealed.cpu, strict=True)]
+            found += [close, counted] + ([resealed] if postgres else []) + [group, pure]
             print(
                 f"  {method}: close_vote p50 {close.p50:.3f} s, counts_of {group.p50:.3f} s,"
                 f" tally {pure.p50:.3f} s",
@@ -1202,14 +1336,19 @@ def report(
         )
     if tallied:
         report_tallies(tallied)
+        closes = {t.method: t for t in tallied if t.name.startswith("close-")}
         for t in tallied:
-            if t.name.startswith("close-"):
+            if t.name.startswith("counted-"):
+                # The target is the tally: until the result is committed and shown. On
+                # PostgreSQL the close then re-seals the ballots in a transaction of its own.
                 target = TARGET_TALLY_S[t.method]
                 slowest = max(t.first, t.worst)
+                whole = closes[t.method]
                 checks.append(
                     (
-                        f"close_vote {t.method} of {BALLOTS} ballots: slowest {slowest:.2f} s "
-                        f"<= {target:.0f} s",
+                        f"tally {t.method} of {BALLOTS} ballots (close_vote until the result is "
+                        f"committed): slowest {slowest:.2f} s <= {target:.0f} s; the whole "
+                        f"close with re-sealing {max(whole.first, whole.worst):.2f} s",
                         slowest <= target,
                     )
                 )
@@ -1249,10 +1388,23 @@ def report_casting(runs: list[Run], args: argparse.Namespace) -> None:
     for label, value in PHASE_ROWS:
         line = f"{label:<42}"
         for r in casts:
-            values = [value(p) for p in r.phases if "thread" in p]
+            values = [value(p) for p in r.phases]
             mean = statistics.fmean(values) * 1000 if values else float("nan")
             line += f" {mean:>17.1f} {Blocking.pct(values, 95):>7.1f}"
         print(line)
+    for r in casts:
+        sizes = sorted(n for n, _, _ in r.batches)
+        alone = sum(1 for p in r.phases if "thread" in p)
+        on_threads = sum(1 for _, _, where in r.batches if where == "thread")
+        if sizes:
+            took = [t * 1000 for _, t, _ in r.batches]
+            print(
+                f"{r.name}: the ballot box wrote {sum(sizes)} ballots in {len(sizes)} batches "
+                f"({on_threads} on a thread; ballots per batch: median "
+                f"{statistics.median(sizes):.0f}, largest {sizes[-1]}; a batch took "
+                f"{statistics.median(took):.1f} ms median, {max(took):.1f} ms at most); "
+                f"{alone} cast alone"
+            )
 
 
 def report_blocking(blocked: Blocking, args: argparse.Namespace) -> None:
@@ -1389,9 +1541,8 @@ async def _profile_casts(
                     app.records = []
                 if n >= 5 and profiled:
                     profiler.enable()
-                response = await client.post(
-                    f"/votes/{vote_id}/cast", data=form, headers={"cookie": who.cookie}
-                )
+                headers = {"cookie": who.cookie, "hx-request": "true", "hx-target": "ballot"}
+                response = await client.post(f"/votes/{vote_id}/cast", data=form, headers=headers)
                 profiler.disable()
                 assert response.status_code == 200, response.text[:500]
                 if n >= 5:
@@ -1408,9 +1559,7 @@ async def _profile_casts(
             )
             if not profiled:
                 for label, value in PHASE_ROWS:
-                    if "threadpool" in label:
-                        continue
-                    values = [value(r) for r in app.records if "thread" in r]
+                    values = [value(r) for r in app.records]
                     print(f"  {label:<42} mean {statistics.fmean(values) * 1000:6.2f} ms")
                 print()
 
