@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None) -> Plenum:
         gc.set_threshold(*GC_THRESHOLDS)
         database.checkpoint_in_background()
         yield
+        app.state.ballot_box.close()
         database.dispose()
 
     app = Plenum(

@@ -132,14 +132,15 @@ class Database:
 
         def run() -> None:
             while not stop.wait(every):
-                # on the driver's own cursor: nothing of it shows in statement events
-                connection = self.engine.raw_connection()
                 try:
-                    connection.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)")
-                except sqlite3.Error:
-                    log.exception("background checkpoint failed; commits will checkpoint")
-                finally:
-                    connection.close()
+                    # on the driver's own cursor: nothing of it shows in statement events
+                    connection = self.engine.raw_connection()
+                    try:
+                        connection.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)")
+                    finally:
+                        connection.close()
+                except (sqlite3.Error, SQLAlchemyError):
+                    log.exception("background checkpoint failed; trying again in a second")
 
         thread = threading.Thread(target=run, name="sqlite-checkpoint", daemon=True)
         self._checkpoints = (thread, stop)

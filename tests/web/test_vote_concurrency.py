@@ -679,12 +679,13 @@ def test_a_close_racing_batches_counts_exactly_what_was_stored(database, convent
     assert voted == set(taken)
 
 
-def test_the_box_stores_one_of_twenty_ballots_of_one_member(database, convention):
+def test_the_box_stores_one_of_twenty_ballots_of_one_member(request, database, convention):
     """Through the box itself: twenty ballots of one member and one of another arrive
     together; one of the member's is stored, the others are left to the ordinary way
     (which refuses them as already voted)."""
     vote_id, options = new_vote(database, convention)
     box = BallotBox(database)
+    request.addfinalizer(box.close)
     member, other = convention.delegates[20], convention.delegates[21]
 
     async def cast_all() -> list[bool]:
@@ -704,9 +705,10 @@ def test_the_box_stores_one_of_twenty_ballots_of_one_member(database, convention
         caster(database, vote_id, member, options["no"])()
 
 
-def test_when_a_batch_fails_the_box_answers_not_stored(database, convention, monkeypatch):
+def test_when_a_batch_fails_the_box_answers_not_stored(request, database, convention, monkeypatch):
     vote_id, options = new_vote(database, convention)
     box = BallotBox(database)
+    request.addfinalizer(box.close)
 
     def broken(*_args: Any, **_kwargs: Any) -> list[bool]:
         raise RuntimeError("the disk is full")
@@ -743,11 +745,14 @@ def hold_the_vote(database: Database, vote_id: int) -> tuple[Any, threading.Even
     return thread, release
 
 
-def test_when_the_database_is_busy_the_box_writes_on_a_thread(database, convention, monkeypatch):
+def test_when_the_database_is_busy_the_box_writes_on_a_thread(
+    request, database, convention, monkeypatch
+):
     """The box writes on the event loop but never waits there for another's lock: the
     batch goes to a thread, which waits, and is stored once the lock is free."""
     vote_id, options = new_vote(database, convention)
     box = BallotBox(database)
+    request.addfinalizer(box.close)
     where: list[str] = []
     now, on_a_thread = BallotBox._store_now, BallotBox._store
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 import anyio.to_thread
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from plenum.db import Database
 from plenum.votes import casting
@@ -54,9 +55,15 @@ class _Queue:
 class BallotBox:
     def __init__(self, database: Database) -> None:
         self.database = database
+        # The loop's writer has connections of its own: waiting on the loop for one of
+        # the request threads' connections could stall the very loop that frees them.
+        self.on_loop = Database(database.url, pool_size=1, max_overflow=1, pool_timeout=0.05)
         self._votes: dict[int, casting.OpenVote] = {}
         self._queues: dict[tuple[int, int], _Queue] = {}  # (event loop, vote) → queue
         self._reading: dict[tuple[int, int], asyncio.Task[casting.OpenVote | None]] = {}
+
+    def close(self) -> None:
+        self.on_loop.dispose()
 
     async def open_vote(self, vote_id: int) -> casting.OpenVote | None:
         """The vote's frozen facts if it is open, read from the database once (ballots
@@ -67,7 +74,7 @@ class BallotBox:
         loop = asyncio.get_running_loop()
         key = (id(loop), vote_id)
         reading = self._reading.get(key)
-        if reading is None:
+        if reading is None or reading.get_loop() is not loop:  # not one left by a dead loop
             reading = self._reading[key] = loop.create_task(self._keep(key, vote_id))
         return await asyncio.shield(reading)
 
@@ -75,7 +82,7 @@ class BallotBox:
         try:
             found = await anyio.to_thread.run_sync(self._read, vote_id)
         finally:
-            del self._reading[key]
+            self._reading.pop(key, None)
         if found is not None:
             self.keep(found)
         return found
@@ -83,7 +90,9 @@ class BallotBox:
     def keep(self, at: casting.OpenVote) -> None:
         """Remember an open vote's facts, read elsewhere: the ballot page reads them
         anyway, so the ballots cast from it find them here."""
-        if at.vote.id not in self._votes and len(self._votes) >= KEPT_VOTES:
+        if at.vote.id in self._votes:
+            return  # the same facts: keep the one with its rendered receipts
+        if len(self._votes) >= KEPT_VOTES:
             self._votes = {}
         self._votes[at.vote.id or 0] = at
 
@@ -96,17 +105,18 @@ class BallotBox:
         loop = asyncio.get_running_loop()
         key = (id(loop), at.vote.id or 0)
         queue = self._queues.get(key)
-        if queue is None:
-            queue = self._queues[key] = _Queue(at)
+        if queue is None or (queue.writer is not None and queue.writer.get_loop() is not loop):
+            queue = self._queues[key] = _Queue(at)  # not one left by a dead loop
         stored: asyncio.Future[bool] = loop.create_future()
         queue.waiting.append((pending, stored))
-        if queue.writer is None:
+        if queue.writer is None or queue.writer.done():
             queue.writer = loop.create_task(self._write(key, queue))
         return await stored
 
     async def _write(self, key: tuple[int, int], queue: _Queue) -> None:
         """Batch after batch while ballots are waiting; between two, the requests that
         arrived meanwhile have their turn and join the next."""
+        batch: list[tuple[casting.Pending, asyncio.Future[bool]]] = []
         try:
             while queue.waiting:
                 batch = queue.waiting[: casting.MAX_BATCH]
@@ -122,20 +132,25 @@ class BallotBox:
                 for (_pending, stored), outcome in zip(batch, outcomes, strict=True):
                     if not stored.done():  # a request that went away cancelled its future
                         stored.set_result(outcome)
+                batch = []
                 await asyncio.sleep(0)
         finally:
-            for _pending, stored in queue.waiting:  # only if this writer was cancelled
+            # Only if this writer was cancelled: the ballots are cast alone. A batch cut
+            # off on its thread may yet have been stored; casting alone then says so.
+            for _pending, stored in batch + queue.waiting:
                 if not stored.done():
                     stored.set_result(False)
-            del self._queues[key]
+            queue.waiting = []
+            if self._queues.get(key) is queue:
+                del self._queues[key]
 
     def _store_now(self, at: casting.OpenVote, ballots: list[casting.Pending]) -> list[bool] | None:
         """Write on the event loop without waiting for locks; None if the database was
         busy (or failed): then the batch goes to a thread."""
         try:
-            with self.database.impatient() as session:
+            with self.on_loop.impatient() as session:
                 return casting.cast_together(at, ballots, session=session)
-        except DBAPIError as exc:
+        except (DBAPIError, PoolTimeout) as exc:
             log.info(
                 "ballot box: the database is busy (%s); writing on a thread", type(exc).__name__
             )

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -287,7 +288,9 @@ def _has_voted_statement(dialect: str, *, meeting: bool, returning: bool) -> Ins
 
 
 _BALLOT_COLUMNS = ("key", "vote_id", "choices", "tracker", "member_id")
-MAX_BATCH = 1000  # ballots in one statement: 5,000 parameters, well inside every limit
+# Ballots in one statement: 5 parameters each, inside the limit of SQLite from 3.32
+# (32,766) and of PostgreSQL; older SQLite allows 999 parameters.
+MAX_BATCH = 1000 if sqlite3.sqlite_version_info >= (3, 32) else 199
 
 
 def _write_ballots(rows: Sequence[tuple[object, ...]], *, session: Session) -> None:

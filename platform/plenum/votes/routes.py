@@ -355,7 +355,7 @@ def _cast(request: Request, marked: list[str], ranks: list[tuple[str, str]]) -> 
         session.rollback()
         return _stay(at.vote.id, _page(request, at, found, {"choice": exc.message}, 409, "ballot"))
     context = {"vote": at.vote, "receipt": receipt, "option_by_id": receipt.labels}
-    return _stay(at.vote.id, render(request, "votes/receipt.html", context))
+    return _stay(at.vote.id, render(request, "votes/receipt.html", context, block="ballot"))
 
 
 def _stay(vote_id: int | None, response: Response) -> Response:

@@ -112,13 +112,15 @@ def _has_content(session: dict[str, Any]) -> bool:
 
 def _read_cookie(scope: Scope) -> str | None:
     """The session cookie's value. Its values are URL-safe base64 and never quoted, so
-    the header is split by hand (the standard library's parser costs 40 times as much)."""
+    the header is split by hand (the standard library's parser costs 40 times as much).
+    Sent twice, the last one counts, as with that parser."""
+    found: str | None = None
     for name, value in scope.get("headers", []):
         if name != b"cookie":
             continue
         header: str = value.decode("latin-1")
         for part in header.split(";"):
-            key, _, found = part.strip().partition("=")
-            if key == COOKIE_NAME and found:
-                return found
-    return None
+            key, _, cookie = part.strip().partition("=")
+            if key == COOKIE_NAME and cookie:
+                found = cookie
+    return found
