@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import anyio.to_thread
@@ -37,6 +38,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from plenum.db import Database
 from plenum.votes import casting
+from plenum.votes.models import Vote, VoteOption
 
 log = logging.getLogger(__name__)
 
@@ -84,12 +86,16 @@ class BallotBox:
         finally:
             self._reading.pop(key, None)
         if found is not None:
-            self.keep(found)
+            self._remember(found)
         return found
 
-    def keep(self, at: casting.OpenVote) -> None:
-        """Remember an open vote's facts, read elsewhere: the ballot page reads them
-        anyway, so the ballots cast from it find them here."""
+    def keep(self, vote: Vote, options: Sequence[VoteOption]) -> None:
+        """Remember an open vote's facts from what the ballot page has read anyway, so
+        the ballots cast from it find them here; copied only the first time."""
+        if vote.id not in self._votes:
+            self._remember(casting.OpenVote.of(vote, options))
+
+    def _remember(self, at: casting.OpenVote) -> None:
         if at.vote.id in self._votes:
             return  # the same facts: keep the one with its rendered receipts
         if len(self._votes) >= KEPT_VOTES:

@@ -178,7 +178,7 @@ def _context(
     options = service.options_of(vote, session=session)
     if vote.status == VoteStatus.OPEN:
         box: BallotBox = request.app.state.ballot_box
-        box.keep(casting.OpenVote.of(vote, options))
+        box.keep(vote, options)
     manage = service.may_manage(found, at.chapter, at.body)
     result = results.result_of(vote)
     shown = result if vote.status == VoteStatus.PUBLISHED or (manage and result) else None
