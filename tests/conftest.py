@@ -31,6 +31,7 @@ from plenum.models import metadata  # noqa: E402
 from plenum.settings import Settings  # noqa: E402
 from tests.support.oidc import Provider  # noqa: E402
 from tests.support.processes import free_port, python_process  # noqa: E402
+from tests.support.units import ARRANGED, ArrangedFirst, ArrangeSession  # noqa: E402
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -123,7 +124,9 @@ def settings(database_url: str, provider: Provider, database: Database) -> Setti
 
 @pytest.fixture
 def app(settings: Settings) -> Plenum:
-    return create_app(settings)
+    made = create_app(settings)
+    made.add_middleware(ArrangedFirst)
+    return made
 
 
 @pytest.fixture
@@ -134,5 +137,9 @@ def client(app: Plenum) -> Iterator[TestClient]:
 
 @pytest.fixture
 def session(database: Database) -> Iterator[object]:
-    with database.session() as db_session:
-        yield db_session
+    with ArrangeSession(database.engine, expire_on_commit=False) as db_session:
+        ARRANGED.append(db_session)
+        try:
+            yield db_session
+        finally:
+            ARRANGED.remove(db_session)

@@ -73,6 +73,7 @@ def _seed_demo(_args: argparse.Namespace) -> int:
     database = Database(settings.database_url)
     with database.session() as session:
         loaded = demo.load(settings, session=session)
+        session.commit()  # all of it or nothing
     database.dispose()
     print("Demo data loaded." if loaded else "Demo data already present; left as it is.")  # noqa: T201
     return 0

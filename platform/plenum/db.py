@@ -10,9 +10,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import MetaData, event, text
+from sqlalchemy import MetaData, event, text, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import ORMExecuteState, SessionTransaction
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -49,6 +54,75 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
+_WRITES = "plenum.writes"  # key in Session.info: the open transaction wrote something
+
+
+@event.listens_for(OrmSession, "after_flush")
+def _flushed(session: OrmSession, _context: object) -> None:
+    session.info[_WRITES] = True
+
+
+@event.listens_for(OrmSession, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    if not state.is_select:  # INSERT, UPDATE, DELETE, or a text statement
+        state.session.info[_WRITES] = True
+
+
+@event.listens_for(OrmSession, "after_transaction_end")
+def _ended(session: OrmSession, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_WRITES, None)
+
+
+def has_writes(session: OrmSession) -> bool:
+    """Whether the session's open transaction has written anything (or may have)."""
+    return bool(session.info.get(_WRITES)) or bool(session.new or session.dirty or session.deleted)
+
+
+def insert_or_nothing(session: OrmSession, table: Any, **values: Any) -> bool:
+    """INSERT the row unless a unique key already holds it; True when it was inserted.
+
+    One statement, so requests racing each other agree on who inserted (on PostgreSQL
+    the loser waits for the winner's commit and then inserts nothing)."""
+    target = getattr(table, "__table__", table)
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    key = next(iter(target.primary_key.columns))
+    statement = insert(target).values(**values).on_conflict_do_nothing().returning(key)
+    # RETURNING, not rowcount: psycopg reports no row count for this statement
+    return session.execute(statement).first() is not None
+
+
+def update_if(session: OrmSession, row: Any, expected: dict[str, Any], **values: Any) -> bool:
+    """UPDATE ``row`` to ``values`` only if it still holds ``expected``, in one statement;
+    True when it did (and ``row`` in memory then holds ``values``).
+
+    Two requests that read the same row and both want to change it cannot both succeed:
+    the database decides, not the order in which they read."""
+    model = type(row)
+    guard = [getattr(model, "id") == row.id]  # noqa: B009 - any model with an id
+    guard += [getattr(model, name) == value for name, value in expected.items()]
+    result = session.execute(
+        update(model).where(*guard).values(**values).execution_options(synchronize_session=False)
+    )
+    if changed_rows(result) != 1:
+        return False
+    for name, value in values.items():
+        set_committed_value(row, name, value)
+    return True
+
+
+def begin_writing(session: OrmSession) -> None:
+    """SQLite: begin the session's transaction with the write lock (``BEGIN
+    IMMEDIATE``), waiting for it as for any lock; nothing on PostgreSQL."""
+    if session.get_bind().dialect.name == "sqlite" and not session.in_transaction():
+        session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def changed_rows(result: Any) -> int:
+    """How many rows an UPDATE or DELETE touched."""
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 # A commit copies the write-ahead log into the database file (a checkpoint) only when the
 # log has grown this long (SQLite's default: 1,000 pages). The web app checkpoints in the
 # background (``Database.checkpoint_in_background``), so requests seldom wait for one.
@@ -80,6 +154,14 @@ class Database:
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
+
+    def prepare_to_write(self, session: Session) -> None:
+        """SQLite: take the write lock now (``BEGIN IMMEDIATE``, waiting for it like for
+        any lock), for a request that means to write. Its reads then see the latest
+        state and its writes cannot fail on a snapshot that another writer has made
+        stale meanwhile: requests that write are done one after another. PostgreSQL
+        needs nothing: its row locks and guarded statements decide."""
+        begin_writing(session)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

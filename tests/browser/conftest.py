@@ -8,20 +8,17 @@ PLENUM_TEST_REQUIRE_BROWSER=1 (then they fail).
 from __future__ import annotations
 
 import os
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, sync_playwright
 
 from plenum.app import create_app
 from plenum.settings import Settings
-from tests.support.processes import free_port
+from tests.support.served import served
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -65,24 +62,8 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 @pytest.fixture
 def live_server(settings: Settings) -> Iterator[str]:
     """The app on a free loopback port; yields its base URL (no trailing slash)."""
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    app = create_app(settings.with_changes(base_url=base_url))
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="plenum-live-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            pytest.fail(f"the app did not start on {base_url}")
-        time.sleep(0.05)
-    try:
-        yield base_url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with served(lambda base_url: create_app(settings.with_changes(base_url=base_url))) as url:
+        yield url
 
 
 def _loopback_only(route: Route) -> None:

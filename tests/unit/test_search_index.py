@@ -120,6 +120,7 @@ def test_a_comment_deleted_by_its_author_leaves_the_index(small, fts_intact):
     at = access.chapter_space(small.org.state, session=small.session)
     comment = small.topic("c", at, "Ein Thema", "Ein Wort zum Löschteich.", by="member")
     discuss.delete_comment(comment, principal=small.who("member"), session=small.session)
+    small.session.commit()  # as the request would
     assert document(small.session, "comment", comment.id) is None
 
 
@@ -152,8 +153,7 @@ def test_comments_carry_the_title_of_their_thread_as_it_changes(small, fts_intac
 def test_a_rollback_takes_the_document_back_too(small, fts_intact):
     motion = draft(small, title="Vorher")
     motion.title = "Nachher"
-    small.session.add(motion)
-    small.session.flush()
+    small.session.add(motion)  # flushed, not committed, by the query that follows
     assert document_in_transaction(small.session, motion.id).title == "Nachher"
     small.session.rollback()
     assert document(small.session, "motion", motion.id).title == "Vorher"

@@ -70,7 +70,7 @@ def long_thread(session, org, people, count: int) -> Thread:
             tops.append(made)
         for other in writers:
             if other != author and n % (2 + writers.index(other)) == 0:
-                service.toggle_agreement(made, principal=who(session, other), session=session)
+                service.set_agreement(made, True, principal=who(session, other), session=session)
     victim = tops[len(tops) // 2]
     service.delete_comment(victim, principal=who(session, victim.author_id), session=session)
     return thread

@@ -201,15 +201,20 @@ def test_agreeing_counts_once_per_member(client, provider, session, world):
     thread = topic(session, world.state, world.people["mia"])
     first = session.exec(select(Comment).where(Comment.thread_id == thread.id)).one()
     as_member(client, provider, "ole")
-    post(client, f"/comments/{first.id}/agree")
+    agree = page(client.get(f"/threads/{thread.id}")).select_one("#c1 input[name=agree]")
+    assert agree["value"] == "1"
+    post(client, f"/comments/{first.id}/agree", {"agree": "1"})
+    post(client, f"/comments/{first.id}/agree", {"agree": "1"})  # sent twice: agreed once
     soup = page(client.get(f"/threads/{thread.id}"))
     assert text(soup.select_one("#c1 .agree-count")) == "1 agree"
     assert soup.select_one("#c1 [aria-pressed]")["aria-pressed"] == "true"
-    post(client, f"/comments/{first.id}/agree")
+    assert soup.select_one("#c1 input[name=agree]")["value"] == "0"
+    post(client, f"/comments/{first.id}/agree", {"agree": "0"})
+    post(client, f"/comments/{first.id}/agree", {"agree": "0"})  # taken back once, not twice
     soup = page(client.get(f"/threads/{thread.id}"))
     assert text(soup.select_one("#c1 .agree-count")) == "0 agree"
     as_member(client, provider, "mia")
-    assert post(client, f"/comments/{first.id}/agree").status_code == 409
+    assert post(client, f"/comments/{first.id}/agree", {"agree": "1"}).status_code == 409
 
 
 def test_long_threads_paginate(client, provider, session, world):

@@ -3,17 +3,13 @@ unsubscribe without a session, and the member's e-mail settings page."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-import threading
 from datetime import timedelta
 
 import pytest
 from sqlmodel import select
-from starlette.requests import Request
 from starlette.testclient import TestClient
 
-from plenum.app import create_app
 from plenum.clock import utcnow
 from plenum.discuss import service as discuss
 from plenum.mail import outbox
@@ -207,22 +203,6 @@ def test_without_a_relay_nothing_is_sent_and_nothing_is_lost(session, people, se
     queued(session, people["ada"])
     assert outbox.send_pending(settings, session=session) == 0
     assert outbox_rows(session)[0].attempts == 0
-
-
-def test_after_response_sends_the_outbox_in_the_background(
-    session, people, settings, mail_settings, inbox
-):
-    def request_to(app) -> Request:
-        return Request({"type": "http", "app": app, "method": "POST", "headers": []})
-
-    assert outbox.after_response(request_to(create_app(settings))) is None
-    queued(session, people["ada"])
-    task = outbox.after_response(request_to(create_app(mail_settings)))
-    # In a thread of its own: a browser test earlier in the run may hold this thread's loop.
-    runner = threading.Thread(target=asyncio.run, args=(task(),))
-    runner.start()
-    runner.join(timeout=30)
-    assert [m["To"] for m in inbox.messages] == ["ada@example.invalid"]
 
 
 # --- unsubscribe ----------------------------------------------------------------------------

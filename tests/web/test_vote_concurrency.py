@@ -95,6 +95,7 @@ def new_vote(database: Database, at: Convention, **fields: str) -> tuple[int, di
     with database.session() as session:
         vote = make_vote(session, at.org.state, at.body, at.staff, **fields)
         open_vote(session, vote, at.staff)
+        session.commit()  # as the staff's request would
         assert vote.roll_size == len(at.delegates)
         return vote.id or 0, option_ids(session, vote)
 
@@ -578,6 +579,7 @@ def test_a_batch_stores_only_who_may_vote_now(database, convention):
             actor=convention.staff,
             session=session,
         )
+        session.commit()
     write = batch_writer(database, open_facts(database, vote_id))
 
     outcomes = write(

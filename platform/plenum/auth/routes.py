@@ -19,6 +19,7 @@ from plenum.auth.current import SESSION_KEY
 from plenum.auth.oidc import same_issuer
 from plenum.errors import N_
 from plenum.settings import Settings
+from plenum.web.dbsession import db
 from plenum.web.errors import error_page
 from plenum.web.forms import local_path
 from plenum.web.session import renew
@@ -71,11 +72,9 @@ async def callback(request: Request) -> Response:
         profile = service.profile_from_claims(settings.oidc_issuer, claims, settings)
     except service.LoginRefused as exc:
         return error_page(request, 400, exc.message)
-    database = request.app.state.database
 
-    def sync() -> Any:
-        with database.session() as session:
-            return service.sync_member(profile, settings, session=session)
+    def sync() -> Any:  # committed with the answer, like every request's writes
+        return service.sync_member(profile, settings, session=db(request))
 
     member = await run_in_threadpool(sync)
     next_path = local_path(request.session.get("login_next"))

@@ -95,7 +95,7 @@ def sync_member(profile: Profile, settings: Settings, *, session: Session) -> Me
     chapter_grants, body_grants = _grants_for_groups(profile.groups, settings, session=session)
     _sync_roles(ChapterRole, "chapter_id", member_id, chapter_grants, session=session)
     _sync_roles(BodyRole, "body_id", member_id, body_grants, session=session)
-    session.commit()
+    session.flush()
     return member
 
 
@@ -179,4 +179,4 @@ def set_locale(member_id: int, locale: str, *, session: Session) -> None:
     if member is not None:
         member.locale = locale
         session.add(member)
-        session.commit()
+        session.flush()

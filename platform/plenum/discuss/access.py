@@ -59,13 +59,13 @@ def space_access(principal: Principal | None, at: SpacePlace) -> Access:
 
 def chapter_space(chapter: Chapter, *, session: Session) -> SpacePlace:
     space = follow.chapter_space_for(chapter.id or 0, session=session)
-    session.commit()
+    session.flush()
     return SpacePlace(space, chapter, None)
 
 
 def body_space(body: Body, chapter: Chapter, *, session: Session) -> SpacePlace:
     space = follow.space_for(f"body:{body.id}", chapter.id or 0, body.id, session=session)
-    session.commit()
+    session.flush()
     return SpacePlace(space, chapter, body)
 
 
@@ -162,7 +162,7 @@ def motion_thread(mp: motions.MotionPlace, *, session: Session) -> ThreadPlace:
     """The discussion of a motion, made on first use."""
     chapter = mp.place.chapter
     thread = follow.thread_for(chapter.id or 0, motion_id=mp.motion.id, session=session)
-    session.commit()
+    session.flush()
     return ThreadPlace(thread, chapter_space(chapter, session=session), mp)
 
 
@@ -170,5 +170,5 @@ def amendment_thread(ap: motion_amendments.AmendmentPlace, *, session: Session) 
     """The discussion of an amendment, made on first use."""
     chapter = ap.at.place.chapter
     thread = follow.thread_for(chapter.id or 0, amendment_id=ap.amendment.id, session=session)
-    session.commit()
+    session.flush()
     return ThreadPlace(thread, chapter_space(chapter, session=session), ap.at, ap)

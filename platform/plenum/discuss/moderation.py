@@ -49,11 +49,12 @@ def flag(
         raise DomainError(N_("You cannot flag your own comment."))
     if comment.deleted_at is not None or comment.hidden_at is not None:
         raise DomainError(N_("This comment is no longer shown."))
-    session.add(Flag(comment_id=comment.id or 0, member_id=principal.member_id, reason=reason))
     try:
-        session.commit()
+        with session.begin_nested():
+            session.add(
+                Flag(comment_id=comment.id or 0, member_id=principal.member_id, reason=reason)
+            )
     except IntegrityError:
-        session.rollback()
         raise DomainError(N_("You have already flagged this comment.")) from None
 
 
@@ -102,7 +103,7 @@ def hide(
     comment.hidden_by = principal.member_id
     session.add(comment)
     _log(comment, _space_of(comment, session), ModerationAction.HIDE, reason, principal, session)
-    session.commit()
+    session.flush()
 
 
 def restore(
@@ -115,7 +116,7 @@ def restore(
     comment.hidden_at, comment.hidden_reason, comment.hidden_by = None, "", None
     session.add(comment)
     _log(comment, _space_of(comment, session), ModerationAction.RESTORE, reason, principal, session)
-    session.commit()
+    session.flush()
 
 
 def dismiss(
@@ -125,7 +126,7 @@ def dismiss(
     _require(access)
     reason = check_reason(reason)
     _log(comment, _space_of(comment, session), ModerationAction.DISMISS, reason, principal, session)
-    session.commit()
+    session.flush()
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ from plenum.auth.permissions import PermissionDenied, Principal
 from plenum.discuss import access, moderation, service
 from plenum.discuss.models import Comment, Space
 from plenum.errors import N_, DomainError, NotFound, ValidationFailed
-from plenum.mail.outbox import after_response
 from plenum.motions import amendments as motion_amendments
 from plenum.motions import service as motions
 from plenum.motions.pages import render, run
@@ -104,13 +103,13 @@ def _topic_create(request: Request, values: dict[str, str]) -> Response:
     found, allowed = _readable_space(request, at)
     try:
         title, data = service.parse_topic(values)
-        _check_rate(request, found)
+        _check_rate(request, found, data.key)
         thread = service.open_topic(at, allowed, title, data, principal=found, session=session)
     except (ValidationFailed, DomainError) as exc:
         session.rollback()
         return _space_page(request, at, values, _errors(exc), _status(exc))
     flash(request, N_("Your topic has been opened."))
-    return _and_send_mail(request, see_other(request, path_for(request, "thread", id=thread.id)))
+    return see_other(request, path_for(request, "thread", id=thread.id))
 
 
 def space_read(request: Request) -> Response:
@@ -235,22 +234,16 @@ def _comment_create(request: Request, values: dict[str, str]) -> Response:
             service.earlier_copy(where.thread.id or 0, data, found.member_id, session=session)
             is None
         ):
-            _check_rate(request, found)  # a form sent again is not a new comment
+            _check_rate(request, found, data.key)  # a form sent again is not a new comment
         comment = service.post_comment(where, allowed, data, principal=found, session=session)
     except (ValidationFailed, DomainError) as exc:
         session.rollback()
         return _comment_form(request, where, values, _errors(exc), _status(exc))
-    return _and_send_mail(request, see_other(request, _comment_path(request, comment)))
+    return see_other(request, _comment_path(request, comment))
 
 
-def _and_send_mail(request: Request, response: Response) -> Response:
-    """Followers who want to hear immediately get their e-mail once the response is out."""
-    response.background = after_response(request)
-    return response
-
-
-def _check_rate(request: Request, found: Principal) -> None:
-    if not _limiter(request).hit(f"post:{found.member_id}"):
+def _check_rate(request: Request, found: Principal, form: str) -> None:
+    if not _limiter(request).hit(f"post:{found.member_id}", form=form):
         raise RateLimited(
             N_("You are writing very fast. Please wait a minute, then send your text again.")
         )
@@ -372,10 +365,16 @@ def comment_delete(request: Request) -> Response:
     return see_other(request, _comment_path(request, comment))
 
 
-def comment_agree(request: Request) -> Response:
+async def comment_agree(request: Request) -> Response:
+    return await run(request, _comment_agree, "agree")
+
+
+def _comment_agree(request: Request, values: dict[str, str]) -> Response:
+    """``agree`` says what the member wants (1 agree, 0 take it back), so the same
+    form sent twice has one effect."""
     session = db(request)
     comment, _where, found, _allowed = _comment(request)
-    service.toggle_agreement(comment, principal=found, session=session)
+    service.set_agreement(comment, values["agree"] != "0", principal=found, session=session)
     return see_other(request, _comment_path(request, comment))
 
 

@@ -11,14 +11,16 @@ import re
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from plenum.auth.permissions import PermissionDenied, Principal
 from plenum.clock import as_utc, utcnow
+from plenum.db import changed_rows, insert_or_nothing
 from plenum.discuss import access
 from plenum.discuss.access import Access, SpacePlace, ThreadPlace
 from plenum.discuss.models import (
@@ -30,6 +32,7 @@ from plenum.discuss.models import (
     ThreadKind,
 )
 from plenum.errors import N_, DomainError, ValidationFailed
+from plenum.events import announce
 from plenum.mail.notices import notice_followers
 from plenum.motions import lines
 from plenum.motions import service as motions
@@ -144,11 +147,10 @@ def open_topic(
         created_by=principal.member_id,
         idempotency_key=data.key or None,
     )
-    session.add(thread)
     try:
-        session.flush()
-    except IntegrityError:
-        session.rollback()
+        with session.begin_nested():
+            session.add(thread)
+    except IntegrityError:  # the same form, sent at the same moment
         return session.exec(
             select(Thread).where(
                 Thread.created_by == principal.member_id, Thread.idempotency_key == data.key
@@ -209,6 +211,37 @@ def post_comment(
         quote = quote_of(
             where, data.quote_first, data.quote_last or data.quote_first, session=session
         )
+    try:
+        with session.begin_nested():
+            comment = _insert_comment(
+                thread_id, data, principal, parent_id, reply_to, quote, session
+            )
+    except IntegrityError:  # the same form, sent at the same moment
+        again = earlier_copy(thread_id, data, principal.member_id, session=session)
+        if again is None:
+            raise
+        return again
+    seq = comment.seq
+    announce(session, "comment.posted", thread_id=thread_id, comment_id=comment.id, seq=seq)
+    if read_upto(principal.member_id, thread_id, session=session) == seq - 1:
+        _mark(principal.member_id, thread_id, seq, session=session)  # nothing else unread
+    follow_thread(principal.member_id, thread_id, session=session)
+    _tell_followers(where, comment, principal, session=session)
+    session.flush()
+    session.refresh(thread)
+    return comment
+
+
+def _insert_comment(
+    thread_id: int,
+    data: CommentInput,
+    principal: Principal,
+    parent_id: int | None,
+    reply_to: int | None,
+    quote: str,
+    session: Session,
+) -> Comment:
+    """Take the thread's next number and store the comment under it."""
     now = utcnow()
     seq = session.execute(
         update(Thread)
@@ -234,20 +267,7 @@ def post_comment(
         created_at=now,
     )
     session.add(comment)
-    try:
-        session.flush()
-    except IntegrityError:  # the same form, sent at the same moment
-        session.rollback()
-        again = earlier_copy(thread_id, data, principal.member_id, session=session)
-        if again is None:
-            raise
-        return again
-    if read_upto(principal.member_id, thread_id, session=session) == seq - 1:
-        _mark(principal.member_id, thread_id, seq, session=session)  # nothing else unread
-    follow_thread(principal.member_id, thread_id, session=session, commit=False)
-    _tell_followers(where, comment, principal, session=session)
-    session.commit()
-    session.refresh(thread)
+    session.flush()
     return comment
 
 
@@ -334,58 +354,75 @@ def edit_comment(comment: Comment, body: str, *, principal: Principal, session: 
         comment.body = body
         comment.edited_at = utcnow()
         session.add(comment)
-        session.commit()
+        session.flush()
     return comment
 
 
 def delete_comment(comment: Comment, *, principal: Principal, session: Session) -> None:
-    """The author takes their comment back; a placeholder keeps the replies in place."""
+    """The author takes their comment back; a placeholder keeps the replies in place.
+    Deleting twice (or twenty times at once) deletes once and counts once."""
     if comment.author_id != principal.member_id:
         raise PermissionDenied("discussion.delete")
-    if comment.deleted_at is not None:
-        return
-    if comment.hidden_at is not None:  # the moderators' decision keeps its evidence
-        raise DomainError(N_("A hidden comment cannot be deleted."))
-    comment.deleted_at = utcnow()
-    comment.body = ""
-    comment.quote_text = ""
-    session.add(comment)
-    session.execute(
-        update(Thread)
-        .where(col(Thread.id) == comment.thread_id)
-        .values(comment_count=Thread.comment_count - 1)
+    now = utcnow()
+    claimed = session.execute(
+        update(Comment)
+        .where(
+            col(Comment.id) == comment.id,
+            col(Comment.deleted_at).is_(None),
+            col(Comment.hidden_at).is_(None),
+        )
+        .values(deleted_at=now)
+        .execution_options(synchronize_session=False)
     )
-    session.commit()
+    if changed_rows(claimed) != 1:
+        session.refresh(comment)
+        if comment.deleted_at is None and comment.hidden_at is not None:
+            raise DomainError(N_("A hidden comment cannot be deleted."))
+        return  # deleted already
+    comment.deleted_at, comment.body, comment.quote_text = now, "", ""
+    session.add(comment)  # through the ORM, so the search index forgets the text
+    _count(Thread, Thread.comment_count, comment.thread_id, -1, session=session)
 
 
-def toggle_agreement(comment: Comment, *, principal: Principal, session: Session) -> bool:
-    """Agree with a comment, or take the agreement back; True when the member now agrees."""
+def set_agreement(comment: Comment, agree: bool, *, principal: Principal, session: Session) -> bool:
+    """Agree with a comment, or take the agreement back; True when the member now agrees.
+    The same request sent twice has one effect, and the count follows the rows."""
     if comment.deleted_at is not None or comment.hidden_at is not None:
         raise DomainError(N_("This comment can no longer be agreed with."))
     if comment.author_id == principal.member_id:
         raise DomainError(N_("You cannot agree with your own comment."))
-    existing = session.exec(
-        select(Reaction).where(
-            Reaction.comment_id == comment.id, Reaction.member_id == principal.member_id
-        )
-    ).first()
-    step = -1 if existing else 1
-    if existing:
-        session.delete(existing)
-    else:
-        session.add(Reaction(comment_id=comment.id or 0, member_id=principal.member_id))
-    try:
-        session.flush()
-    except IntegrityError:  # agreed twice at the same moment: once is enough
-        session.rollback()
+    comment_id = comment.id or 0
+    if agree:
+        if insert_or_nothing(
+            session,
+            Reaction,
+            comment_id=comment_id,
+            member_id=principal.member_id,
+            created_at=utcnow(),
+        ):
+            _count(Comment, Comment.agree_count, comment_id, +1, session=session)
         return True
-    session.execute(
-        update(Comment)
-        .where(col(Comment.id) == comment.id)
-        .values(agree_count=Comment.agree_count + step)
+    taken = session.execute(
+        delete(Reaction).where(
+            col(Reaction.comment_id) == comment_id, col(Reaction.member_id) == principal.member_id
+        )
     )
-    session.commit()
-    return step > 0
+    if changed_rows(taken):
+        _count(Comment, Comment.agree_count, comment_id, -1, session=session)
+    return False
+
+
+def _count(model: Any, column: Any, row_id: int, step: int, *, session: Session) -> None:
+    """Add ``step`` to a kept count in one statement that never goes below zero."""
+    guard = [col(model.id) == row_id]
+    if step < 0:
+        guard.append(column >= -step)
+    session.execute(
+        update(model)
+        .where(*guard)
+        .values({column: column + step})
+        .execution_options(synchronize_session=False)
+    )
 
 
 # --- reading a thread -------------------------------------------------------------------------
@@ -560,7 +597,7 @@ def thread_page(
     if upto > read and first_unread_page >= page:
         _mark(principal.member_id, thread_id, upto, session=session)
     mark_read_under(principal.member_id, f"/threads/{thread_id}#", session=session)
-    session.commit()
+    session.flush()
     return ThreadPage(result, page, pages, min(unread) if unread else None, read)
 
 
@@ -570,11 +607,10 @@ def _mark(member_id: int, thread_id: int, seq: int, *, session: Session) -> None
         select(ReadMark).where(ReadMark.member_id == member_id, ReadMark.thread_id == thread_id)
     ).first()
     if found is None:
-        session.add(ReadMark(member_id=member_id, thread_id=thread_id, last_seq=seq))
         try:
-            session.flush()
-        except IntegrityError:
-            session.rollback()
+            with session.begin_nested():
+                session.add(ReadMark(member_id=member_id, thread_id=thread_id, last_seq=seq))
+        except IntegrityError:  # marked by a request at the same moment
             _mark(member_id, thread_id, seq, session=session)
         return
     if seq > found.last_seq:
@@ -675,14 +711,14 @@ def mark_space_read(at: SpacePlace, *, member_id: int, session: Session) -> int:
             mark.last_seq, mark.updated_at = last_seq, now
             session.add(mark)
             changed += 1
-    session.commit()
+    session.flush()
     return changed
 
 
 # --- following --------------------------------------------------------------------------------
 
 
-def follow_thread(member_id: int, thread_id: int, *, session: Session, commit: bool = True) -> None:
+def follow_thread(member_id: int, thread_id: int, *, session: Session) -> None:
     exists = session.exec(
         select(Subscription.id).where(
             Subscription.member_id == member_id, Subscription.thread_id == thread_id
@@ -691,8 +727,6 @@ def follow_thread(member_id: int, thread_id: int, *, session: Session, commit: b
     if exists is None:
         session.add(Subscription(member_id=member_id, thread_id=thread_id))
         _flush_quietly(session)
-    if commit:
-        session.commit()
 
 
 def follow_space(member_id: int, space_id: int, *, session: Session) -> None:
@@ -704,7 +738,7 @@ def follow_space(member_id: int, space_id: int, *, session: Session) -> None:
     if exists is None:
         session.add(Subscription(member_id=member_id, space_id=space_id))
         _flush_quietly(session)
-    session.commit()
+    session.flush()
 
 
 def _flush_quietly(session: Session) -> None:
@@ -722,7 +756,7 @@ def unfollow(
         query = query.where(Subscription.space_id == space_id)
     for found in session.exec(query).all():
         session.delete(found)
-    session.commit()
+    session.flush()
 
 
 def follows(

@@ -24,6 +24,7 @@ from typing import Any
 import jinja2
 from sqlmodel import Session
 
+from plenum.events import announce
 from plenum.mail.models import OutgoingMail
 from plenum.motions.wording import localtime
 from plenum.orgs.models import Member
@@ -32,6 +33,7 @@ from plenum.web.i18n import gettext, in_locale, ngettext
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 DELIVERY_PATH = "/me/delivery"  # the member's e-mail settings (mail.routes)
 SUBJECT_MAX = 300  # OutgoingMail.subject
+MAIL_QUEUED = "mail.queued"  # the event that wakes the mail sender (``plenum schedule``)
 
 
 @dataclass(frozen=True)
@@ -95,4 +97,5 @@ def queue(member: Member, composed: Composed, *, session: Session, **headers: st
         headers=json.dumps(headers, ensure_ascii=False),
     )
     session.add(mail)
+    announce(session, MAIL_QUEUED)
     return mail

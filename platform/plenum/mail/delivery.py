@@ -26,7 +26,7 @@ def choose(member_id: int, delivery: str, *, session: Session) -> Member:
     found = member(member_id, session=session)
     found.delivery = delivery
     session.add(found)
-    session.commit()
+    session.flush()
     return found
 
 

@@ -2,12 +2,15 @@
 
 Mails are written to the outbox in the same transaction as their cause and sent later:
 
-- right after a response, by a background task: a route that may have queued mail sets
-  ``response.background = after_response(request)`` (None when mail is off);
+- by the mail sender in ``plenum schedule`` (the clock process), never by a request: a
+  request only queues the mail, announcing ``mail.queued`` after its commit, which wakes
+  the sender at once on PostgreSQL (``NOTIFY``); on SQLite the sender looks every few
+  seconds. A slow or dead relay therefore never holds a request thread or a page;
 - by every run of ``plenum digests``, which retries whatever is still waiting.
 
 Each row is claimed with ``SELECT … FOR UPDATE SKIP LOCKED`` (PostgreSQL), so two senders at
-the same moment never send it twice; SQLite, for development, has no such lock. A failed
+the same moment never send it twice; on SQLite the claim takes the database's write lock
+(``BEGIN IMMEDIATE``) until the row is marked sent, so two senders take turns. A failed
 row keeps ``last_error`` and is tried again by the next run, up to ``MAX_ATTEMPTS``; a relay
 that refuses a recipient for good (5xx) ends the attempts at once. Mails that could not be
 sent within ``MAX_AGE`` are given up rather than sent late.
@@ -25,11 +28,9 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
-from starlette.background import BackgroundTask
-from starlette.requests import Request
 
 from plenum.clock import utcnow
-from plenum.db import Database
+from plenum.db import begin_writing
 from plenum.discuss.models import Delivery
 from plenum.mail.compose import finish
 from plenum.mail.models import OutgoingMail
@@ -82,6 +83,7 @@ def send_pending(settings: Settings, *, session: Session, limit: int = 1000) -> 
     sent, last_id = 0, 0
     with Relay(settings) as relay:
         for _ in range(limit):
+            begin_writing(session)
             mail = _claim_next(last_id, session=session)
             if mail is None:
                 break
@@ -167,21 +169,3 @@ def prune(*, session: Session) -> int:
     )
     session.commit()
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
-def send_in_background(settings: Settings, database: Database) -> None:
-    """Send the outbox with a session of its own; logs instead of raising."""
-    try:
-        with database.session() as session:
-            send_pending(settings, session=session)
-    except Exception:  # a background task has no one to tell but the log
-        log.exception("sending the outbox after a response failed")
-
-
-def after_response(request: Request) -> BackgroundTask | None:
-    """A task that sends the outbox once the response is out (None when mail is off):
-    ``response.background = after_response(request)``."""
-    settings: Settings = request.app.state.settings
-    if not settings.mail_enabled:
-        return None
-    return BackgroundTask(send_in_background, settings, request.app.state.database)

@@ -1,25 +1,35 @@
-"""``plenum schedule``: a small clock for hosts without cron (Fly.io's second process group).
+"""``plenum schedule``: the clock process (Fly.io's second process group), and the only
+place that sends e-mail.
 
 Digests are made at most once per member and period (``DigestLog``), so the clock need not
 hit an exact minute: every few minutes it runs the daily digests once party time has passed
-the hour, and on Mondays the weekly ones too; in between it sends what waits in the outbox.
+the hour, and on Mondays the weekly ones too, and closes votes whose time is up.
+
+In between it sends what waits in the outbox as soon as it is there: every request that
+queues a mail announces ``mail.queued`` after its commit. On PostgreSQL that event reaches
+this process through ``NOTIFY`` (``plenum.events.Listener``) and wakes the sender at once;
+on SQLite (one machine, development) the sender looks every ``POLL_SECONDS``. Requests
+never talk to the mail relay, so a slow or dead relay never slows a page.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Callable
 from datetime import date, datetime
 
+from plenum import events
 from plenum.clock import utcnow
 from plenum.db import Database
 from plenum.mail.command import run_digests
+from plenum.mail.compose import MAIL_QUEUED
 from plenum.mail.outbox import send_pending
 from plenum.motions.forms import LOCAL_TIME
 from plenum.settings import Settings
 
 log = logging.getLogger(__name__)
+POLL_SECONDS = {"sqlite": 5.0, "postgresql": 60.0}  # PostgreSQL wakes the sender by NOTIFY
 
 
 def due(moment: datetime, hour: int) -> tuple[str, ...]:
@@ -36,6 +46,10 @@ class Clock:
     def __init__(self, settings: Settings, *, hour: int = 6) -> None:
         self.settings, self.hour = settings, hour
         self.done: set[tuple[str, date]] = set()
+        self.database = Database(settings.database_url)
+
+    def close(self) -> None:
+        self.database.dispose()
 
     def tick(self, now: datetime | None = None) -> list[str]:
         now = now or utcnow()
@@ -49,30 +63,26 @@ class Clock:
             log.info("%s digests: %s queued, %s sent", kind, outcome.queued, outcome.sent)
             self.done.add(key)
             ran.append(kind)
-        if not ran and self.settings.mail_enabled:
-            self._send_waiting()
+        if not ran:
+            self.send_waiting()
         return ran
 
     def _close_votes(self) -> None:
         """Votes whose end time has passed are closed and counted."""
         from plenum.votes.results import close_due
 
-        database = Database(self.settings.database_url)
-        try:
-            with database.session() as session:
-                closed = close_due(session=session)
-        finally:
-            database.dispose()
+        with self.database.session() as session:
+            closed = close_due(session=session)
+            session.commit()
         if closed:
             log.info("votes: %s closed at their end time", closed)
 
-    def _send_waiting(self) -> None:
-        database = Database(self.settings.database_url)
-        try:
-            with database.session() as session:
-                send_pending(self.settings, session=session)
-        finally:
-            database.dispose()
+    def send_waiting(self) -> int:
+        """Send what waits in the outbox; how many were sent."""
+        if not self.settings.mail_enabled:
+            return 0
+        with self.database.session() as session:
+            return send_pending(self.settings, session=session)
 
 
 def run_forever(
@@ -80,13 +90,40 @@ def run_forever(
     *,
     hour: int = 6,
     minutes: float = 5,
-    sleep: Callable[[float], None] = time.sleep,
-) -> None:  # pragma: no cover - the loop around Clock.tick
+    stop: threading.Event | None = None,
+) -> None:
+    """Tick every ``minutes``; send mail whenever some is queued, until ``stop`` is set."""
     clock = Clock(settings, hour=hour)
-    log.info("digest clock: daily at %02d:00 Europe/Berlin, weekly on Mondays", hour)
-    while True:
-        try:
+    stop = stop or threading.Event()
+    queued = threading.Event()
+    unsubscribe = events.bus.subscribe(MAIL_QUEUED, lambda _event: queued.set())
+    listener = None
+    if not clock.database.is_sqlite:
+        listener = events.Listener(events.psycopg_dsn(settings.database_url))
+        listener.start()
+    poll = POLL_SECONDS.get(clock.database.engine.dialect.name, 5.0)
+    log.info("clock: digests daily at %02d:00 Europe/Berlin, weekly on Mondays", hour)
+    next_tick = 0.0
+    try:
+        while not stop.is_set():
+            queued.clear()
+            _run_once(clock, tick=time.monotonic() >= next_tick)
+            if time.monotonic() >= next_tick:
+                next_tick = time.monotonic() + minutes * 60
+            wait = min(poll, max(0.0, next_tick - time.monotonic()))
+            queued.wait(wait)  # woken at once when a mail is queued
+    finally:
+        unsubscribe()
+        if listener is not None:
+            listener.stop()
+        clock.close()
+
+
+def _run_once(clock: Clock, *, tick: bool) -> None:
+    try:
+        if tick:
             clock.tick()
-        except Exception:  # a database or relay hiccup must not stop the clock
-            log.exception("digest clock: this run failed, trying again later")
-        sleep(minutes * 60)
+        else:
+            clock.send_waiting()
+    except Exception:  # a database or relay hiccup must not stop the clock
+        log.exception("clock: this run failed, trying again later")

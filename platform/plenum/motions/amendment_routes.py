@@ -74,7 +74,11 @@ def new_form(request: Request) -> Response:
     found = require_member(request)
     service.require_view(at.motion, at.place, principal=found, session=session)
     version = amendments.check_open(at, principal=found, session=session)
-    values = {"text": version.text, "mode": request.query_params.get("mode", "")}
+    values = {
+        "text": version.text,
+        "mode": request.query_params.get("mode", ""),
+        "key": forms.new_form_key(),
+    }
     return _form(request, at, amendment=None, values=values, errors={})
 
 
@@ -119,6 +123,9 @@ def _create(request: Request, values: dict[str, str]) -> Response:
                 preview=_preview(request, at, data.text),
             )
         amendment = amendments.create_amendment(at, data, principal=found, session=session)
+    except service.AlreadySaved as exc:
+        flash(request, exc.message)
+        return see_other(request, path_for(request, "amendment", id=exc.found.id))
     except (ValidationFailed, DomainError) as exc:
         session.rollback()
         return _form(

@@ -20,8 +20,10 @@ from sqlmodel import Session, col, select
 
 from plenum.auth.permissions import Action, PermissionDenied, Principal, may
 from plenum.clock import utcnow
+from plenum.db import update_if
 from plenum.discuss.follow import follow_proposal
 from plenum.errors import N_, DomainError, NotFound, ValidationFailed
+from plenum.events import announce
 from plenum.motions import diff, lines, service
 from plenum.motions.forms import AmendmentInput, TransitionInput
 from plenum.motions.models import (
@@ -102,7 +104,9 @@ def create_amendment(
     service.check_group(data.group_name, principal, at.place, session=session)
     found = _changes_of(version, data.text)
     required = at.place.call.supporters_required
+    service.refuse_repeat(Amendment, principal.member_id, data.key, session=session)
     amendment = Amendment(
+        idempotency_key=data.key or None,
         motion_id=at.motion.id or 0,
         base_version_id=version.id or 0,
         number="",
@@ -127,7 +131,7 @@ def create_amendment(
     follow_proposal(
         [principal.member_id], at.place.chapter.id or 0, amendment_id=amendment.id, session=session
     )
-    session.commit()
+    session.flush()
     return amendment
 
 
@@ -155,7 +159,9 @@ def _number(amendment: Amendment, at: MotionPlace, *, session: Session) -> None:
                 session.add(amendment)
                 session.flush()
             return
-        except IntegrityError:
+        except IntegrityError:  # the number was taken, or this very form was saved
+            key = amendment.idempotency_key or ""
+            service.refuse_repeat(Amendment, amendment.created_by, key, session=session)
             continue
     raise DomainError(N_("Please try again: many amendments arrived at the same time."))
 
@@ -212,21 +218,23 @@ def update_amendment(
         raise DomainError(N_("The motion is no longer open for amendments."))
     if not ap.at.place.amendments_open():
         raise DomainError(N_("The deadline for amendments has passed."))
-    if expected_version != amendment.lock_version:
-        raise StaleEdit(amendment_values(amendment, session=session))
     service.check_group(data.group_name, principal, ap.at.place, session=session)
+    if not update_if(
+        session, amendment, {"lock_version": expected_version}, lock_version=expected_version + 1
+    ):  # edited meanwhile, or the form was old
+        session.refresh(amendment)
+        raise StaleEdit(amendment_values(amendment, session=session))
     version = session.get(MotionVersion, amendment.base_version_id)
     if version is None:
         raise NotFound(N_("This motion does not exist."))
     _apply(amendment, data, _changes_of(version, data.text))
-    amendment.lock_version += 1
     people = {amendment.created_by, *_members_by_number(data.co_proposers, session=session)}
     new = _replace_people(
         Proposer, "amendment_id", amendment.id, people, owner=amendment.created_by, session=session
     )
     service.invite(new, amendment.title, f"/amendments/{amendment.id}", session=session)
     session.add(amendment)
-    session.commit()
+    session.flush()
     return amendment
 
 
@@ -277,7 +285,7 @@ def toggle_support(ap: AmendmentPlace, *, principal: Principal, session: Session
     )
     if enough:
         _move(ap, Status.SUBMITTED, None, N_("Enough supporters"), session=session)
-    session.commit()
+    session.flush()
     return now
 
 
@@ -306,7 +314,7 @@ def transition(
     if target in DECISIONS:
         amendment.decided_at = utcnow()
     _move(ap, target, principal.member_id, data.note, session=session)
-    session.commit()
+    session.flush()
     return amendment
 
 
@@ -329,9 +337,15 @@ def _move(
 ) -> None:
     amendment = ap.amendment
     previous = amendment.status
-    amendment.status = target
-    amendment.lock_version += 1
-    session.add(amendment)
+    if not update_if(
+        session,
+        amendment,
+        {"status": previous, "lock_version": amendment.lock_version},
+        status=target,
+        lock_version=amendment.lock_version + 1,
+    ):
+        raise DomainError(N_("Someone else has changed this amendment in the meantime."))
+    announce(session, "amendment.status", amendment_id=amendment.id, status=str(target))
     _record(ap.at.motion, previous, target, actor, note=note, amendment=amendment, session=session)
     notify(
         [m.id for m in proposers_of(amendment, session=session) if m.id is not None],
@@ -561,5 +575,5 @@ def merge_commit(
     from plenum.motions import resolutions
 
     resolutions.follow_version(at.motion, version, session=session)
-    session.commit()
+    session.flush()
     return version

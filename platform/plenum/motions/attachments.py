@@ -68,7 +68,7 @@ def add(
         created_by=principal.member_id,
     )
     session.add(attachment)
-    session.commit()
+    session.flush()
     return attachment
 
 
@@ -86,7 +86,7 @@ def remove(
     ):
         raise DomainError(N_("Attachments can only be changed until the deadline."))
     session.delete(attachment)
-    session.commit()
+    session.flush()
 
 
 def _check_proposer(motion: Motion, principal: Principal, *, session: Session) -> None:

@@ -7,6 +7,7 @@ field; the member's input is never changed here, so a form can be shown again as
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -45,6 +46,7 @@ MOTION_FIELDS = (
     "co_proposers",
     "lock_version",
     "action",
+    "key",
 )
 AMENDMENT_FIELDS = (
     "title",
@@ -55,6 +57,7 @@ AMENDMENT_FIELDS = (
     "lock_version",
     "action",
     "mode",
+    "key",
 )
 TRANSITION_FIELDS = (
     "note",
@@ -91,6 +94,7 @@ class MotionInput:
     amount_cents: int | None
     cost_centre: str
     co_proposers: tuple[str, ...]  # member numbers
+    key: str = ""  # the form's one-time key: the same form sent twice saves once
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,7 @@ class AmendmentInput:
     text: str
     reasons: str
     co_proposers: tuple[str, ...]
+    key: str = ""  # the form's one-time key: the same form sent twice saves once
 
 
 @dataclass(frozen=True)
@@ -174,7 +179,9 @@ def parse_motion(values: dict[str, str], allowed_types: tuple[str, ...]) -> Moti
     group = _group(values, errors)
     if errors:
         raise ValidationFailed(errors)
-    return MotionInput(title, kind, group, text, reasons, amount, cost_centre, _numbers(values))
+    return MotionInput(
+        title, kind, group, text, reasons, amount, cost_centre, _numbers(values), form_key(values)
+    )
 
 
 def parse_amendment(values: dict[str, str]) -> AmendmentInput:
@@ -185,7 +192,7 @@ def parse_amendment(values: dict[str, str]) -> AmendmentInput:
     group = _group(values, errors)
     if errors:
         raise ValidationFailed(errors)
-    return AmendmentInput(title, group, text, reasons, _numbers(values))
+    return AmendmentInput(title, group, text, reasons, _numbers(values), form_key(values))
 
 
 def parse_transition(values: dict[str, str]) -> TransitionInput:
@@ -220,6 +227,20 @@ def parse_transition(values: dict[str, str]) -> TransitionInput:
         decided_on,
         lock_version(values),
     )
+
+
+_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+def new_form_key() -> str:
+    """A one-time key for a form that creates something (``key`` field)."""
+    return secrets.token_urlsafe(16)
+
+
+def form_key(values: dict[str, str]) -> str:
+    """The form's one-time key, or "" when it is missing or not one of ours."""
+    key = values.get("key", "")
+    return key if _KEY.fullmatch(key) else ""
 
 
 def lock_version(values: dict[str, str]) -> int:

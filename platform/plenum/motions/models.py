@@ -107,7 +107,10 @@ class Consultation(SQLModel, table=True):
 class Motion(SQLModel, table=True):
     """A motion (Antrag) to a body, from draft to decision."""
 
-    __table_args__ = (UniqueConstraint("consultation_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("consultation_id", "number"),
+        UniqueConstraint("created_by", "idempotency_key"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     consultation_id: int = Field(foreign_key="consultation.id", index=True)
@@ -132,6 +135,7 @@ class Motion(SQLModel, table=True):
     modified_base_version_id: int | None = Field(default=None)
     lock_version: int = Field(default=1)  # raised on every save: refuses stale edits
     created_by: int = Field(foreign_key="member.id", index=True)
+    idempotency_key: str | None = Field(default=None, max_length=64)  # of the form that made it
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
     submitted_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
     decided_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
@@ -157,7 +161,10 @@ class MotionVersion(SQLModel, table=True):
 class Amendment(SQLModel, table=True):
     """An amendment (Änderungsantrag): the whole amended text of one motion version."""
 
-    __table_args__ = (UniqueConstraint("motion_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("motion_id", "number"),
+        UniqueConstraint("created_by", "idempotency_key"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     motion_id: int = Field(foreign_key="motion.id", index=True)
@@ -182,6 +189,7 @@ class Amendment(SQLModel, table=True):
     published_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
     lock_version: int = Field(default=1)
     created_by: int = Field(foreign_key="member.id", index=True)
+    idempotency_key: str | None = Field(default=None, max_length=64)  # of the form that made it
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
     decided_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
 

@@ -160,7 +160,7 @@ def import_text(body: Body, raw: str, *, session: Session) -> Resolution:
             session.flush()
     except IntegrityError:
         raise ValidationFailed({"document": taken_message}) from None
-    session.commit()
+    session.flush()
     return resolution
 
 
@@ -168,7 +168,7 @@ def update(resolution: Resolution, data: ResolutionInput, *, session: Session) -
     for name in ("title", "topic", "outcome", "responsible", "coordinated_with", "attachments"):
         setattr(resolution, name, getattr(data, name))
     session.add(resolution)
-    session.commit()
+    session.flush()
     return resolution
 
 

@@ -149,7 +149,11 @@ def motion_new_form(request: Request) -> Response:
     found = require_member(request)
     if not service.may_submit(found, place, session=session):
         raise PermissionDenied(Action.SUBMIT_AS_MEMBER.value)
-    values = {"type": place.types[0] if len(place.types) == 1 else "", "lock_version": "0"}
+    values = {
+        "type": place.types[0] if len(place.types) == 1 else "",
+        "lock_version": "0",
+        "key": forms.new_form_key(),
+    }
     return _motion_form(request, place=place, motion=None, values=values, errors={})
 
 
@@ -197,6 +201,9 @@ def _motion_create(request: Request, values: dict[str, str]) -> Response:
         motion = service.save_draft(place, data, principal=found, session=session)
         if values["action"] == "submit":
             service.submit(motion, place, principal=found, session=session)
+    except service.AlreadySaved as exc:
+        flash(request, exc.message)
+        return see_other(request, path_for(request, "motion", id=exc.found.id))
     except (ValidationFailed, DomainError) as exc:
         session.rollback()
         return _motion_form(

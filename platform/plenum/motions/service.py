@@ -21,8 +21,10 @@ from sqlmodel import Session, col, select
 
 from plenum.auth.permissions import Action, PermissionDenied, Principal, Scope, may
 from plenum.clock import as_utc, utcnow
+from plenum.db import update_if
 from plenum.discuss.follow import follow_proposal
 from plenum.errors import N_, DomainError, NotFound, ValidationFailed
+from plenum.events import announce
 from plenum.motions import diff, lines
 from plenum.motions.forms import CallInput, MotionInput, TransitionInput, local_input
 from plenum.motions.models import (
@@ -57,6 +59,26 @@ class StaleEdit(DomainError):
             N_("Someone else has changed this in the meantime. Their version is shown below.")
         )
         self.current = current
+
+
+class AlreadySaved(DomainError):
+    """The same form was sent before (twice in a hurry, or again from the browser's
+    history); ``found`` is the motion or amendment it saved then."""
+
+    def __init__(self, found: Any) -> None:
+        super().__init__(N_("This form had already been sent. Here is what it saved."))
+        self.found = found
+
+
+def refuse_repeat(model: Any, member_id: int, key: str, *, session: Session) -> None:
+    """AlreadySaved when ``member_id`` already saved a ``model`` with the form ``key``."""
+    if not key:
+        return
+    earlier = session.exec(
+        select(model).where(model.created_by == member_id, model.idempotency_key == key)
+    ).first()
+    if earlier is not None:
+        raise AlreadySaved(earlier)
 
 
 @dataclass(frozen=True)
@@ -128,7 +150,7 @@ def create_call(
 ) -> Consultation:
     call = Consultation(body_id=body.id or 0, created_by=actor, **_call_fields(data))
     session.add(call)
-    session.commit()
+    session.flush()
     return call
 
 
@@ -136,7 +158,7 @@ def update_call(call: Consultation, data: CallInput, *, session: Session) -> Con
     for name, value in _call_fields(data).items():
         setattr(call, name, value)
     session.add(call)
-    session.commit()
+    session.flush()
     return call
 
 
@@ -256,13 +278,23 @@ def save_draft(
         raise PermissionDenied(Action.SUBMIT_AS_MEMBER.value)
     check_group(data.group_name, principal, place, session=session)
     _check_open(place)
-    motion = Motion(consultation_id=place.call.id or 0, created_by=principal.member_id, title="")
+    refuse_repeat(Motion, principal.member_id, data.key, session=session)
+    motion = Motion(
+        consultation_id=place.call.id or 0,
+        created_by=principal.member_id,
+        title="",
+        idempotency_key=data.key or None,
+    )
     _apply(motion, data)
-    session.add(motion)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(motion)
+    except IntegrityError:  # the same form, sent at the same moment
+        refuse_repeat(Motion, principal.member_id, data.key, session=session)
+        raise
     _set_proposers(motion, principal.member_id, data.co_proposers, session=session)
     _record(motion, "", Status.DRAFT, principal.member_id, session=session)
-    session.commit()
+    session.flush()
     return motion
 
 
@@ -282,14 +314,16 @@ def update_motion(
         raise DomainError(N_("This motion can no longer be changed."))
     if motion.status != Status.DRAFT:
         _check_open(place)
-    if expected_version != motion.lock_version:
-        raise StaleEdit(motion_values(motion, session=session))
     check_group(data.group_name, principal, place, session=session)
+    if not update_if(
+        session, motion, {"lock_version": expected_version}, lock_version=expected_version + 1
+    ):  # edited meanwhile, or the form was old
+        session.refresh(motion)
+        raise StaleEdit(motion_values(motion, session=session))
     _apply(motion, data)
-    motion.lock_version += 1
     session.add(motion)
     _set_proposers(motion, motion.created_by, data.co_proposers, session=session)
-    session.commit()
+    session.flush()
     return motion
 
 
@@ -385,7 +419,7 @@ def submit(motion: Motion, place: CallPlace, *, principal: Principal, session: S
     _move(motion, target, principal.member_id, "", session=session)
     proposers = [m.id or 0 for m in proposers_of(motion, session=session)]
     follow_proposal(proposers, place.chapter.id or 0, motion_id=motion.id, session=session)
-    session.commit()
+    session.flush()
     return motion
 
 
@@ -424,7 +458,7 @@ def toggle_support(
     now, enough = flip_support(motion, place, principal=principal, session=session)
     if enough:
         _move(motion, Status.SUBMITTED, None, N_("Enough supporters"), session=session)
-    session.commit()
+    session.flush()
     return now
 
 
@@ -523,7 +557,7 @@ def answer_invitation(
         )
     else:
         session.delete(row)
-    session.commit()
+    session.flush()
 
 
 def supporters_of(motion: Motion, *, session: Session) -> list[Member]:
@@ -621,7 +655,7 @@ def transition(
         from plenum.motions import resolutions
 
         resolutions.from_motion(motion, place, data, session=session)
-    session.commit()
+    session.flush()
     return motion
 
 
@@ -685,16 +719,22 @@ def accept_modified(
         amendment=amendment,
         session=session,
     )
-    session.commit()
+    session.flush()
 
 
 def _move(
     motion: Motion, target: Status, actor: int | None, note: str, *, session: Session
 ) -> None:
     previous = motion.status
-    motion.status = target
-    motion.lock_version += 1
-    session.add(motion)
+    if not update_if(
+        session,
+        motion,
+        {"status": previous, "lock_version": motion.lock_version},
+        status=target,
+        lock_version=motion.lock_version + 1,
+    ):
+        raise DomainError(N_("Someone else has changed this motion in the meantime."))
+    announce(session, "motion.status", motion_id=motion.id, status=str(target))
     _record(motion, previous, target, actor, note=note, session=session)
     recipients = [m.id for m in proposers_of(motion, session=session) if m.id is not None]
     notify(
@@ -1029,4 +1069,4 @@ def delete_draft(motion: Motion, *, principal: Principal, session: Session) -> N
             session.delete(row)
     session.flush()
     session.delete(motion)
-    session.commit()
+    session.flush()

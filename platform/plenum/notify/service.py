@@ -66,7 +66,7 @@ def mark_all_read(member_id: int, *, session: Session) -> None:
         .where(col(Notification.member_id) == member_id, col(Notification.read_at).is_(None))
         .values(read_at=utcnow())
     )
-    session.commit()
+    session.flush()
 
 
 def mark_read_under(member_id: int, prefix: str, *, session: Session) -> None:

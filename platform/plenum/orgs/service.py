@@ -181,7 +181,7 @@ def create_body(chapter: Chapter, data: BodyInput, *, session: Session) -> Body:
         resolutions_public=data.resolutions_public,
     )
     session.add(body)
-    session.commit()
+    session.flush()
     return body
 
 
@@ -193,7 +193,7 @@ def update_body(body: Body, data: BodyInput, *, session: Session) -> Body:
     body.resolution_format = data.resolution_format
     body.resolutions_public = data.resolutions_public
     session.add(body)
-    session.commit()
+    session.flush()
     return body
 
 
@@ -281,7 +281,7 @@ def _grant(
         raise ValidationFailed({"member_number": N_("This member already holds this role.")})
     grant = model(**values)
     session.add(grant)
-    session.commit()
+    session.flush()
     return grant
 
 
@@ -290,7 +290,7 @@ def revoke_body_role(body: Body, role_id: int, *, session: Session) -> None:
     if grant is None or grant.body_id != body.id:
         raise NotFound(N_("This role does not exist (any more)."))
     session.delete(grant)
-    session.commit()
+    session.flush()
 
 
 def revoke_chapter_role(chapter: Chapter, role_id: int, *, session: Session) -> None:
@@ -298,7 +298,7 @@ def revoke_chapter_role(chapter: Chapter, role_id: int, *, session: Session) -> 
     if grant is None or grant.chapter_id != chapter.id:
         raise NotFound(N_("This role does not exist (any more)."))
     session.delete(grant)
-    session.commit()
+    session.flush()
 
 
 # --- a member's own view ----------------------------------------------------------------

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from plenum.auth.permissions import Principal
 from plenum.clock import utcnow
 from plenum.errors import N_, DomainError
+from plenum.events import announce
 from plenum.motions.forms import TransitionInput
 from plenum.motions.models import Status
 from plenum.orgs.models import Member
@@ -61,6 +62,7 @@ def close_vote(at: VotePlace, *, actor: int | None, session: Session) -> Vote:
     for lot in result.lots:
         note = _lot_note(lot, names)
         roll.log("lot", actor=actor, vote_id=vote.id, note=note, session=session)
+    announce(session, "vote.closed", vote_id=vote.id)
     session.commit()  # the result stands; re-sealing follows in a transaction of its own
     reseal(vote, session=session)
     session.commit()
@@ -124,7 +126,7 @@ def recount(at: VotePlace, *, principal: Principal, session: Session) -> bool:
     same = recorded in (None, again)
     note = N_("same result") if same else N_("different result")
     roll.log("recounted", actor=principal.member_id, vote_id=vote.id, note=note, session=session)
-    session.commit()
+    session.flush()
     return same
 
 
@@ -155,7 +157,7 @@ def publish(at: VotePlace, *, principal: Principal, session: Session) -> Vote:
     roll.log("published", actor=principal.member_id, vote_id=vote.id, session=session)
     if vote.method == Method.YES_NO:
         _decide(at, result, principal=principal, session=session)
-    session.commit()
+    session.flush()
     return vote
 
 
@@ -331,7 +333,7 @@ def follow_up(at: VotePlace, *, principal: Principal, session: Session) -> Vote:
     rows = service.candidate_rows(candidates, child) + service.special_rows(child)
     service.add_options(child, rows, session=session)
     roll.log("created", actor=principal.member_id, vote_id=child.id, session=session)
-    session.commit()
+    session.flush()
     return child
 
 

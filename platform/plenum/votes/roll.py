@@ -178,7 +178,7 @@ def set_presence(
     session.add(row)
     action = "marked_present" if present else "marked_absent"
     log(action, actor=actor, body_id=body.id, note=_name(member_id, session), session=session)
-    session.commit()
+    session.flush()
 
 
 def seat_substitute(
@@ -199,7 +199,7 @@ def seat_substitute(
         session.add(absent)
     note = f"{_name(substitute_id, session)} → {_name(delegate_id, session)}"
     log("substitute_seated", actor=actor, body_id=body.id, note=note, session=session)
-    session.commit()
+    session.flush()
 
 
 def release_seat(body: Body, substitute_id: int, *, actor: int, session: Session) -> None:
@@ -217,7 +217,7 @@ def release_seat(body: Body, substitute_id: int, *, actor: int, session: Session
         session.delete(gone)
     session.delete(seat)
     log("substitute_released", actor=actor, body_id=body.id, note=note, session=session)
-    session.commit()
+    session.flush()
 
 
 def _name(member_id: int, session: Session) -> str:

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from plenum.auth.permissions import Action, Principal, Scope, may
 from plenum.clock import utcnow
 from plenum.errors import N_, DomainError, NotFound, ValidationFailed
+from plenum.events import announce
 from plenum.motions.forms import local_input
 from plenum.motions.models import OPEN_FOR_DECISION, Amendment, Consultation, Motion, Resolution
 from plenum.orgs.models import Body, BodyKind, Chapter
@@ -105,7 +106,7 @@ def create_vote(
     session.flush()
     _write_options(vote, data, session=session)
     roll.log("created", actor=principal.member_id, vote_id=vote.id, session=session)
-    session.commit()
+    session.flush()
     return vote
 
 
@@ -123,7 +124,7 @@ def update_vote(at: VotePlace, data: VoteInput, *, principal: Principal, session
     session.flush()
     _write_options(vote, data, session=session)
     roll.log("changed", actor=principal.member_id, vote_id=vote.id, session=session)
-    session.commit()
+    session.flush()
     return vote
 
 
@@ -313,7 +314,8 @@ def open_vote(at: VotePlace, *, principal: Principal, session: Session) -> Vote:
         "roll_frozen", actor=principal.member_id, vote_id=vote.id, note=str(size), session=session
     )
     roll.log("opened", actor=principal.member_id, vote_id=vote.id, session=session)
-    session.commit()
+    announce(session, "vote.opened", vote_id=vote.id)
+    session.flush()
     return vote
 
 
@@ -326,7 +328,7 @@ def delete_draft(at: VotePlace, *, session: Session) -> None:
         session.delete(entry)
     session.flush()  # options and log first: the vote's row is referenced by them
     session.delete(at.vote)
-    session.commit()
+    session.flush()
 
 
 def votes_of(

@@ -1,12 +1,28 @@
-"""One database session per request, opened on first use and always closed."""
+"""One database session per request: one unit of work, committed once or not at all.
+
+Routes and services write through the request's session and never commit. When the
+route's answer starts, this middleware ends the unit of work *before* the answer
+leaves: an answer below 400 commits what was written, a refusal (4xx) or an error
+(5xx) rolls it all back, so a refused request changes nothing. Nothing is sent before
+the commit succeeded: a member who sees "saved" can rely on it, and the next request
+sees it. A commit that fails turns the answer into an error page. Domain events
+(``plenum.events``) are delivered only after the commit.
+"""
 
 from __future__ import annotations
 
+import logging
+
+import anyio.to_thread
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from starlette.requests import Request
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from plenum.db import Database
+from plenum.db import Database, has_writes
+
+log = logging.getLogger(__name__)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def db(request: Request) -> Session:
@@ -16,6 +32,8 @@ def db(request: Request) -> Session:
     if session is None:
         database: Database = request.app.state.database
         session = state["db"] = database.session()
+        if request.method not in SAFE_METHODS:
+            database.prepare_to_write(session)
     return session
 
 
@@ -24,9 +42,73 @@ class DbSessionMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        failed = False
+
+        async def send_after_commit(message: Message) -> None:
+            nonlocal failed
+            if failed:
+                return  # the route's answer was replaced by an error
+            if message["type"] == "http.response.start":
+                failed = not await end_unit_of_work(scope, int(message["status"]))
+                if failed:
+                    await _send_failure(send)
+                    return
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_after_commit)
         finally:
             session = scope.get("state", {}).pop("db", None)
             if session is not None:
                 session.close()
+
+
+_ENDINGS: list[anyio.CapacityLimiter] = []
+
+
+def _endings() -> anyio.CapacityLimiter:
+    """Threads of their own for commits and rollbacks. A request that holds a lock must
+    be able to end its transaction even while every request thread waits for that
+    lock; sharing the request threads' limiter would deadlock until the lock times out."""
+    if not _ENDINGS:
+        _ENDINGS.append(anyio.CapacityLimiter(8))
+    return _ENDINGS[0]
+
+
+async def end_unit_of_work(scope: Scope, status: int) -> bool:
+    """Commit the request's writes if ``status`` says it succeeded, else roll them back.
+
+    False when the commit failed (the writes are rolled back and logged)."""
+    session: Session | None = scope.get("state", {}).get("db")
+    if session is None or not session.in_transaction():
+        return True
+    if status >= 400 or not has_writes(session):
+        # a refusal, or only reads: end it now, so no lock outlives the answer
+        await anyio.to_thread.run_sync(session.rollback, limiter=_endings())
+        return True
+    try:
+        await anyio.to_thread.run_sync(session.commit, limiter=_endings())
+    except SQLAlchemyError:
+        log.exception("commit failed on %s %s", scope.get("method"), scope.get("path"))
+        await anyio.to_thread.run_sync(session.rollback, limiter=_endings())
+        return False
+    return True
+
+
+async def _send_failure(send: Send) -> None:
+    body = b"Something went wrong; nothing was saved. Please try again."
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 500,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+                (b"cache-control", b"no-store"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -28,13 +28,23 @@ class RateLimiter:
         self.capacity = float(count)
         self.rate = count / window
         self.clock = clock
+        self.window = window
         self._buckets: dict[str, _Bucket] = {}
+        self._forms: dict[str, float] = {}  # one-time form keys seen, and when
         self._lock = threading.Lock()
 
-    def hit(self, key: str) -> bool:
-        """Take one token for ``key``; False when the key has none left."""
+    def hit(self, key: str, *, form: str = "") -> bool:
+        """Take one token for ``key``; False when the key has none left. The same form
+        (its one-time key ``form``) sent again within the window costs nothing: it
+        saves nothing new, so twenty copies of one form at once count as one."""
         now = self.clock()
         with self._lock:
+            if form:
+                seen = self._forms.get(f"{key}:{form}")
+                if seen is not None and now - seen < self.window:
+                    return True
+                self._forget_old_forms(now)
+                self._forms[f"{key}:{form}"] = now
             bucket = self._buckets.get(key)
             if bucket is None:
                 bucket = self._buckets[key] = _Bucket(self.capacity, now)
@@ -52,6 +62,12 @@ class RateLimiter:
             bucket = self._buckets.get(key)
             missing = 1 - bucket.tokens if bucket else 0
         return max(1, int(missing / self.rate + 0.999))
+
+    def _forget_old_forms(self, now: float) -> None:
+        if len(self._forms) < 10_000:
+            return
+        for name in [n for n, at in self._forms.items() if now - at >= self.window]:
+            del self._forms[name]
 
     def _forget_full_buckets(self, now: float) -> None:
         if len(self._buckets) < 10_000:
