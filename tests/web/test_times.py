@@ -30,6 +30,7 @@ class TimedForm:
     form: dict[str, str]
     fields: tuple[str, str]  # the first is typed before the second
     period: bool  # True: both are shown as one period, False: each as its own fact
+    listing: str  # the list that shows the deadline (calls) or the end (votes)
 
     def typed(self, first: str, second: str) -> dict[str, str]:
         return {**self.form, self.fields[0]: first, self.fields[1]: second}
@@ -42,6 +43,9 @@ class TimedForm:
     def expected(self, first: str, second: str) -> tuple[str, ...]:
         return (f"{first} – {second}",) if self.period else (first, second)
 
+    def listed(self, first: str, second: str) -> str:
+        return f"until {second}" if self.period else f"Motions until {first}"
+
 
 FORMS = {
     "call": TimedForm(
@@ -49,18 +53,21 @@ FORMS = {
         CALL_FORM,
         ("motion_deadline", "amendment_deadline"),
         period=False,
+        listing="/bodies/lv-nrw-convention/calls",
     ),
     "body vote": TimedForm(
         "/bodies/lv-nrw-board/votes",
         {**VOTE_FORM, "kind": "written"},
         ("opens_at", "closes_at"),
         period=True,
+        listing="/bodies/lv-nrw-board/votes",
     ),
     "member vote": TimedForm(
         "/chapters/lv-nrw/votes",
         {**VOTE_FORM, "kind": "survey", "method": "choice", "options": "Ja\nNein"},
         ("opens_at", "closes_at"),
         period=True,
+        listing="/chapters/lv-nrw/votes",
     ),
 }
 
@@ -118,3 +125,5 @@ def test_a_time_is_shown_and_saved_again_as_it_was_typed(staff, kind: str, seaso
         saved = post(staff, path + "/edit", as_submitted(shown, "form[id$=-form]"))
         assert saved.status_code == 303, saved.text
         assert timed.facts(page(staff.get(saved.headers["location"]))) == expected
+    listed = page(staff.get(timed.listing)).select_one(".card-list li .muted")
+    assert timed.listed(first_shown, second_shown) in text(listed)
