@@ -15,6 +15,7 @@ from sqlalchemy import Column, Integer, MetaData, Table, func, insert, select
 from sqlalchemy.engine import Engine
 
 from plenum.db import EARLIEST, LATEST, Database, UTCDateTime
+from plenum.motions.forms import local_datetime, local_input
 
 BERLIN = ZoneInfo("Europe/Berlin")
 SCRATCH = MetaData()
@@ -88,3 +89,48 @@ def test_the_extremes_of_the_calendar_are_held_instead_of_failing(scratch):
     first_evening = datetime(1, 1, 1, 0, 0, tzinfo=BERLIN)  # before year 1 in UTC
     last_morning = datetime(9999, 12, 31, 23, 59, tzinfo=ZoneInfo("America/New_York"))
     assert stored(scratch, first_evening, last_morning) == [EARLIEST, LATEST]
+
+
+def typed_and_stored(engine: Engine, typed: str) -> str:
+    """``typed`` into a date/time field, stored, and shown in the edit form again."""
+    errors: dict[str, str] = {}
+    moment = local_datetime({"at": typed}, "at", errors)
+    assert not errors
+    (back,) = stored(engine, moment)
+    assert back is not None
+    return local_input(back)
+
+
+def exists_in_party_time(wall: datetime) -> bool:
+    """False for the hour skipped when summer time begins."""
+    there = wall.replace(tzinfo=BERLIN).astimezone(UTC).astimezone(BERLIN)
+    return there.replace(tzinfo=None) == wall
+
+
+WALL_FIRST, WALL_LAST = datetime(1950, 1, 1), datetime(2150, 12, 31)  # noqa: DTZ001 - wall times
+wall_minutes = st.datetimes(min_value=WALL_FIRST, max_value=WALL_LAST).map(
+    lambda wall: wall.replace(second=0, microsecond=0)
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(wall=wall_minutes)
+def test_a_typed_time_is_shown_as_typed_and_saving_it_unchanged_keeps_it(scratch, wall):
+    typed = wall.strftime("%Y-%m-%dT%H:%M")
+    shown = typed_and_stored(scratch, typed)
+    if exists_in_party_time(wall):
+        assert shown == typed
+    assert typed_and_stored(scratch, shown) == shown
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("2027-03-28T01:59", "2027-03-28T01:59"),  # the last minute of winter time
+        ("2027-03-28T02:30", "2027-03-28T03:30"),  # skipped: the clock jumps to 03:00
+        ("2027-10-31T02:30", "2027-10-31T02:30"),  # twice that night: the first, summer time
+    ],
+)
+def test_the_nights_the_clocks_change(scratch, typed, shown):
+    assert typed_and_stored(scratch, typed) == shown
+    assert typed_and_stored(scratch, shown) == shown
