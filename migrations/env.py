@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from plenum.db import make_engine
+from plenum.db import UTCDateTime, make_engine
 from plenum.models import metadata
 from plenum.search.index import include_in_autogenerate
 from plenum.settings import Settings
@@ -17,6 +19,13 @@ def _url() -> str:
     return config.attributes.get("database_url") or Settings.from_env().database_url
 
 
+def _render_item(type_: str, obj: Any, _autogen_context: Any) -> str | Literal[False]:
+    """Migrations name the column type the database sees, not Plenum's UTC wrapper."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
@@ -24,6 +33,7 @@ def _configure(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         include_name=include_in_autogenerate,
+        render_item=_render_item,
     )
 
 

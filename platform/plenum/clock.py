@@ -11,5 +11,6 @@ def utcnow() -> datetime:
 
 
 def as_utc(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes; they were stored in UTC."""
+    """``value`` with a zone: a naive datetime is taken as UTC (``db.UTCDateTime`` stores and
+    reads every moment in UTC, so what the database hands back is aware already)."""
     return value if value.tzinfo else value.replace(tzinfo=UTC)

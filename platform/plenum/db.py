@@ -7,18 +7,20 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import MetaData, event, text, update
+from sqlalchemy import DateTime, MetaData, event, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Dialect, Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import ORMExecuteState, SessionTransaction
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
 
 # One naming convention for every constraint, so migrations name them the same on
@@ -33,6 +35,43 @@ NAMING_CONVENTION = {
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 log = logging.getLogger(__name__)
 metadata: MetaData = SQLModel.metadata
+
+
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+LATEST = datetime.max.replace(tzinfo=UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A moment, the same on every database: stored in UTC, read back as an aware UTC datetime.
+
+    SQLite has no time zones: SQLAlchemy writes the wall time of an aware datetime and drops
+    its zone, so a deadline typed as 20:00 Berlin time came back as 20:00 UTC (21:00 in
+    Berlin). Every moment is therefore turned into UTC before it is written, and whatever is
+    read (naive from SQLite, in the session's zone from PostgreSQL) comes back as aware UTC.
+    A naive datetime written is taken as UTC, as ``clock.as_utc`` does."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        moment = _in_utc(value)
+        return moment.replace(tzinfo=None) if dialect.name == "sqlite" else moment
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else _in_utc(value)
+
+
+def _in_utc(value: datetime) -> datetime:
+    """``value`` as aware UTC; a moment beyond the years 1 to 9999 in UTC (a zone's offset
+    away from the extremes) is held at the nearest extreme."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        return EARLIEST if value.year == EARLIEST.year else LATEST
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, DateTime, Text, UniqueConstraint
+from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from plenum.clock import utcnow
+from plenum.db import UTCDateTime
 
 
 class ThreadKind(StrEnum):
@@ -33,7 +34,7 @@ class ModerationAction(StrEnum):
 
 
 def _timestamp(nullable: bool = False) -> Column[datetime]:
-    return Column(DateTime(timezone=True), nullable=nullable)
+    return Column(UTCDateTime(), nullable=nullable)
 
 
 class Space(SQLModel, table=True):

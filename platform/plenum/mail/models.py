@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime, Text, UniqueConstraint
+from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from plenum.clock import utcnow
+from plenum.db import UTCDateTime
 
 
 class OutgoingMail(SQLModel, table=True):
@@ -22,10 +23,10 @@ class OutgoingMail(SQLModel, table=True):
     body: str = Field(sa_column=Column(Text, nullable=False))
     headers: str = Field(default="{}", sa_column=Column(Text, nullable=False))  # JSON
     created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
     sent_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True, index=True)
+        default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True)
     )
     attempts: int = Field(default=0)
     last_error: str = Field(default="", max_length=500)
@@ -41,5 +42,5 @@ class DigestLog(SQLModel, table=True):
     member_id: int = Field(foreign_key="member.id", ondelete="CASCADE")
     period: str = Field(max_length=30)  # "daily:2026-11-21", "weekly:2026-W47"
     sent_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )

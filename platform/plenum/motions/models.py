@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Date, DateTime, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import Column, Date, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from plenum.clock import utcnow
+from plenum.db import UTCDateTime
 
 
 class MotionType(StrEnum):
@@ -78,7 +79,7 @@ class Recommendation(StrEnum):
 
 
 def _timestamp(nullable: bool = False) -> Column[datetime]:
-    return Column(DateTime(timezone=True), nullable=nullable)
+    return Column(UTCDateTime(), nullable=nullable)
 
 
 def _text() -> Column[str]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime, Text
+from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
 
 from plenum.clock import utcnow
+from plenum.db import UTCDateTime
 
 
 class Notification(SQLModel, table=True):
@@ -19,8 +20,6 @@ class Notification(SQLModel, table=True):
     params: str = Field(default="{}", sa_column=Column(Text, nullable=False))  # JSON
     url: str = Field(default="", max_length=500)
     created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
-    read_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )
+    read_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, DateTime, UniqueConstraint
+from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from plenum.clock import utcnow
+from plenum.db import UTCDateTime
 
 
 class ChapterKind(StrEnum):
@@ -54,7 +55,7 @@ CHAPTER_ROLES = (Role.OFFICE_STAFF, Role.MODERATOR)
 
 
 def _timestamp() -> Column[datetime]:
-    return Column(DateTime(timezone=True), nullable=False)
+    return Column(UTCDateTime(), nullable=False)
 
 
 class Chapter(SQLModel, table=True):
