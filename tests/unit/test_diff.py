@@ -118,9 +118,9 @@ def test_changes_and_instructions_of_a_motion_amendment() -> None:
     assert (paragraph.before, paragraph.after) == ("Nahverkehr tariflich absichert.", "")
     assert instructions(found) == [
         Instruction("replace_words", 7, 7, "", "abends", "nachts"),
-        Instruction("insert_after", 12, 12, "den Ausbau von", "", "sicheren"),
+        Instruction("insert_after", 12, 12, "von", "", "sicheren"),
         Instruction("delete_lines", 20, 21, "", LINES_20_21, ""),
-        Instruction("insert_lines", 22, 22, "", "", NEW_PARAGRAPH),
+        Instruction("insert_blocks", 22, 22, new=NEW_PARAGRAPH, block="p|0|"),
     ]
 
 
@@ -137,8 +137,8 @@ def test_instructions_for_words_at_a_block_start_and_whole_items() -> None:
         Instruction(
             "replace_words", 2, 2, "", "Der Landesparteitag", "Die Landesmitgliederversammlung"
         ),
-        Instruction("insert_before", 3, 3, "Mobilität ist eine", "", "Gute"),
-        Instruction("insert_after", 4, 4, "Teilhabe. Wer kein", "", "eigenes"),
+        Instruction("insert_before", 3, 3, "Mobilität", "", "Gute"),
+        Instruction("insert_after", 4, 4, "kein", "", "eigenes"),
         Instruction("delete_words", 5, 5, "", "für einen", ""),
         Instruction(
             "delete_lines",
@@ -158,7 +158,7 @@ def test_replacing_whole_lines_and_a_paragraph_before_the_first() -> None:
         ("# Für eine", "Vorbemerkung.\n\n# Für eine"),
     )
     assert instructions(changes(base_layout(), amended)) == [
-        Instruction("insert_before", 1, 1, "", "", "Vorbemerkung."),
+        Instruction("blocks_before", 1, 1, new="Vorbemerkung.", block="p|0|"),
         Instruction("replace_lines", 9, 9, "", "Wir fordern insbesondere:", "Die Partei verlangt:"),
     ]
 
@@ -206,7 +206,8 @@ def test_changes_are_sorted_and_well_formed(base_text: str, amended: str) -> Non
         assert change.first_line <= change.last_line
         assert (change.start == change.end) == (change.kind == "insert")
         assert (change.new_keys == ()) == (change.kind == "delete")
-    assert len(instructions(found)) == len(found)
+    assert all(change.steps is not None for change in found)
+    assert bool(instructions(found)) == bool(found)
 
 
 # --- inline diff ----------------------------------------------------------------------------

@@ -1,0 +1,369 @@
+"""Amendment instructions say exactly what changes.
+
+A convention reads the German instructions aloud and votes on them, so applying them by
+hand to the numbered motion text must give the amended text. ``Reader`` below is that
+hand: it knows the German sentences and nothing else of Plenum's diff. It reads the old
+text's numbered lines, finds every quote among the words of the lines an instruction
+names (exactly once, or the instruction is ambiguous) and edits the text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from plenum.motions.diff import BREAK, HARD_BREAK, changes, instructions, tokens
+from plenum.motions.forms import parse_amendment
+from plenum.motions.lines import Block, Segment, Word, layout, read_blocks, word_markdown, word_text
+from plenum.motions.wording import instruction_text
+from plenum.web.i18n import current_locale
+
+NBSP = "\u00a0"
+
+# --- the hand that applies the instructions ---------------------------------------------------
+
+BLOCKS = {
+    "Absatz": "p|0|",
+    "Listenpunkt": "li|1|-",
+    "nummerierter Listenpunkt": "li|1|#.",
+    "Zitat": "quote|0|",
+    "Überschrift": "h1|0|",
+}
+LINES = r"Zeilen? (?P<first>\d+)(?:–(?P<last>\d+))?"
+NAMES = "|".join(sorted(BLOCKS, key=len, reverse=True))
+KIND = f"(?P<kind>{NAMES})"
+FORMS = {
+    "insert_after": rf"In {LINES} nach „(?P<a>.+?)“ einfügen: „(?P<b>.*)“",
+    "insert_before": rf"In {LINES} vor „(?P<a>.+?)“ einfügen: „(?P<b>.*)“",
+    "replace": rf"In {LINES} „(?P<a>.+?)“ ersetzen durch „(?P<b>.*)“\.",
+    "delete": rf"In {LINES} „(?P<a>.+)“ streichen\.",
+    "unmark": rf"In {LINES} Hervorhebung von „(?P<a>.+)“ entfernen\.",
+    "restyle": rf"In {LINES} „(?P<a>.+?)“ formatieren als „(?P<b>.*)“\.",
+    "delete_lines": rf"{LINES} streichen\.",
+    "replace_lines": rf"{LINES} ersetzen durch: „(?P<b>.*)“",
+    "after_line": rf"Nach Zeile (?P<first>\d+) als {KIND} einfügen: „(?P<b>.*)“",
+    "before_line": rf"Vor Zeile (?P<first>\d+) als {KIND} einfügen: „(?P<b>.*)“",
+    "next": rf"Danach als {KIND} einfügen: „(?P<b>.*)“",
+    "replace_blocks": rf"{LINES} durch {KIND} ersetzen: „(?P<b>.*)“",
+    "split": (
+        rf"{KIND} in {LINES} zwischen „(?P<a>.+?)“ und „(?P<b>.+?)“ teilen"
+        rf"(?:, den zweiten Teil als (?P<second>{NAMES}))?\."
+    ),
+    "join": r"Absätze in Zeilen (?P<first>\d+) und (?P<last>\d+) zusammenführen\.",
+    "restyle_block": rf"{KIND} in Zeile (?P<first>\d+) wird (?P<second>{NAMES})\.",
+}
+
+
+@dataclass
+class Item:
+    key: str  # block code "p|0|", BREAK, or a word's Markdown
+    origin: int | None = None  # index of the old text's token; None for new items
+    line: int = 0
+    word: Word = ()
+    is_block: bool = False
+
+
+def new_items(quote: str) -> list[Item]:
+    """The words of a quoted new text: Markdown per word, "↵" a hard break."""
+    out = []
+    for part in quote.split(" ") if quote else []:
+        if part == HARD_BREAK:
+            out.append(Item(BREAK))
+            continue
+        [block] = read_blocks("x " + part)
+        [_, word] = block.words
+        out.append(Item(word_markdown(word), word=word))
+    return out
+
+
+class Reader:
+    def __init__(self, old: str, line_length: int) -> None:
+        self.origin = tokens(layout(old, line_length))
+        self.items: list[Item] = []
+        for i, t in enumerate(self.origin):
+            key = t.key[1:] if t.is_block else t.key
+            self.items.append(Item(key, i, t.line, t.word, t.is_block))
+        self.cursor = 0
+
+    def apply(self, sentence: str) -> None:
+        for form, pattern in FORMS.items():
+            found = re.fullmatch(pattern, sentence)
+            if found:
+                getattr(self, form)(found)
+                return
+        raise AssertionError(f"not an instruction form: {sentence}")
+
+    # finding things in the numbered text -------------------------------------------------
+
+    def lines(self, m: re.Match[str]) -> range:
+        first = int(m["first"])
+        return range(first, int(m["last"] or first) + 1)
+
+    def find(self, lines: range, quote: str) -> list[int]:
+        """Positions of the quoted old words, which occur once in the lines' words."""
+        words = [i for i, t in enumerate(self.origin) if t.is_word and t.line in lines]
+        wanted = quote.split(" ")
+        hits = [
+            words[k : k + len(wanted)]
+            for k in range(len(words) - len(wanted) + 1)
+            if [self.origin[i].text for i in words[k : k + len(wanted)]] == wanted
+        ]
+        assert len(hits) == 1, f"„{quote}“ occurs {len(hits)} times in lines {lines}"
+        where = [self.position(i) for i in hits[0]]
+        assert where == list(range(where[0], where[0] + len(where))), "quote no longer together"
+        return where
+
+    def position(self, origin: int) -> int:
+        return next(k for k, item in enumerate(self.items) if item.origin == origin)
+
+    def block_at(self, line: int) -> int:
+        """Position of the old block starting at ``line``; the end when there is none."""
+        return next(
+            (k for k, it in enumerate(self.items) if it.is_block and it.line == line),
+            len(self.items),
+        )
+
+    def put(self, at: int, items: list[Item], *, remove: int = 0) -> None:
+        self.items[at : at + remove] = items
+        self.cursor = at + len(items)
+
+    # the forms -----------------------------------------------------------------------------
+
+    def insert_after(self, m: re.Match[str]) -> None:
+        self.put(self.find(self.lines(m), m["a"])[-1] + 1, new_items(m["b"]))
+
+    def insert_before(self, m: re.Match[str]) -> None:
+        self.put(self.find(self.lines(m), m["a"])[0], new_items(m["b"]))
+
+    def replace(self, m: re.Match[str]) -> None:
+        where = self.find(self.lines(m), m["a"])
+        self.put(where[0], new_items(m["b"]), remove=len(where))
+
+    def delete(self, m: re.Match[str]) -> None:
+        where = self.find(self.lines(m), m["a"])
+        self.put(where[0], [], remove=len(where))
+
+    def unmark(self, m: re.Match[str]) -> None:
+        where = self.find(self.lines(m), m["a"])
+        self.put(where[0], new_items(m["a"]), remove=len(where))
+
+    def restyle(self, m: re.Match[str]) -> None:
+        where = self.find(self.lines(m), m["a"])
+        assert [word_text(i.word) for i in new_items(m["b"])] == m["a"].split(" ")
+        self.put(where[0], new_items(m["b"]), remove=len(where))
+
+    def line_items(self, lines: range, *, blocks: bool) -> list[int]:
+        return [
+            k
+            for k, it in enumerate(self.items)
+            if it.origin is not None and it.line in lines and (blocks or not it.is_block)
+        ]
+
+    def delete_lines(self, m: re.Match[str]) -> None:
+        for k in reversed(self.line_items(self.lines(m), blocks=False)):
+            del self.items[k]
+
+    def replace_lines(self, m: re.Match[str]) -> None:
+        where = self.line_items(self.lines(m), blocks=False)
+        assert where == list(range(where[0], where[-1] + 1))
+        self.put(where[0], new_items(m["b"]), remove=len(where))
+
+    def blocks(self, kind: str, quote: str) -> list[Item]:
+        return [Item(BLOCKS[kind], is_block=True), *new_items(quote)]
+
+    def after_line(self, m: re.Match[str]) -> None:
+        self.put(self.block_at(int(m["first"]) + 1), self.blocks(m["kind"], m["b"]))
+
+    def before_line(self, m: re.Match[str]) -> None:
+        self.put(self.block_at(int(m["first"])), self.blocks(m["kind"], m["b"]))
+
+    def next(self, m: re.Match[str]) -> None:
+        self.put(self.cursor, self.blocks(m["kind"], m["b"]))
+
+    def replace_blocks(self, m: re.Match[str]) -> None:
+        where = self.line_items(self.lines(m), blocks=True)
+        assert where == list(range(where[0], where[-1] + 1))
+        assert self.items[where[0]].is_block
+        self.put(where[0], self.blocks(m["kind"], m["b"]), remove=len(where))
+
+    def split(self, m: re.Match[str]) -> None:
+        where = self.find(self.lines(m), f"{m['a']} {m['b']}")
+        at = where[len(m["a"].split(" "))]
+        own = next(it for it in reversed(self.items[:at]) if it.is_block)
+        assert own.key == BLOCKS[m["kind"]]
+        self.put(at, [Item(BLOCKS[m["second"]] if m["second"] else own.key, is_block=True)])
+
+    def join(self, m: re.Match[str]) -> None:
+        at = self.block_at(int(m["last"]))
+        assert self.items[at - 1].line == int(m["first"])
+        del self.items[at]
+
+    def restyle_block(self, m: re.Match[str]) -> None:
+        at = self.block_at(int(m["first"]))
+        assert self.items[at].key == BLOCKS[m["kind"]]
+        self.items[at].key = BLOCKS[m["second"]]
+
+    # the result -----------------------------------------------------------------------------
+
+    def result(self) -> list[tuple[str, list[str]]]:
+        """Blocks as (code, word keys); blocks left without words are gone, hard breaks
+        only between words."""
+        out: list[tuple[str, list[str]]] = []
+        for item in self.items:
+            if item.is_block:
+                out.append((item.key, []))
+            elif item.key != BREAK or (out[-1][1] and out[-1][1][-1] != BREAK):
+                out[-1][1].append(item.key)
+        for _, keys in out:
+            while keys and keys[-1] == BREAK:
+                keys.pop()
+        return [(code, keys) for code, keys in out if keys]
+
+
+def expected(new: str) -> list[tuple[str, list[str]]]:
+    result: list[tuple[str, list[str]]] = []
+    for t in tokens(layout(unicodedata.normalize("NFC", new))):
+        if t.is_block:
+            result.append((t.key[1:], []))
+        else:
+            result[-1][1].append(t.key)
+    return result
+
+
+def german(old: str, new: str, line_length: int) -> list[str]:
+    token = current_locale.set("de")
+    try:
+        found = instructions(changes(layout(old, line_length), new))
+        return [instruction_text(item) for item in found]
+    finally:
+        current_locale.reset(token)
+
+
+def by_hand(old: str, sentences: list[str], line_length: int) -> list[tuple[str, list[str]]]:
+    reader = Reader(old, line_length)
+    for sentence in sentences:
+        assert "\n" not in sentence, sentence  # no raw line breaks in quotes
+        assert "„“" not in sentence, sentence  # no empty quotes or anchors
+        reader.apply(sentence)
+    return reader.result()
+
+
+# --- generated Markdown documents and edits ---------------------------------------------------
+
+# Few words, so that they repeat; umlauts composed and decomposed; a no-break space.
+WORDS = ["Test", "Testappend", "die", "Partei", "für", "fu\u0308r", "Ärger", f"10{NBSP}km", "Wort"]
+
+
+@st.composite
+def markdown_words(draw: st.DrawFn) -> list[str]:
+    words = draw(st.lists(st.sampled_from(WORDS), min_size=1, max_size=9))
+    return [f"**{w}**" if draw(st.integers(0, 5)) == 0 else w for w in words]
+
+
+Doc = list[tuple[str, list[str]]]  # ("p" or "li", Markdown words)
+docs = st.lists(
+    st.tuples(st.sampled_from(["p", "p", "li"]), markdown_words()), min_size=1, max_size=5
+)
+
+
+def markdown(doc: Doc) -> str:
+    return "\n\n".join(("- " if kind == "li" else "") + " ".join(words) for kind, words in doc)
+
+
+@st.composite
+def edited(draw: st.DrawFn, doc: Doc) -> Doc:
+    """The document after a few edits of the kinds members make."""
+    doc = [(kind, list(words)) for kind, words in doc]
+    for _ in range(draw(st.integers(1, 4))):
+        b = draw(st.integers(0, len(doc) - 1))
+        kind, words = doc[b]
+        w = draw(st.integers(0, len(words) - 1))
+        what = draw(st.sampled_from(["word", "insert", "delete", "bold", "split", "join", "kind", "block", "drop"]))  # fmt: skip
+        if what == "word":
+            words[w] = draw(st.sampled_from(WORDS))
+        elif what == "insert":
+            words.insert(w, draw(st.sampled_from(WORDS)))
+        elif what == "delete" and len(words) > 1:
+            del words[w]
+        elif what == "bold":
+            words[w] = words[w].strip("*") if words[w].startswith("**") else f"**{words[w]}**"
+        elif what == "split" and w > 0:
+            doc[b : b + 1] = [(kind, words[:w]), (draw(st.sampled_from(["p", "li"])), words[w:])]
+        elif what == "join" and b + 1 < len(doc):
+            doc[b : b + 2] = [(kind, words + doc[b + 1][1])]
+        elif what == "kind":
+            doc[b] = ("li" if kind == "p" else "p", words)
+        elif what == "block":
+            doc.insert(b + draw(st.integers(0, 1)), (draw(st.sampled_from(["p", "li"])), draw(markdown_words())))  # fmt: skip
+        elif what == "drop" and len(doc) > 1:
+            del doc[b]
+    return doc
+
+
+@st.composite
+def amendments(draw: st.DrawFn) -> tuple[str, str, int]:
+    old = draw(docs)
+    new = draw(st.one_of(edited(old), docs))
+    return markdown(old), markdown(new), draw(st.integers(20, 50))
+
+
+@given(amendments())
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_applying_the_instructions_by_hand_gives_the_amended_text(
+    case: tuple[str, str, int],
+) -> None:
+    old, new, line_length = case
+    assert by_hand(old, german(old, new, line_length), line_length) == expected(new)
+
+
+# --- examples: how they read --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "sentences"),
+    [
+        ("Test Test", "Test Testappend", ["In Zeile 1 „Test Test“ ersetzen durch „Test Testappend“."]),
+        ("Ein Satz. Noch einer.", "Ein Satz.\n\nNoch einer.", ["Absatz in Zeile 1 zwischen „Satz.“ und „Noch“ teilen."]),
+        ("Ein Satz.\n\nNoch einer.", "Ein Satz. Noch einer.", ["Absätze in Zeilen 1 und 2 zusammenführen."]),
+        ("Ein Satz.\n\nNoch einer.", "Ein Satz.\n\n- Noch einer.", ["Absatz in Zeile 2 wird Listenpunkt."]),
+        ("Ein **Wort** hier.", "Ein Wort hier.", ["In Zeile 1 Hervorhebung von „Wort“ entfernen."]),
+        ("Ein Wort hier.", "Ein **Wort** hier.", ["In Zeile 1 „Wort“ formatieren als „**Wort**“."]),
+        ("Am Anfang.", "Am Anfang. Und weiter.", ["In Zeile 1 nach „Anfang.“ einfügen: „Und weiter.“"]),
+        ("Am Anfang.", "Neu: Am Anfang.", ["In Zeile 1 vor „Am“ einfügen: „Neu:“"]),
+        ("Erster.\n\nZweiter.", "Erster.\n\nNeu.\n\n- Punkt\n\nZweiter.", ["Nach Zeile 1 als Absatz einfügen: „Neu.“", "Danach als Listenpunkt einfügen: „Punkt“"]),
+        ("Erster.", "Davor.\n\nErster.", ["Vor Zeile 1 als Absatz einfügen: „Davor.“"]),
+        ("a b a b", "a b\n\na b", ["Absatz in Zeile 1 zwischen „b“ und „a“ teilen."]),
+        ("Die Partei die Partei", "Die Partei die", ["In Zeile 1 „die Partei“ ersetzen durch „die“."]),
+        ("Die Partei für alle", "Die Partei alle", ["In Zeile 1 „für“ streichen."]),
+    ],
+)  # fmt: skip
+def test_instructions_read_like_this(old: str, new: str, sentences: list[str]) -> None:
+    assert german(old, new, 80) == sentences
+    assert by_hand(old, sentences, 80) == expected(new)
+
+
+def test_no_break_spaces_hold_words_together_and_are_kept() -> None:
+    text = f"Höchstens 10{NBSP}km bis zur nächsten Haltestelle für alle Menschen im Land"
+    result = layout(text, 20)
+    lines = [line.text for line in result.lines]
+    assert f"10{NBSP}km" in " ".join(lines).split(" ")
+    assert not any(line.endswith("10") for line in lines)
+    assert german(text, text.replace(f"10{NBSP}km", f"5{NBSP}km"), 20) == [
+        f"In Zeile 1 „10{NBSP}km“ ersetzen durch „5{NBSP}km“."
+    ]
+
+
+def test_decomposed_umlauts_are_the_same_words_and_stored_composed() -> None:
+    decomposed = "Gru\u0308ne Wa\u0308lder fu\u0308r alle"
+    assert german("Grüne Wälder für alle", decomposed, 80) == []
+    assert read_blocks(decomposed) == [
+        Block("p", tuple((Segment(w),) for w in ("Grüne", "Wälder", "für", "alle")))
+    ]
+    data = parse_amendment({"title": "Wälder", "text": decomposed, "reasons": "Gru\u0308nde"})
+    assert data.text == unicodedata.normalize("NFC", decomposed) != decomposed
+    assert data.reasons == "Gründe"
