@@ -546,7 +546,7 @@ def test_an_amendment_written_paragraph_by_paragraph_is_the_same_as_one_written_
     assert (
         instructions[0]
         == instructions[1]
-        == ["In line 5 after “Teilnahme per Video” insert: “und Telefon”"]
+        == ["In line 5 after “Video” insert: “und Telefon”"]
     )
 
 
