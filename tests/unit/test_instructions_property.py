@@ -19,7 +19,16 @@ from hypothesis import strategies as st
 
 from plenum.motions.diff import BREAK, HARD_BREAK, changes, instructions, tokens
 from plenum.motions.forms import parse_amendment
-from plenum.motions.lines import Block, Segment, Word, layout, read_blocks, word_markdown, word_text
+from plenum.motions.lines import (
+    Block,
+    Segment,
+    Word,
+    layout,
+    read_blocks,
+    to_markdown,
+    word_markdown,
+    word_text,
+)
 from plenum.motions.wording import instruction_text
 from plenum.web.i18n import current_locale
 
@@ -29,13 +38,18 @@ NBSP = "\u00a0"
 
 BLOCKS = {
     "Absatz": "p|0|",
-    "Listenpunkt": "li|1|-",
-    "nummerierter Listenpunkt": "li|1|#.",
     "Zitat": "quote|0|",
     "Überschrift": "h1|0|",
+    **{f"Überschrift (Ebene {n})": f"h{n}|0|" for n in range(2, 7)},
+    "Listenpunkt": "li|1|-",
+    "nummerierter Listenpunkt": "li|1|#.",
+    "Absatz im Listenpunkt": "li|1|",
+    **{f"Listenpunkt (Ebene {n})": f"li|{n}|-" for n in range(2, 10)},
+    **{f"nummerierter Listenpunkt (Ebene {n})": f"li|{n}|#." for n in range(2, 10)},
+    **{f"Absatz im Listenpunkt (Ebene {n})": f"li|{n}|" for n in range(2, 10)},
 }
 LINES = r"Zeilen? (?P<first>\d+)(?:–(?P<last>\d+))?"
-NAMES = "|".join(sorted(BLOCKS, key=len, reverse=True))
+NAMES = "|".join(re.escape(name) for name in sorted(BLOCKS, key=len, reverse=True))
 KIND = f"(?P<kind>{NAMES})"
 FORMS = {
     "insert_after": rf"In {LINES} nach „(?P<a>.+?)“ einfügen: „(?P<b>.*)“",
@@ -91,8 +105,9 @@ class Reader:
         self.cursor = 0
 
     def apply(self, sentence: str) -> None:
+        uncapitalised = sentence[:1].lower() + sentence[1:]  # "Nummerierter Listenpunkt …"
         for form, pattern in FORMS.items():
-            found = re.fullmatch(pattern, sentence)
+            found = re.fullmatch(pattern, sentence) or re.fullmatch(pattern, uncapitalised)
             if found:
                 getattr(self, form)(found)
                 return
@@ -161,7 +176,7 @@ class Reader:
         return [
             k
             for k, it in enumerate(self.items)
-            if it.origin is not None and it.line in lines and (blocks or not it.is_block)
+            if it.origin is not None and it.line in lines and (blocks or bool(it.word))
         ]
 
     def delete_lines(self, m: re.Match[str]) -> None:
@@ -315,6 +330,84 @@ def amendments(draw: st.DrawFn) -> tuple[str, str, int]:
 @given(amendments())
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_applying_the_instructions_by_hand_gives_the_amended_text(
+    case: tuple[str, str, int],
+) -> None:
+    old, new, line_length = case
+    assert by_hand(old, german(old, new, line_length), line_length) == expected(new)
+
+
+# --- the same for headings, quotes, nested and numbered lists, hard breaks, more marks ----------
+
+CODES = ["p|0|", "p|0|", "quote|0|", "h1|0|", "h2|0|", "li|1|-", "li|1|#.", "li|2|-", "li|2|#."]
+MARKED = ["*kursiv*", "~~alt~~", "`code`", "[Link](https://example.org/a)", "**fett**teil"]
+
+
+def as_word(markdown: str) -> Word:
+    [block] = read_blocks("x " + markdown)
+    return block.words[1]
+
+
+@st.composite
+def rich_block(draw: st.DrawFn) -> Block:
+    code = draw(st.sampled_from(CODES))
+    kind, depth, marker = code.split("|")
+    words = draw(st.lists(st.sampled_from(WORDS + MARKED), min_size=1, max_size=9))
+    gaps = st.sets(st.integers(0, max(len(words) - 2, 0)))
+    breaks = () if kind.startswith("h") or len(words) < 2 else tuple(sorted(draw(gaps)))
+    marker = "1." if marker == "#." else marker
+    return Block(kind, tuple(as_word(w) for w in words), int(depth), marker, breaks)
+
+
+rich_docs = st.lists(rich_block(), min_size=1, max_size=5)
+
+
+@st.composite
+def rich_edited(draw: st.DrawFn, doc: list[Block]) -> list[Block]:
+    doc = list(doc)
+    for _ in range(draw(st.integers(1, 4))):
+        b = draw(st.integers(0, len(doc) - 1))
+        block = doc[b]
+        words = list(block.words)
+        w = draw(st.integers(0, len(words) - 1))
+        what = draw(st.sampled_from(["word", "delete", "split", "join", "kind", "block", "drop", "break"]))  # fmt: skip
+        if what == "word":
+            words[w] = as_word(draw(st.sampled_from(WORDS + MARKED)))
+            doc[b] = Block(block.kind, tuple(words), block.depth, block.marker, block.breaks)
+        elif what == "delete" and len(words) > 1:
+            del words[w]
+            breaks = tuple(x for x in block.breaks if x < len(words) - 1)
+            doc[b] = Block(block.kind, tuple(words), block.depth, block.marker, breaks)
+        elif what == "split" and w > 0:
+            other = draw(rich_block())
+            first = Block(block.kind, tuple(words[:w]), block.depth, block.marker)
+            doc[b : b + 1] = [first, Block(other.kind, tuple(words[w:]), other.depth, other.marker)]
+        elif what == "join" and b + 1 < len(doc):
+            joined = tuple(words) + doc[b + 1].words
+            doc[b : b + 2] = [Block(block.kind, joined, block.depth, block.marker, block.breaks)]
+        elif what == "kind":
+            other = draw(rich_block())
+            breaks = () if other.kind.startswith("h") else block.breaks
+            doc[b] = Block(other.kind, block.words, other.depth, other.marker, breaks)
+        elif what == "block":
+            doc.insert(b + draw(st.integers(0, 1)), draw(rich_block()))
+        elif what == "drop" and len(doc) > 1:
+            del doc[b]
+        elif what == "break" and not block.kind.startswith("h") and len(words) > 1:
+            breaks = tuple(sorted(set(block.breaks) ^ {min(w, len(words) - 2)}))
+            doc[b] = Block(block.kind, block.words, block.depth, block.marker, breaks)
+    return doc
+
+
+@st.composite
+def rich_amendments(draw: st.DrawFn) -> tuple[str, str, int]:
+    old = draw(rich_docs)
+    new = draw(st.one_of(rich_edited(old), rich_docs))
+    return to_markdown(old), to_markdown(new), draw(st.integers(20, 50))
+
+
+@given(rich_amendments())
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_by_hand_also_with_headings_quotes_nested_lists_and_hard_breaks(
     case: tuple[str, str, int],
 ) -> None:
     old, new, line_length = case

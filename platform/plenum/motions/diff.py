@@ -401,8 +401,12 @@ class _Writer:
 
     def write(self, edits: Sequence[_Edit]) -> list[tuple[int, tuple[Instruction, ...]]]:
         """(index of the first edit, its instructions) per group of merged edits."""
-        ops: list[_Op] = [(e.start, e.end, e.new) for e in edits]
-        owners = list(range(len(ops)))
+        ops: list[_Op] = []
+        owners: list[int] = []
+        for index, edit in enumerate(edits):
+            pieces = self._pieces(edit)
+            ops += pieces
+            owners += [index] * len(pieces)
         done: list[tuple[tuple[Instruction, ...], int]] = []  # instructions, claimed end
         k = 0
         while k < len(ops):
@@ -419,7 +423,23 @@ class _Writer:
                 continue
             done.append(found)
             k += 1
-        return [(owner, steps) for owner, (steps, _) in zip(owners, done, strict=True)]
+        said: dict[int, tuple[Instruction, ...]] = {}
+        for owner, (steps, _) in zip(owners, done, strict=True):
+            said[owner] = said.get(owner, ()) + steps
+        return list(said.items())
+
+    def _pieces(self, edit: _Edit) -> list[_Op]:
+        """Words that continue a paragraph and new blocks after it are said apart: the
+        words with a quote, the blocks after the paragraph's last line."""
+        start, end, new = edit
+        at_end = end == len(self.base) or self.base[end].is_block
+        cut = next((i for i, token in enumerate(new) if token.is_block), 0)
+        removed = self.base[start:end]
+        continues = start > 0 and self.base[start - 1].is_word
+        words = all(token.is_word for token in (*removed, *new[:cut]))
+        if cut and at_end and continues and words:
+            return [(start, end, new[:cut]), (end, end, new[cut:])]
+        return [(start, end, new)]
 
     def _joined(self, first: _Op, second: _Op) -> _Op:
         return first[0], second[1], first[2] + tuple(self.base[first[1] : second[0]]) + second[2]

@@ -148,7 +148,12 @@ def block_name(code: str) -> str:
     """A block code as a noun: "p|0|" is "Absatz", "li|2|-" "Listenpunkt (Ebene 2)"."""
     kind, depth, marker = [*code.split("|"), "", ""][:3]
     if kind.startswith("h"):
-        return gettext(_HEADING)
+        level = kind[1:]
+        return (
+            gettext(_LEVEL, block=gettext(_HEADING), depth=level)
+            if level != "1"
+            else gettext(_HEADING)
+        )
     if kind != "li":
         return gettext(_BLOCK_NAMES.get(kind, _BLOCK_NAMES["p"]))
     name = gettext(_BLOCK_NAMES.get(marker, _BLOCK_NAMES["-"]))
