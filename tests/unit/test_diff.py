@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from itertools import combinations
 
 from hypothesis import HealthCheck, given, settings
@@ -174,6 +176,15 @@ def test_renumbering_a_list_or_marks_only_in_markup_are_no_change() -> None:
 def test_changes_survive_json() -> None:
     found = changes(base_layout(), amend(MOTION, ("absichert.", f"absichert.\n\n{NEW_PARAGRAPH}")))
     assert changes_from_json(changes_to_json(found)) == found
+    assert instructions(changes_from_json(changes_to_json(found))) == instructions(found)
+
+
+def test_changes_stored_before_instructions_were_keep_their_wording() -> None:
+    found = changes(base_layout(), amend(MOTION, ("absichert.", f"absichert.\n\n{NEW_PARAGRAPH}")))
+    stored = json.dumps([{k: v for k, v in asdict(c).items() if k != "steps"} for c in found])
+    assert instructions(changes_from_json(stored)) == [
+        Instruction("insert_lines", 22, 22, "", "", NEW_PARAGRAPH)
+    ]
 
 
 @given(documents, documents, st.integers(20, 100))
