@@ -21,6 +21,7 @@ from plenum.motions.diff import BREAK, HARD_BREAK, changes, instructions, tokens
 from plenum.motions.forms import parse_amendment
 from plenum.motions.lines import (
     Block,
+    Layout,
     Segment,
     Word,
     layout,
@@ -457,6 +458,8 @@ def test_decomposed_umlauts_are_the_same_words_and_stored_composed() -> None:
     assert read_blocks(decomposed) == [
         Block("p", tuple((Segment(w),) for w in ("Grüne", "Wälder", "für", "alle")))
     ]
+    stored_decomposed = Layout.from_json(layout("Grüne Wälder").to_json().replace("ü", "u\u0308"))
+    assert changes(stored_decomposed, "Grüne Wälder") == []
     data = parse_amendment({"title": "Wälder", "text": decomposed, "reasons": "Gru\u0308nde"})
     assert data.text == unicodedata.normalize("NFC", decomposed) != decomposed
     assert data.reasons == "Gründe"

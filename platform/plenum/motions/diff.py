@@ -23,6 +23,7 @@ import bisect
 import heapq
 import itertools
 import json
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -69,11 +70,18 @@ def tokens(layout: Layout) -> list[Token]:
         index = 0
         for line in block.lines:
             for word in line.words:
-                out.append(Token(word_markdown(word), word_text(word), line.number, word=word))
+                key, text = _nfc(word_markdown(word)), _nfc(word_text(word))
+                out.append(Token(key, text, line.number, word=word))
                 if index in block.breaks:
                     out.append(Token(BREAK, "", line.number))
                 index += 1
     return out
+
+
+def _nfc(text: str) -> str:
+    """Layouts stored before text was read in NFC may hold decomposed letters: they are
+    the same words as composed ones."""
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 class _Edit(NamedTuple):
