@@ -219,6 +219,11 @@ def test_changes_are_sorted_and_well_formed(base_text: str, amended: str) -> Non
         assert (change.new_keys == ()) == (change.kind == "delete")
     assert all(change.steps is not None for change in found)
     assert bool(instructions(found)) == bool(found)
+    for step in instructions(found):  # no raw line breaks, no empty quotes
+        assert "\n" not in step.anchor + step.old + step.new
+        quoted = {"insert_after": step.anchor, "insert_before": step.anchor, "split": step.anchor}
+        assert quoted.get(step.kind, "x")
+        assert step.old or step.kind not in ("replace_words", "delete_words", "unmark")
 
 
 # --- inline diff ----------------------------------------------------------------------------

@@ -431,6 +431,7 @@ def test_by_hand_also_with_headings_quotes_nested_lists_and_hard_breaks(
         ("Am Anfang.", "Neu: Am Anfang.", ["In Zeile 1 vor „Am“ einfügen: „Neu:“"]),
         ("Erster.\n\nZweiter.", "Erster.\n\nNeu.\n\n- Punkt\n\nZweiter.", ["Nach Zeile 1 als Absatz einfügen: „Neu.“", "Danach als Listenpunkt einfügen: „Punkt“"]),
         ("Erster.", "Davor.\n\nErster.", ["Vor Zeile 1 als Absatz einfügen: „Davor.“"]),
+        ("Erster.\n\nZweiter.", "Erster. Weiter.\n\nNeu.\n\nZweiter.", ["In Zeile 1 nach „Erster.“ einfügen: „Weiter.“", "Nach Zeile 1 als Absatz einfügen: „Neu.“"]),
         ("a b a b", "a b\n\na b", ["Absatz in Zeile 1 zwischen „b“ und „a“ teilen."]),
         ("Die Partei die Partei", "Die Partei die", ["In Zeile 1 „die Partei“ ersetzen durch „die“."]),
         ("Die Partei für alle", "Die Partei alle", ["In Zeile 1 „für“ streichen."]),
