@@ -17,7 +17,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from plenum.motions.diff import BREAK, HARD_BREAK, changes, instructions, tokens
+from plenum.motions.diff import (
+    BREAK,
+    HARD_BREAK,
+    NEW_PARAGRAPH,
+    changes,
+    instructions,
+    tokens,
+)
 from plenum.motions.forms import parse_amendment
 from plenum.motions.lines import (
     Block,
@@ -84,11 +91,12 @@ class Item:
 
 
 def new_items(quote: str) -> list[Item]:
-    """The words of a quoted new text: Markdown per word, "↵" a hard break."""
+    """The words of a quoted new text: Markdown per word, "↵" a hard break, "¶" a new
+    block of the kind of the one it is put in."""
     out = []
     for part in quote.split(" ") if quote else []:
-        if part == HARD_BREAK:
-            out.append(Item(BREAK))
+        if part in (HARD_BREAK, NEW_PARAGRAPH):
+            out.append(Item(BREAK if part == HARD_BREAK else NEW_PARAGRAPH))
             continue
         [block] = read_blocks("x " + part)
         [_, word] = block.words
@@ -145,6 +153,12 @@ class Reader:
         )
 
     def put(self, at: int, items: list[Item], *, remove: int = 0) -> None:
+        """``items`` in place of ``remove`` items at ``at``; "¶" starts a block of the kind
+        of the block it is in."""
+        own = next((it.key for it in reversed(self.items[:at]) if it.is_block), "")
+        for item in items:
+            if item.key == NEW_PARAGRAPH:
+                item.key, item.is_block = own, True
         self.items[at : at + remove] = items
         self.cursor = at + len(items)
 
@@ -433,6 +447,7 @@ def test_by_hand_also_with_headings_quotes_nested_lists_and_hard_breaks(
         ("Erster.", "Davor.\n\nErster.", ["Vor Zeile 1 als Absatz einfügen: „Davor.“"]),
         ("Erster.\n\nZweiter.", "Erster. Weiter.\n\nNeu.\n\nZweiter.", ["In Zeile 1 nach „Erster.“ einfügen: „Weiter.“", "Nach Zeile 1 als Absatz einfügen: „Neu.“"]),
         ("a b a b", "a b\n\na b", ["Absatz in Zeile 1 zwischen „b“ und „a“ teilen."]),
+        ("Wir wollen A, und wir wollen B.", "Wir wollen A.\n\nWir wollen B.", ["In Zeile 1 „A, und wir“ ersetzen durch „A. ¶ Wir“."]),
         ("Die Partei die Partei", "Die Partei die", ["In Zeile 1 „die Partei“ ersetzen durch „die“."]),
         ("Die Partei für alle", "Die Partei alle", ["In Zeile 1 „für“ streichen."]),
     ],

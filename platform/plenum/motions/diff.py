@@ -304,13 +304,15 @@ def _change_from(raw: dict[str, Any]) -> Change:
 # --- instructions ---------------------------------------------------------------------------
 
 HARD_BREAK = "↵"  # a hard line break inside a quoted new text
+NEW_PARAGRAPH = "¶"  # in a quoted new text: a new block of the same kind starts here
 
 
 @dataclass(frozen=True)
 class Instruction:
     """A line-referenced instruction, one of a small closed set of forms; wording.py
     writes the sentence. Quotes are plain words joined by spaces; a new text writes a
-    word with marks as Markdown ("**Wort**") and a hard break as "↵". Every quote of
+    word with marks as Markdown ("**Wort**"), a hard break as "↵" and the start of a new
+    block of the same kind as "¶". Every quote of
     base words occurs exactly once in the words of the lines it names, and the quotes
     of different instructions never overlap, so they can be applied one after another.
 
@@ -384,6 +386,8 @@ def quote_new(items: Iterable[Token]) -> str:
             parts.append(word_markdown(token.word) if marked else token.text)
         elif token.key == BREAK:
             parts.append(HARD_BREAK)
+        else:
+            parts.append(NEW_PARAGRAPH)
     return " ".join(parts)
 
 
@@ -567,7 +571,21 @@ class _Writer:
                 return _MERGE_LEFT
             step = Instruction("join", base[start - 1].line, removed[0].line)
             return (step,), end
+        if self._inline(op, at):
+            return self._words(op, low, high)
         return self._blocks(op, low, high)
+
+    def _inline(self, op: _Op, at: int) -> bool:
+        """Whether the op changes words within one block and starts new blocks of that
+        block's kind among them, the block going on after it: said as words, with "¶"
+        where a block starts. (New blocks at a block's end are said as blocks.)"""
+        start, end, new = op
+        if end == len(self.base) or not self.base[end].is_word:
+            return False
+        if any(not t.is_word for t in self.base[start:end]) or any(t.key == BREAK for t in new):
+            return False
+        own = next((t.key for t in reversed(self.other[:at]) if t.is_block), None)
+        return own is not None and all(t.key == own for t in new if t.is_block)
 
     def _split(
         self, op: _Op, low: int, high: int, at: int
