@@ -543,11 +543,7 @@ def test_an_amendment_written_paragraph_by_paragraph_is_the_same_as_one_written_
     assert first.text == second.text
     shown = [page(client.get(f"/amendments/{a.id}")) for a in (first, second)]
     instructions = [[text(li) for li in s.select(".instructions li")] for s in shown]
-    assert (
-        instructions[0]
-        == instructions[1]
-        == ["In line 5 after “Video” insert: “und Telefon”"]
-    )
+    assert instructions[0] == instructions[1] == ["In line 5 after “Video” insert: “und Telefon”"]
 
 
 def test_amendments_changing_the_same_words_are_marked_as_colliding(
