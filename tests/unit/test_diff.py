@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from itertools import combinations
 
 from hypothesis import HealthCheck, given, settings
@@ -118,9 +120,9 @@ def test_changes_and_instructions_of_a_motion_amendment() -> None:
     assert (paragraph.before, paragraph.after) == ("Nahverkehr tariflich absichert.", "")
     assert instructions(found) == [
         Instruction("replace_words", 7, 7, "", "abends", "nachts"),
-        Instruction("insert_after", 12, 12, "den Ausbau von", "", "sicheren"),
+        Instruction("insert_after", 12, 12, "von", "", "sicheren"),
         Instruction("delete_lines", 20, 21, "", LINES_20_21, ""),
-        Instruction("insert_lines", 22, 22, "", "", NEW_PARAGRAPH),
+        Instruction("insert_blocks", 22, 22, new=NEW_PARAGRAPH, block="p|0|"),
     ]
 
 
@@ -137,8 +139,8 @@ def test_instructions_for_words_at_a_block_start_and_whole_items() -> None:
         Instruction(
             "replace_words", 2, 2, "", "Der Landesparteitag", "Die Landesmitgliederversammlung"
         ),
-        Instruction("insert_before", 3, 3, "Mobilität ist eine", "", "Gute"),
-        Instruction("insert_after", 4, 4, "Teilhabe. Wer kein", "", "eigenes"),
+        Instruction("insert_before", 3, 3, "Mobilität", "", "Gute"),
+        Instruction("insert_after", 4, 4, "kein", "", "eigenes"),
         Instruction("delete_words", 5, 5, "", "für einen", ""),
         Instruction(
             "delete_lines",
@@ -158,7 +160,7 @@ def test_replacing_whole_lines_and_a_paragraph_before_the_first() -> None:
         ("# Für eine", "Vorbemerkung.\n\n# Für eine"),
     )
     assert instructions(changes(base_layout(), amended)) == [
-        Instruction("insert_before", 1, 1, "", "", "Vorbemerkung."),
+        Instruction("blocks_before", 1, 1, new="Vorbemerkung.", block="p|0|"),
         Instruction("replace_lines", 9, 9, "", "Wir fordern insbesondere:", "Die Partei verlangt:"),
     ]
 
@@ -174,6 +176,15 @@ def test_renumbering_a_list_or_marks_only_in_markup_are_no_change() -> None:
 def test_changes_survive_json() -> None:
     found = changes(base_layout(), amend(MOTION, ("absichert.", f"absichert.\n\n{NEW_PARAGRAPH}")))
     assert changes_from_json(changes_to_json(found)) == found
+    assert instructions(changes_from_json(changes_to_json(found))) == instructions(found)
+
+
+def test_changes_stored_before_instructions_were_keep_their_wording() -> None:
+    found = changes(base_layout(), amend(MOTION, ("absichert.", f"absichert.\n\n{NEW_PARAGRAPH}")))
+    stored = json.dumps([{k: v for k, v in asdict(c).items() if k != "steps"} for c in found])
+    assert instructions(changes_from_json(stored)) == [
+        Instruction("insert_lines", 22, 22, "", "", NEW_PARAGRAPH)
+    ]
 
 
 @given(documents, documents, st.integers(20, 100))
@@ -206,7 +217,13 @@ def test_changes_are_sorted_and_well_formed(base_text: str, amended: str) -> Non
         assert change.first_line <= change.last_line
         assert (change.start == change.end) == (change.kind == "insert")
         assert (change.new_keys == ()) == (change.kind == "delete")
-    assert len(instructions(found)) == len(found)
+    assert all(change.steps is not None for change in found)
+    assert bool(instructions(found)) == bool(found)
+    for step in instructions(found):  # no raw line breaks, no empty quotes
+        assert "\n" not in step.anchor + step.old + step.new
+        quoted = {"insert_after": step.anchor, "insert_before": step.anchor, "split": step.anchor}
+        assert quoted.get(step.kind, "x")
+        assert step.old or step.kind not in ("replace_words", "delete_words", "unmark")
 
 
 # --- inline diff ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import re
+import unicodedata
 from datetime import date, timedelta
 
 import pytest
@@ -543,11 +544,26 @@ def test_an_amendment_written_paragraph_by_paragraph_is_the_same_as_one_written_
     assert first.text == second.text
     shown = [page(client.get(f"/amendments/{a.id}")) for a in (first, second)]
     instructions = [[text(li) for li in s.select(".instructions li")] for s in shown]
-    assert (
-        instructions[0]
-        == instructions[1]
-        == ["In line 5 after “Teilnahme per Video” insert: “und Telefon”"]
-    )
+    assert instructions[0] == instructions[1] == ["In line 5 after “Video” insert: “und Telefon”"]
+
+
+def test_a_pasted_amendment_that_splits_a_paragraph_says_exactly_that(as_person, motion, session):
+    """Pasted with decomposed umlauts (as from a Mac or a PDF): stored in NFC, and the only
+    instruction is the split with its changed words."""
+    client = as_person("mia")
+    current = page(client.get(amendment_path(motion))).select_one("#field-text").get_text()
+    split = current.replace("können, auch wenn", "können.\n\nAuch wenn")
+    pasted = unicodedata.normalize("NFD", split)
+    assert pasted != split
+    response = post(client, amendment_path(motion), AMENDMENT_FORM | {"text": pasted})
+    assert response.status_code == 303, text(page(response))[:600]
+
+    [amendment] = session.exec(select(Amendment)).all()
+    assert amendment.text == unicodedata.normalize("NFC", amendment.text)
+    shown = page(client.get(response.headers["location"]))
+    assert [text(li) for li in shown.select(".instructions li")] == [
+        "In line 3 replace “können, auch” with “können. ¶ Auch”."
+    ]
 
 
 def test_amendments_changing_the_same_words_are_marked_as_colliding(

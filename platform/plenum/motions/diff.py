@@ -23,11 +23,12 @@ import bisect
 import heapq
 import itertools
 import json
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from difflib import SequenceMatcher
-from typing import NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from plenum.motions.lines import Block, Layout, Word, layout, to_markdown, word_markdown, word_text
 
@@ -69,11 +70,18 @@ def tokens(layout: Layout) -> list[Token]:
         index = 0
         for line in block.lines:
             for word in line.words:
-                out.append(Token(word_markdown(word), word_text(word), line.number, word=word))
+                key, text = _nfc(word_markdown(word)), _nfc(word_text(word))
+                out.append(Token(key, text, line.number, word=word))
                 if index in block.breaks:
                     out.append(Token(BREAK, "", line.number))
                 index += 1
     return out
+
+
+def _nfc(text: str) -> str:
+    """Layouts stored before text was read in NFC may hold decomposed letters: they are
+    the same words as composed ones."""
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 class _Edit(NamedTuple):
@@ -200,6 +208,9 @@ class Change:
     whole_lines: bool  # the removed words are exactly all words of the lines
     new_paragraphs: bool  # the inserted text contains block starts
     new_keys: tuple[str, ...] = ()  # token keys of the inserted tokens
+    # the instructions that say this change (several changes close together are said by
+    # the first one's, the others have none); None in changes stored before they were
+    steps: tuple[Instruction, ...] | None = None
 
 
 def changes(base: Layout, amended_text: str) -> list[Change]:
@@ -208,11 +219,18 @@ def changes(base: Layout, amended_text: str) -> list[Change]:
     per_line: dict[int, int] = defaultdict(int)
     for token in origin:
         per_line[token.line] += token.is_word
-    edits = _edits(origin, tokens(layout(amended_text, base.line_length)))
-    return [_change(origin, edit, per_line) for edit in edits]
+    other = tokens(layout(amended_text, base.line_length))
+    edits = _edits(origin, other)
+    steps = dict(_Writer(origin, other).write(edits))
+    return [_change(origin, edit, per_line, steps.get(i, ())) for i, edit in enumerate(edits)]
 
 
-def _change(base: Sequence[Token], edit: _Edit, per_line: Mapping[int, int]) -> Change:
+def _change(
+    base: Sequence[Token],
+    edit: _Edit,
+    per_line: Mapping[int, int],
+    steps: tuple[Instruction, ...],
+) -> Change:
     removed = base[edit.start : edit.end]
     kind = "replace" if removed and edit.new else ("delete" if removed else "insert")
     first, last = _lines(base, edit.start, edit.end)
@@ -231,6 +249,7 @@ def _change(base: Sequence[Token], edit: _Edit, per_line: Mapping[int, int]) -> 
         whole_lines=whole,
         new_paragraphs=any(t.is_block for t in edit.new),
         new_keys=tuple(t.key for t in edit.new),
+        steps=steps,
     )
 
 
@@ -268,38 +287,75 @@ def changes_to_json(items: Sequence[Change]) -> str:
 
 
 def changes_from_json(data: str) -> list[Change]:
-    return [Change(**{**raw, "new_keys": tuple(raw["new_keys"])}) for raw in json.loads(data)]
+    return [_change_from(raw) for raw in json.loads(data)]
+
+
+def _change_from(raw: dict[str, Any]) -> Change:
+    steps = raw.get("steps")
+    return Change(
+        **{
+            **raw,
+            "new_keys": tuple(raw["new_keys"]),
+            "steps": None if steps is None else tuple(Instruction(**i) for i in steps),
+        }
+    )
 
 
 # --- instructions ---------------------------------------------------------------------------
 
+HARD_BREAK = "↵"  # a hard line break inside a quoted new text
+NEW_PARAGRAPH = "¶"  # in a quoted new text: a new block of the same kind starts here
+
 
 @dataclass(frozen=True)
 class Instruction:
-    """A line-referenced instruction; templates render the wording:
+    """A line-referenced instruction, one of a small closed set of forms; wording.py
+    writes the sentence. Quotes are plain words joined by spaces; a new text writes a
+    word with marks as Markdown ("**Wort**"), a hard break as "↵" and the start of a new
+    block of the same kind as "¶". Every quote of
+    base words occurs exactly once in the words of the lines it names, and the quotes
+    of different instructions never overlap, so they can be applied one after another.
 
-    insert_after   In Zeile N nach „anchor“ einfügen: new
-    insert_before  In Zeile N vor „anchor“ einfügen: new (at a block start)
-    insert_lines   Nach Zeile N einfügen: new (new paragraphs)
-    delete_lines   Zeile N–M streichen
+    insert_after   In Zeile N nach „anchor“ einfügen: „new“
+    insert_before  In Zeile N vor „anchor“ einfügen: „new“ (at a block start)
     delete_words   In Zeile N „old“ streichen
-    replace_lines  Zeile N–M ersetzen durch: new
     replace_words  In Zeile N „old“ ersetzen durch „new“
+    unmark         In Zeile N Hervorhebung von „old“ entfernen
+    restyle_words  In Zeile N „old“ formatieren als „new“
+    delete_lines   Zeile N–M streichen (blocks left without words go too)
+    replace_lines  Zeile N–M ersetzen durch: „new“ (all words of the lines)
+    insert_blocks  Nach Zeile N als <block> einfügen: „new“
+    blocks_before  Vor Zeile N als <block> einfügen: „new“
+    insert_next    Danach als <block> einfügen: „new“ (after the blocks just inserted)
+    replace_blocks Zeile N–M durch <block> ersetzen: „new“ (whole blocks)
+    split          <new> in Zeile N zwischen „anchor“ und „old“ teilen[, den zweiten Teil
+                   als <block>]
+    join           Absätze in Zeilen N und M zusammenführen
+    restyle_block  <old> in Zeile N wird <new>
+
+    <block>, and ``old``/``new`` of split and restyle_block, are block codes as
+    "kind|depth|marker type" ("p|0|", "li|1|-", "li|2|#.").
     """
 
     kind: str
     first_line: int
     last_line: int
-    anchor: str
-    old: str
-    new: str
+    anchor: str = ""
+    old: str = ""
+    new: str = ""
+    block: str = ""
 
 
 def instructions(items: Sequence[Change]) -> list[Instruction]:
-    return [_instruction(change) for change in items]
+    """The instructions of the changes; changes stored before instructions were stored
+    with them get the old one-per-change wording."""
+    out: list[Instruction] = []
+    for change in items:
+        out += change.steps if change.steps is not None else [_legacy_instruction(change)]
+    return out
 
 
-def _instruction(c: Change) -> Instruction:
+def _legacy_instruction(c: Change) -> Instruction:
     anchor = ""
     if c.kind == "insert":
         if c.new_paragraphs and not c.after and c.start > 0:
@@ -311,6 +367,315 @@ def _instruction(c: Change) -> Instruction:
     else:
         kind = c.kind + ("_lines" if c.whole_lines else "_words")
     return Instruction(kind, c.first_line, c.last_line, anchor, c.old, c.new)
+
+
+def block_code(token: Token) -> str:
+    """A block start as "kind|depth|marker type", e.g. "li|1|-"."""
+    return token.key[1:]
+
+
+def quote_old(items: Iterable[Token]) -> str:
+    return " ".join(token.text for token in items if token.is_word)
+
+
+def quote_new(items: Iterable[Token]) -> str:
+    parts: list[str] = []
+    for token in items:
+        if token.is_word:
+            marked = any(segment.marks for segment in token.word)
+            parts.append(word_markdown(token.word) if marked else token.text)
+        elif token.key == BREAK:
+            parts.append(HARD_BREAK)
+        else:
+            parts.append(NEW_PARAGRAPH)
+    return " ".join(parts)
+
+
+_Op = tuple[int, int, tuple[Token, ...]]  # base range [start, end) and what replaces it
+_MERGE_LEFT, _MERGE_RIGHT = -1, 1
+
+
+class _Writer:
+    """Writes the instructions for the edits between two token sequences.
+
+    Each edit is described with as little quoted context as makes it unique in its
+    lines. An edit whose quote would reach into another edit's (or its quote's) tokens
+    is merged with it; a structural edit that is not a plain split, join, change of
+    block kind or insertion or deletion of whole blocks becomes the replacement of
+    the whole blocks it touches."""
+
+    def __init__(self, base: Sequence[Token], other: Sequence[Token]) -> None:
+        self.base, self.other = base, other
+        self.line_words: dict[int, list[str]] = defaultdict(list)
+        for token in base:
+            if token.is_word:
+                self.line_words[token.line].append(token.text)
+
+    def write(self, edits: Sequence[_Edit]) -> list[tuple[int, tuple[Instruction, ...]]]:
+        """(index of the first edit, its instructions) per group of merged edits."""
+        ops: list[_Op] = []
+        owners: list[int] = []
+        for index, edit in enumerate(edits):
+            pieces = self._pieces(edit)
+            ops += pieces
+            owners += [index] * len(pieces)
+        done: list[tuple[tuple[Instruction, ...], int]] = []  # instructions, claimed end
+        k = 0
+        while k < len(ops):
+            low = max(ops[k - 1][1], done[k - 1][1]) if k else 0
+            high = ops[k + 1][0] if k + 1 < len(ops) else len(self.base)
+            shift = sum(len(new) - (end - start) for start, end, new in ops[:k])
+            found = self.describe(ops[k], low, high, ops[k][0] + shift)
+            if isinstance(found, int):
+                j = k - 1 if found == _MERGE_LEFT else k
+                ops[j : j + 2] = [self._joined(ops[j], ops[j + 1])]
+                del owners[j + 1]
+                del done[j:]
+                k = j
+                continue
+            done.append(found)
+            k += 1
+        said: dict[int, tuple[Instruction, ...]] = {}
+        for owner, (steps, _) in zip(owners, done, strict=True):
+            said[owner] = said.get(owner, ()) + steps
+        return list(said.items())
+
+    def _pieces(self, edit: _Edit) -> list[_Op]:
+        """Words that continue a paragraph and new blocks after it are said apart: the
+        words with a quote, the blocks after the paragraph's last line."""
+        start, end, new = edit
+        at_end = end == len(self.base) or self.base[end].is_block
+        cut = next((i for i, token in enumerate(new) if token.is_block), 0)
+        removed = self.base[start:end]
+        continues = start > 0 and self.base[start - 1].is_word
+        words = all(token.is_word for token in (*removed, *new[:cut]))
+        if cut and at_end and continues and words:
+            return [(start, end, new[:cut]), (end, end, new[cut:])]
+        return [(start, end, new)]
+
+    def _joined(self, first: _Op, second: _Op) -> _Op:
+        return first[0], second[1], first[2] + tuple(self.base[first[1] : second[0]]) + second[2]
+
+    def describe(
+        self, op: _Op, low: int, high: int, at: int
+    ) -> tuple[tuple[Instruction, ...], int] | int:
+        """The op's instructions and the end of the base tokens they claim, or the side
+        to merge with. ``at`` is where the op's new tokens start in the other text."""
+        start, end, new = op
+        if any(not t.is_word for t in (*self.base[start:end], *new)):
+            return self._structure(op, low, high, at)
+        return self._words(op, low, high)
+
+    # words within one stretch of a block ----------------------------------------------------
+
+    def _words(self, op: _Op, low: int, high: int) -> tuple[tuple[Instruction, ...], int] | int:
+        start, end, new = op
+        removed = self.base[start:end]
+        if removed and self._whole_lines(start, end):
+            first, last = removed[0].line, removed[-1].line
+            if new:
+                step = Instruction(
+                    "replace_lines", first, last, old=quote_old(removed), new=quote_new(new)
+                )
+                return (step,), end
+            return (Instruction("delete_lines", first, last, old=quote_old(removed)),), end
+        if start == end:
+            for left, right in ((True, False), (False, True)):
+                span = self._grow(start, end, low, high, left, right)
+                if isinstance(span, tuple):
+                    a, b = span
+                    kind = "insert_after" if b == end else "insert_before"
+                    lines = self.base[a].line, self.base[b - 1].line
+                    anchor = quote_old(self.base[a:b])
+                    return (Instruction(kind, *lines, anchor, new=quote_new(new)),), max(b, end)
+        span = self._grow(start, end, low, high, True, True)
+        if not isinstance(span, tuple):
+            return span if span is not None else self._blocks(op, low, high)
+        return (self._quoted(op, *span),), span[1]
+
+    def _quoted(self, op: _Op, a: int, b: int) -> Instruction:
+        start, end, new = op
+        base = self.base
+        lines = base[a].line, base[b - 1].line
+        old = quote_old(base[a:b])
+        after = (*base[a:start], *new, *base[end:b])
+        if not new and (a, b) == (start, end):
+            return Instruction("delete_words", *lines, old=old)
+        if [t.text for t in base[start:end]] == [t.text for t in new]:  # marks only
+            if not any(segment.marks for token in after for segment in token.word):
+                return Instruction("unmark", *lines, old=old)
+            return Instruction("restyle_words", *lines, old=old, new=quote_new(after))
+        return Instruction("replace_words", *lines, old=old, new=quote_new(after))
+
+    def _whole_lines(self, start: int, end: int) -> bool:
+        first, last = self.base[start].line, self.base[end - 1].line
+        return end - start == sum(len(self.line_words[n]) for n in range(first, last + 1))
+
+    def _grow(
+        self, start: int, end: int, low: int, high: int, left: bool, right: bool
+    ) -> tuple[int, int] | int | None:
+        """The smallest quote [a, b) around [start, end), growing a word at a time on the
+        allowed sides within the stretch of words, that occurs once in its lines; else the
+        side of another edit it ran into, or None at the stretch's ends."""
+        a, b = start, end
+        if not left and not right:
+            return None
+        blocked: int | None = None
+        while True:
+            if a < b and self._unique(a, b):
+                return a, b
+            grown = False
+            if left and a > 0 and self.base[a - 1].is_word:
+                if a - 1 >= low:
+                    a, grown = a - 1, True
+                else:
+                    blocked = _MERGE_LEFT
+            if not grown and right and b < len(self.base) and self.base[b].is_word:
+                if b < high:
+                    b, grown = b + 1, True
+                else:
+                    blocked = blocked or _MERGE_RIGHT
+            if not grown:
+                return blocked
+
+    def _unique(self, a: int, b: int) -> bool:
+        wanted = [t.text for t in self.base[a:b]]
+        words = [
+            w
+            for n in range(self.base[a].line, self.base[b - 1].line + 1)
+            for w in self.line_words[n]
+        ]
+        size = len(wanted)
+        return sum(words[i : i + size] == wanted for i in range(len(words) - size + 1)) == 1
+
+    # block structure ------------------------------------------------------------------------
+
+    def _structure(
+        self, op: _Op, low: int, high: int, at: int
+    ) -> tuple[tuple[Instruction, ...], int] | int:
+        start, end, new = op
+        base = self.base
+        removed = base[start:end]
+        if len(removed) == 1 and len(new) == 1 and removed[0].is_block and new[0].is_block:
+            line = removed[0].line
+            step = Instruction(
+                "restyle_block", line, line, old=block_code(removed[0]), new=block_code(new[0])
+            )
+            return (step,), end
+        inside = 0 < start < len(base) and base[start - 1].is_word
+        if not removed and len(new) == 1 and new[0].is_block and inside and base[start].is_word:
+            return self._split(op, low, high, at)
+        joins = end < len(base) and base[end].is_word
+        if len(removed) == 1 and removed[0].is_block and not new and inside and joins:
+            if start - 1 < low:  # the line before was rewritten by the instruction before
+                return _MERGE_LEFT
+            step = Instruction("join", base[start - 1].line, removed[0].line)
+            return (step,), end
+        if self._inline(op, at):
+            return self._words(op, low, high)
+        return self._blocks(op, low, high)
+
+    def _inline(self, op: _Op, at: int) -> bool:
+        """Whether the op changes words within one block and starts new blocks of that
+        block's kind among them, the block going on after it: said as words, with "¶"
+        where a block starts. (New blocks at a block's end are said as blocks.)"""
+        start, end, new = op
+        if end == len(self.base) or not self.base[end].is_word:
+            return False
+        if any(not t.is_word for t in self.base[start:end]) or any(t.key == BREAK for t in new):
+            return False
+        own = next((t.key for t in reversed(self.other[:at]) if t.is_block), None)
+        return own is not None and all(t.key == own for t in new if t.is_block)
+
+    def _split(
+        self, op: _Op, low: int, high: int, at: int
+    ) -> tuple[tuple[Instruction, ...], int] | int:
+        """Quoted with at least a word on either side of the split."""
+        start, _, new = op
+        if start - 1 < low:
+            return _MERGE_LEFT
+        if start >= high:
+            return _MERGE_RIGHT
+        span = self._grow(start - 1, start + 1, low, high, True, True)
+        if not isinstance(span, tuple):
+            return span if span is not None else self._blocks(op, low, high)
+        a, b = span
+        first = block_code(next(t for t in reversed(self.other[:at]) if t.is_block))
+        second = block_code(new[0])
+        step = Instruction(
+            "split",
+            self.base[a].line,
+            self.base[b - 1].line,
+            anchor=quote_old(self.base[a:start]),
+            old=quote_old(self.base[start:b]),
+            new=first,
+            block="" if second == first else second,
+        )
+        return (step,), b
+
+    def _blocks(self, op: _Op, low: int, high: int) -> tuple[tuple[Instruction, ...], int] | int:
+        """Whole blocks inserted, deleted or replaced; any other structural edit is
+        widened to the whole blocks it touches."""
+        start, end, new = op
+        base = self.base
+        boundary = end == len(base) or base[end].is_block
+        at_block = start == len(base) or base[start].is_block
+        if at_block and (new[0].is_block if new else boundary):
+            first = start
+        else:
+            first = max((i for i in range(start) if base[i].is_block), default=0)
+        last = (
+            end
+            if boundary
+            else next((i for i in range(end, len(base)) if base[i].is_block), len(base))
+        )
+        if first < low:
+            return _MERGE_LEFT
+        if last > high:
+            return _MERGE_RIGHT
+        new = (*base[first:start], *new, *base[end:last])
+        groups = _block_groups(new)
+        if first == last:  # pure insertion before base[first]
+            if first == 0:
+                lead = Instruction(
+                    "blocks_before",
+                    base[0].line if base else 1,
+                    base[0].line if base else 1,
+                    new=groups[0][1],
+                    block=groups[0][0],
+                )
+            else:
+                line = base[first - 1].line
+                lead = Instruction(
+                    "insert_blocks", line, line, new=groups[0][1], block=groups[0][0]
+                )
+        else:
+            lines = base[first].line, base[last - 1].line
+            if not groups:
+                return (Instruction("delete_lines", *lines, old=quote_old(base[first:last])),), last
+            lead = Instruction("replace_blocks", *lines, new=groups[0][1], block=groups[0][0])
+        rest = [
+            Instruction("insert_next", lead.last_line, lead.last_line, new=text, block=code)
+            for code, text in groups[1:]
+        ]
+        return (lead, *rest), last
+
+
+def _block_groups(items: Sequence[Token]) -> list[tuple[str, str]]:
+    """(block code, quoted new text) of each block in ``items``, which start with one."""
+    out: list[tuple[str, str]] = []
+    words: list[Token] = []
+    for token in items:
+        if token.is_block:
+            if out:
+                out[-1] = (out[-1][0], quote_new(words))
+            out.append((block_code(token), ""))
+            words = []
+        else:
+            words.append(token)
+    if out:
+        out[-1] = (out[-1][0], quote_new(words))
+    return out
 
 
 # --- inline diff ----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -261,7 +262,8 @@ def parse_title(values: dict[str, str], errors: dict[str, str]) -> str:
 
 
 def _markdown(values: dict[str, str], name: str, errors: dict[str, str], *, required: bool) -> str:
-    text = values.get(name, "").replace("\r\n", "\n")
+    # NFC: text pasted from a Mac or a PDF (decomposed "ü") is stored like typed text
+    text = unicodedata.normalize("NFC", values.get(name, "").replace("\r\n", "\n"))
     if required and not normalize(text).strip():  # nothing left once read as Markdown
         errors[name] = N_("Please enter the text.")
     elif len(text) > TEXT_MAX:

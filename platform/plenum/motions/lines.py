@@ -5,7 +5,10 @@ holds words; a word is one or more *segments* of text with inline marks (bold,
 italic, struck, code, link), so "**Wort**teil" stays one word. Blocks are wrapped on
 word boundaries at the line length (list items lose a little width per level of
 nesting) and lines are numbered continuously through all blocks. A word longer than
-the line stands alone on its line.
+the line stands alone on its line. Words are separated by whitespace other than the
+no-break spaces (U+00A0, U+2007, U+202F): "10 km" written with one stays one word,
+and the space is kept. Text is read in Unicode NFC, so a decomposed "ü" (as pasted
+from a Mac or a PDF) is the same word as a typed one.
 
 The layout is plain data (``Layout.to_json``) so it is computed when the text
 changes and stored, not computed on every view. ``to_markdown`` writes the blocks
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -33,6 +37,8 @@ INDENT_PER_LEVEL = 4
 MARKS = ("a", "strong", "em", "s", "code")
 _MARK_TOKENS = {"strong_open": "strong", "em_open": "em", "s_open": "s"}
 _CLOSE_TOKENS = {"strong_close": "strong", "em_close": "em", "s_close": "s", "link_close": "a"}
+# Whitespace between words: any but the no-break spaces, which hold a word together.
+_WORD_GAP = re.compile(r"([^\S\u00a0\u2007\u202f]+)")
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,7 @@ def read_blocks(text: str) -> list[Block]:
     marker = ""  # marker of the current list item until its first block is read
     heading = ""
     quote = 0
+    text = unicodedata.normalize("NFC", text)
 
     def add(words: list[Word], breaks: list[int]) -> None:
         nonlocal marker
@@ -156,12 +163,12 @@ def _read_inline(children: Sequence[Token]) -> tuple[list[Word], list[int]]:
             current.clear()
 
     def add_text(text: str, extra: tuple[str, ...] = ()) -> None:
-        parts = re.split(r"(\s+)", text)
+        parts = _WORD_GAP.split(text)
         ordered = tuple(m for m in MARKS if m in marks or m in extra)
         for part in parts:
             if not part:
                 continue
-            if part.isspace():
+            if _WORD_GAP.fullmatch(part):
                 end_word()
             elif current and current[-1].marks == ordered and current[-1].href == href:
                 current[-1] = Segment(current[-1].text + part, ordered, href)

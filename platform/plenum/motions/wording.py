@@ -101,23 +101,89 @@ _INSTRUCTIONS = {
     "delete_words": N_("In line %(line)s delete “%(old)s”."),
     "replace_lines": N_("Replace line %(line)s with: “%(new)s”"),
     "replace_words": N_("In line %(line)s replace “%(old)s” with “%(new)s”."),
+    "unmark": N_("In line %(line)s remove the emphasis from “%(old)s”."),
+    "restyle_words": N_("In line %(line)s format “%(old)s” as “%(new)s”."),
+    "insert_blocks": N_("After line %(line)s insert as %(block)s: “%(new)s”"),
+    "blocks_before": N_("Before line %(line)s insert as %(block)s: “%(new)s”"),
+    "insert_next": N_("After that insert as %(block)s: “%(new)s”"),
+    "replace_blocks": N_("Replace line %(line)s with %(block)s: “%(new)s”"),
+    "split": N_("Split %(new)s in line %(line)s between “%(anchor)s” and “%(old)s”."),
+    "split_as": N_(
+        "Split %(new)s in line %(line)s between “%(anchor)s” and “%(old)s”,"
+        " the second part as %(block)s."
+    ),
+    "join": N_("Join the paragraphs in lines %(first)s and %(last)s."),
+    "restyle_block": N_("%(old)s in line %(line)s becomes %(new)s."),
 }
 # The same for changes that span several lines ("%(line)s" is then "20–21").
 _RANGE_INSTRUCTIONS = {
+    "insert_after": N_("In lines %(line)s after “%(anchor)s” insert: “%(new)s”"),
+    "insert_before": N_("In lines %(line)s before “%(anchor)s” insert: “%(new)s”"),
     "delete_lines": N_("Delete lines %(line)s."),
     "delete_words": N_("In lines %(line)s delete “%(old)s”."),
     "replace_lines": N_("Replace lines %(line)s with: “%(new)s”"),
     "replace_words": N_("In lines %(line)s replace “%(old)s” with “%(new)s”."),
+    "unmark": N_("In lines %(line)s remove the emphasis from “%(old)s”."),
+    "restyle_words": N_("In lines %(line)s format “%(old)s” as “%(new)s”."),
+    "replace_blocks": N_("Replace lines %(line)s with %(block)s: “%(new)s”"),
+    "split": N_("Split %(new)s in lines %(line)s between “%(anchor)s” and “%(old)s”."),
+    "split_as": N_(
+        "Split %(new)s in lines %(line)s between “%(anchor)s” and “%(old)s”,"
+        " the second part as %(block)s."
+    ),
 }
+# Block codes ("kind|depth|marker type", see diff.Instruction) in instructions.
+_BLOCK_NAMES = {
+    "p": N_("paragraph"),
+    "quote": N_("quotation"),
+    "-": N_("list item"),
+    "#.": N_("numbered list item"),
+    "": N_("paragraph of a list item"),
+}
+_LEVEL = N_("%(block)s (level %(depth)s)")
+_HEADING = N_("heading")
+
+
+def block_name(code: str) -> str:
+    """A block code as a noun: "p|0|" is "Absatz", "li|2|-" "Listenpunkt (Ebene 2)"."""
+    kind, depth, marker = [*code.split("|"), "", ""][:3]
+    if kind.startswith("h"):
+        level = kind[1:]
+        return (
+            gettext(_LEVEL, block=gettext(_HEADING), depth=level)
+            if level != "1"
+            else gettext(_HEADING)
+        )
+    if kind != "li":
+        return gettext(_BLOCK_NAMES.get(kind, _BLOCK_NAMES["p"]))
+    name = gettext(_BLOCK_NAMES.get(marker, _BLOCK_NAMES["-"]))
+    return gettext(_LEVEL, block=name, depth=depth) if depth not in ("", "1") else name
 
 
 def instruction_text(item: Instruction) -> str:
     """The instruction as a sentence in the member's language."""
     where = _lines(item.first_line, item.last_line)
-    values = {"line": where, "anchor": item.anchor, "old": item.old, "new": item.new}
+    values = {
+        "line": where,
+        "first": item.first_line,
+        "last": item.last_line,
+        "anchor": item.anchor,
+        "old": item.old,
+        "new": item.new,
+        "block": block_name(item.block) if item.block else "",
+    }
+    kind = item.kind
+    if kind == "split":
+        values["new"] = block_name(item.new)
+        kind = "split_as" if item.block else "split"
+    elif kind == "restyle_block":
+        values["old"], values["new"] = block_name(item.old), block_name(item.new)
     table = _RANGE_INSTRUCTIONS if item.first_line != item.last_line else {}
-    message = table.get(item.kind) or _INSTRUCTIONS.get(item.kind)
-    return gettext(message, **values) if message else item.kind
+    message = table.get(kind) or _INSTRUCTIONS.get(kind)
+    if not message:
+        return item.kind
+    text = gettext(message, **values)
+    return text[:1].upper() + text[1:]
 
 
 STATUS_LABELS = {
