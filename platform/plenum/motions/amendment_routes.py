@@ -80,7 +80,7 @@ def new_form(request: Request) -> Response:
 
 
 async def _read_paragraphs(request: Request) -> None:
-    items = dict(reversed(await form_items(request)))  # the first of repeated names
+    items = dict(await form_items(request))  # the last of repeated names, as form.get
     found = [items[f"para_{i}"] for i in range(MAX_PARAGRAPHS) if f"para_{i}" in items]
     # Keep the indentation: it is what makes "   - item" a nested list item.
     request.state.paragraphs = [p.replace("\r\n", "\n").rstrip().lstrip("\n") for p in found]
