@@ -34,6 +34,7 @@ from plenum.web import errors
 from plenum.web import routes as web_routes
 from plenum.web.csrf import CSRFMiddleware
 from plenum.web.dbsession import DbSessionMiddleware
+from plenum.web.forms import NulMiddleware
 from plenum.web.i18n import LocaleMiddleware
 from plenum.web.ratelimit import RateLimiter
 from plenum.web.security import SecurityHeadersMiddleware, content_security_policy, origin_of
@@ -130,5 +131,6 @@ def _middleware(settings: Settings) -> list[Middleware]:
             secure=settings.secure_cookies,
         ),
         Middleware(LocaleMiddleware, default=settings.default_locale),
+        Middleware(NulMiddleware),
         Middleware(CSRFMiddleware, reject=errors.reject),
     ]

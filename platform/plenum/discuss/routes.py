@@ -18,6 +18,7 @@ from plenum.motions import amendments as motion_amendments
 from plenum.motions import service as motions
 from plenum.motions.pages import render, run
 from plenum.orgs.service import body_by_key, chapter_by_key
+from plenum.parsing import parse_int
 from plenum.web.dbsession import db
 from plenum.web.htmx import see_other
 from plenum.web.ratelimit import RateLimiter
@@ -169,9 +170,9 @@ def _thread(request: Request) -> tuple[access.ThreadPlace, Principal, access.Acc
 def thread_page(request: Request) -> Response:
     where, found, allowed = _thread(request)
     session = db(request)
-    page = _int(request.query_params.get("page", ""))
-    at = _int(request.query_params.get("at", ""))
-    reply_to = _int(request.query_params.get("reply_to", ""))
+    page = parse_int(request.query_params.get("page"))
+    at = parse_int(request.query_params.get("at"))
+    reply_to = parse_int(request.query_params.get("reply_to"))
     answered = session.get(Comment, reply_to) if reply_to else None
     if answered is not None and answered.thread_id != where.thread.id:
         answered = None
@@ -182,10 +183,6 @@ def thread_page(request: Request) -> Response:
     return _thread_view(
         request, where, found, allowed, page=page, values=values, replying_to=answered
     )
-
-
-def _int(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() and len(raw) < 9 else None
 
 
 def _thread_view(

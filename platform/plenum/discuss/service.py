@@ -38,6 +38,7 @@ from plenum.motions import lines
 from plenum.motions import service as motions
 from plenum.notify.service import mark_read_under
 from plenum.orgs.models import Member
+from plenum.parsing import parse_int
 
 TITLE_MAX = 200
 BODY_MAX = 10_000
@@ -77,8 +78,7 @@ def check_body(body: str, name: str = "body") -> dict[str, str]:
 
 
 def _number(raw: str) -> int | None:
-    raw = raw.strip()
-    return int(raw) if raw.isdigit() and len(raw) < 9 else None
+    return parse_int(raw, high=99_999_999)
 
 
 def parse_comment(values: dict[str, str]) -> CommentInput:

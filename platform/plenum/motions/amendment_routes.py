@@ -17,6 +17,7 @@ from plenum.motions.models import DECISIONS, MotionVersion, Recommendation, Stat
 from plenum.motions.pages import render, run
 from plenum.votes import service as votes
 from plenum.web.dbsession import db
+from plenum.web.forms import form_items
 from plenum.web.htmx import see_other
 from plenum.web.templating import flash, path_for
 
@@ -83,12 +84,10 @@ def new_form(request: Request) -> Response:
 
 
 async def _read_paragraphs(request: Request) -> None:
-    async with request.form() as form:
-        found = [form.get(f"para_{i}") for i in range(MAX_PARAGRAPHS) if f"para_{i}" in form]
+    items = dict(await form_items(request))  # the last of repeated names, as form.get
+    found = [items[f"para_{i}"] for i in range(MAX_PARAGRAPHS) if f"para_{i}" in items]
     # Keep the indentation: it is what makes "   - item" a nested list item.
-    request.state.paragraphs = [
-        p.replace("\r\n", "\n").rstrip().lstrip("\n") for p in found if isinstance(p, str)
-    ]
+    request.state.paragraphs = [p.replace("\r\n", "\n").rstrip().lstrip("\n") for p in found]
 
 
 async def create(request: Request) -> Response:

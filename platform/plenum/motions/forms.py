@@ -17,12 +17,15 @@ from plenum.clock import as_utc
 from plenum.errors import N_, ValidationFailed
 from plenum.motions.lines import normalize
 from plenum.motions.models import AmendmentNumbering, MotionType, Recommendation, Submitter
+from plenum.parsing import parse_int
 
 LOCAL_TIME = ZoneInfo("Europe/Berlin")  # deadlines are typed and shown in party time
 TITLE_MAX = 300
 TEXT_MAX = 200_000
 MAX_EUROS = 20_000_000  # amounts are stored in cents in a 32-bit column
 NOTE_MAX = 2000
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999  # dates typed into any form
+OUT_OF_RANGE = N_("Please enter a date between the years 1900 and 2999.")
 
 CALL_FIELDS = (
     "title",
@@ -211,12 +214,7 @@ def parse_transition(values: dict[str, str]) -> TransitionInput:
     outcome_text = values.get("outcome_text", "").strip()
     if len(outcome_text) > 300:
         errors["outcome_text"] = N_("At most 300 characters.")
-    decided_on = None
-    if values.get("decided_on"):
-        try:
-            decided_on = date.fromisoformat(values["decided_on"])
-        except ValueError:
-            errors["decided_on"] = N_("Please enter a date.")
+    decided_on = parse_date(values, "decided_on", errors)
     if errors:
         raise ValidationFailed(errors)
     return TransitionInput(
@@ -245,8 +243,7 @@ def form_key(values: dict[str, str]) -> str:
 
 
 def lock_version(values: dict[str, str]) -> int:
-    raw = values.get("lock_version", "")
-    return int(raw) if raw.isdigit() else 0
+    return parse_int(values.get("lock_version")) or 0
 
 
 # --- pieces -------------------------------------------------------------------------------
@@ -303,9 +300,34 @@ def local_datetime(values: dict[str, str], name: str, errors: dict[str, str]) ->
     except ValueError:
         errors[name] = N_("Please enter a date and time.")
         return None
+    if not _sane(local):
+        errors[name] = OUT_OF_RANGE
+        return None
     if local.tzinfo is None:
         local = local.replace(tzinfo=LOCAL_TIME)
     return local
+
+
+def parse_date(values: dict[str, str], name: str, errors: dict[str, str]) -> date | None:
+    """The ``name`` field as a date (None when empty); a message beside it when not one."""
+    raw = values.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        found = date.fromisoformat(raw)
+    except ValueError:
+        errors[name] = N_("Please enter a date.")
+        return None
+    if not _sane(found):
+        errors[name] = OUT_OF_RANGE
+        return None
+    return found
+
+
+def _sane(moment: date) -> bool:
+    """Within the years a date typed here can mean. Far-off years are typing slips, and
+    near the ends of the calendar converting between party time and UTC overflows."""
+    return EARLIEST_YEAR <= moment.year <= LATEST_YEAR
 
 
 _EURO = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d{1,2}))?")

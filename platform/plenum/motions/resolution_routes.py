@@ -15,6 +15,7 @@ from plenum.motions import forms, resolutions
 from plenum.motions.pages import render, run
 from plenum.orgs.models import Body, Chapter
 from plenum.orgs.service import body_by_key, body_scope
+from plenum.parsing import parse_int
 from plenum.web.dbsession import db
 from plenum.web.htmx import see_other
 from plenum.web.templating import flash, path_for
@@ -35,7 +36,7 @@ def list_page(request: Request) -> Response:
     session = db(request)
     body, chapter = _readable(request)
     raw_year = request.query_params.get("year", "")
-    year = int(raw_year) if raw_year.isdigit() else None
+    year = parse_int(raw_year, high=9999)
     topic = request.query_params.get("topic", "")
     context = {
         "body": body,

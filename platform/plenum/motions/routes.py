@@ -25,8 +25,10 @@ from plenum.motions import (
 from plenum.motions.models import DECISIONS, MotionType, Recommendation, Status, Submitter
 from plenum.motions.pages import render, run
 from plenum.orgs.service import body_by_key, body_scope, chapter_scope
+from plenum.parsing import parse_int, parse_ints
 from plenum.votes import service as votes
 from plenum.web.dbsession import db
+from plenum.web.forms import form_items
 from plenum.web.htmx import see_other
 from plenum.web.templating import flash, path_for
 
@@ -475,12 +477,8 @@ def versions_page(request: Request) -> Response:
     return render(request, "motions/versions.html", context)
 
 
-def _ids(raw: list[Any]) -> list[int]:
-    return [int(v) for v in raw if isinstance(v, str) and v.isdigit()]
-
-
 def _int(raw: str | None) -> int:
-    return int(raw) if raw and raw.isdigit() else 0
+    return parse_int(raw) or 0
 
 
 # --- merge ----------------------------------------------------------------------------------
@@ -530,9 +528,9 @@ def _merge_view(
 
 
 async def merge_submit(request: Request) -> Response:
-    async with request.form() as form:
-        request.state.merge_chosen = _ids(form.getlist("amendment"))
-        request.state.merge_resolved = _ids(form.getlist("resolved"))
+    items = await form_items(request)
+    request.state.merge_chosen = parse_ints(v for k, v in items if k == "amendment")
+    request.state.merge_resolved = parse_ints(v for k, v in items if k == "resolved")
     return await run(request, _merge_submit, "action", "text", "expected_version")
 
 

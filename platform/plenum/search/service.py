@@ -26,6 +26,7 @@ from sqlmodel import Session, col, select
 from plenum.auth.permissions import Principal
 from plenum.errors import N_, ValidationFailed
 from plenum.orgs.models import Chapter
+from plenum.parsing import parse_int
 from plenum.search.index import KINDS, TABLE, Query
 from plenum.search.visibility import Link, Readable
 
@@ -64,7 +65,7 @@ def parse(values: Mapping[str, str]) -> SearchQuery:
         text=text,
         chapter=values.get("chapter", "")[:80],
         kind=kind if kind in KINDS else "",
-        start=min(int(start), 10**6) if start.isdigit() else 0,
+        start=parse_int(start, high=10**6) or 0,
     )
 
 

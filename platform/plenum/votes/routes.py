@@ -17,6 +17,7 @@ from plenum.errors import N_, DomainError, NotFound, ValidationFailed
 from plenum.motions.pages import render, run
 from plenum.orgs.models import Body, Chapter
 from plenum.orgs.service import body_by_key, chapter_by_key
+from plenum.parsing import parse_int
 from plenum.votes import casting, forms, results, roll, service, tally
 from plenum.votes.box import BallotBox
 from plenum.votes.models import VoteStatus
@@ -451,7 +452,7 @@ async def presence(request: Request) -> Response:
 
 def _presence(request: Request, values: dict[str, str]) -> Response:
     body, _chapter, found = _body_manager(request)
-    member_id = int(values["member_id"]) if values["member_id"].isdigit() else 0
+    member_id = parse_int(values["member_id"]) or 0
     return _attendance_step(
         request,
         body,
@@ -467,8 +468,8 @@ async def seat(request: Request) -> Response:
 
 def _seat(request: Request, values: dict[str, str]) -> Response:
     body, _chapter, found = _body_manager(request)
-    delegate = int(values["delegate_id"]) if values["delegate_id"].isdigit() else 0
-    substitute = int(values["substitute_id"]) if values["substitute_id"].isdigit() else 0
+    delegate = parse_int(values["delegate_id"]) or 0
+    substitute = parse_int(values["substitute_id"]) or 0
     if values["action"] == "release":
         return _attendance_step(
             request,

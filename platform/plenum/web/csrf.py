@@ -14,6 +14,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qs
 
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -112,7 +114,10 @@ async def _form_token(scope: Scope, body: bytes) -> str | None:
         values = parse_qs(body.decode("utf-8", "replace")).get(FIELD)
         return values[0] if values else None
     if content_type.startswith("multipart/form-data"):
-        async with Request(scope, _replay(body)).form() as form:
-            value = form.get(FIELD)
-            return value if isinstance(value, str) else None
+        try:
+            async with Request(scope, _replay(body)).form() as form:
+                value = form.get(FIELD)
+                return value if isinstance(value, str) else None
+        except (HTTPException, MultiPartException):  # malformed: no token in it
+            return None
     return None

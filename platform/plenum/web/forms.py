@@ -1,13 +1,33 @@
-"""Reading submitted forms into plain values."""
+"""Reading submitted forms and query values into plain values.
+
+Everything a member (or anyone) sends is read here or checked by ``NulMiddleware``, so a
+NUL character (which PostgreSQL cannot store) is refused in one place, with a 400 page.
+Numbers are read by ``plenum.parsing``.
+"""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
+from collections.abc import Iterable
+from urllib.parse import parse_qsl, unquote_to_bytes
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from plenum.errors import N_
+from plenum.web.errors import error_page
 
 MAX_FIELDS = 1000  # as many as Starlette's form parser takes
+NUL_REFUSED = N_(
+    "The input contains a null character, which cannot be stored. "
+    "Please remove it and send the form again."
+)
+
+
+def refuse_nul(pairs: Iterable[tuple[str, str]]) -> None:
+    """A 400 answer when a name or value holds a NUL character."""
+    if any("\x00" in name or "\x00" in value for name, value in pairs):
+        raise HTTPException(400, NUL_REFUSED)
 
 
 async def form_items(request: Request) -> list[tuple[str, str]]:
@@ -17,11 +37,14 @@ async def form_items(request: Request) -> list[tuple[str, str]]:
     if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
         body = (await request.body()).decode("utf-8", "replace")
         try:
-            return parse_qsl(body, keep_blank_values=True, max_num_fields=MAX_FIELDS)
+            items = parse_qsl(body, keep_blank_values=True, max_num_fields=MAX_FIELDS)
         except ValueError:  # too many fields: as Starlette's parser answers
             raise HTTPException(400, f"Too many fields. At most {MAX_FIELDS}.") from None
-    async with request.form() as form:
-        return [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+    else:
+        async with request.form() as form:
+            items = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+    refuse_nul(items)
+    return items
 
 
 async def form_values(request: Request, *names: str) -> dict[str, str]:
@@ -31,7 +54,28 @@ async def form_values(request: Request, *names: str) -> dict[str, str]:
         for name in names:
             value = form.get(name)
             values[name] = value.strip() if isinstance(value, str) else ""
-        return values
+    refuse_nul(values.items())
+    return values
+
+
+class NulMiddleware:
+    """Answers 400 to a request whose path or query string holds a NUL character, before
+    any route reads it (path parameters and query values reach the database as they are)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and _has_nul(scope):
+            response = error_page(Request(scope), 400, NUL_REFUSED)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _has_nul(scope: Scope) -> bool:
+    query: bytes = scope.get("query_string", b"")
+    return "\x00" in scope["path"] or b"\x00" in unquote_to_bytes(query)
 
 
 def local_path(candidate: str | None, default: str = "/") -> str:

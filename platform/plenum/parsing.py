@@ -1,0 +1,27 @@
+"""Strict readers for numbers typed or sent by anyone: the one place that turns text
+into an id, a version or a page number. Plain functions, used by routes and services.
+
+``"²".isdigit()`` is true but ``int("²")`` fails, and ``int()`` also takes digits of
+other scripts and numbers no column can hold; so only ASCII digits within a range count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+MAX_ID = 2**31 - 1  # ids and counters are 32-bit columns on PostgreSQL
+
+
+def parse_int(raw: str | None, *, low: int = 0, high: int = MAX_ID) -> int | None:
+    """``raw`` (surrounding spaces aside) as a whole number from ``low`` to ``high``, else
+    None. No sign; leading zeros only up to ``high``'s number of digits."""
+    text = (raw or "").strip()
+    if not (text.isascii() and text.isdecimal()) or len(text) > len(str(high)):
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
+def parse_ints(raw: Iterable[str]) -> list[int]:
+    """The ids among ``raw``, in order; whatever is not one is left out."""
+    return [value for value in map(parse_int, raw) if value is not None]
