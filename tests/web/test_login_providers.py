@@ -291,7 +291,11 @@ def test_twenty_first_logins_at_once_make_one_member(app, provider, session):
             thread.start()
         for thread in threads:
             thread.join()
-    assert [getattr(r, "status_code", r) for r in results] == [303] * 20
+        assert [getattr(r, "status_code", r) for r in results] == [303] * 20
+        for result in results:  # each browser is logged in with its new session
+            client.cookies.clear()
+            header = "; ".join(f"{k}={v}" for k, v in result.cookies.items())
+            assert client.get("/me", headers={"cookie": header}).status_code == 200
     members = session.exec(select(Member)).all()
     assert [(m.subject, m.display_name) for m in members] == [("erika", "Erika Muster")]
     memberships = session.exec(select(Membership).where(Membership.member_id == members[0].id))
@@ -345,3 +349,38 @@ def test_a_claim_changes_the_member_only_when_present(settings, database, later)
         assert set(chapters) == ({now["chapter"]} - {"ov-unbekannt"})
         roles = session.exec(select(BodyRole.role).where(BodyRole.member_id == member_id)).all()
         assert sorted(roles) == sorted(GROUP_ROLE[g] for g in now["groups"])
+
+
+def test_callbacks_sent_twice_at_once_log_in_once_and_say_reused(app, provider, session):
+    """Ten browsers of a brand-new member each send their callback twice at the same moment
+    (a double click): one member row, no 500; of each pair at least one logs in, and a
+    refused one says the callback was used already."""
+    structure(session)
+    provider.set_user("erika", dict(FULL))
+    with TestClient(app, base_url="http://testserver", follow_redirects=False) as client:
+        browsers = []
+        for _ in range(10):
+            client.cookies.clear()
+            url = provider.authorize(start_login(client), "erika")
+            browsers.append((url.split("testserver", 1)[1], dict(client.cookies)))
+        client.cookies.clear()
+        barrier = threading.Barrier(20)
+        results: dict[int, list[Any]] = {i: [] for i in range(10)}
+
+        def complete(index: int) -> None:
+            path, cookies = browsers[index]
+            header = "; ".join(f"{k}={v}" for k, v in cookies.items())
+            barrier.wait()
+            results[index].append(client.get(path, headers={"cookie": header}))
+
+        threads = [threading.Thread(target=complete, args=(i // 2,)) for i in range(20)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    for pair in results.values():
+        statuses = sorted(r.status_code for r in pair)
+        assert statuses in ([303, 303], [303, 400]), statuses
+        for refused in (r for r in pair if r.status_code == 400):
+            assert "schon verwendet" in _message(refused)
+    assert len(session.exec(select(Member)).all()) == 1

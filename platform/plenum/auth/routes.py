@@ -60,7 +60,10 @@ PROVIDER_ERRORS = {
     "consent_required": "declined",
     "invalid_client": "client_secret",
     "unauthorized_client": "client_secret",
-    "invalid_grant": "expired",
+    # The code was used already: the same callback twice at once (a double click, a
+    # reload racing the first), both past the state check. (A code also expires after a
+    # minute or so, but the browser goes from the provider to Plenum at once.)
+    "invalid_grant": "reused",
 }
 USED_STATES = "login_used_states"  # the last few states of this browser's callbacks
 KEPT_STATES = 5
