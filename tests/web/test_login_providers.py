@@ -9,6 +9,9 @@ oidc_provider.py), switched to behave like the provider in question.
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 import threading
 from typing import Any
 
@@ -25,6 +28,7 @@ from plenum.auth.oidc import IssuerMismatch
 from plenum.orgs.models import BodyRole, Chapter, Member, Membership
 from tests.support.factories import claims, structure
 from tests.support.oidc import finish_login, login, start_login
+from tests.support.processes import free_port
 from tests.support.web import enrol, page, text
 
 FULL = {
@@ -116,6 +120,24 @@ def test_start_stops_when_the_discovery_document_names_another_issuer(settings, 
     assert any(
         r.levelno == logging.CRITICAL and elsewhere in r.getMessage() for r in caplog.records
     )
+
+
+def test_plenum_serve_stops_with_a_clear_message_on_another_issuer(settings, provider, tmp_path):
+    environment = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(sys.path),
+        "PLENUM_DATABASE_URL": settings.database_url,
+        "PLENUM_SECRET_KEY": settings.secret_key,
+        "PLENUM_OIDC_ISSUER": provider.url + "/",
+        "PLENUM_ROOT": str(settings.root),
+    }
+    command = [sys.executable, "-m", "plenum.cli", "serve", "--port", str(free_port())]
+    with provider.switched(issuer="https://login.example.invalid/realms/party"):
+        done = subprocess.run(
+            command, env=environment, capture_output=True, text=True, timeout=60, check=False
+        )
+    assert done.returncode != 0
+    assert "names the issuer 'https://login.example.invalid/realms/party'" in done.stderr
 
 
 def test_a_provider_that_names_another_issuer_later_gets_no_login(client, provider, caplog):
