@@ -63,10 +63,10 @@ def profile_from_claims(issuer: str, claims: Mapping[str, Any], settings: Settin
         raise LoginRefused(N_("The identity provider did not say who you are."))
 
     def text(name: str) -> str | None:
-        return _text(claims[name]) if name in claims else None
+        return None if claims.get(name) is None else _text(claims[name])
 
     def strings(name: str) -> tuple[str, ...] | None:
-        return _strings(claims[name]) if name in claims else None
+        return None if claims.get(name) is None else _strings(claims[name])
 
     return Profile(
         issuer=issuer,
