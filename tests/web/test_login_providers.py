@@ -283,11 +283,16 @@ def test_known_chapter_keys_give_no_notice(client, provider, session):
 # -- many first logins at once ------------------------------------------------------------
 
 
-def test_twenty_first_logins_at_once_make_one_member(app, provider, session):
+@pytest.mark.parametrize("discovery_seconds", [3600, 0])
+def test_twenty_first_logins_at_once_make_one_member(
+    settings, provider, session, discovery_seconds
+):
     """Twenty browsers of a brand-new member complete their callbacks at the same moment:
-    one member row, every callback logs in, none fails."""
+    one member row, every callback logs in, none fails. Also while the discovery document
+    is fetched again at every use (lifetime 0): a callback keeps the one it started with."""
     structure(session)
     provider.set_user("erika", dict(FULL))
+    app = create_app(settings.with_changes(oidc_discovery_seconds=discovery_seconds))
     with TestClient(app, base_url="http://testserver", follow_redirects=False) as client:
         callbacks = []
         for _ in range(20):

@@ -40,18 +40,21 @@ class PartyClient(StarletteOAuth2App):  # type: ignore[misc]
 
     issuer = ""
     metadata_seconds = 3600.0
+    server_metadata: dict[str, Any]
 
     async def load_server_metadata(self) -> dict[str, Any]:
         loaded_at = self.server_metadata.get("_loaded_at")
         if loaded_at is not None and time.time() - loaded_at >= self.metadata_seconds:
-            self.server_metadata.clear()  # and the keys (``jwks``) kept with it
+            # A new dict, not the old one emptied: a login in the middle of its callback
+            # keeps the document (and the keys, ``jwks``, kept with it) it started with.
+            self.server_metadata = {}
         if "_loaded_at" in self.server_metadata:
-            return self.server_metadata  # type: ignore[no-any-return]
+            return self.server_metadata
         try:
             metadata: dict[str, Any] = await super().load_server_metadata()
             check_discovery(metadata, self.issuer)
         except BaseException:
-            self.server_metadata.clear()
+            self.server_metadata = {}
             raise
         return metadata
 

@@ -166,7 +166,7 @@ async def _verified_claims(request: Request, settings: Settings) -> dict[str, An
         )
     except OAuthError as exc:
         return _refused(request, settings, _failure_kind(request, exc), exc)
-    except (httpx2.HTTPError, DiscoveryInvalid) as exc:
+    except (httpx2.HTTPError, DiscoveryInvalid, RuntimeError) as exc:
         log.warning("identity provider %s not usable at callback: %r", settings.oidc_issuer, exc)
         return error_page(request, 503, PROVIDER_DOWN)
     except (AuthlibBaseError, JoseError, ValueError) as exc:
