@@ -12,6 +12,7 @@ discovery document's downloads. The switches:
 - ``userinfo_only``: the ID token carries no claims but ``sub`` (and the registered
   ones); everything else only comes from the userinfo endpoint (Keycloak with "Add to
   ID token" off, node oidc-provider with conform claims);
+- ``userinfo_fails``: the userinfo endpoint answers 500;
 - ``issuer``: the discovery document names this issuer; ``invalid_discovery``: the
   discovery document is a JSON object without endpoints.
 
@@ -96,6 +97,8 @@ def build() -> flask.Flask:
 
     @app.after_request
     def switch_discovery(response: flask.Response) -> flask.Response:
+        if flask.request.path == "/userinfo" and _switches.get("userinfo_fails"):
+            return flask.Response("userinfo is down", status=500)
         if flask.request.path != DISCOVERY:
             return response
         _discovery_hits["count"] += 1

@@ -91,6 +91,14 @@ def test_a_login_whose_token_has_no_claims_erases_nothing(client, provider, sess
     assert roles == [s.state_board.id]
 
 
+def test_a_failing_userinfo_endpoint_leaves_the_id_token_claims(client, provider, session, caplog):
+    structure(session)
+    with provider.switched(userinfo_fails=True):
+        login(client, provider, "erika", dict(FULL))
+    assert _member(session).display_name == "Erika Muster"
+    assert any("userinfo" in m and provider.url in m for m in _warnings(caplog))
+
+
 # -- the issuer -------------------------------------------------------------------------
 
 

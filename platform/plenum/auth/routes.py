@@ -191,12 +191,12 @@ async def _with_userinfo(
     """``claims`` completed by the userinfo endpoint: many providers put the profile
     there only (Keycloak with "Add to ID token" off). When it cannot be had, the ID
     token's claims alone are used; a claim absent from both changes nothing."""
-    metadata = await client.load_server_metadata()
-    if not metadata.get("userinfo_endpoint"):
-        return claims
     try:
+        metadata = await client.load_server_metadata()
+        if not metadata.get("userinfo_endpoint"):
+            return claims
         info = dict(await client.userinfo(token=token))
-    except (httpx2.HTTPError, AuthlibBaseError, ValueError) as exc:
+    except (httpx2.HTTPError, AuthlibBaseError, ValueError, RuntimeError) as exc:
         log.warning("userinfo of %s not available (%r); ID token only", settings.oidc_issuer, exc)
         return claims
     if info.get("sub") != claims.get("sub"):
