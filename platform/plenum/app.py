@@ -17,7 +17,7 @@ from starlette.types import ASGIApp
 
 from plenum.auth import current
 from plenum.auth import routes as auth_routes
-from plenum.auth.oidc import make_client
+from plenum.auth.oidc import check_issuer_at_start, make_client
 from plenum.db import Database
 from plenum.discuss import routes as discuss_routes
 from plenum.mail import routes as mail_routes
@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None) -> Plenum:
         gc.collect()
         gc.freeze()
         gc.set_threshold(*GC_THRESHOLDS)
+        await check_issuer_at_start(app.state.oidc)
         database.checkpoint_in_background()
         yield
         app.state.ballot_box.close()

@@ -187,7 +187,24 @@ def _load_structure(settings: Settings, *, session: Session) -> bool:
             default_majority=Majority.SIMPLE.value,
         )
         create_body(created[chapter_key], data, session=session)
+    as_demo = _demo_login(settings)
     for member in MEMBERS:
-        profile = profile_from_claims(settings.oidc_issuer, member.claims, settings)
-        sync_member(profile, settings, session=session)
+        profile = profile_from_claims(settings.oidc_issuer, member.claims, as_demo)
+        sync_member(profile, as_demo, session=session)
     return True
+
+
+def _demo_login(settings: Settings) -> Settings:
+    """How the demo members' claims are read: with the demo's claim names and group table,
+    whatever the operator set for the real provider. Otherwise an operator's
+    ``PLENUM_OIDC_GROUP_ROLES`` leaves the demo's office staff without their role, and
+    the demo motions cannot be published."""
+    defaults = Settings()
+    return settings.with_changes(
+        oidc_group_roles=GROUP_ROLES,
+        oidc_claim_name=defaults.oidc_claim_name,
+        oidc_claim_email=defaults.oidc_claim_email,
+        oidc_claim_member_number=defaults.oidc_claim_member_number,
+        oidc_claim_chapter=defaults.oidc_claim_chapter,
+        oidc_claim_groups=defaults.oidc_claim_groups,
+    )

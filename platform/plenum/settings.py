@@ -44,6 +44,8 @@ class Settings:
     oidc_claim_chapter: str = "chapter"
     oidc_claim_groups: str = "groups"
     oidc_group_roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # How long the provider's discovery document is kept before it is fetched again.
+    oidc_discovery_seconds: int = 3600
     session_idle_minutes: int = 120
     session_max_hours: int = 12
     login_rate_limit: str = "600/60"
@@ -59,6 +61,10 @@ class Settings:
     smtp_password: str = ""
     smtp_security: str = ""  # starttls, ssl or none; empty: starttls in production, else none
     mail_from: str = ""  # empty: Plenum <noreply@host of base_url>
+
+    def __post_init__(self) -> None:
+        # With or without a trailing slash it is one issuer, and members are keyed on it.
+        object.__setattr__(self, "oidc_issuer", self.oidc_issuer.rstrip("/"))
 
     @property
     def development(self) -> bool:
@@ -128,7 +134,13 @@ _FIELD_NAMES = list(Settings.__dataclass_fields__)
 def _parse(name: str, raw: str) -> Any:
     if name == "root":
         return Path(raw)
-    if name in ("session_idle_minutes", "session_max_hours", "smtp_port", "threads"):
+    if name in (
+        "session_idle_minutes",
+        "session_max_hours",
+        "smtp_port",
+        "threads",
+        "oidc_discovery_seconds",
+    ):
         try:
             return int(raw)
         except ValueError as exc:

@@ -98,3 +98,21 @@ def test_every_demo_role_exists(settings, session):
         "office_staff",
         "moderator",
     } <= roles
+
+
+def test_seed_demo_works_when_the_operator_maps_groups_to_roles(
+    settings, session, monkeypatch, capsys
+):
+    """An operator's PLENUM_OIDC_GROUP_ROLES is for the real provider's groups; the demo
+    members still get the demo's roles, so the demo's motions can be published."""
+    from plenum.cli import main
+    from plenum.motions.models import Motion
+
+    monkeypatch.setenv("PLENUM_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("PLENUM_SECRET_KEY", "test-secret-key-not-for-production")
+    monkeypatch.setenv("PLENUM_OIDC_ISSUER", settings.oidc_issuer)
+    monkeypatch.setenv("PLENUM_OIDC_GROUP_ROLES", '{"realm-office": ["office_staff@chapter:bund"]}')
+    assert main(["seed-demo"]) == 0
+    assert "Demo data loaded." in capsys.readouterr().out
+    assert len(session.exec(select(Member)).all()) == len(demo.MEMBERS)
+    assert any(m.status == "published" for m in session.exec(select(Motion)).all())

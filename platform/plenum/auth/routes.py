@@ -16,7 +16,7 @@ from starlette.routing import Route
 
 from plenum.auth import service
 from plenum.auth.current import SESSION_KEY
-from plenum.auth.oidc import same_issuer
+from plenum.auth.oidc import CLIENT_NAME, DiscoveryInvalid
 from plenum.errors import N_
 from plenum.settings import Settings
 from plenum.web.dbsession import db
@@ -31,6 +31,44 @@ PROVIDER_DOWN = N_(
 )
 STALE_LOGIN = N_("This login link has expired or was already used. Please start the login again.")
 BAD_TOKEN = N_("The login service's answer could not be verified. Please start the login again.")
+WRONG_SECRET = N_(
+    "Plenum is not set up correctly at the party's login service, so nobody can log in right"
+    " now. The office has been told in the log; please try again later."
+)
+DECLINED = N_(
+    "You did not allow Plenum to use your party account, so you are not logged in."
+    " To take part, log in again and allow it."
+)
+EXPIRED_LOGIN = N_(
+    "Your login took too long, or it was started in another browser. Please start the login again."
+)
+REUSED_CALLBACK = N_(
+    "This login link was already used. If you are not logged in now, please start the login again."
+)
+
+# Why a callback is refused: (status, message for the member, words for the operator's log).
+FAILURES: dict[str, tuple[int, str, str]] = {
+    "client_secret": (503, WRONG_SECRET, "the provider refused Plenum's client id or secret"),
+    "declined": (400, DECLINED, "the member declined consent"),
+    "expired": (400, EXPIRED_LOGIN, "the login expired (no login started in this session)"),
+    "reused": (400, REUSED_CALLBACK, "a callback was used again"),
+    "refused": (400, STALE_LOGIN, "the provider refused the login"),
+    "token": (400, BAD_TOKEN, "the ID token was refused"),
+}
+# The provider's error codes (RFC 6749 §4.1.2.1, §5.2) and what they mean for the member.
+PROVIDER_ERRORS = {
+    "access_denied": "declined",
+    "consent_required": "declined",
+    "invalid_client": "client_secret",
+    "unauthorized_client": "client_secret",
+    # The code was used already: the same callback twice at once (a double click, a
+    # reload racing the first), both past the state check. (A code also expires after a
+    # minute or so, but the browser goes from the provider to Plenum at once.)
+    "invalid_grant": "reused",
+}
+USED_STATES = "login_used_states"  # the last few states of this browser's callbacks
+KEPT_STATES = 5
+UNKNOWN_CHAPTERS = "unknown_chapters"
 
 
 def _settings(request: Request) -> Settings:
@@ -58,13 +96,16 @@ async def login(request: Request) -> Response:
     try:
         response: Response = await request.app.state.oidc.authorize_redirect(request, redirect_uri)
     except (httpx2.HTTPError, ValueError, RuntimeError) as exc:
-        log.warning("identity provider unreachable at login: %r", exc)
+        log.warning(
+            "identity provider %s not usable at login: %r", _settings(request).oidc_issuer, exc
+        )
         return error_page(request, 503, PROVIDER_DOWN)
     return response
 
 
 async def callback(request: Request) -> Response:
     settings = _settings(request)
+    used_states = _spend_state(request)
     claims = await _verified_claims(request, settings)
     if isinstance(claims, Response):
         return claims
@@ -73,37 +114,95 @@ async def callback(request: Request) -> Response:
     except service.LoginRefused as exc:
         return error_page(request, 400, exc.message)
 
-    def sync() -> Any:  # committed with the answer, like every request's writes
-        return service.sync_member(profile, settings, session=db(request))
+    def sync() -> tuple[Any, list[str]]:  # committed with the answer, like any request's
+        session = db(request)
+        member = service.sync_member(profile, settings, session=session)
+        unknown = service.unknown_chapter_keys(profile.chapter_keys or (), session=session)
+        return member, unknown
 
-    member = await run_in_threadpool(sync)
+    member, unknown_chapters = await run_in_threadpool(sync)
     next_path = local_path(request.session.get("login_next"))
     renew(request.session)
     request.session[SESSION_KEY] = member.id
+    request.session[USED_STATES] = used_states
+    if unknown_chapters:
+        request.session[UNKNOWN_CHAPTERS] = unknown_chapters
     if member.locale:
         request.session["locale"] = member.locale
     return RedirectResponse(next_path, status_code=303)
 
 
+def _spend_state(request: Request) -> list[str]:
+    """Note the callback's state as used (authlib forgets it now), so that using the same
+    callback again is told apart from a login that expired; the states noted so far."""
+    state = request.query_params.get("state", "")
+    used = [s for s in request.session.get(USED_STATES, []) if isinstance(s, str)]
+    if state and f"_state_{CLIENT_NAME}_{state}" in request.session and state not in used:
+        used = [*used, state][-KEPT_STATES:]
+        request.session[USED_STATES] = used
+    return used
+
+
+def _refused(request: Request, settings: Settings, kind: str, exc: object) -> Response:
+    status, message, reason = FAILURES[kind]
+    log.warning("login at %s refused: %s (%s)", settings.oidc_issuer, reason, exc)
+    return error_page(request, status, message)
+
+
+def _failure_kind(request: Request, exc: OAuthError) -> str:
+    if exc.error == "mismatching_state":
+        state = request.query_params.get("state", "")
+        return "reused" if state in request.session.get(USED_STATES, []) else "expired"
+    return PROVIDER_ERRORS.get(str(exc.error), "refused")
+
+
 async def _verified_claims(request: Request, settings: Settings) -> dict[str, Any] | Response:
+    """The claims of the ID token, with those only the userinfo endpoint gives."""
     client = request.app.state.oidc
     try:
-        token = await client.authorize_access_token(request)
         metadata = await client.load_server_metadata()
+        token = await client.authorize_access_token(
+            request, claims_options=_claims_options(metadata, settings)
+        )
     except OAuthError as exc:
-        log.info("login refused: %s", exc)
-        return error_page(request, 400, STALE_LOGIN)
-    except httpx2.HTTPError as exc:
-        log.warning("identity provider unreachable at callback: %r", exc)
+        return _refused(request, settings, _failure_kind(request, exc), exc)
+    except (httpx2.HTTPError, DiscoveryInvalid, RuntimeError) as exc:
+        log.warning("identity provider %s not usable at callback: %r", settings.oidc_issuer, exc)
         return error_page(request, 503, PROVIDER_DOWN)
     except (AuthlibBaseError, JoseError, ValueError) as exc:
-        log.warning("ID token refused: %s", exc)
-        return error_page(request, 400, BAD_TOKEN)
+        return _refused(request, settings, "token", exc)
     userinfo = token.get("userinfo")
-    if not userinfo or not same_issuer(metadata.get("issuer", ""), settings.oidc_issuer):
-        log.warning("login refused: no ID token, or the provider names another issuer")
-        return error_page(request, 400, BAD_TOKEN)
-    return dict(userinfo)
+    if not userinfo:
+        return _refused(request, settings, "token", "no ID token")
+    return await _with_userinfo(client, token, dict(userinfo), settings)
+
+
+def _claims_options(metadata: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """The ID token must come from the provider's issuer and name Plenum in ``aud``."""
+    return {
+        "iss": {"essential": True, "values": [metadata["issuer"]]},
+        "aud": {"essential": True, "values": [settings.oidc_client_id]},
+    }
+
+
+async def _with_userinfo(
+    client: Any, token: dict[str, Any], claims: dict[str, Any], settings: Settings
+) -> dict[str, Any]:
+    """``claims`` completed by the userinfo endpoint: many providers put the profile
+    there only (Keycloak with "Add to ID token" off). When it cannot be had, the ID
+    token's claims alone are used; a claim absent from both changes nothing."""
+    try:
+        metadata = await client.load_server_metadata()
+        if not metadata.get("userinfo_endpoint"):
+            return claims
+        info = dict(await client.userinfo(token=token))
+    except (httpx2.HTTPError, AuthlibBaseError, ValueError, RuntimeError) as exc:
+        log.warning("userinfo of %s not available (%r); ID token only", settings.oidc_issuer, exc)
+        return claims
+    if info.get("sub") != claims.get("sub"):
+        log.warning("userinfo of %s names another subject; ignored", settings.oidc_issuer)
+        return claims
+    return {**claims, **info}
 
 
 async def logout(request: Request) -> Response:

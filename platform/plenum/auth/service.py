@@ -3,7 +3,9 @@
 Members are keyed on (issuer, subject), never on e-mail. At each login the member's
 name, e-mail and member number are taken from the provider, and the memberships and
 roles that came from the provider (``source = idp``) are replaced by what the claims
-say now. Roles given by office staff on a page (``source = manual``) stay.
+say now. A claim the provider does not send changes nothing: only a present claim
+changes what Plenum has. Roles given by office staff on a page (``source = manual``)
+stay.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from plenum.clock import utcnow
@@ -39,29 +43,39 @@ class LoginRefused(DomainError):
 
 @dataclass(frozen=True)
 class Profile:
-    """What the identity provider tells us about a member, in our terms."""
+    """What the identity provider tells us about a member, in our terms.
+
+    ``None`` means the provider did not send the claim: it changes nothing.
+    """
 
     issuer: str
     subject: str
-    display_name: str
-    email: str
-    member_number: str
-    chapter_keys: tuple[str, ...]
-    groups: tuple[str, ...]
+    display_name: str | None
+    email: str | None
+    member_number: str | None
+    chapter_keys: tuple[str, ...] | None
+    groups: tuple[str, ...] | None
 
 
 def profile_from_claims(issuer: str, claims: Mapping[str, Any], settings: Settings) -> Profile:
     subject = claims.get("sub")
     if not isinstance(subject, str) or not subject:
         raise LoginRefused(N_("The identity provider did not say who you are."))
+
+    def text(name: str) -> str | None:
+        return None if claims.get(name) is None else _text(claims[name])
+
+    def strings(name: str) -> tuple[str, ...] | None:
+        return None if claims.get(name) is None else _strings(claims[name])
+
     return Profile(
         issuer=issuer,
         subject=subject,
-        display_name=_text(claims.get(settings.oidc_claim_name)) or subject,
-        email=_text(claims.get(settings.oidc_claim_email)),
-        member_number=_text(claims.get(settings.oidc_claim_member_number)),
-        chapter_keys=_strings(claims.get(settings.oidc_claim_chapter)),
-        groups=_strings(claims.get(settings.oidc_claim_groups)),
+        display_name=text(settings.oidc_claim_name) or None,
+        email=text(settings.oidc_claim_email),
+        member_number=text(settings.oidc_claim_member_number),
+        chapter_keys=strings(settings.oidc_claim_chapter),
+        groups=strings(settings.oidc_claim_groups),
     )
 
 
@@ -79,24 +93,53 @@ def _strings(value: object) -> tuple[str, ...]:
 
 def sync_member(profile: Profile, settings: Settings, *, session: Session) -> Member:
     """Create or update the member from ``profile``, with memberships and roles, atomically."""
-    member = session.exec(
-        select(Member).where(Member.issuer == profile.issuer, Member.subject == profile.subject)
-    ).first()
-    if member is None:
-        member = Member(issuer=profile.issuer, subject=profile.subject)
-    member.display_name = profile.display_name[:200]
-    member.email = profile.email[:320]
-    member.member_number = profile.member_number[:64]
+    member = _member_for(profile, session=session)
+    if profile.display_name is not None:
+        member.display_name = profile.display_name[:200]
+    if profile.email is not None:
+        member.email = profile.email[:320]
+    if profile.member_number is not None:
+        member.member_number = profile.member_number[:64]
     member.last_login_at = utcnow()
     session.add(member)
     session.flush()
     member_id = member.id or 0
-    _sync_memberships(member_id, profile.chapter_keys, session=session)
-    chapter_grants, body_grants = _grants_for_groups(profile.groups, settings, session=session)
-    _sync_roles(ChapterRole, "chapter_id", member_id, chapter_grants, session=session)
-    _sync_roles(BodyRole, "body_id", member_id, body_grants, session=session)
+    if profile.chapter_keys is not None:
+        _sync_memberships(member_id, profile.chapter_keys, session=session)
+    if profile.groups is not None:
+        chapter_grants, body_grants = _grants_for_groups(profile.groups, settings, session=session)
+        _sync_roles(ChapterRole, "chapter_id", member_id, chapter_grants, session=session)
+        _sync_roles(BodyRole, "body_id", member_id, body_grants, session=session)
     session.flush()
     return member
+
+
+def _member_for(profile: Profile, *, session: Session) -> Member:
+    """The member of (issuer, subject), made if new. Two first logins at once make one
+    row: the insert does nothing when the other one's row is there (it waits for the
+    other's commit on PostgreSQL, for its write lock on SQLite), then both read it."""
+    new = Member(issuer=profile.issuer, subject=profile.subject, display_name=profile.subject)
+    values = new.model_dump(exclude={"id"})
+    statement = _insert(session, Member).values(**values)
+    session.execute(statement.on_conflict_do_nothing(index_elements=["issuer", "subject"]))
+    return session.exec(
+        select(Member).where(Member.issuer == profile.issuer, Member.subject == profile.subject)
+    ).one()
+
+
+def _insert(session: Session, model: type[Any]) -> Any:
+    """An INSERT that knows ``ON CONFLICT`` (SQLite and PostgreSQL spell it alike)."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+def unknown_chapter_keys(keys: Iterable[str], *, session: Session) -> list[str]:
+    """The chapter keys of ``keys`` that Plenum does not know, sorted."""
+    wanted = set(keys)
+    if not wanted:
+        return []
+    known = set(session.exec(select(Chapter.key).where(col(Chapter.key).in_(wanted))).all())
+    return sorted(wanted - known)
 
 
 def _ids_by_key(
@@ -146,11 +189,13 @@ def _sync_memberships(member_id: int, chapter_keys: Iterable[str], *, session: S
     wanted = set(_ids_by_key(Chapter, chapter_keys, session).values())
     current = session.exec(select(Membership).where(Membership.member_id == member_id)).all()
     have = {row.chapter_id for row in current}
-    for row in current:
-        if row.source == Source.IDP and row.chapter_id not in wanted:
-            session.delete(row)
-    for chapter_id in wanted - have:
-        session.add(Membership(member_id=member_id, chapter_id=chapter_id, source=Source.IDP))
+    gone = [row.id for row in current if row.source == Source.IDP and row.chapter_id not in wanted]
+    _delete(Membership, gone, session=session)
+    rows = [
+        {"member_id": member_id, "chapter_id": chapter_id, "source": Source.IDP.value}
+        for chapter_id in wanted - have
+    ]
+    _insert_missing(Membership, rows, session=session)
 
 
 def _sync_roles(
@@ -167,11 +212,29 @@ def _sync_roles(
     """
     current: list[Any] = list(session.exec(select(model).where(model.member_id == member_id)).all())
     have = {(getattr(row, scope), row.role) for row in current}
-    for row in current:
-        if row.source == Source.IDP and (getattr(row, scope), row.role) not in wanted:
-            session.delete(row)
-    for target_id, role in wanted - have:
-        session.add(model(member_id=member_id, role=role, source=Source.IDP, **{scope: target_id}))
+    gone = [
+        row.id
+        for row in current
+        if row.source == Source.IDP and (getattr(row, scope), row.role) not in wanted
+    ]
+    _delete(model, gone, session=session)
+    rows = [
+        {"member_id": member_id, "role": role, "source": Source.IDP.value, scope: target_id}
+        for target_id, role in wanted - have
+    ]
+    _insert_missing(model, rows, session=session)
+
+
+def _delete(model: type[Any], ids: list[int | None], *, session: Session) -> None:
+    """Delete rows by id; a row another login deleted meanwhile is no error."""
+    if ids:
+        session.execute(delete(model).where(col(model.id).in_(ids)))
+
+
+def _insert_missing(model: type[Any], rows: list[dict[str, Any]], *, session: Session) -> None:
+    """Insert ``rows``; one that another login inserted meanwhile is left as it is."""
+    if rows:
+        session.execute(_insert(session, model).values(rows).on_conflict_do_nothing())
 
 
 def set_locale(member_id: int, locale: str, *, session: Session) -> None:

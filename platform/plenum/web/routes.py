@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from plenum.agenda.service import agenda
 from plenum.auth.current import SESSION_KEY, principal
+from plenum.auth.routes import UNKNOWN_CHAPTERS
 from plenum.auth.service import set_locale
 from plenum.web.dbsession import db
 from plenum.web.forms import form_values, local_path
@@ -26,7 +27,12 @@ def home(request: Request) -> Response:
     templates: Templates = request.app.state.templates
     found = principal(request)
     items = agenda(found, session=db(request)) if found else []
-    return templates.render(request, "home.html", {"agenda": items, "logged_in": bool(found)})
+    context = {
+        "agenda": items,
+        "logged_in": bool(found),
+        "unknown_chapters": request.session.get(UNKNOWN_CHAPTERS, []) if found else [],
+    }
+    return templates.render(request, "home.html", context)
 
 
 async def healthz(request: Request) -> Response:
