@@ -57,8 +57,7 @@ def structure(session: Session) -> Structure:
         kind=ChapterKind.LOCAL,
         parent=county,
     )
-    session.commit()
-    return Structure(
+    made = Structure(
         federal=federal,
         state=state,
         other_state=other,
@@ -74,6 +73,8 @@ def structure(session: Session) -> Structure:
             county, body_input("Kreisvorstand Köln", BodyKind.BOARD), session=session
         ),
     )
+    session.commit()
+    return made
 
 
 def body_input(name: str, kind: BodyKind, **overrides: Any) -> BodyInput:
