@@ -14,7 +14,7 @@ from plenum.discuss import service as discussion
 from plenum.errors import N_, DomainError, ValidationFailed
 from plenum.motions import amendments, diff, forms, lines, service
 from plenum.motions.models import DECISIONS, MotionVersion, Recommendation, Status
-from plenum.motions.pages import render, run
+from plenum.motions.pages import check_rate, invitation_quota, render, run
 from plenum.votes import service as votes
 from plenum.web.dbsession import db
 from plenum.web.htmx import see_other
@@ -118,7 +118,14 @@ def _create(request: Request, values: dict[str, str]) -> Response:
                 errors={},
                 preview=_preview(request, at, data.text),
             )
-        amendment = amendments.create_amendment(at, data, principal=found, session=session)
+        check_rate(request, "amendment", found.member_id)
+        amendment = amendments.create_amendment(
+            at,
+            data,
+            principal=found,
+            session=session,
+            quota=invitation_quota(request, found.member_id),
+        )
     except (ValidationFailed, DomainError) as exc:
         session.rollback()
         return _form(
@@ -170,7 +177,12 @@ def _update(request: Request, values: dict[str, str]) -> Response:
                 request, ap.at, **form, errors={}, preview=_preview(request, ap.at, data.text)
             )
         amendments.update_amendment(
-            ap, data, expected_version=forms.lock_version(values), principal=found, session=session
+            ap,
+            data,
+            expected_version=forms.lock_version(values),
+            principal=found,
+            session=session,
+            quota=invitation_quota(request, found.member_id),
         )
     except service.StaleEdit as exc:
         session.rollback()

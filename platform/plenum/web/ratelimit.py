@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass
@@ -31,8 +32,8 @@ class RateLimiter:
         self._buckets: dict[str, _Bucket] = {}
         self._lock = threading.Lock()
 
-    def hit(self, key: str) -> bool:
-        """Take one token for ``key``; False when the key has none left."""
+    def hit(self, key: str, cost: int = 1) -> bool:
+        """Take ``cost`` tokens for ``key``; False (taking none) when it has fewer left."""
         now = self.clock()
         with self._lock:
             bucket = self._buckets.get(key)
@@ -41,9 +42,9 @@ class RateLimiter:
                 self._forget_full_buckets(now)
             bucket.tokens = min(self.capacity, bucket.tokens + (now - bucket.updated) * self.rate)
             bucket.updated = now
-            if bucket.tokens < 1:
+            if bucket.tokens < cost:
                 return False
-            bucket.tokens -= 1
+            bucket.tokens -= cost
             return True
 
     def retry_after(self, key: str) -> int:
@@ -63,3 +64,16 @@ class RateLimiter:
         ]
         for key in full:
             del self._buckets[key]
+
+
+_MADE = threading.Lock()
+
+
+def limiter_for(state: Any, name: str, rate: tuple[int, float]) -> RateLimiter:
+    """The app's limiter ``name`` (kept on ``app.state``), made on first use."""
+    with _MADE:
+        limiter = getattr(state, name, None)
+        if not isinstance(limiter, RateLimiter):
+            limiter = RateLimiter(*rate)
+            setattr(state, name, limiter)
+    return limiter
