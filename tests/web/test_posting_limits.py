@@ -101,3 +101,18 @@ def test_amendments_and_invitations_are_limited_per_member(
     assert "You have proposed many amendments within an hour." in text(page(third))
     assert count(session, Amendment) == 2
     assert count(session, Notification, Notification.member_id == people["bo"]) == 0
+
+
+def test_an_invitation_opens_no_draft_to_a_member_of_another_chapter(
+    as_person, call, people, session
+):
+    client = as_person("pia")
+    path = new_motion(client, call).headers["location"]
+    motion = session.exec(select(Motion)).one()
+    # an invitation stored before invitations were limited to the call's chapter
+    session.add(Proposer(motion_id=motion.id, member_id=people["olga"], confirmed=False))
+    session.add(Proposer(motion_id=motion.id, member_id=people["mia"], confirmed=False))
+    session.commit()
+    assert as_person("olga").get(path).status_code == 404
+    shown = page(as_person("mia").get(path))
+    assert shown.select_one("#invitation") is not None

@@ -279,7 +279,8 @@ def viewer(ap: AmendmentPlace, *, principal: Principal | None, session: Session)
     """Who is named on the amendment; raises NotFound when the member may not see it."""
     found = service.names(ap.amendment, principal, session=session)
     published = ap.amendment.published_at is not None
-    if not may_view(ap.amendment.status, published, ap.at.place, principal, found.named):
+    named = service.sees_as_named(found, ap.at.place, principal)
+    if not may_view(ap.amendment.status, published, ap.at.place, principal, named):
         raise NotFound(N_("This amendment does not exist."))
     return found
 

@@ -944,13 +944,24 @@ def names(target: Motion | Amendment, principal: Principal | None, *, session: S
     return Named(proposers, waiting, proposer, proposer or is_proposer(principal, waiting))
 
 
+def sees_as_named(found: Named, place: CallPlace, principal: Principal | None) -> bool:
+    """A proposer sees what they propose; an invited member only while they may read the
+    chapter's motions: an invitation (even one made before invitations were limited to the
+    chapter) opens no draft to a member of another chapter."""
+    if found.proposer:
+        return True
+    return found.named and may(principal, Action.VIEW_MOTIONS, place.chapter_scope)
+
+
 def viewer(
     motion: Motion, place: CallPlace, *, principal: Principal | None, session: Session
 ) -> Named:
     """Who is named on the motion; raises NotFound when the member may not see it."""
     found = names(motion, principal, session=session)
     published = motion.current_version_id is not None
-    if not may_view(motion.status, published, place, principal, found.named):
+    if not may_view(
+        motion.status, published, place, principal, sees_as_named(found, place, principal)
+    ):
         raise NotFound(N_("This motion does not exist."))
     return found
 
