@@ -11,6 +11,8 @@ import threading
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from plenum.web.csrf import MIB, BodyLimits, CSRFMiddleware
 from tests.support.motions import make_call, motion_input, who
@@ -126,6 +128,39 @@ def test_the_header_token_needs_no_body_read_and_the_token_is_checked():
     assert run([b"csrf_token=wrong"]).status == 403
     assert run([b"x=1"], headers={"x-csrf-token": "wrong"}).status == 403
     assert run([b'{"csrf_token": "right"}'], content_type="application/json").status == 403
+
+
+FIELD_VALUE = st.text(alphabet="abc=&+%äx ", max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    before=st.lists(
+        st.tuples(st.sampled_from(["a", "csrf", "xcsrf_token"]), FIELD_VALUE), max_size=4
+    ),
+    after=st.lists(st.tuples(st.sampled_from(["a", "b"]), FIELD_VALUE), max_size=4),
+    token=st.sampled_from(["right", "wrong", None]),
+    cuts=st.lists(st.integers(1, 40), min_size=1, max_size=6),
+    header=st.booleans(),
+)
+def test_whatever_the_chunks_the_route_gets_the_body_whole_and_only_with_the_token(
+    before, after, token, cuts, header
+):
+    from urllib.parse import urlencode
+
+    fields = before + ([("csrf_token", token)] if token and not header else []) + after
+    body = urlencode(fields).encode()
+    chunks, start = [], 0
+    for cut in cuts:
+        chunks.append(body[start : start + cut])
+        start += cut
+    chunks.append(body[start:])
+    headers = {"x-csrf-token": token} if token and header else {}
+    answer = run(chunks, headers=headers)
+    if token == "right":
+        assert (answer.status, answer.app_body) == (204, body)
+    else:
+        assert (answer.status, answer.app_body) == (403, None)
 
 
 def multipart(*parts: tuple[str, bytes]) -> tuple[str, bytes]:
