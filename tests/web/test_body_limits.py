@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from plenum.web.csrf import MIB, BodyLimits, CSRFMiddleware
 from tests.support.motions import make_call, motion_input, who
 from tests.support.processes import app_process, rss_bytes
-from tests.support.web import enrol, log_in_as, token
+from tests.support.web import enrol, log_in_as, page, text, token
 from tests.web.test_motions import PEOPLE
 
 KIB = 1024
@@ -214,9 +214,9 @@ def test_a_member_uploads_a_large_file_but_nobody_without_a_login(
     big = b"%PDF-1.4\n" + b"0" * (5 * MIB) + b"\n%%EOF\n"
     form = {"csrf_token": token(client)}
     files = {"file": ("gross.pdf", big, "application/pdf")}
-    assert (
-        client.post(f"/motions/{draft.id}/attachments", data=form, files=files).status_code == 413
-    )
+    refused = client.post(f"/motions/{draft.id}/attachments", data=form, files=files)
+    assert refused.status_code == 413
+    assert text(page(refused).select_one("h1")) == "Zu viel auf einmal gesendet"
 
     log_in_as(client, provider, "pia", PEOPLE["pia"])
     form = {"csrf_token": token(client)}

@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 FIELD = "csrf_token"
@@ -92,16 +92,16 @@ class CSRFMiddleware:
         limit = self.limits.for_request(scope)
         length = _content_length(scope)
         if length is not None and length > limit:
-            await _too_large(scope, receive, send)
+            await self._too_large(scope, receive, send)
             return
         counted = _counted(receive, limit)
         if scope["path"].startswith(EXEMPT_PREFIX):
-            await _guarded(self.app, scope, counted, send)
+            await self._guarded(scope, counted, send)
             return
         try:
             provided, read, complete = await _find_token(scope, counted, limit)
         except BodyTooLarge:
-            await _too_large(scope, receive, send)
+            await self._too_large(scope, receive, send)
             return
         onward = _replay(read, complete, counted)
         expected = scope.get("session", {}).get("csrf")
@@ -109,7 +109,29 @@ class CSRFMiddleware:
             response = await self.reject(Request(scope, onward), 403)
             await response(scope, onward, send)
             return
-        await _guarded(self.app, scope, onward, send)
+        await self._guarded(scope, onward, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """413, and the connection closed: the rest of the body is not read."""
+        response = await self.reject(Request(scope, receive), 413)
+        response.headers["Connection"] = "close"
+        await response(scope, receive, send)
+
+    async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the app; a body that streams past its limit before the answer began gets 413."""
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except BodyTooLarge:
+            if started:
+                raise
+            await self._too_large(scope, receive, send)
 
 
 def _same(expected: str, provided: str) -> bool:
@@ -126,29 +148,6 @@ def _header(scope: Scope, name: bytes) -> str | None:
 def _content_length(scope: Scope) -> int | None:
     raw = _header(scope, b"content-length")
     return int(raw) if raw is not None and raw.strip().isdigit() else None
-
-
-async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
-    response = PlainTextResponse("Request body too large", status_code=413)
-    response.headers["Connection"] = "close"
-    await response(scope, receive, send)
-
-
-async def _guarded(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
-    """Run the app; a body that streams past its limit before the answer began gets 413."""
-    started = False
-
-    async def watched(message: Message) -> None:
-        nonlocal started
-        started = started or message["type"] == "http.response.start"
-        await send(message)
-
-    try:
-        await app(scope, receive, watched)
-    except BodyTooLarge:
-        if started:
-            raise
-        await _too_large(scope, receive, send)
 
 
 def _counted(receive: Receive, limit: int) -> Receive:
