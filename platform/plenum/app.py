@@ -32,7 +32,7 @@ from plenum.votes import routes as vote_routes
 from plenum.votes.box import BallotBox
 from plenum.web import errors
 from plenum.web import routes as web_routes
-from plenum.web.csrf import CSRFMiddleware
+from plenum.web.csrf import BodyLimits, CSRFMiddleware
 from plenum.web.dbsession import DbSessionMiddleware
 from plenum.web.forms import NulMiddleware
 from plenum.web.i18n import LocaleMiddleware
@@ -122,6 +122,11 @@ def pool_size(settings: Settings) -> dict[str, int]:
     return {"pool_size": settings.threads, "max_overflow": 4}
 
 
+def body_limits() -> BodyLimits:
+    """Small bodies without a login, a form's worth for members, files only on uploads."""
+    return BodyLimits(routes=attachment_routes.BODY_LIMITS, member_key=current.SESSION_KEY)
+
+
 def _middleware(settings: Settings) -> list[Middleware]:
     return [
         Middleware(
@@ -133,5 +138,5 @@ def _middleware(settings: Settings) -> list[Middleware]:
         ),
         Middleware(LocaleMiddleware, default=settings.default_locale),
         Middleware(NulMiddleware),
-        Middleware(CSRFMiddleware, reject=errors.reject),
+        Middleware(CSRFMiddleware, reject=errors.reject, limits=body_limits()),
     ]

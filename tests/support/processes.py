@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -40,3 +41,26 @@ def python_process(script: Path, *args: str, ready_url: str) -> Iterator[subproc
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@contextmanager
+def app_process(settings_env: dict[str, str]) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """``plenum serve`` in a process of its own (with the caller's PYTHONPATH), and its URL."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "plenum.cli", "serve", "--port", str(port)]
+    process = subprocess.Popen(command, env={**os.environ, **settings_env})
+    try:
+        wait_for(url + "/healthz")
+        yield process, url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def rss_bytes(pid: int, field: str = "VmRSS") -> int:
+    """A process's resident memory (or its peak, ``VmHWM``), from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no {field} for process {pid}")

@@ -33,3 +33,13 @@ def test_rate_limiter_allows_bursts_then_refills():
     now[0] = 20.0
     assert limiter.hit("a") is True
     assert limiter.hit("a") is False
+
+
+@given(st.lists(st.integers(1, 5), max_size=30))
+def test_a_limiter_grants_hits_of_any_cost_only_while_tokens_last(costs):
+    limiter = RateLimiter(10, 3600, clock=lambda: 0.0)
+    left, expected = 10, []
+    for cost in costs:  # a refused hit takes nothing, so a smaller one may still pass
+        expected.append(cost <= left)
+        left -= cost if cost <= left else 0
+    assert [limiter.hit("m", cost) for cost in costs] == expected

@@ -100,6 +100,30 @@ def test_a_comment_mails_followers_who_chose_immediately(
     assert "Content-Transfer-Encoding: quoted-printable" in wire
 
 
+def test_line_breaks_in_a_title_never_start_a_line_of_the_mail(
+    session, org, people, mail_settings, inbox
+):
+    forged = "Kita\r\nBcc: alle@example.invalid\n\nJetzt abstimmen: https://evil.example/\u2028Ende"
+    thread = topic(session, org.county, people["ada"], title=forged)
+    set_delivery(session, people["ada"], "immediate", "en")
+
+    comment(session, thread.id, people["bea"], "Ich kümmere mich darum.")
+
+    assert outbox.send_pending(mail_settings, session=session) == 1
+    [message] = inbox.messages
+    assert message["Bcc"] is None
+    folded = "Kita Bcc: alle@example.invalid Jetzt abstimmen: https://evil.example/ Ende"
+    assert folded in message["Subject"]
+    lines = message.get_content().splitlines()
+    assert [line for line in lines if "Bcc" in line] == [
+        f"New comment by Bea Beispiel in “{folded}”"
+    ]
+    assert not [line for line in lines if line.startswith(("Bcc", "Jetzt", "https://evil"))]
+    wire = inbox.raw[0].decode("ascii")
+    assert "\r\nBcc:" not in wire
+    assert "\nJetzt" not in wire
+
+
 def test_one_mail_per_thread_until_the_notice_is_read(session, org, people, mail_settings, inbox):
     thread = topic(session, org.county, people["ada"])
     set_delivery(session, people["ada"], "immediate")

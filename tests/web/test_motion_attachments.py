@@ -3,6 +3,8 @@ see the motion downloads them; anything else is refused and nothing is stored.""
 
 from __future__ import annotations
 
+import zlib
+
 import pytest
 from sqlmodel import select
 
@@ -94,6 +96,57 @@ def test_files_that_are_not_what_they_claim_or_too_big_are_refused(
     assert response.status_code == 303
     assert message in text(page(client.get(f"/motions/{draft.id}")).select_one(".flashes"))
     assert session.exec(select(Attachment)).first() is None
+
+
+def pdf_with(objects: bytes) -> bytes:
+    return b"%PDF-1.7\n" + objects + b"\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def compressed(content: bytes) -> bytes:
+    stream = zlib.compress(content)
+    header = b"5 0 obj<</Type/ObjStm/N 1/First 4/Filter/FlateDecode/Length %d>>" % len(stream)
+    return header + b"stream\r\n" + stream + b"\r\nendstream endobj"
+
+
+SCRIPT = b"<</S/JavaScript/JS(app.alert(1))>>"
+HARMLESS = compressed(b"1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj " + b"0" * 300_000)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("seite.html", PDF, "The file name must end in .pdf, .png or .jpg, as its content."),
+        ("setup.exe", PDF, "The file name must end in .pdf, .png or .jpg, as its content."),
+        ("bild.pdf", PNG, "The file name must end in .pdf, .png or .jpg, as its content."),
+        ("a.pdf", pdf_with(b"1 0 obj<</OpenAction " + SCRIPT + b">>endobj"), "scripts"),
+        ("b.pdf", pdf_with(b"1 0 obj<</Names<</J#61vaScript 3 0 R>>>>endobj"), "scripts"),
+        ("c.pdf", pdf_with(b"3 0 obj<</AA<</O 4 0 R>>>>endobj"), "scripts"),
+        ("d.pdf", pdf_with(b"4 0 obj<</S/Launch/F(cmd.exe)>>endobj"), "scripts"),
+        ("e.pdf", pdf_with(b"6 0 obj<</Type/EmbeddedFile>>stream\nMZ\nendstream"), "scripts"),
+        ("f.pdf", pdf_with(HARMLESS + compressed(b"7 0 obj" + SCRIPT + b"endobj")), "scripts"),
+    ],
+)
+def test_files_named_otherwise_or_pdfs_that_act_by_themselves_are_refused(
+    client, provider, session, draft, name, data, message
+):
+    client = as_person(client, provider, "pia")
+    response = upload(client, draft.id, name, data)
+    assert response.status_code == 303
+    assert message in text(page(client.get(f"/motions/{draft.id}")).select_one(".flashes"))
+    assert session.exec(select(Attachment)).first() is None
+
+
+def test_a_pdf_with_harmless_compressed_streams_is_served_only_as_a_download(
+    client, provider, session, draft
+):
+    client = as_person(client, provider, "pia")
+    data = pdf_with(HARMLESS)
+    assert upload(client, draft.id, "Plan.PDF", data).status_code == 303
+    stored = session.exec(select(Attachment)).one()
+    download = client.get(f"/attachments/{stored.id}")
+    assert download.content == data
+    assert download.headers["content-disposition"] == "attachment; filename*=UTF-8''Plan.PDF"
+    assert download.headers["x-content-type-options"] == "nosniff"
 
 
 def test_the_proposer_removes_an_attachment_and_nobody_else_may(

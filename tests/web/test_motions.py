@@ -838,6 +838,29 @@ def test_an_adopted_motion_becomes_a_resolution_numbered_in_the_bodys_format(
     assert text(shown.select_one("h1")) == "Teilhabe für Menschen mit wenig Zeit"
 
 
+@pytest.mark.parametrize(
+    ("stored", "number"),
+    [("{seq.x}", "2099/1"), ("{seq}{seq:>1000000}", "2099/1"), ("B-{year}-{seq:03}", "B-2099-001")],
+)
+def test_a_format_stored_before_the_check_numbers_as_the_default(
+    as_person, org, motion, session, stored, number
+):
+    body = session.get(type(org.state_convention), org.state_convention.id)
+    body.resolution_format = stored
+    session.add(body)
+    session.commit()
+
+    client = as_person("sami")
+    decided = post(
+        client,
+        f"/motions/{motion.id}/steps/decide",
+        {"outcome": "adopted", "decided_on": "2099-03-20"},
+    )
+    assert decided.status_code == 303
+    link = page(client.get(f"/motions/{motion.id}")).select_one("dl.facts a[href*='/resolutions/']")
+    assert text(link) == number
+
+
 def resolution_text(year: int, sequence: int, title: str) -> str:
     return (
         f"Beschluss {year}/{sequence}\n\n{title}\n\n"

@@ -191,6 +191,23 @@ def test_bad_body_input_keeps_what_was_typed_and_changes_nothing(as_role, sessio
     assert len(session.exec(select(Body)).all()) == before
 
 
+@pytest.mark.parametrize("number_format", ["{seq}{seq:>1000000}", "{seq.x}", "{year}/{seq!r}"])
+def test_a_resolution_number_format_beyond_the_tokens_is_refused(as_role, session, number_format):
+    client = as_role("staff")
+    form = {**BODY_FORM, "kind": "board", "resolution_format": number_format}
+    response = client.post("/bodies/lv-nrw-board/edit", data={**form, "csrf_token": _token(client)})
+    assert response.status_code == 422
+    errors = {p["id"]: p.text for p in _page(response).select(".field-error")}
+    assert errors == {
+        "resolution_format-error": "Verwende nur {year}, {seq} und {seq:3} "
+        "(dreistellig mit führenden Nullen) als Platzhalter."
+    }
+    session.expire_all()
+    assert session.exec(select(Body).where(Body.key == "lv-nrw-board")).one().resolution_format == (
+        "{year}/{seq}"
+    )
+
+
 def test_htmx_gets_only_the_form_fragment_with_422(as_role):
     client = as_role("staff")
     response = client.post(

@@ -464,3 +464,54 @@ def test_when_the_ballot_box_fails_the_ballot_is_cast_alone(
     assert text(page(answer).select_one("section#ballot #your-choices")) == "Nein"
     assert session.exec(select(Ballot.choices).where(Ballot.vote_id == vote.id)).all() == [str(no)]
     assert session.exec(select(func.count()).select_from(VoteCast)).one() == 1
+
+
+def test_the_ballots_export_never_starts_a_cell_with_a_formula(session, world, client, provider):
+    p = world.people
+    vote = make_vote(
+        session,
+        world.state,
+        world.state_convention,
+        p["gina"],
+        title="Wahl der Kassenprüfung",
+        method="election",
+        mode="secret",
+        election_of="other",
+        majority="simple",
+        seats="1",
+        options='=HYPERLINK("http://evil.example/","Anna")\n+Birgit\n@Carl\n-Dora',
+    )
+    present(session, world.state_convention, p["gina"], p["dana"], p["dirk"], p["didi"])
+    open_vote(session, vote, p["gina"])
+    labels = [label for label in option_ids(session, vote) if label[:1] in "=+@-"][:3]
+    for voter, label in zip(("dana", "dirk", "didi"), labels, strict=True):
+        cast(session, vote, p[voter], [label])
+    close(session, vote, p["gina"])
+    publish(session, vote, p["gina"])
+    log_in_as(client, provider, "gina", PEOPLE["gina"])
+    response = client.get(f"/votes/{vote.id}/ballots.csv")
+    cells = [cell for row in csv.reader(io.StringIO(response.text)) for cell in row]
+    assert sorted(cells[1:]) == sorted("'" + label for label in labels)
+
+
+def test_a_boards_vote_on_a_motion_is_not_shown_to_members_on_the_motion_page(
+    session, world, client, provider
+):
+    p = world.people
+    call = make_call(session, world.state_board)
+    motion = publish_motion(session, submitted_motion(session, call, p["mia"]), p["gina"])
+    title = "Vertraulich: Antrag ablehnen, Kasse leer"
+    vote = make_vote(
+        session, world.state, world.state_board, p["gina"], title=title, motion_id=str(motion.id)
+    )
+    open_vote(session, vote, p["gina"])
+
+    log_in_as(client, provider, "mia", PEOPLE["mia"])
+    shown = page(client.get(f"/motions/{motion.id}"))
+    assert shown.select_one("h1") is not None
+    assert shown.select("#votes-on-title + ul a") == []
+    assert title not in shown.get_text()
+
+    log_in_as(client, provider, "bo", PEOPLE["bo"])
+    shown = page(client.get(f"/motions/{motion.id}"))
+    assert [text(a) for a in shown.select("#votes-on-title + ul a")] == [title]

@@ -21,7 +21,7 @@ from plenum.orgs.service import body_by_key, chapter_by_key
 from plenum.parsing import parse_int
 from plenum.web.dbsession import db
 from plenum.web.htmx import see_other
-from plenum.web.ratelimit import RateLimiter
+from plenum.web.ratelimit import RateLimiter, limiter_for
 from plenum.web.templating import flash, path_for
 
 COMMENT_FIELDS = ("body", "key", "reply_to", "quote_first", "quote_last")
@@ -30,11 +30,7 @@ POSTING_RATE = (8, 120.0)
 
 
 def _limiter(request: Request) -> RateLimiter:
-    state = request.app.state
-    if not hasattr(state, "posting_limiter"):
-        state.posting_limiter = RateLimiter(*POSTING_RATE)
-    limiter: RateLimiter = state.posting_limiter
-    return limiter
+    return limiter_for(request.app.state, "posting_limiter", POSTING_RATE)
 
 
 def form_key() -> str:

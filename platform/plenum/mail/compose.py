@@ -8,7 +8,9 @@ settings are at hand, so two things are left open until it is sent: the site's a
 and the member's unsubscribe link. Templates write them as ``{base_url}`` and
 ``{unsubscribe_url}``; ``finish`` fills them in. Every value a template prints has its
 braces doubled first (the template environment's ``finalize``), so text a member wrote
-can never become such a field: it comes out of ``finish`` exactly as written.
+can never become such a field: it comes out of ``finish`` as written, except that line
+breaks and control characters in it are folded into spaces (``text.plain.one_line``), so
+no value can start a line of its own.
 
 Mails are plain text, so nothing is HTML-escaped; member text cannot become markup.
 """
@@ -28,6 +30,7 @@ from plenum.events import announce
 from plenum.mail.models import OutgoingMail
 from plenum.motions.wording import localtime
 from plenum.orgs.models import Member
+from plenum.text.plain import one_line
 from plenum.web.i18n import gettext, in_locale, ngettext
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -43,10 +46,11 @@ class Composed:
 
 
 def _escape_braces(value: Any) -> Any:
-    """What a template prints: braces doubled, so ``str.format`` gives them back as typed."""
+    """What a template prints: on one line (a title's line break could forge a "Bcc:"
+    line or a link of ours), with braces doubled, so ``str.format`` gives them back."""
     if value is None:
         return ""
-    return str(value).replace("{", "{{").replace("}", "}}")
+    return one_line(str(value)).replace("{", "{{").replace("}", "}}")
 
 
 @cache

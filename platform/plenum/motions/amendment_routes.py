@@ -14,7 +14,7 @@ from plenum.discuss import service as discussion
 from plenum.errors import N_, DomainError, ValidationFailed
 from plenum.motions import amendments, diff, forms, lines, service
 from plenum.motions.models import DECISIONS, MotionVersion, Recommendation, Status
-from plenum.motions.pages import render, run
+from plenum.motions.pages import check_rate, invitation_quota, render, run
 from plenum.votes import service as votes
 from plenum.web.dbsession import db
 from plenum.web.forms import form_items
@@ -121,7 +121,14 @@ def _create(request: Request, values: dict[str, str]) -> Response:
                 errors={},
                 preview=_preview(request, at, data.text),
             )
-        amendment = amendments.create_amendment(at, data, principal=found, session=session)
+        check_rate(request, "amendment", found.member_id, form=data.key)
+        amendment = amendments.create_amendment(
+            at,
+            data,
+            principal=found,
+            session=session,
+            quota=invitation_quota(request, found.member_id),
+        )
     except service.AlreadySaved as exc:
         flash(request, exc.message)
         return see_other(request, path_for(request, "amendment", id=exc.found.id))
@@ -176,7 +183,12 @@ def _update(request: Request, values: dict[str, str]) -> Response:
                 request, ap.at, **form, errors={}, preview=_preview(request, ap.at, data.text)
             )
         amendments.update_amendment(
-            ap, data, expected_version=forms.lock_version(values), principal=found, session=session
+            ap,
+            data,
+            expected_version=forms.lock_version(values),
+            principal=found,
+            session=session,
+            quota=invitation_quota(request, found.member_id),
         )
     except service.StaleEdit as exc:
         session.rollback()

@@ -39,13 +39,14 @@ from plenum.motions.models import (
 )
 from plenum.motions.service import (
     CallPlace,
+    InvitationQuota,
     MotionPlace,
     StaleEdit,
-    _members_by_number,
     _record,
     _replace_people,
     add_version,
     check_step,
+    co_proposers_by_number,
     current_version,
     is_proposer,
     may_submit,
@@ -98,11 +99,19 @@ def _changes_of(version: MotionVersion, text: str) -> list[diff.Change]:
 
 
 def create_amendment(
-    at: MotionPlace, data: AmendmentInput, *, principal: Principal, session: Session
+    at: MotionPlace,
+    data: AmendmentInput,
+    *,
+    principal: Principal,
+    session: Session,
+    quota: InvitationQuota | None = None,
 ) -> Amendment:
     version = check_open(at, principal=principal, session=session)
     service.check_group(data.group_name, principal, at.place, session=session)
     found = _changes_of(version, data.text)
+    # checked before anything is written: the numbering below may already commit on SQLite
+    named = co_proposers_by_number(data.co_proposers, at.place, session=session)
+    service.charge_invitations(quota, len(named - {principal.member_id}))
     required = at.place.call.supporters_required
     service.refuse_repeat(Amendment, principal.member_id, data.key, session=session)
     amendment = Amendment(
@@ -120,9 +129,13 @@ def create_amendment(
     )
     _apply(amendment, data, found)
     _number(amendment, at, session=session)
-    people = {principal.member_id, *_members_by_number(data.co_proposers, session=session)}
     new = _replace_people(
-        Proposer, "amendment_id", amendment.id, people, owner=principal.member_id, session=session
+        Proposer,
+        "amendment_id",
+        amendment.id,
+        {principal.member_id, *named},
+        owner=principal.member_id,
+        session=session,
     )
     service.invite(new, amendment.title, f"/amendments/{amendment.id}", session=session)
     _record(
@@ -208,6 +221,7 @@ def update_amendment(
     expected_version: int,
     principal: Principal,
     session: Session,
+    quota: InvitationQuota | None = None,
 ) -> Amendment:
     amendment = ap.amendment
     if not is_proposer(principal, proposers_of(amendment, session=session)):
@@ -228,11 +242,17 @@ def update_amendment(
     if version is None:
         raise NotFound(N_("This motion does not exist."))
     _apply(amendment, data, _changes_of(version, data.text))
-    people = {amendment.created_by, *_members_by_number(data.co_proposers, session=session)}
+    named = co_proposers_by_number(data.co_proposers, ap.at.place, session=session)
     new = _replace_people(
-        Proposer, "amendment_id", amendment.id, people, owner=amendment.created_by, session=session
+        Proposer,
+        "amendment_id",
+        amendment.id,
+        {amendment.created_by, *named},
+        owner=amendment.created_by,
+        session=session,
     )
-    service.invite(new, amendment.title, f"/amendments/{amendment.id}", session=session)
+    url = f"/amendments/{amendment.id}"
+    service.invite(new, amendment.title, url, quota=quota, session=session)
     session.add(amendment)
     session.flush()
     return amendment
@@ -267,7 +287,8 @@ def viewer(ap: AmendmentPlace, *, principal: Principal | None, session: Session)
     """Who is named on the amendment; raises NotFound when the member may not see it."""
     found = service.names(ap.amendment, principal, session=session)
     published = ap.amendment.published_at is not None
-    if not may_view(ap.amendment.status, published, ap.at.place, principal, found.named):
+    named = service.sees_as_named(found, ap.at.place, principal)
+    if not may_view(ap.amendment.status, published, ap.at.place, principal, named):
         raise NotFound(N_("This amendment does not exist."))
     return found
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
@@ -13,9 +14,14 @@ from starlette.routing import Route
 from plenum.auth.current import require_member
 from plenum.errors import N_, ValidationFailed
 from plenum.motions import attachments, service
+from plenum.web.csrf import MIB
 from plenum.web.dbsession import db
 from plenum.web.htmx import see_other
 from plenum.web.templating import flash, path_for
+
+# The one route that takes more than a form: a file and the form around it, for logged-in
+# members only (``web.csrf.BodyLimits``). Starlette spools the file part to disk past 1 MB.
+BODY_LIMITS = ((re.compile(r"/motions/\d+/attachments"), attachments.MAX_BYTES + MIB),)
 
 
 async def upload(request: Request) -> Response:

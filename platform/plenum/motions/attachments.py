@@ -1,9 +1,18 @@
-"""Attachments of motions: PDFs and images the proposers add, checked by their content."""
+"""Attachments of motions: PDFs and images the proposers add, checked by their content.
+
+A file is accepted when its content is a PDF, PNG or JPEG, its name ends in an extension
+of that type, and (for a PDF) it holds none of the names that make a PDF act by itself:
+scripts, actions on opening, launching programs, embedded files (``ACTIVE_PDF_NAMES``).
+Those names are looked for in the file's bytes, with ``#xx`` escapes in names decoded, and
+also inside every Flate-compressed stream (where object streams hide dictionaries).
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+import zlib
+from collections.abc import Iterator
 
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
@@ -21,11 +30,88 @@ SIGNATURES = {
     b"\x89PNG\r\n\x1a\n": "image/png",
     b"\xff\xd8\xff": "image/jpeg",
 }
+EXTENSIONS = {
+    "application/pdf": (".pdf",),
+    "image/png": (".png",),
+    "image/jpeg": (".jpg", ".jpeg"),
+}
+# PDF names that run scripts, act on opening or on events, start programs, submit or
+# import data, or carry files (ISO 32000: JavaScript actions, additional actions, ...).
+ACTIVE_PDF_NAMES = frozenset(
+    {
+        b"JavaScript",
+        b"JS",
+        b"OpenAction",
+        b"AA",
+        b"Launch",
+        b"EmbeddedFile",
+        b"EmbeddedFiles",
+        b"RichMedia",
+        b"SubmitForm",
+        b"ImportData",
+        b"XFA",
+    }
+)
+# A name: a slash and regular characters (ISO 32000 7.3.5); "#xx" escapes a byte.
+_PDF_NAME = re.compile(rb"/([^\x00\t\n\x0c\r ()<>\[\]{}/%]+)")
+_PDF_STREAM = re.compile(rb"stream\r?\n")
+_INFLATED_MAX = 64 * 1024 * 1024  # all streams of one file together, when inflated
+_CHUNK = 1024 * 1024
 _EDITABLE = (Status.DRAFT, Status.COLLECTING, Status.SUBMITTED)
 
 
 def sniff(data: bytes) -> str | None:
     return next((kind for magic, kind in SIGNATURES.items() if data.startswith(magic)), None)
+
+
+def active_pdf(data: bytes) -> bool:
+    """Whether the PDF names anything that acts by itself, or hides too much to tell."""
+    try:
+        return any(_names_active(part) for part in _pdf_parts(data))
+    except _TooLarge:
+        return True
+
+
+def _names_active(data: bytes) -> bool:
+    for match in _PDF_NAME.finditer(data):
+        name = re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m[1], 16)]), match[1])
+        if name in ACTIVE_PDF_NAMES:
+            return True
+    return False
+
+
+class _TooLarge(Exception):
+    """The compressed streams inflate to more than we check."""
+
+
+def _pdf_parts(data: bytes) -> Iterator[bytes]:
+    """The file itself, then what each Flate stream inflates to (in overlapping chunks)."""
+    yield data
+    budget = _INFLATED_MAX
+    for start in _PDF_STREAM.finditer(data):
+        for chunk in _inflated(data, start.end()):
+            budget -= len(chunk)
+            if budget < 0:
+                raise _TooLarge
+            yield chunk
+
+
+def _inflated(data: bytes, offset: int) -> Iterator[bytes]:
+    inflater = zlib.decompressobj()
+    pending = memoryview(data)[offset:]
+    tail = b""
+    while pending:
+        try:
+            chunk = inflater.decompress(pending, _CHUNK)
+        except zlib.error:
+            return  # not a Flate stream (or its end): its bytes were scanned as they are
+        pending = memoryview(inflater.unconsumed_tail)
+        if not chunk:
+            return
+        yield tail + chunk  # a name cut at a chunk's edge is whole in the next one
+        tail = chunk[-64:]
+        if inflater.eof:
+            return
 
 
 def safe_filename(name: str) -> str:
@@ -57,6 +143,14 @@ def add(
     kind = sniff(data)
     if kind is None:
         raise ValidationFailed({"file": N_("Only PDF, PNG and JPEG files can be attached.")})
+    if not safe_filename(filename).lower().endswith(EXTENSIONS[kind]):
+        raise ValidationFailed(
+            {"file": N_("The file name must end in .pdf, .png or .jpg, as its content.")}
+        )
+    if kind == "application/pdf" and active_pdf(data):
+        raise ValidationFailed(
+            {"file": N_("PDF files with scripts, actions or embedded files cannot be attached.")}
+        )
     if len(listed(motion, session=session)) >= MAX_PER_MOTION:
         raise ValidationFailed({"file": N_("A motion can have at most 10 attachments.")})
     attachment = Attachment(

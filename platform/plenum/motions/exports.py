@@ -19,6 +19,7 @@ from plenum.motions.wording import (
     label,
     status_label,
 )
+from plenum.text.plain import spreadsheet_cell
 from plenum.web.i18n import gettext
 
 PDF_LABELS = {
@@ -133,8 +134,8 @@ def call_csv(place: service.CallPlace, *, principal: Principal | None, session: 
             [
                 motion.number or "",
                 gettext("Motion"),
-                _cell(motion.title),
-                _cell(row.proposers),
+                spreadsheet_cell(motion.title),
+                spreadsheet_cell(row.proposers),
                 status_label(motion.status),
                 label(RECOMMENDATION_LABELS, motion.recommendation),
                 "",
@@ -146,16 +147,11 @@ def call_csv(place: service.CallPlace, *, principal: Principal | None, session: 
                 [
                     a.number,
                     gettext("Amendment"),
-                    _cell(a.title),
-                    _cell(item.proposers),
+                    spreadsheet_cell(a.title),
+                    spreadsheet_cell(item.proposers),
                     status_label(a.status),
                     label(RECOMMENDATION_LABELS, a.recommendation),
                     str(a.first_line),
                 ]
             )
     return out.getvalue()
-
-
-def _cell(value: str) -> str:
-    """Keep spreadsheet programs from reading member text as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

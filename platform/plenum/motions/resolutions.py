@@ -17,6 +17,7 @@ from plenum.motions.forms import LOCAL_TIME, ResolutionInput, TransitionInput
 from plenum.motions.importer import parse_resolution
 from plenum.motions.models import Motion, MotionVersion, Resolution, Status
 from plenum.motions.wording import euro
+from plenum.orgs import numbering
 from plenum.orgs.models import Body, Chapter
 from plenum.orgs.service import chapter_scope
 
@@ -30,7 +31,7 @@ DEFAULT_OUTCOMES = {
 
 
 def format_number(body: Body, year: int, sequence: int) -> str:
-    return body.resolution_format.format(year=year, seq=sequence)
+    return numbering.render(body.resolution_format, year, sequence)
 
 
 def _next_sequence(body: Body, year: int, *, session: Session) -> int:

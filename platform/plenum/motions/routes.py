@@ -23,7 +23,7 @@ from plenum.motions import (
     service,
 )
 from plenum.motions.models import DECISIONS, MotionType, Recommendation, Status, Submitter
-from plenum.motions.pages import render, run
+from plenum.motions.pages import check_rate, invitation_quota, render, run
 from plenum.orgs.service import body_by_key, body_scope, chapter_scope
 from plenum.parsing import parse_int, parse_ints
 from plenum.votes import service as votes
@@ -200,7 +200,9 @@ def _motion_create(request: Request, values: dict[str, str]) -> Response:
             return _motion_form(
                 request, place=place, motion=None, values=values, errors={}, preview=preview
             )
-        motion = service.save_draft(place, data, principal=found, session=session)
+        check_rate(request, "motion", found.member_id, form=data.key)
+        quota = invitation_quota(request, found.member_id)
+        motion = service.save_draft(place, data, principal=found, session=session, quota=quota)
         if values["action"] == "submit":
             service.submit(motion, place, principal=found, session=session)
     except service.AlreadySaved as exc:
@@ -258,6 +260,7 @@ def _motion_update(request: Request, values: dict[str, str]) -> Response:
             expected_version=forms.lock_version(values),
             principal=found,
             session=session,
+            quota=invitation_quota(request, found.member_id),
         )
         if values["action"] == "submit":
             service.submit(at.motion, at.place, principal=found, session=session)

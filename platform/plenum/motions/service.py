@@ -8,7 +8,7 @@ history. Amendments share the table (see ``amendments.py``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property, lru_cache
@@ -44,6 +44,7 @@ from plenum.motions.models import (
     Support,
 )
 from plenum.motions.wording import euro
+from plenum.notify.models import Notification
 from plenum.notify.service import notify
 from plenum.orgs.models import Body, Chapter, ChapterKind, Member, Membership
 from plenum.orgs.service import body_scope, chapter_scope
@@ -272,7 +273,12 @@ def is_proposer(principal: Principal | None, proposers: Sequence[Member]) -> boo
 
 
 def save_draft(
-    place: CallPlace, data: MotionInput, *, principal: Principal, session: Session
+    place: CallPlace,
+    data: MotionInput,
+    *,
+    principal: Principal,
+    session: Session,
+    quota: InvitationQuota | None = None,
 ) -> Motion:
     if not may_submit(principal, place, session=session):
         raise PermissionDenied(Action.SUBMIT_AS_MEMBER.value)
@@ -292,7 +298,9 @@ def save_draft(
     except IntegrityError:  # the same form, sent at the same moment
         refuse_repeat(Motion, principal.member_id, data.key, session=session)
         raise
-    _set_proposers(motion, principal.member_id, data.co_proposers, session=session)
+    _set_proposers(
+        motion, place, principal.member_id, data.co_proposers, quota=quota, session=session
+    )
     _record(motion, "", Status.DRAFT, principal.member_id, session=session)
     session.flush()
     return motion
@@ -306,6 +314,7 @@ def update_motion(
     expected_version: int,
     principal: Principal,
     session: Session,
+    quota: InvitationQuota | None = None,
 ) -> Motion:
     """Save a proposer's edit; refuses an edit made on an outdated copy."""
     if not is_proposer(principal, proposers_of(motion, session=session)):
@@ -322,7 +331,9 @@ def update_motion(
         raise StaleEdit(motion_values(motion, session=session))
     _apply(motion, data)
     session.add(motion)
-    _set_proposers(motion, motion.created_by, data.co_proposers, session=session)
+    _set_proposers(
+        motion, place, motion.created_by, data.co_proposers, quota=quota, session=session
+    )
     session.flush()
     return motion
 
@@ -337,31 +348,83 @@ def _apply(motion: Motion, data: MotionInput) -> None:
     motion.cost_centre = data.cost_centre
 
 
-def _set_proposers(motion: Motion, owner: int, numbers: Sequence[str], *, session: Session) -> None:
-    wanted = {owner, *_members_by_number(numbers, session=session)}
+def _set_proposers(
+    motion: Motion,
+    place: CallPlace,
+    owner: int,
+    numbers: Sequence[str],
+    *,
+    quota: InvitationQuota | None,
+    session: Session,
+) -> None:
+    wanted = {owner, *co_proposers_by_number(numbers, place, session=session)}
     new = _replace_people(Proposer, "motion_id", motion.id, wanted, owner=owner, session=session)
-    invite(new, motion.title, f"/motions/{motion.id}", session=session)
+    invite(new, motion.title, f"/motions/{motion.id}", quota=quota, session=session)
 
 
-def invite(member_ids: set[int], title: str, url: str, *, session: Session) -> None:
-    notify(
-        member_ids,
-        N_("You have been named as co-proposer of “%(title)s”. Please confirm or decline."),
-        url=url,
-        session=session,
-        title=title,
-    )
+# Takes ``n`` invitations from the inviting member's allowance; False when too few are left.
+InvitationQuota = Callable[[int], bool]
+INVITATION = N_("You have been named as co-proposer of “%(title)s”. Please confirm or decline.")
 
 
-def _members_by_number(numbers: Sequence[str], *, session: Session) -> set[int]:
+def invite(
+    member_ids: set[int],
+    title: str,
+    url: str,
+    *,
+    quota: InvitationQuota | None = None,
+    session: Session,
+) -> None:
+    """Tell the newly named co-proposers, each only once per motion or amendment however
+    often they are named again; ``quota`` counts those invitations for the inviting member."""
+    told = session.exec(
+        select(Notification.member_id).where(
+            col(Notification.member_id).in_(member_ids),
+            Notification.url == url,
+            Notification.message == INVITATION,
+        )
+    ).all()
+    fresh = member_ids - set(told)
+    charge_invitations(quota, len(fresh))
+    notify(fresh, INVITATION, url=url, session=session, title=title)
+
+
+def charge_invitations(quota: InvitationQuota | None, count: int) -> None:
+    """Take ``count`` invitations from the member's allowance, or refuse."""
+    if count and quota is not None and not quota(count):
+        raise ValidationFailed(
+            {
+                "co_proposers": N_(
+                    "You have invited many co-proposers within an hour. Please try again later."
+                )
+            }
+        )
+
+
+def co_proposers_by_number(
+    numbers: Sequence[str], place: CallPlace, *, session: Session
+) -> set[int]:
+    """The members who may be named as co-proposers in this call: members of its chapter
+    or of a chapter below it (who may submit here themselves, and may read the draft).
+    One message for every number that is not such a member, whether it is unknown, has
+    never logged in, or belongs elsewhere: the form reveals nothing about a number."""
     if not numbers:
         return set()
-    rows = session.exec(select(Member).where(col(Member.member_number).in_(numbers))).all()
-    found = {m.member_number: m.id for m in rows if m.id is not None}
-    missing = [n for n in numbers if n not in found]
-    if missing:
+    rows = session.exec(
+        select(Member.member_number, Member.id)
+        .join(Membership, col(Membership.member_id) == Member.id)
+        .join(Chapter, col(Chapter.id) == Membership.chapter_id)
+        .where(col(Member.member_number).in_(numbers))
+        .where(col(Chapter.path).startswith(place.chapter.path))
+    ).all()
+    found = {number: member_id for number, member_id in rows if member_id is not None}
+    if any(number not in found for number in numbers):
         raise ValidationFailed(
-            {"co_proposers": N_("No member with this number has logged in to Plenum yet.")}
+            {
+                "co_proposers": N_(
+                    "These member numbers cannot be named as co-proposers here. Please check them."
+                )
+            }
         )
     return set(found.values())
 
@@ -921,13 +984,24 @@ def names(target: Motion | Amendment, principal: Principal | None, *, session: S
     return Named(proposers, waiting, proposer, proposer or is_proposer(principal, waiting))
 
 
+def sees_as_named(found: Named, place: CallPlace, principal: Principal | None) -> bool:
+    """A proposer sees what they propose; an invited member only while they may read the
+    chapter's motions: an invitation (even one made before invitations were limited to the
+    chapter) opens no draft to a member of another chapter."""
+    if found.proposer:
+        return True
+    return found.named and may(principal, Action.VIEW_MOTIONS, place.chapter_scope)
+
+
 def viewer(
     motion: Motion, place: CallPlace, *, principal: Principal | None, session: Session
 ) -> Named:
     """Who is named on the motion; raises NotFound when the member may not see it."""
     found = names(motion, principal, session=session)
     published = motion.current_version_id is not None
-    if not may_view(motion.status, published, place, principal, found.named):
+    if not may_view(
+        motion.status, published, place, principal, sees_as_named(found, place, principal)
+    ):
         raise NotFound(N_("This motion does not exist."))
     return found
 

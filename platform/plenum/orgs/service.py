@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from plenum.auth.permissions import MEMBER, Grant, Principal, Scope
 from plenum.errors import N_, NotFound, ValidationFailed
+from plenum.orgs import numbering
 from plenum.orgs.models import (
     CHAPTER_ROLES,
     Body,
@@ -141,25 +142,19 @@ def parse_body_input(values: dict[str, str]) -> BodyInput:
     majority = values.get("default_majority", "")
     if majority not in {m.value for m in Majority}:
         errors["default_majority"] = N_("Please choose a majority.")
-    number_format = values.get("resolution_format", "").strip() or "{year}/{seq}"
-    if "{seq}" not in number_format or len(number_format) > 60:
+    number_format = values.get("resolution_format", "").strip() or numbering.DEFAULT
+    if "{seq" not in number_format or len(number_format) > numbering.MAX_LENGTH:
         errors["resolution_format"] = N_(
             "The format needs {seq} and may have at most 60 characters."
         )
-    elif not _format_ok(number_format):
-        errors["resolution_format"] = N_("Use only {year} and {seq} as placeholders.")
+    elif numbering.parse(number_format) is None:
+        errors["resolution_format"] = N_(
+            "Use only {year}, {seq} and {seq:3} (three digits with leading zeros) as placeholders."
+        )
     if errors:
         raise ValidationFailed(errors)
     public = values.get("resolutions_public", "") in {"1", "on", "true", "True"}
     return BodyInput(name, kind, quorum or 0, majority, number_format, public)
-
-
-def _format_ok(number_format: str) -> bool:
-    try:
-        number_format.format(year=2026, seq=1)
-    except (KeyError, IndexError, ValueError):
-        return False
-    return True
 
 
 def _parse_percent(raw: str) -> int | None:

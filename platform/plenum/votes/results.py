@@ -19,6 +19,7 @@ from plenum.events import announce
 from plenum.motions.forms import TransitionInput
 from plenum.motions.models import Status
 from plenum.orgs.models import Member
+from plenum.text.plain import spreadsheet_cell
 from plenum.votes import roll, service, tally
 from plenum.votes.models import Ballot, Stage, Vote, VoteMode, VoteOption, VoteStatus
 from plenum.votes.service import VotePlace
@@ -253,7 +254,7 @@ def export_csv(vote: Vote, *, session: Session) -> str:
     rows = export_rows(vote, session=session)
     width = max((len(row) for row in rows), default=1)
     writer.writerow([f"choice {n}" for n in range(1, width + 1)])
-    writer.writerows(rows)
+    writer.writerows([spreadsheet_cell(label) for label in row] for row in rows)
     return out.getvalue()
 
 

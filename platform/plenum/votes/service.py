@@ -405,14 +405,18 @@ def votes_on(
     *,
     session: Session,
 ) -> SubjectVotes:
+    """The votes on a motion or amendment that this member may see (as on the vote pages:
+    a board's votes only for the board and those on their roll, drafts only for staff)."""
     column = Vote.amendment_id if isinstance(target, Amendment) else Vote.motion_id
     query = select(Vote).where(column == target.id)
     if isinstance(target, Motion):
         query = query.where(col(Vote.amendment_id).is_(None))
     manage = may_manage(principal, chapter, body)
-    if not manage:
-        query = query.where(Vote.status != VoteStatus.DRAFT)
-    votes = list(session.exec(query.order_by(col(Vote.id))))
+    votes = [
+        vote
+        for vote in session.exec(query.order_by(col(Vote.id)))
+        if manage or may_see(principal, VotePlace(vote, chapter, body), session=session)
+    ]
     new_url = ""
     if manage and target.status in OPEN_FOR_DECISION:
         field = "amendment_id" if isinstance(target, Amendment) else "motion_id"

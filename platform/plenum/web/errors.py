@@ -21,6 +21,7 @@ TITLES: dict[int, str] = {
     404: N_("Page not found"),
     405: N_("Method not allowed"),
     409: N_("This is not possible right now"),
+    413: N_("Too much sent at once"),
     422: N_("The input could not be processed"),
     429: N_("Too many requests"),
     500: N_("Something went wrong"),
@@ -31,6 +32,9 @@ TITLES: dict[int, str] = {
 DETAILS: dict[int, str] = {
     403: N_("You do not have permission for this page or action."),
     404: N_("There is nothing at this address. Perhaps it has been moved or deleted."),
+    413: N_(
+        "What you sent is larger than Plenum accepts: at most 10 MB for a file, less for a form."
+    ),
     429: N_("Too many attempts from your network in a short time. Please wait a moment."),
     500: N_("An unexpected error occurred. It has been logged; please try again later."),
 }

@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass
@@ -33,27 +34,27 @@ class RateLimiter:
         self._forms: dict[str, float] = {}  # one-time form keys seen, and when
         self._lock = threading.Lock()
 
-    def hit(self, key: str, *, form: str = "") -> bool:
-        """Take one token for ``key``; False when the key has none left. The same form
-        (its one-time key ``form``) sent again within the window costs nothing: it
-        saves nothing new, so twenty copies of one form at once count as one."""
+    def hit(self, key: str, cost: int = 1, *, form: str = "") -> bool:
+        """Take ``cost`` tokens for ``key``; False (taking none) when it has fewer left.
+        The same form (its one-time key ``form``) sent again within the window costs
+        nothing: it saves nothing new, so twenty copies of one form at once count once."""
         now = self.clock()
         with self._lock:
-            if form:
-                seen = self._forms.get(f"{key}:{form}")
-                if seen is not None and now - seen < self.window:
-                    return True
-                self._forget_old_forms(now)
-                self._forms[f"{key}:{form}"] = now
+            seen = self._forms.get(f"{key}:{form}") if form else None
+            if seen is not None and now - seen < self.window:
+                return True
             bucket = self._buckets.get(key)
             if bucket is None:
                 bucket = self._buckets[key] = _Bucket(self.capacity, now)
                 self._forget_full_buckets(now)
             bucket.tokens = min(self.capacity, bucket.tokens + (now - bucket.updated) * self.rate)
             bucket.updated = now
-            if bucket.tokens < 1:
+            if bucket.tokens < cost:
                 return False
-            bucket.tokens -= 1
+            bucket.tokens -= cost
+            if form:
+                self._forget_old_forms(now)
+                self._forms[f"{key}:{form}"] = now
             return True
 
     def retry_after(self, key: str) -> int:
@@ -79,3 +80,16 @@ class RateLimiter:
         ]
         for key in full:
             del self._buckets[key]
+
+
+_MADE = threading.Lock()
+
+
+def limiter_for(state: Any, name: str, rate: tuple[int, float]) -> RateLimiter:
+    """The app's limiter ``name`` (kept on ``app.state``), made on first use."""
+    with _MADE:
+        limiter = getattr(state, name, None)
+        if not isinstance(limiter, RateLimiter):
+            limiter = RateLimiter(*rate)
+            setattr(state, name, limiter)
+    return limiter
