@@ -8,13 +8,14 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from plenum.auth import sessions
 from plenum.auth.permissions import Action, Principal, Scope, require
-from plenum.errors import NotFound
 from plenum.notify.service import unread_count
 from plenum.orgs.models import Member
-from plenum.orgs.service import principal_for
+from plenum.orgs.service import principal_of
 from plenum.web import htmx
 from plenum.web.dbsession import db
+from plenum.web.session import SESSION_ID
 
 SESSION_KEY = "member_id"
 
@@ -27,16 +28,24 @@ def principal(request: Request) -> Principal | None:
     """The logged-in member's grants, loaded once per request (None when logged out)."""
     state = request.scope.setdefault("state", {})
     if "principal" not in state:
-        member_id = request.scope.get("session", {}).get(SESSION_KEY)
-        found = None
-        if isinstance(member_id, int):
-            try:
-                found = principal_for(member_id, session=db(request))
-            except NotFound:
-                request.session.pop(SESSION_KEY, None)
-        state["principal"] = found
+        state["principal"] = _load_principal(request)
     result: Principal | None = state["principal"]
     return result
+
+
+def _load_principal(request: Request) -> Principal | None:
+    """The member of the session, if it is still valid on the server; a session that
+    was ended (or whose member was removed) is logged out here."""
+    data = request.scope.get("session", {})
+    member_id, session_id = data.get(SESSION_KEY), data.get(SESSION_ID)
+    if not isinstance(member_id, int):
+        return None
+    session = db(request)
+    found = sessions.session_member(member_id, str(session_id), session=session)
+    if found is None:
+        request.session.pop(SESSION_KEY, None)
+        return None
+    return principal_of(found, session=session)
 
 
 def member(request: Request) -> Member | None:

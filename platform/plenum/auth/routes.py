@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 import httpx2
@@ -14,14 +15,16 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from plenum.auth import service
+from plenum.auth import service, sessions
 from plenum.auth.current import SESSION_KEY
 from plenum.auth.oidc import same_issuer
 from plenum.errors import N_
+from plenum.orgs.models import Member
 from plenum.settings import Settings
+from plenum.web.dbsession import db
 from plenum.web.errors import error_page
 from plenum.web.forms import local_path
-from plenum.web.session import renew
+from plenum.web.session import SESSION_ID, renew
 
 log = logging.getLogger(__name__)
 
@@ -71,19 +74,26 @@ async def callback(request: Request) -> Response:
         profile = service.profile_from_claims(settings.oidc_issuer, claims, settings)
     except service.LoginRefused as exc:
         return error_page(request, 400, exc.message)
-    database = request.app.state.database
-
-    def sync() -> Any:
-        with database.session() as session:
-            return service.sync_member(profile, settings, session=session)
-
-    member = await run_in_threadpool(sync)
     next_path = local_path(request.session.get("login_next"))
     renew(request.session)
+    try:
+        member = await run_in_threadpool(_log_in, request, profile, request.session[SESSION_ID])
+    except service.LoginRefused as exc:
+        return error_page(request, 403, exc.message)
     request.session[SESSION_KEY] = member.id
     if member.locale:
         request.session["locale"] = member.locale
     return RedirectResponse(next_path, status_code=303)
+
+
+def _log_in(request: Request, profile: service.Profile, session_id: str) -> Member:
+    """Update the member from the provider's answer and begin their session."""
+    settings = _settings(request)
+    with request.app.state.database.session() as session:
+        member = service.sync_member(profile, settings, session=session)
+        max_age = timedelta(hours=settings.session_max_hours)
+        sessions.begin(member.id or 0, session_id, max_age=max_age, session=session)
+        return member
 
 
 async def _verified_claims(request: Request, settings: Settings) -> dict[str, Any] | Response:
@@ -108,6 +118,7 @@ async def _verified_claims(request: Request, settings: Settings) -> dict[str, An
 
 
 async def logout(request: Request) -> Response:
+    await run_in_threadpool(_end_session, request)
     renew(request.session)
     settings = _settings(request)
     home = settings.base_url.rstrip("/") + "/"
@@ -122,6 +133,12 @@ async def logout(request: Request) -> Response:
     )
     response.status_code = 303
     return response
+
+
+def _end_session(request: Request) -> None:
+    session_id = request.session.get(SESSION_ID)
+    if isinstance(session_id, str):
+        sessions.end(session_id, session=db(request))
 
 
 routes = [

@@ -37,6 +37,9 @@ class LoginRefused(DomainError):
     """The provider's answer cannot be used to log a member in."""
 
 
+REMOVED = N_("Your membership has ended, so you can no longer log in to Plenum.")
+
+
 @dataclass(frozen=True)
 class Profile:
     """What the identity provider tells us about a member, in our terms."""
@@ -84,6 +87,8 @@ def sync_member(profile: Profile, settings: Settings, *, session: Session) -> Me
     ).first()
     if member is None:
         member = Member(issuer=profile.issuer, subject=profile.subject)
+    elif member.removed_at is not None:
+        raise LoginRefused(REMOVED)
     member.display_name = profile.display_name[:200]
     member.email = profile.email[:320]
     member.member_number = profile.member_number[:64]
