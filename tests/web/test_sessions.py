@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, event
 from sqlmodel import func, select
 from starlette.testclient import TestClient
 
@@ -302,3 +302,26 @@ def test_a_session_needs_its_row_even_with_a_valid_signature(client, provider, o
     session.exec(delete(MemberSession))
     session.commit()
     assert who_is_logged_in(client) is None
+
+
+def test_checking_the_session_costs_no_statement_of_its_own(client, app, provider, org):
+    """The member is loaded on every page: the session row is read in that statement."""
+    log_in_as(client, provider, "mia", PEOPLE["mia"])
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(" ".join(statement.split()))
+
+    engine = app.state.database.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get("/me").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+    with_sessions = [s for s in seen if "member_session" in s]
+    assert len(with_sessions) == 1, seen
+    assert with_sessions[0].startswith("SELECT member.id")
+    assert "JOIN member_session ON member_session.member_id = member.id" in with_sessions[0]
+    members = [s for s in seen if s.startswith("SELECT member.") and "FROM member" in s]
+    assert members == with_sessions  # the member is not read a second time

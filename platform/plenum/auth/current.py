@@ -28,29 +28,31 @@ def principal(request: Request) -> Principal | None:
     """The logged-in member's grants, loaded once per request (None when logged out)."""
     state = request.scope.setdefault("state", {})
     if "principal" not in state:
-        state["principal"] = _load_principal(request)
+        state["member"] = _session_member(request)
+        found = state["member"]
+        state["principal"] = principal_of(found, session=db(request)) if found else None
     result: Principal | None = state["principal"]
     return result
 
 
-def _load_principal(request: Request) -> Principal | None:
+def _session_member(request: Request) -> Member | None:
     """The member of the session, if it is still valid on the server; a session that
     was ended (or whose member was removed) is logged out here."""
     data = request.scope.get("session", {})
     member_id, session_id = data.get(SESSION_KEY), data.get(SESSION_ID)
     if not isinstance(member_id, int):
         return None
-    session = db(request)
-    found = sessions.session_member(member_id, str(session_id), session=session)
+    found = sessions.session_member(member_id, str(session_id), session=db(request))
     if found is None:
         request.session.pop(SESSION_KEY, None)
-        return None
-    return principal_of(found, session=session)
+    return found
 
 
 def member(request: Request) -> Member | None:
-    found = principal(request)
-    return db(request).get(Member, found.member_id) if found else None
+    """The logged-in member's row, as loaded with the principal (not read again)."""
+    principal(request)
+    found: Member | None = request.scope["state"]["member"]
+    return found
 
 
 def require_member(request: Request) -> Principal:
