@@ -176,6 +176,7 @@ def test_log_out_everywhere_ends_the_sessions_of_both_clients(client, app, provi
         login(laptop, provider, "mia", PEOPLE["mia"])
         login(other_member, provider, "bo", PEOPLE["bo"])
         assert open_sessions(session, "mia") == 2
+        assert len(client.get("/me/export.json").json()["sessions"]) == 2
         form = page(client.get("/me")).select_one("form[action='/me/sessions/end']")
         assert form is not None
         assert text(form.select_one("button")) == "Überall abmelden"

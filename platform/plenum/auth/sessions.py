@@ -11,7 +11,7 @@ instance that shares the database.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, or_, select
@@ -66,6 +66,17 @@ def count_open(member_id: int, *, session: Session) -> int:
     """How many sessions the member has open (ended ones are gone)."""
     query = select(func.count()).where(MemberSession.member_id == member_id)
     return int(session.exec(query).one())
+
+
+def opened_at(member_id: int, *, session: Session) -> list[datetime]:
+    """When each of the member's open sessions began, oldest first (for their data
+    export; the ids are not given out)."""
+    query = (
+        select(MemberSession.created_at)
+        .where(MemberSession.member_id == member_id)
+        .order_by(col(MemberSession.created_at))
+    )
+    return list(session.exec(query).all())
 
 
 def find_member(reference: str, *, session: Session) -> Member:
