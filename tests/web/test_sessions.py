@@ -14,6 +14,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from sqlalchemy import delete, event
 from sqlmodel import func, select
 from starlette.testclient import TestClient
@@ -326,3 +329,70 @@ def test_checking_the_session_costs_no_statement_of_its_own(client, app, provide
     assert "JOIN member_session ON member_session.member_id = member.id" in with_sessions[0]
     members = [s for s in seen if s.startswith("SELECT member.") and "FROM member" in s]
     assert members == with_sessions  # the member is not read a second time
+
+
+SESSION_KINDS = ("own", "own-too", "ended", "another's")
+
+
+@pytest.fixture
+def board(session, settings, org):
+    """Gina (office staff) and the three seats of the state board, each logged in twice
+    (two valid sessions) and with a session that was ended."""
+    staff = enrol(session, settings, "gina", PEOPLE["gina"])
+    members = [
+        enrol(session, settings, sub, claims(sub, groups=(group,)))
+        for sub, group in (
+            ("vera", "lv-nrw-vorsitz"),
+            ("bo", "lv-nrw-vorstand"),
+            ("bea", "lv-nrw-vorstand"),
+        )
+    ]
+    for member in members:
+        for kind in SESSION_KINDS[:3]:
+            sessions.begin(member, f"{kind}-{member}", max_age=timedelta(hours=1), session=session)
+        sessions.end(f"ended-{member}", session=session)
+    return staff, members
+
+
+@hypothesis_settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    batch=st.lists(
+        st.tuples(st.integers(0, 2), st.sampled_from(SESSION_KINDS)), min_size=1, max_size=6
+    )
+)
+def test_the_ballot_box_stores_only_ballots_of_a_valid_session_of_their_member(
+    database, session, org, board, batch
+):
+    """For every batch: a member's first ballot is stored exactly when all their ballots
+    in it came with one session and that session is theirs and valid."""
+    staff, members = board
+    vote = make_vote(
+        session, org.state, org.state_board, staff, kind="written", closes_at="2099-01-01T12:00"
+    )
+    open_vote(session, vote, staff)
+    yes = option_ids(session, vote)["yes"]
+    with database.session() as db_session:
+        at = casting.open_vote(vote.id, session=db_session)
+    assert at is not None
+
+    def session_id(seat: int, kind: str) -> str:
+        if kind == "another's":
+            return f"own-{members[(seat + 1) % 3]}"
+        return f"{kind}-{members[seat]}"
+
+    pending = [
+        casting.Pending(members[seat], (yes,), "", session_id(seat, kind)) for seat, kind in batch
+    ]
+    with database.session() as db_session:
+        outcomes = casting.cast_together(at, pending, session=db_session)
+
+    expected = [False] * len(batch)
+    for seat in {seat for seat, _ in batch}:
+        used = {kind for s, kind in batch if s == seat}
+        if len(used) == 1 and used <= {"own", "own-too"}:
+            expected[[s for s, _ in batch].index(seat)] = True
+    assert outcomes == expected
+    casts = select(func.count()).select_from(VoteCast).where(VoteCast.vote_id == vote.id)
+    assert session.exec(casts).one() == sum(expected)

@@ -28,7 +28,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
-from sqlalchemy import Insert, Integer, String, Table, and_, any_, bindparam, or_, select, update
+from sqlalchemy import (
+    Insert,
+    Integer,
+    Select,
+    String,
+    Table,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
@@ -269,12 +282,12 @@ def _has_voted_rows(at: OpenVote, members: dict[int, str], *, session: Session) 
         return set()
     connection = session.connection()
     meeting = at.vote.kind == VoteKind.MEETING
-    values = {
-        "vote_id": at.vote.id,
-        "body_id": at.vote.body_id,
-        "members": sorted(members),
-        "sessions": [members[member_id] for member_id in sorted(members)],
-    }
+    ids = sorted(members)
+    values: dict[str, object] = {"vote_id": at.vote.id, "body_id": at.vote.body_id, "members": ids}
+    if connection.dialect.name == "postgresql":
+        values["sessions"] = [members[member_id] for member_id in ids]  # in the same order
+    else:
+        values["pairs"] = [(member_id, members[member_id]) for member_id in ids]
     all_of_them = _has_voted_statement(connection.dialect.name, meeting=meeting, returning=False)
     if connection.execute(all_of_them, values).rowcount == len(members):
         return set(members)
@@ -287,23 +300,12 @@ def _has_voted_rows(at: OpenVote, members: dict[int, str], *, session: Session) 
 @cache
 def _has_voted_statement(dialect: str, *, meeting: bool, returning: bool) -> Insert:
     """INSERT INTO vote_cast SELECT who of :members is on the roll (and present at the
-    meeting) with a valid session of :sessions ON CONFLICT DO NOTHING [RETURNING member_id]."""
+    meeting) and came with a valid session of their own ON CONFLICT DO NOTHING
+    [RETURNING member_id]. Each member is paired with the session their ballot came with
+    (on PostgreSQL two arrays unnested together, on SQLite row values), so one member's
+    session never counts for another."""
     postgres = dialect == "postgresql"
-    members = (  # PostgreSQL: one array, not a parameter for each member (planned faster)
-        _VOTERS.c.member_id == any_(bindparam("members", type_=postgresql.ARRAY(Integer)))
-        if postgres
-        else _VOTERS.c.member_id.in_(bindparam("members", expanding=True))
-    )
-    sessions = (
-        _SESSIONS.c.id == any_(bindparam("sessions", type_=postgresql.ARRAY(String)))
-        if postgres
-        else _SESSIONS.c.id.in_(bindparam("sessions", expanding=True))
-    )
-    voters = (
-        select(_VOTERS.c.vote_id, _VOTERS.c.member_id)
-        .join(_SESSIONS, and_(_SESSIONS.c.member_id == _VOTERS.c.member_id, sessions))
-        .where(_VOTERS.c.vote_id == bindparam("vote_id"), members)
-    )
+    voters = _voters_in_session_postgres() if postgres else _voters_in_session_sqlite()
     if meeting:
         voters = voters.join(
             _ATTENDANCE,
@@ -316,6 +318,50 @@ def _has_voted_statement(dialect: str, *, meeting: bool, returning: bool) -> Ins
     skipping = postgresql.insert(_VOTE_CASTS) if postgres else sqlite.insert(_VOTE_CASTS)
     statement = skipping.from_select(["vote_id", "member_id"], voters).on_conflict_do_nothing()
     return statement.returning(_VOTE_CASTS.c.member_id) if returning else statement
+
+
+def _voters_in_session_postgres() -> Select[tuple[int, int]]:
+    """Who of :members (one array, planned faster than a parameter each) is on the roll,
+    with the session of the same place in :sessions."""
+    wanted = (
+        func.unnest(
+            bindparam("members", type_=postgresql.ARRAY(Integer)),
+            bindparam("sessions", type_=postgresql.ARRAY(String)),
+        )
+        .table_valued("member_id", "session_id")
+        .render_derived(name="wanted")
+    )
+    return (
+        select(_VOTERS.c.vote_id, _VOTERS.c.member_id)
+        .select_from(wanted)
+        .join(
+            _VOTERS,
+            and_(
+                _VOTERS.c.vote_id == bindparam("vote_id"),
+                _VOTERS.c.member_id == wanted.c.member_id,
+            ),
+        )
+        .join(
+            _SESSIONS,
+            and_(
+                _SESSIONS.c.id == wanted.c.session_id,
+                _SESSIONS.c.member_id == wanted.c.member_id,
+            ),
+        )
+    )
+
+
+def _voters_in_session_sqlite() -> Select[tuple[int, int]]:
+    """Who of :members is on the roll, with their session in :pairs (member, session)."""
+    pairs = tuple_(_SESSIONS.c.member_id, _SESSIONS.c.id).in_(bindparam("pairs", expanding=True))
+    return (
+        select(_VOTERS.c.vote_id, _VOTERS.c.member_id)
+        .join(_SESSIONS, and_(_SESSIONS.c.member_id == _VOTERS.c.member_id, pairs))
+        .where(
+            _VOTERS.c.vote_id == bindparam("vote_id"),
+            _VOTERS.c.member_id.in_(bindparam("members", expanding=True)),
+        )
+    )
 
 
 _BALLOT_COLUMNS = ("key", "vote_id", "choices", "tracker", "member_id")
