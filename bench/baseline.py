@@ -281,6 +281,22 @@ def prepare_database(database: Path) -> int:
         db.dispose()
 
 
+def open_sessions(database_url: str, member_ids: list[int]) -> None:
+    """The server-side rows of the benchmark's session cookies (``bench-<member id>``):
+    a cookie counts as logged in only while its session row exists."""
+    from plenum.auth.models import MemberSession
+    from plenum.db import Database
+
+    db = Database(database_url)
+    try:
+        with db.session() as session:
+            for member_id in member_ids:
+                session.merge(MemberSession(id=f"bench-{member_id}", member_id=member_id))
+            session.commit()
+    finally:
+        db.dispose()
+
+
 def session_cookie(member_id: int) -> str:
     """A logged-in session cookie, signed as Plenum's session middleware signs it."""
     from itsdangerous import URLSafeSerializer
@@ -288,7 +304,7 @@ def session_cookie(member_id: int) -> str:
     from plenum.web.session import COOKIE_NAME
 
     now = int(time.time())
-    data = {"_c": now, "_s": now, "_id": "bench", "member_id": member_id}
+    data = {"_c": now, "_s": now, "_id": f"bench-{member_id}", "member_id": member_id}
     value = URLSafeSerializer(SECRET, salt="plenum.session").dumps(data)
     return f"{COOKIE_NAME}={value}"
 
@@ -507,7 +523,9 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="plenum-bench-") as tmp:
         database = Path(tmp) / "bench.db"
-        cookie = session_cookie(prepare_database(database))
+        viewer_id = prepare_database(database)
+        open_sessions(f"sqlite:///{database}", [viewer_id])
+        cookie = session_cookie(viewer_id)
         # Both servers run, but only one is under load at any moment: they never compete.
         with Server("plenum", database) as plenum, Server("bare", database) as bare:
             results = measure({"plenum": plenum, "baseline": bare}, cookie, args, scenarios)

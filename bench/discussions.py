@@ -681,9 +681,25 @@ def session_cookie(member_id: int) -> str:
     from plenum.web.session import COOKIE_NAME
 
     now = int(time.time())
-    data = {"_c": now, "_s": now, "_id": "bench", "member_id": member_id}
+    data = {"_c": now, "_s": now, "_id": f"bench-{member_id}", "member_id": member_id}
     value = URLSafeSerializer(SECRET, salt="plenum.session").dumps(data)
     return f"{COOKIE_NAME}={value}"
+
+
+def open_sessions(database_url: str, member_ids: list[int]) -> None:
+    """The server-side rows of the benchmark's session cookies (``bench-<member id>``):
+    a cookie counts as logged in only while its session row exists."""
+    from plenum.auth.models import MemberSession
+    from plenum.db import Database
+
+    db = Database(database_url)
+    try:
+        with db.session() as session:
+            for member_id in member_ids:
+                session.merge(MemberSession(id=f"bench-{member_id}", member_id=member_id))
+            session.commit()
+    finally:
+        db.dispose()
 
 
 class StatementCounter:
@@ -1094,6 +1110,7 @@ def main(argv: list[str] | None = None) -> int:
                 sqlite_file.unlink(missing_ok=True)
                 data = prepare(url, random.Random(SEED))
                 facts.write_text(json.dumps(asdict(data)))
+            open_sessions(url, [data.viewer_id])
             with Clients(url, sqlite_file, session_cookie(data.viewer_id)) as clients:
                 pages = scenarios(data, clients, postgres=bool(args.postgres))
                 calls = unread_scenarios(data)

@@ -576,9 +576,25 @@ def session_cookie(member_id: int) -> str:
     from plenum.web.session import COOKIE_NAME
 
     now = int(time.time())
-    data = {"_c": now, "_s": now, "_id": "bench", "member_id": member_id}
+    data = {"_c": now, "_s": now, "_id": f"bench-{member_id}", "member_id": member_id}
     value = URLSafeSerializer(SECRET, salt="plenum.session").dumps(data)
     return f"{COOKIE_NAME}={value}"
+
+
+def open_sessions(database_url: str, member_ids: list[int]) -> None:
+    """The server-side rows of the benchmark's session cookies (``bench-<member id>``):
+    a cookie counts as logged in only while its session row exists."""
+    from plenum.auth.models import MemberSession
+    from plenum.db import Database
+
+    db = Database(database_url)
+    try:
+        with db.session() as session:
+            for member_id in member_ids:
+                session.merge(MemberSession(id=f"bench-{member_id}", member_id=member_id))
+            session.commit()
+    finally:
+        db.dispose()
 
 
 class StatementCounter:
@@ -882,6 +898,7 @@ def main(argv: list[str] | None = None) -> int:
             database.unlink(missing_ok=True)
             data = prepare(database, random.Random(SEED))
             facts.write_text(json.dumps(asdict(data)))
+        open_sessions(f"sqlite:///{database}", [data.viewer_id])
         with Clients(database, session_cookie(data.viewer_id)) as clients:
             found = scenarios(data)
             if args.profile:

@@ -707,10 +707,26 @@ def session_cookie(member_id: int, csrf: str) -> str:
     from plenum.web.session import COOKIE_NAME
 
     now = int(time.time())
-    data = {"_c": now, "_s": now, "_id": secrets.token_urlsafe(12), "member_id": member_id}
+    data = {"_c": now, "_s": now, "_id": f"bench-{member_id}", "member_id": member_id}
     data["csrf"] = csrf
     value = URLSafeSerializer(SECRET, salt="plenum.session").dumps(data)
     return f"{COOKIE_NAME}={value}"
+
+
+def open_sessions(database_url: str, member_ids: list[int]) -> None:
+    """The server-side rows of the benchmark's session cookies (``bench-<member id>``):
+    a cookie counts as logged in only while its session row exists."""
+    from plenum.auth.models import MemberSession
+    from plenum.db import Database
+
+    db = Database(database_url)
+    try:
+        with db.session() as session:
+            for member_id in member_ids:
+                session.merge(MemberSession(id=f"bench-{member_id}", member_id=member_id))
+            session.commit()
+    finally:
+        db.dispose()
 
 
 @dataclass(frozen=True)
@@ -921,6 +937,7 @@ def casting(
     """The four runs: healthz and cast, each as a burst and spread over the window."""
     from plenum.db import Database
 
+    open_sessions(database_url, data.delegate_ids)
     logins = [login(member_id) for member_id in data.delegate_ids]
     runs: list[Run] = []
     votes: dict[str, int] = {}
@@ -1200,6 +1217,7 @@ async def blocking(
     server's event loop."""
     from plenum.db import Database
 
+    open_sessions(database_url, [data.delegate_ids[0], data.office_id])
     viewer, office = login(data.delegate_ids[0]), login(data.office_id)
     ranked = data.tally_votes["ranked"]
     found = Blocking(page=f"/votes/{data.tally_votes['yes_no']}")  # open, not cast yet
@@ -1524,6 +1542,7 @@ async def _profile_casts(
             vote = new_vote(session, data.office_id, values, body=True)
             votes.append((vote.id or 0, option_ids(session, vote.id or 0)["yes"]))
     db.dispose()
+    open_sessions(database_url, data.delegate_ids)
     people = [login(member_id) for member_id in data.delegate_ids]
     transport = httpx2.ASGITransport(app=app)
     async with httpx2.AsyncClient(

@@ -1,4 +1,5 @@
-"""plenum serve | migrate | seed-demo | reindex | digests | schedule | dev-idp | demo"""
+"""plenum serve | migrate | seed-demo | reindex | digests | schedule | end-sessions |
+remove-member | dev-idp | demo"""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from plenum.settings import Settings
 
@@ -28,6 +30,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     digests.add_argument("--at", help="ISO date-time to make them for (default: now; Berlin time)")
     schedule = commands.add_parser("schedule", help="run the digests every day (no cron needed)")
     schedule.add_argument("--hour", type=int, default=6, help="hour of the digests, Berlin time")
+    end = commands.add_parser("end-sessions", help="log a member out on every device")
+    end.add_argument("--member", required=True, help="member number or provider subject")
+    remove = commands.add_parser(
+        "remove-member", help="a member left the party: refuse their logins, end their sessions"
+    )
+    remove.add_argument("--member", required=True, help="member number or provider subject")
     idp = commands.add_parser("dev-idp", help="run the local development identity provider")
     idp.add_argument("--port", type=int, default=9400)
     demo = commands.add_parser("demo", help="migrate, load demo data, run provider and site")
@@ -41,6 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "reindex": _reindex,
         "digests": _digests,
         "schedule": _schedule,
+        "end-sessions": _end_sessions,
+        "remove-member": _remove_member,
         "dev-idp": _dev_idp,
         "demo": _demo,
     }
@@ -109,6 +119,48 @@ def _schedule(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     logging.basicConfig(level=settings.log_level)
     run_forever(settings, hour=args.hour)
+    return 0
+
+
+def _end_sessions(args: argparse.Namespace) -> int:
+    from plenum.auth import sessions
+
+    def end(member_id: int, session: Any) -> int:
+        return sessions.end_all(member_id, session=session)
+
+    return _for_member(args.member, end, "Sessions ended")
+
+
+def _remove_member(args: argparse.Namespace) -> int:
+    from plenum.auth import sessions
+
+    def remove(member_id: int, session: Any) -> int:
+        return sessions.remove_member(member_id, session=session)
+
+    return _for_member(args.member, remove, "Marked as removed; sessions ended")
+
+
+def _for_member(reference: str, action: Callable[[int, Any], int], done: str) -> int:
+    """Run ``action`` for the member named by number or subject; 1 if there is none."""
+    from plenum.auth import sessions
+    from plenum.db import Database
+    from plenum.errors import NotFound
+
+    database = Database(Settings.from_env().database_url)
+    try:
+        with database.session() as session:
+            try:
+                member = sessions.find_member(reference, session=session)
+            except NotFound:
+                message = f"No single member has the number or subject {reference!r}."
+                print(message, file=sys.stderr)  # noqa: T201
+                return 1
+            count = action(member.id or 0, session)
+            session.commit()
+            who = f"{member.display_name} ({member.member_number or member.subject})"
+            print(f"{who}: {done}: {count}.")  # noqa: T201
+    finally:
+        database.dispose()
     return 0
 
 

@@ -153,8 +153,12 @@ def update_if(session: OrmSession, row: Any, expected: dict[str, Any], **values:
 def begin_writing(session: OrmSession) -> None:
     """SQLite: begin the session's transaction with the write lock (``BEGIN
     IMMEDIATE``), waiting for it as for any lock; nothing on PostgreSQL."""
-    if session.get_bind().dialect.name == "sqlite" and not session.in_transaction():
-        session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    connection = session.connection()
+    driver = connection.connection.dbapi_connection
+    if driver is not None and not driver.in_transaction:  # reads so far took no lock
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def changed_rows(result: Any) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from plenum.auth.models import MemberSession
 from plenum.db import metadata
 from plenum.discuss.models import (
     Comment,
@@ -54,6 +55,7 @@ __all__ = [
     "DigestLog",
     "Flag",
     "Member",
+    "MemberSession",
     "Membership",
     "ModerationEntry",
     "Motion",

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parents[2]
 
 ENVIRONMENTS = ("development", "test", "production")
+DEVELOPMENT_CLIENT_SECRET = "plenum-dev-secret"  # noqa: S105 - public, refused in production
+MIN_SECRET_BYTES = 32
 SMTP_SECURITY = ("starttls", "ssl", "none")
 
 
@@ -36,7 +38,7 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000"
     oidc_issuer: str = "http://127.0.0.1:9400"
     oidc_client_id: str = "plenum"
-    oidc_client_secret: str = "plenum-dev-secret"  # noqa: S105 - development default only
+    oidc_client_secret: str = DEVELOPMENT_CLIENT_SECRET
     oidc_scope: str = "openid profile email"
     oidc_claim_name: str = "name"
     oidc_claim_email: str = "email"
@@ -115,9 +117,9 @@ class Settings:
         changes: dict[str, Any] = {}
         if not self.database_url:
             changes["database_url"] = f"sqlite:///{self.root / 'var' / 'plenum.db'}"
-        if not self.secret_key:
-            if self.env == "production":
-                raise SettingsError("PLENUM_SECRET_KEY must be set in production")
+        if self.env == "production":
+            self._check_production_secrets()
+        elif not self.secret_key:
             changes["secret_key"] = _development_secret(self.root)
         try:
             self.login_rate  # noqa: B018 - validates the format
@@ -126,6 +128,21 @@ class Settings:
         if self.smtp_security and self.smtp_security not in SMTP_SECURITY:
             raise SettingsError(f"PLENUM_SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}")
         return replace(self, **changes) if changes else self
+
+    def _check_production_secrets(self) -> None:
+        """Production signs sessions with a real secret and logs in with its own client."""
+        if not self.secret_key:
+            raise SettingsError("PLENUM_SECRET_KEY must be set in production")
+        if len(self.secret_key.encode()) < MIN_SECRET_BYTES:
+            raise SettingsError(
+                f"PLENUM_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes long in production"
+                " (make one with: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        if self.oidc_client_secret == DEVELOPMENT_CLIENT_SECRET:
+            raise SettingsError(
+                "PLENUM_OIDC_CLIENT_SECRET must be set in production: the development client"
+                f" secret {DEVELOPMENT_CLIENT_SECRET!r} is public"
+            )
 
 
 _FIELD_NAMES = list(Settings.__dataclass_fields__)

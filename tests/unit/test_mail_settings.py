@@ -19,6 +19,7 @@ def test_the_relay_settings_are_read():
         {
             "PLENUM_ENV": "production",
             "PLENUM_SECRET_KEY": "s" * 40,
+            "PLENUM_OIDC_CLIENT_SECRET": "c" * 40,
             "PLENUM_BASE_URL": "https://plenum.example.org",
             "PLENUM_SMTP_HOST": "mail.example.org",
             "PLENUM_SMTP_PORT": "587",

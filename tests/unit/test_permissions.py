@@ -138,6 +138,7 @@ ALLOWED: dict[Action, set[tuple[str, Relation]]] = {
         ("office_staff", Relation.ABOVE),
     },
     Action.MANAGE_MEMBER_VOTES: {("office_staff", Relation.HERE), ("office_staff", Relation.ABOVE)},
+    Action.MANAGE_MEMBERS: {("office_staff", Relation.HERE), ("office_staff", Relation.ABOVE)},
 }
 BODY_ACTIONS = {
     Action.MANAGE_VOTES,

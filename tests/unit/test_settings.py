@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from plenum.settings import Settings, SettingsError
 
@@ -21,11 +23,41 @@ def test_defaults_are_safe_for_development(tmp_path):
     assert Settings.from_env({"PLENUM_ROOT": str(tmp_path)}).secret_key == settings.secret_key
 
 
+PRODUCTION = {
+    "PLENUM_ENV": "production",
+    "PLENUM_SECRET_KEY": "s" * 32,
+    "PLENUM_OIDC_CLIENT_SECRET": "registered-at-the-party-provider",
+}
+
+
 def test_production_needs_a_secret_key(tmp_path):
     with pytest.raises(SettingsError, match="PLENUM_SECRET_KEY"):
         Settings.from_env({"PLENUM_ENV": "production", "PLENUM_ROOT": str(tmp_path)})
-    settings = Settings.from_env({"PLENUM_ENV": "production", "PLENUM_SECRET_KEY": "s" * 40})
+    settings = Settings.from_env(PRODUCTION)
     assert settings.secure_cookies is True
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40))
+def test_production_refuses_a_secret_key_shorter_than_32_bytes(key):
+    environ = {**PRODUCTION, "PLENUM_SECRET_KEY": key}
+    if len(key.encode()) >= 32:
+        assert Settings.from_env(environ).secret_key == key
+    else:
+        with pytest.raises(SettingsError, match="PLENUM_SECRET_KEY"):
+            Settings.from_env(environ)
+
+
+def test_production_refuses_the_development_client_secret():
+    with pytest.raises(SettingsError, match="PLENUM_OIDC_CLIENT_SECRET"):
+        Settings.from_env({**PRODUCTION, "PLENUM_OIDC_CLIENT_SECRET": "plenum-dev-secret"})
+    without = {k: v for k, v in PRODUCTION.items() if k != "PLENUM_OIDC_CLIENT_SECRET"}
+    with pytest.raises(SettingsError, match="PLENUM_OIDC_CLIENT_SECRET"):
+        Settings.from_env(without)
+
+
+def test_development_keeps_its_short_keys_and_client_secret():
+    settings = Settings.from_env({"PLENUM_SECRET_KEY": "x"})
+    assert (settings.secret_key, settings.oidc_client_secret) == ("x", "plenum-dev-secret")
 
 
 def test_values_are_parsed():

@@ -8,7 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import select
 
-from plenum.orgs.models import Body, BodyRole, ChapterRole
+from plenum.orgs.models import Body, BodyRole, ChapterRole, Member
 from tests.support.factories import claims, structure
 from tests.support.oidc import login
 
@@ -121,6 +121,25 @@ MATRIX = [
     ),
     (
         "GET",
+        "/chapters/lv-nrw/members?member_number=200001",
+        None,
+        {r: 303 if r in MANAGERS else 403 for r in ALL} | {"anonymous": 303},
+    ),
+    (
+        "GET",
+        "/chapters/lv-nrw/members/{member}",
+        None,
+        {r: 200 if r in MANAGERS else 403 for r in ALL} | {"anonymous": 303},
+    ),
+    (
+        "POST",
+        "/chapters/lv-nrw/members/{member}/sessions/end",
+        {},
+        {r: 303 if r in MANAGERS else 403 for r in ALL} | {"anonymous": 303},
+    ),
+    ("POST", "/me/sessions/end", {}, dict.fromkeys(ALL, 303)),
+    (
+        "GET",
         "/chapters/lv-sachsen/bodies/new",
         None,
         {r: 200 if r in {"other_staff", "federal_staff"} else 403 for r in ALL}
@@ -135,8 +154,13 @@ MATRIX = [
 )
 def test_route_permission_matrix(as_role, provider, session, role, method, path, form, expected):
     client = as_role(role)
-    if "200001" in json.dumps(form or {}) and role != "member":
+    if ("200001" in json.dumps(form or {}) or "200001" in path or "{member}" in path) and (
+        role != "member"
+    ):
         login_member_once(provider, client.app)
+    if "{member}" in path:
+        found = session.exec(select(Member.id).where(Member.member_number == "200001")).one()
+        path = path.replace("{member}", str(found))
     if method == "GET":
         response = client.get(path)
     else:

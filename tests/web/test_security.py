@@ -128,8 +128,18 @@ def test_production_cookies_are_secure(settings):
     app = create_app(settings.with_changes(env="production"))
     with TestClient(app, base_url="https://testserver") as client:
         response = client.get("/")
-    assert "Secure" in response.headers["set-cookie"]
+        token = BeautifulSoup(response.text, "html.parser").select_one("meta[name=csrf-token]")
+        again = client.get("/")  # the browser sends the cookie back; the session is kept
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith("__Host-plenum_session=")
+    flags = [part.strip() for part in cookie.split(";")[1:]]
+    assert "Secure" in flags
+    assert "Path=/" in flags
+    assert not any(flag.lower().startswith("domain") for flag in flags)
     assert "max-age" in response.headers["strict-transport-security"]
+    kept = BeautifulSoup(again.text, "html.parser").select_one("meta[name=csrf-token]")
+    assert kept["content"] == token["content"]
+    assert "set-cookie" not in again.headers
 
 
 def test_tampered_session_cookie_is_ignored(client, provider, session):

@@ -23,6 +23,7 @@ from sqlalchemy import event, func, insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from plenum.auth.models import MemberSession
 from plenum.clock import utcnow
 from plenum.db import Database
 from plenum.errors import DomainError
@@ -44,6 +45,11 @@ class Convention:
     body: Body
     staff: int
     delegates: list[int]
+
+
+def session_of(member_id: int) -> str:
+    """The id of the delegate's session (begun with the convention)."""
+    return f"test-session-{member_id}"
 
 
 def add_members(session: Session, count: int, prefix: str) -> list[int]:
@@ -79,6 +85,10 @@ def convention(database: Database) -> Convention:
         session.execute(
             insert(BodyRole),
             [{"member_id": m, "body_id": body.id, "role": Role.DELEGATE.value} for m in delegates],
+        )
+        session.execute(  # each is logged in, with the session their ballots come with
+            insert(MemberSession),
+            [{"id": session_of(m), "member_id": m, "created_at": utcnow()} for m in delegates],
         )
         session.commit()
         present(session, body, staff, *delegates[:3])  # through the service, as staff would
@@ -525,7 +535,10 @@ def batch_writer(database: Database, at: casting.OpenVote) -> Callable[..., list
     """Write one batch of (member, choice) in a session of its own, as the box does."""
 
     def write(*ballots: tuple[int, int]) -> list[bool]:
-        pending = [casting.Pending(m, (choice,), at.tracker((choice,))) for m, choice in ballots]
+        pending = [
+            casting.Pending(m, (choice,), at.tracker((choice,)), session_of(m))
+            for m, choice in ballots
+        ]
         with database.session() as session:
             return casting.cast_together(at, pending, session=session)
 
@@ -693,8 +706,9 @@ def test_the_box_stores_one_of_twenty_ballots_of_one_member(request, database, c
     async def cast_all() -> list[bool]:
         at = await box.open_vote(vote_id)
         assert at is not None
-        ballots = [casting.Pending(member, (options["yes"],), "") for _ in range(20)]
-        ballots.append(casting.Pending(other, (options["no"],), ""))
+        mine, theirs = session_of(member), session_of(other)
+        ballots = [casting.Pending(member, (options["yes"],), "", mine) for _ in range(20)]
+        ballots.append(casting.Pending(other, (options["no"],), "", theirs))
         return list(await asyncio.gather(*(box.cast(at, b) for b in ballots)))
 
     outcomes = in_a_loop(cast_all())
@@ -720,7 +734,9 @@ def test_when_a_batch_fails_the_box_answers_not_stored(request, database, conven
     async def cast_one() -> bool:
         at = await box.open_vote(vote_id)
         assert at is not None
-        return await box.cast(at, casting.Pending(convention.delegates[0], (options["yes"],), ""))
+        delegate = convention.delegates[0]
+        pending = casting.Pending(delegate, (options["yes"],), "", session_of(delegate))
+        return await box.cast(at, pending)
 
     assert in_a_loop(cast_one()) is False
     assert stored(database, vote_id).turnout == 0
@@ -785,7 +801,9 @@ def test_when_the_database_is_busy_the_box_writes_on_a_thread(
                 await asyncio.sleep(0.01)
 
         ticking = loop.create_task(tick())
-        stored = await box.cast(at, casting.Pending(convention.delegates[0], (options["yes"],), ""))
+        delegate = convention.delegates[0]
+        pending = casting.Pending(delegate, (options["yes"],), "", session_of(delegate))
+        stored = await box.cast(at, pending)
         await ticking
         assert ticks >= 20, ticks
         return stored, loop.time() - began

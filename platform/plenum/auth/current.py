@@ -8,13 +8,14 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from plenum.auth import sessions
 from plenum.auth.permissions import Action, Principal, Scope, require
-from plenum.errors import NotFound
 from plenum.notify.service import unread_count
 from plenum.orgs.models import Member
-from plenum.orgs.service import principal_for
+from plenum.orgs.service import principal_of
 from plenum.web import htmx
 from plenum.web.dbsession import db
+from plenum.web.session import SESSION_ID
 
 SESSION_KEY = "member_id"
 
@@ -27,21 +28,31 @@ def principal(request: Request) -> Principal | None:
     """The logged-in member's grants, loaded once per request (None when logged out)."""
     state = request.scope.setdefault("state", {})
     if "principal" not in state:
-        member_id = request.scope.get("session", {}).get(SESSION_KEY)
-        found = None
-        if isinstance(member_id, int):
-            try:
-                found = principal_for(member_id, session=db(request))
-            except NotFound:
-                request.session.pop(SESSION_KEY, None)
-        state["principal"] = found
+        state["member"] = _session_member(request)
+        found = state["member"]
+        state["principal"] = principal_of(found, session=db(request)) if found else None
     result: Principal | None = state["principal"]
     return result
 
 
+def _session_member(request: Request) -> Member | None:
+    """The member of the session, if it is still valid on the server; a session that
+    was ended (or whose member was removed) is logged out here."""
+    data = request.scope.get("session", {})
+    member_id, session_id = data.get(SESSION_KEY), data.get(SESSION_ID)
+    if not isinstance(member_id, int):
+        return None
+    found = sessions.session_member(member_id, str(session_id), session=db(request))
+    if found is None:
+        request.session.pop(SESSION_KEY, None)
+    return found
+
+
 def member(request: Request) -> Member | None:
-    found = principal(request)
-    return db(request).get(Member, found.member_id) if found else None
+    """The logged-in member's row, as loaded with the principal (not read again)."""
+    principal(request)
+    found: Member | None = request.scope["state"]["member"]
+    return found
 
 
 def require_member(request: Request) -> Principal:

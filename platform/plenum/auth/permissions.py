@@ -45,6 +45,8 @@ class Action(StrEnum):
     # Votes: a body's (meeting, written) and a chapter's with all its members.
     MANAGE_VOTES = "votes.manage"  # body
     MANAGE_MEMBER_VOTES = "votes.manage_member_votes"
+    # The members of a chapter (and below): look one up, end their sessions.
+    MANAGE_MEMBERS = "members.manage"
 
 
 class Relation(StrEnum):
@@ -162,6 +164,8 @@ RULES: dict[Action, frozenset[tuple[str, str]]] = {
     # surveys of a chapter by its office staff (or the staff above).
     Action.MANAGE_VOTES: _STAFF_OF_BODY | {(Role.CHAIR.value, Relation.HERE)},
     Action.MANAGE_MEMBER_VOTES: _STAFF_HERE_OR_ABOVE,
+    # Office staff of the chapter, or of a chapter above it.
+    Action.MANAGE_MEMBERS: _STAFF_HERE_OR_ABOVE,
 }
 
 

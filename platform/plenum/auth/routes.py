@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 import httpx2
@@ -14,15 +15,16 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from plenum.auth import service
+from plenum.auth import service, sessions
 from plenum.auth.current import SESSION_KEY
 from plenum.auth.oidc import CLIENT_NAME, DiscoveryInvalid
 from plenum.errors import N_
+from plenum.orgs.models import Member
 from plenum.settings import Settings
 from plenum.web.dbsession import db
 from plenum.web.errors import error_page
 from plenum.web.forms import local_path
-from plenum.web.session import renew
+from plenum.web.session import SESSION_ID, renew
 
 log = logging.getLogger(__name__)
 
@@ -113,16 +115,14 @@ async def callback(request: Request) -> Response:
         profile = service.profile_from_claims(settings.oidc_issuer, claims, settings)
     except service.LoginRefused as exc:
         return error_page(request, 400, exc.message)
-
-    def sync() -> tuple[Any, list[str]]:  # committed with the answer, like any request's
-        session = db(request)
-        member = service.sync_member(profile, settings, session=session)
-        unknown = service.unknown_chapter_keys(profile.chapter_keys or (), session=session)
-        return member, unknown
-
-    member, unknown_chapters = await run_in_threadpool(sync)
     next_path = local_path(request.session.get("login_next"))
     renew(request.session)
+    try:
+        member, unknown_chapters = await run_in_threadpool(
+            _log_in, request, profile, request.session[SESSION_ID]
+        )
+    except service.LoginRefused as exc:
+        return error_page(request, 403, exc.message)
     request.session[SESSION_KEY] = member.id
     request.session[USED_STATES] = used_states
     if unknown_chapters:
@@ -130,6 +130,20 @@ async def callback(request: Request) -> Response:
     if member.locale:
         request.session["locale"] = member.locale
     return RedirectResponse(next_path, status_code=303)
+
+
+def _log_in(
+    request: Request, profile: service.Profile, session_id: str
+) -> tuple[Member, list[str]]:
+    """Update the member from the provider's answer and begin their session; the chapter
+    keys of the answer that Plenum does not know. Committed with the answer."""
+    settings = _settings(request)
+    session = db(request)
+    member = service.sync_member(profile, settings, session=session)
+    max_age = timedelta(hours=settings.session_max_hours)
+    sessions.begin(member.id or 0, session_id, max_age=max_age, session=session)
+    unknown = service.unknown_chapter_keys(profile.chapter_keys or (), session=session)
+    return member, unknown
 
 
 def _spend_state(request: Request) -> list[str]:
@@ -206,6 +220,7 @@ async def _with_userinfo(
 
 
 async def logout(request: Request) -> Response:
+    await run_in_threadpool(_end_session, request)
     renew(request.session)
     settings = _settings(request)
     home = settings.base_url.rstrip("/") + "/"
@@ -220,6 +235,12 @@ async def logout(request: Request) -> Response:
     )
     response.status_code = 303
     return response
+
+
+def _end_session(request: Request) -> None:
+    session_id = request.session.get(SESSION_ID)
+    if isinstance(session_id, str):
+        sessions.end(session_id, session=db(request))
 
 
 routes = [

@@ -41,6 +41,9 @@ class LoginRefused(DomainError):
     """The provider's answer cannot be used to log a member in."""
 
 
+REMOVED = N_("Your membership has ended, so you can no longer log in to Plenum.")
+
+
 @dataclass(frozen=True)
 class Profile:
     """What the identity provider tells us about a member, in our terms.
@@ -94,6 +97,8 @@ def _strings(value: object) -> tuple[str, ...]:
 def sync_member(profile: Profile, settings: Settings, *, session: Session) -> Member:
     """Create or update the member from ``profile``, with memberships and roles, atomically."""
     member = _member_for(profile, session=session)
+    if member.removed_at is not None:
+        raise LoginRefused(REMOVED)
     if profile.display_name is not None:
         member.display_name = profile.display_name[:200]
     if profile.email is not None:

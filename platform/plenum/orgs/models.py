@@ -105,6 +105,10 @@ class Member(SQLModel, table=True):
     delivery: str = Field(default="daily", max_length=10)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
     last_login_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    # When the member was removed from the party: no login since, no session left.
+    removed_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
 
 
 class Membership(SQLModel, table=True):

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from plenum.auth import sessions
 from plenum.auth.current import authorize, require_member
 from plenum.auth.permissions import Action, may
 from plenum.errors import N_, NotFound, ValidationFailed
@@ -19,6 +20,7 @@ from plenum.orgs.models import CHAPTER_ROLES, BodyKind, Majority, Member, Role
 from plenum.web.dbsession import db
 from plenum.web.forms import form_values
 from plenum.web.htmx import see_other
+from plenum.web.session import renew
 from plenum.web.templating import Templates, flash, path_for
 
 BODY_FIELDS = (
@@ -70,6 +72,7 @@ def chapter_page(
         "bodies": service.bodies_of(chapter, session=session),
         "staff": service.chapter_role_holders(chapter, session=session) if manage else [],
         "can_manage": manage,
+        "can_manage_members": may(principal, Action.MANAGE_MEMBERS, scope),
         "can_discuss": may(principal, Action.DISCUSS, scope),
         "values": values or {},
         "errors": errors or {},
@@ -245,6 +248,67 @@ def my_data(request: Request) -> Response:
     return _templates(request).render(request, "orgs/me.html", {"overview": overview})
 
 
+def my_sessions_end(request: Request) -> Response:
+    """Log out everywhere: every session of the member ends, this one too."""
+    principal = require_member(request)
+    sessions.end_all(principal.member_id, session=db(request))
+    renew(request.session)
+    flash(request, N_("You have been logged out everywhere, on this device too."))
+    return see_other(request, path_for(request, "home"))
+
+
+def member_lookup(request: Request) -> Response:
+    """Office staff look a member of the chapter up by member number."""
+    session = db(request)
+    chapter = service.chapter_by_key(request.path_params["key"], session=session)
+    authorize(request, Action.MANAGE_MEMBERS, service.chapter_scope(chapter))
+    number = request.query_params.get("member_number", "")
+    if not number:
+        return _lookup_page(request, chapter, number, {})
+    try:
+        found = service.member_in_by_number(chapter, number, session=session)
+    except ValidationFailed as exc:
+        return _lookup_page(request, chapter, number, exc.errors, status_code=422)
+    return see_other(request, _member_path(request, chapter.key, found.id or 0))
+
+
+def _lookup_page(
+    request: Request, chapter: Any, number: str, errors: dict[str, str], status_code: int = 200
+) -> Response:
+    context = {"chapter": chapter, "values": {"member_number": number}, "errors": errors}
+    return _templates(request).render(
+        request, "orgs/members.html", context, status_code=status_code
+    )
+
+
+def _member_path(request: Request, key: str, member_id: int) -> str:
+    return path_for(request, "chapter_member", key=key, member_id=member_id)
+
+
+def member_page(request: Request) -> Response:
+    session = db(request)
+    chapter = service.chapter_by_key(request.path_params["key"], session=session)
+    authorize(request, Action.MANAGE_MEMBERS, service.chapter_scope(chapter))
+    found = service.member_in(chapter, request.path_params["member_id"], session=session)
+    context = {
+        "chapter": chapter,
+        "overview": service.member_overview(found, session=session),
+        "open_sessions": sessions.count_open(found.id or 0, session=session),
+    }
+    return _templates(request).render(request, "orgs/member.html", context)
+
+
+def member_sessions_end(request: Request) -> Response:
+    """Office staff end every session of a member of the chapter."""
+    session = db(request)
+    chapter = service.chapter_by_key(request.path_params["key"], session=session)
+    authorize(request, Action.MANAGE_MEMBERS, service.chapter_scope(chapter))
+    found = service.member_in(chapter, request.path_params["member_id"], session=session)
+    sessions.end_all(found.id or 0, session=session)
+    flash(request, N_("Every session of this member has been ended."))
+    return see_other(request, _member_path(request, chapter.key, found.id or 0))
+
+
 def my_data_export(request: Request) -> Response:
     principal = require_member(request)
     session = db(request)
@@ -253,6 +317,8 @@ def my_data_export(request: Request) -> Response:
         raise NotFound(N_("Member not found."))
     data = service.export_member_data(member, session=session)
     data["motions"] = motions_service.member_data(principal.member_id, session=session)
+    opened = sessions.opened_at(principal.member_id, session=session)
+    data["sessions"] = [{"created_at": moment.isoformat()} for moment in opened]
     return Response(
         json.dumps(data, ensure_ascii=False, indent=2),
         media_type="application/json",
@@ -290,4 +356,13 @@ routes = [
     ),
     Route("/me", my_data, name="me"),
     Route("/me/export.json", my_data_export, name="me_export"),
+    Route("/me/sessions/end", my_sessions_end, methods=["POST"], name="me_sessions_end"),
+    Route("/chapters/{key}/members", member_lookup, name="chapter_members"),
+    Route("/chapters/{key}/members/{member_id:int}", member_page, name="chapter_member"),
+    Route(
+        "/chapters/{key}/members/{member_id:int}/sessions/end",
+        member_sessions_end,
+        methods=["POST"],
+        name="chapter_member_sessions_end",
+    ),
 ]

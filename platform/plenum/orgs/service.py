@@ -334,9 +334,40 @@ def member_overview(member: Member, *, session: Session) -> MemberOverview:
     )
 
 
+def member_in(chapter: Chapter, member_id: int, *, session: Session) -> Member:
+    """The member, if they belong to ``chapter`` or a chapter below it; else NotFound."""
+    member = session.exec(
+        select(Member)
+        .join(Membership, col(Membership.member_id) == Member.id)
+        .join(Chapter, col(Chapter.id) == Membership.chapter_id)
+        .where(Member.id == member_id, col(Chapter.path).startswith(chapter.path))
+        .limit(1)
+    ).first()
+    if member is None:
+        raise NotFound(N_("Member not found."))
+    return member
+
+
+def member_in_by_number(chapter: Chapter, number: str, *, session: Session) -> Member:
+    """The member with ``number`` who belongs to ``chapter`` or below; else ValidationFailed."""
+    member = _member_by_number(number.strip(), session=session)
+    try:
+        return member_in(chapter, member.id or 0, session=session)
+    except NotFound:
+        raise ValidationFailed(
+            {"member_number": N_("No member with this number belongs to this chapter.")}
+        ) from None
+
+
 def principal_for(member_id: int, *, session: Session) -> Principal:
     """The member with every grant they hold, for permission checks."""
-    overview = member_overview(_member(member_id, session=session), session=session)
+    return principal_of(_member(member_id, session=session), session=session)
+
+
+def principal_of(member: Member, *, session: Session) -> Principal:
+    """``principal_for`` a member already loaded (3 queries)."""
+    member_id = member.id or 0
+    overview = member_overview(member, session=session)
     grants = [Grant(MEMBER, chapter.path_ids) for chapter, _ in overview.chapters]
     grants += [Grant(role, chapter.path_ids) for role, chapter, _ in overview.chapter_roles]
     grants += [

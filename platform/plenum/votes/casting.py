@@ -14,7 +14,9 @@ Either all three are stored or none.
 ballot box of ``votes.box`` collects them when many arrive at once): the has-voted rows
 of all who may vote now in one ``INSERT … SELECT`` from the roll (and, at a meeting,
 from who is present) that skips who has voted already, their ballots, then the turnout
-raised by as many, again only while the vote is open and inside its period.
+raised by as many, again only while the vote is open and inside its period. The same
+``SELECT`` joins the session each ballot came with (``member_session``): a ballot from a
+session that was ended (logout, "log out everywhere", a removed member) is not stored.
 """
 
 from __future__ import annotations
@@ -26,11 +28,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
-from sqlalchemy import Insert, Integer, Table, and_, any_, bindparam, or_, select, update
+from sqlalchemy import (
+    Insert,
+    Integer,
+    Select,
+    String,
+    Table,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
+from plenum.auth.models import MemberSession
 from plenum.clock import utcnow
 from plenum.errors import N_, DomainError
 from plenum.votes import roll, service, tally
@@ -130,6 +146,7 @@ def raise_turnout(vote_id: int, by: int, *, session: Session) -> bool:
 # Statements of the hot path, built once (building them costs more than running them).
 _VOTES, _VOTE_CASTS, _VOTERS = _table(Vote), _table(VoteCast), _table(Voter)
 _BALLOTS, _ATTENDANCE = _table(Ballot), _table(Attendance)
+_SESSIONS = _table(MemberSession)
 _RAISE_TURNOUT = (
     update(_VOTES)
     .where(
@@ -195,22 +212,25 @@ def open_vote(vote_id: int, *, session: Session) -> OpenVote | None:
 
 @dataclass(frozen=True)
 class Pending:
-    """A checked ballot waiting to be written."""
+    """A checked ballot waiting to be written, and the session it came with."""
 
     member_id: int
     choices: tuple[int, ...]
     tracker: str
+    session_id: str
 
 
 def cast_together(at: OpenVote, pending: Sequence[Pending], *, session: Session) -> list[bool]:
     """Write the ballots of ``pending`` in one transaction; which of them were stored.
 
-    A ballot is stored if its member is on the roll, present at a meeting vote and has
-    not voted yet (of two ballots of one member only the first), and the vote takes
-    ballots. Nothing is stored if the vote no longer takes ballots or anything fails."""
+    A ballot is stored if its session is valid, its member is on the roll, present at a
+    meeting vote and has not voted yet (of two ballots of one member only the first), and
+    the vote takes ballots. Nothing is stored if the vote no longer takes ballots or
+    anything fails. A member whose ballots came with different sessions is left to
+    ``cast`` (which checks the session of each)."""
     vote_id = at.vote.id or 0
     try:
-        stored = _has_voted_rows(at, {p.member_id for p in pending}, session=session)
+        stored = _has_voted_rows(at, _one_session_each(pending), session=session)
         firsts: dict[int, int] = {}
         for n, ballot in enumerate(pending):
             if ballot.member_id in stored:
@@ -242,18 +262,35 @@ def cast_together(at: OpenVote, pending: Sequence[Pending], *, session: Session)
     return [n in taken for n in range(len(pending))]
 
 
-def _has_voted_rows(at: OpenVote, member_ids: set[int], *, session: Session) -> set[int]:
-    """Insert the has-voted rows of those in ``member_ids`` who may vote now and have not
-    voted yet; their ids. Usually all of them may: then one statement, without reading
-    back a row for each (on SQLite every row read would give up Python's lock to the
-    requests being served, and wait to get it back). Otherwise it is done again, reading
-    back who was written."""
+def _one_session_each(pending: Sequence[Pending]) -> dict[int, str]:
+    """Each member's session, of the members whose ballots all came with one session."""
+    found: dict[int, str] = {}
+    mixed: set[int] = set()
+    for ballot in pending:
+        if found.setdefault(ballot.member_id, ballot.session_id) != ballot.session_id:
+            mixed.add(ballot.member_id)
+    return {member_id: sid for member_id, sid in found.items() if member_id not in mixed}
+
+
+def _has_voted_rows(at: OpenVote, members: dict[int, str], *, session: Session) -> set[int]:
+    """Insert the has-voted rows of those in ``members`` (member id → session id) whose
+    session is valid, who may vote now and have not voted yet; their ids. Usually all of
+    them may: then one statement, without reading back a row for each (on SQLite every
+    row read would give up Python's lock to the requests being served, and wait to get
+    it back). Otherwise it is done again, reading back who was written."""
+    if not members:
+        return set()
     connection = session.connection()
     meeting = at.vote.kind == VoteKind.MEETING
-    values = {"vote_id": at.vote.id, "body_id": at.vote.body_id, "members": sorted(member_ids)}
+    ids = sorted(members)
+    values: dict[str, object] = {"vote_id": at.vote.id, "body_id": at.vote.body_id, "members": ids}
+    if connection.dialect.name == "postgresql":
+        values["sessions"] = [members[member_id] for member_id in ids]  # in the same order
+    else:
+        values["pairs"] = [(member_id, members[member_id]) for member_id in ids]
     all_of_them = _has_voted_statement(connection.dialect.name, meeting=meeting, returning=False)
-    if connection.execute(all_of_them, values).rowcount == len(member_ids):
-        return member_ids
+    if connection.execute(all_of_them, values).rowcount == len(members):
+        return set(members)
     session.rollback()
     connection = session.connection()
     some = _has_voted_statement(connection.dialect.name, meeting=meeting, returning=True)
@@ -263,16 +300,12 @@ def _has_voted_rows(at: OpenVote, member_ids: set[int], *, session: Session) -> 
 @cache
 def _has_voted_statement(dialect: str, *, meeting: bool, returning: bool) -> Insert:
     """INSERT INTO vote_cast SELECT who of :members is on the roll (and present at the
-    meeting) ON CONFLICT DO NOTHING [RETURNING member_id]."""
+    meeting) and came with a valid session of their own ON CONFLICT DO NOTHING
+    [RETURNING member_id]. Each member is paired with the session their ballot came with
+    (on PostgreSQL two arrays unnested together, on SQLite row values), so one member's
+    session never counts for another."""
     postgres = dialect == "postgresql"
-    members = (  # PostgreSQL: one array, not a parameter for each member (planned faster)
-        _VOTERS.c.member_id == any_(bindparam("members", type_=postgresql.ARRAY(Integer)))
-        if postgres
-        else _VOTERS.c.member_id.in_(bindparam("members", expanding=True))
-    )
-    voters = select(_VOTERS.c.vote_id, _VOTERS.c.member_id).where(
-        _VOTERS.c.vote_id == bindparam("vote_id"), members
-    )
+    voters = _voters_in_session_postgres() if postgres else _voters_in_session_sqlite()
     if meeting:
         voters = voters.join(
             _ATTENDANCE,
@@ -285,6 +318,50 @@ def _has_voted_statement(dialect: str, *, meeting: bool, returning: bool) -> Ins
     skipping = postgresql.insert(_VOTE_CASTS) if postgres else sqlite.insert(_VOTE_CASTS)
     statement = skipping.from_select(["vote_id", "member_id"], voters).on_conflict_do_nothing()
     return statement.returning(_VOTE_CASTS.c.member_id) if returning else statement
+
+
+def _voters_in_session_postgres() -> Select[tuple[int, int]]:
+    """Who of :members (one array, planned faster than a parameter each) is on the roll,
+    with the session of the same place in :sessions."""
+    wanted = (
+        func.unnest(
+            bindparam("members", type_=postgresql.ARRAY(Integer)),
+            bindparam("sessions", type_=postgresql.ARRAY(String)),
+        )
+        .table_valued("member_id", "session_id")
+        .render_derived(name="wanted")
+    )
+    return (
+        select(_VOTERS.c.vote_id, _VOTERS.c.member_id)
+        .select_from(wanted)
+        .join(
+            _VOTERS,
+            and_(
+                _VOTERS.c.vote_id == bindparam("vote_id"),
+                _VOTERS.c.member_id == wanted.c.member_id,
+            ),
+        )
+        .join(
+            _SESSIONS,
+            and_(
+                _SESSIONS.c.id == wanted.c.session_id,
+                _SESSIONS.c.member_id == wanted.c.member_id,
+            ),
+        )
+    )
+
+
+def _voters_in_session_sqlite() -> Select[tuple[int, int]]:
+    """Who of :members is on the roll, with their session in :pairs (member, session)."""
+    pairs = tuple_(_SESSIONS.c.member_id, _SESSIONS.c.id).in_(bindparam("pairs", expanding=True))
+    return (
+        select(_VOTERS.c.vote_id, _VOTERS.c.member_id)
+        .join(_SESSIONS, and_(_SESSIONS.c.member_id == _VOTERS.c.member_id, pairs))
+        .where(
+            _VOTERS.c.vote_id == bindparam("vote_id"),
+            _VOTERS.c.member_id.in_(bindparam("members", expanding=True)),
+        )
+    )
 
 
 _BALLOT_COLUMNS = ("key", "vote_id", "choices", "tracker", "member_id")

@@ -26,6 +26,7 @@ from plenum.web.dbsession import db
 from plenum.web.forms import form_items
 from plenum.web.htmx import see_other
 from plenum.web.i18n import current_locale
+from plenum.web.session import SESSION_ID
 from plenum.web.templating import Templates, flash, path_for
 
 # --- lists and setting up -------------------------------------------------------------------
@@ -298,8 +299,9 @@ async def _through_the_box(
     ballot box, written together with the others arriving now. None when the box did not
     store it (not open, not on the roll, already voted, a malformed ballot, …): then
     ``_cast`` casts it alone and gives the precise answer."""
-    member_id = request.scope.get("session", {}).get(SESSION_KEY)
-    if not isinstance(member_id, int):
+    data = request.scope.get("session", {})
+    member_id, session_id = data.get(SESSION_KEY), data.get(SESSION_ID)
+    if not isinstance(member_id, int) or not isinstance(session_id, str):
         return None
     box: BallotBox = request.app.state.ballot_box
     at = await box.open_vote(request.path_params["id"])
@@ -311,7 +313,7 @@ async def _through_the_box(
     except ValidationFailed:
         return None
     tracker = at.tracker(checked)
-    if not await box.cast(at, casting.Pending(member_id, checked, tracker)):
+    if not await box.cast(at, casting.Pending(member_id, checked, tracker, session_id)):
         return None
     receipt = casting.Receipt(checked, tracker, at.options)
     if htmx.is_htmx(request):

@@ -11,6 +11,7 @@ sees it. A commit that fails turns the answer into an error page. Domain events
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import anyio.to_thread
@@ -29,12 +30,22 @@ def db(request: Request) -> Session:
     """The request's session; routes pass it to services, never write SQL themselves."""
     state = request.scope.setdefault("state", {})
     session: Session | None = state.get("db")
+    database: Database = request.app.state.database
     if session is None:
-        database: Database = request.app.state.database
         session = state["db"] = database.session()
-        if request.method not in SAFE_METHODS:
-            database.prepare_to_write(session)
+    if request.method not in SAFE_METHODS and "db_writing" not in state and _on_a_thread():
+        database.prepare_to_write(session)  # never on the event loop: it may wait for a lock
+        state["db_writing"] = True
     return session
+
+
+def _on_a_thread() -> bool:
+    """Whether this runs on a worker thread, not on the event loop's."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return True
+    return False
 
 
 class DbSessionMiddleware:

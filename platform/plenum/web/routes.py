@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from plenum.agenda.service import agenda
-from plenum.auth.current import SESSION_KEY, principal
+from plenum.auth.current import principal
 from plenum.auth.routes import UNKNOWN_CHAPTERS
 from plenum.auth.service import set_locale
 from plenum.web.dbsession import db
@@ -51,14 +51,15 @@ async def choose_language(request: Request) -> Response:
     locale = values["locale"]
     if locale in LOCALES:
         request.session["locale"] = locale
-        member_id = request.session.get(SESSION_KEY)
-        if isinstance(member_id, int):
-            await run_in_threadpool(_remember_locale, request, member_id, locale)
+        await run_in_threadpool(_remember_locale, request, locale)
     return RedirectResponse(local_path(values["next"]), status_code=303)
 
 
-def _remember_locale(request: Request, member_id: int, locale: str) -> None:
-    set_locale(member_id, locale, session=db(request))
+def _remember_locale(request: Request, locale: str) -> None:
+    """Keep the language for the logged-in member (only while the session is valid)."""
+    found = principal(request)
+    if found is not None:
+        set_locale(found.member_id, locale, session=db(request))
 
 
 routes = [

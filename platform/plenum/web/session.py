@@ -4,7 +4,12 @@ The session lives in the cookie, signed with the secret key (itsdangerous). It h
 little: the member's id, the CSRF token, the chosen language and the login state of an
 OpenID flow in progress. ``_c`` is when the session began and ``_s`` when it was last
 seen; a session idle for longer than the idle timeout, or older than the absolute
-timeout, is dropped and a fresh one begins.
+timeout, is dropped and a fresh one begins. ``_id`` is the session's random id: a
+logged-in session is valid only while the server keeps its row (``plenum.auth.sessions``).
+
+With secure cookies (production) the cookie is named ``__Host-plenum_session``: the
+browser then takes it only over HTTPS, for the whole site (``Path=/``) and from this
+host alone (no ``Domain``), so no subdomain can set or overwrite it.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 COOKIE_NAME = "plenum_session"
+SECURE_COOKIE_NAME = "__Host-" + COOKIE_NAME
+SESSION_ID = "_id"  # the key of the session's id in the cookie
 _TOUCH_EVERY = 60  # seconds between cookie refreshes when nothing else changed
 
 
@@ -37,12 +44,13 @@ class SessionMiddleware:
         self.idle_seconds = idle_seconds
         self.max_seconds = max_seconds
         self.secure = secure
+        self.cookie_name = cookie_name(secure=secure)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        raw = _read_cookie(scope)
+        raw = _read_cookie(scope, self.cookie_name)
         now = int(time.time())
         session = self._load(raw, now)
         scope["session"] = session
@@ -86,7 +94,7 @@ class SessionMiddleware:
         self._set_cookie(message, self.serializer.dumps(session), max_age=self.max_seconds)
 
     def _set_cookie(self, message: Message, value: str, *, max_age: int) -> None:
-        cookie = f"{COOKIE_NAME}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax"
+        cookie = f"{self.cookie_name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax"
         if self.secure:
             cookie += "; Secure"
         MutableHeaders(scope=message).append("Set-Cookie", cookie)
@@ -94,7 +102,11 @@ class SessionMiddleware:
 
 def new_session_data(now: int | None = None) -> dict[str, Any]:
     stamp = int(time.time()) if now is None else now
-    return {"_c": stamp, "_s": stamp, "_id": secrets.token_urlsafe(12)}
+    return {"_c": stamp, "_s": stamp, SESSION_ID: secrets.token_urlsafe(24)}
+
+
+def cookie_name(*, secure: bool) -> str:
+    return SECURE_COOKIE_NAME if secure else COOKIE_NAME
 
 
 def renew(session: dict[str, Any]) -> None:
@@ -110,7 +122,7 @@ def _has_content(session: dict[str, Any]) -> bool:
     return any(not key.startswith("_") for key in session)
 
 
-def _read_cookie(scope: Scope) -> str | None:
+def _read_cookie(scope: Scope, cookie_name: str) -> str | None:
     """The session cookie's value. Its values are URL-safe base64 and never quoted, so
     the header is split by hand (the standard library's parser costs 40 times as much).
     Sent twice, the last one counts, as with that parser."""
@@ -121,6 +133,6 @@ def _read_cookie(scope: Scope) -> str | None:
         header: str = value.decode("latin-1")
         for part in header.split(";"):
             key, _, cookie = part.strip().partition("=")
-            if key == COOKIE_NAME and cookie:
+            if key == cookie_name and cookie:
                 found = cookie
     return found
