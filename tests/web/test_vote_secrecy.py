@@ -25,12 +25,14 @@ from sqlalchemy import text as sql
 from sqlalchemy.engine import make_url
 from sqlmodel import select
 
+from plenum.clock import utcnow
 from plenum.db import Database
 from plenum.orgs.models import BodyRole, ChapterRole, Membership, Role
 from plenum.votes import casting, results, service
-from plenum.votes.models import Attendance, Ballot, Vote
+from plenum.votes.models import Attendance, Ballot, Vote, VoteStatus
 from tests.support.factories import claims, structure
-from tests.support.votes import close, make_vote, open_vote, option_ids, present
+from tests.support.motions import who
+from tests.support.votes import close, make_vote, open_vote, option_ids, place, present
 from tests.support.web import enrol, log_in_as, page, post, text
 from tests.web.test_vote_concurrency import Convention, add_members
 
@@ -222,6 +224,27 @@ def test_a_copy_of_the_sqlite_files_during_the_vote_holds_no_choice_or_tracker(
     assert [row[0] for row in after if row[0].encode() in copied] == []
 
 
+def test_a_close_cut_off_before_the_ballots_were_opened_is_completed_by_a_recount(database, hall):
+    vote_id, options = secret_vote(database, hall)
+    trackers = [cast_one(database, vote_id, m, options["no"], True) for m in hall.delegates[:5]]
+    with database.session() as session:
+        vote = session.get_one(Vote, vote_id)
+        service.move(vote, VoteStatus.OPEN, VoteStatus.CLOSED, session=session, closed_at=utcnow())
+        session.commit()  # the process stops here: closed, the ballots still sealed
+
+        assert results.recount(
+            place(session, vote), principal=who(session, hall.staff), session=session
+        )
+
+        session.refresh(vote)
+        found = results.result_of(vote)
+    assert found is not None
+    assert (found.ballots, found.totals[options["no"]]) == (5, 5)
+    rows = ballot_rows(database, vote_id)
+    assert {row[3] for row in rows} == {None}
+    assert sorted(row[2] for row in rows) == sorted(trackers)
+
+
 def test_casting_and_counting_log_no_tracker_or_choice(database, hall, caplog):
     caplog.set_level(logging.DEBUG)
     vote_id, options = secret_vote(database, hall)
@@ -247,6 +270,7 @@ STAFF = claims(
     "gina", name="Gina Geschäftsstelle", groups=("lv-nrw-geschaeftsstelle",), number="550004"
 )
 HTMX = {"HX-Request": "true", "HX-Target": "ballot"}
+SPOILT = ("abstain", "invalid")  # two marks that cannot go together on any ballot
 
 
 @pytest.fixture
@@ -267,7 +291,27 @@ VOTES = {
         "title": "Wahl der Schatzmeisterin",
         "options": "Jo\nMaximiliane Wolkenstein-Oberhausen-Rüdesheim\nAnna",
     },
+    "ranked": {
+        "mode": "secret",
+        "kind": "survey",
+        "method": "ranked",
+        "title": "Themen der Regionalkonferenzen",
+        "options": "Mieten\nÖffentlicher Nahverkehr auf dem Land\nPflege",
+        "closes_at": "2099-01-01T12:00",
+    },
 }
+
+
+def ballots_of(kind: str, options: dict[str, int]) -> dict[str, Any]:
+    """A ballot for every answer (a ranked vote: one ranking and the other in reverse)."""
+    if kind != "ranked":
+        return {label: {"choice": str(option)} for label, option in options.items()}
+    named = [i for label, i in options.items() if label not in ("abstain", "invalid")]
+    found: dict[str, Any] = {k: {"choice": str(options[k])} for k in ("abstain", "invalid")}
+    found["one ranked"] = {f"rank-{named[0]}": "1"}
+    found["all ranked"] = {f"rank-{i}": str(n) for n, i in enumerate(named, 1)}
+    found["reversed"] = {f"rank-{i}": str(n) for n, i in enumerate(reversed(named), 1)}
+    return found
 
 
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "page"])
@@ -276,7 +320,8 @@ def test_every_answer_to_a_cast_of_a_vote_has_one_size(
     session, people, client, provider, kind, htmx
 ):
     org, ids = people
-    vote = make_vote(session, org.state, org.state_convention, ids["gina"], **VOTES[kind])
+    body = None if kind == "ranked" else org.state_convention
+    vote = make_vote(session, org.state, body, ids["gina"], **VOTES[kind])
     open_vote(session, vote, ids["gina"])
     options = option_ids(session, vote)
     headers = HTMX if htmx else {}
@@ -284,12 +329,12 @@ def test_every_answer_to_a_cast_of_a_vote_has_one_size(
     voters = iter(DELEGATES)
     sizes: dict[str, int] = {}
 
-    def cast_as(who: str, data: Any) -> Any:
-        log_in_as(client, provider, who, DELEGATES[who])
+    def cast_as(voter: str, data: Any) -> Any:
+        log_in_as(client, provider, voter, DELEGATES[voter])
         return post(client, path, data, headers=headers)
 
-    for label, option in options.items():  # a receipt for every answer on the ballot
-        answer = cast_as(next(voters), {"choice": str(option)})
+    for label, ballot in ballots_of(kind, options).items():  # a receipt for every answer
+        answer = cast_as(next(voters), ballot)
         assert answer.status_code == 200, answer.text
         shown = page(answer).select_one("#your-choices")
         assert shown is not None
@@ -299,10 +344,10 @@ def test_every_answer_to_a_cast_of_a_vote_has_one_size(
     refusals = {
         "already voted": (first, {"choice": str(options[next(iter(options))])}, 409),
         "unreadable": (next(voters), {"choice": "x"}, 422),
-        "two marks": (next(voters), [("choice", str(i)) for i in list(options.values())[:2]], 422),
+        "two marks": (next(voters), [("choice", str(options[k])) for k in SPOILT], 422),
     }
-    for label, (who, data, status) in refusals.items():
-        answer = cast_as(who, data)
+    for label, (voter, data, status) in refusals.items():
+        answer = cast_as(voter, data)
         assert answer.status_code == status, answer.text
         assert page(answer).select_one("#choice-error, #standing") is not None
         sizes[label] = len(answer.content)
