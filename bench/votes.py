@@ -1035,10 +1035,18 @@ def check_stored(db: Any, vote_id: int, sent: Counter[str], run: Run) -> None:
     from sqlalchemy import func
     from sqlmodel import select
 
+    from plenum.votes import sealing
     from plenum.votes.models import Ballot, Vote, VoteCast
 
+    sealing.configure(SECRET)  # the server's: secret ballots are sealed until the close
     with db.session() as session:
-        ballots = Counter(session.exec(select(Ballot.choices).where(Ballot.vote_id == vote_id)))
+        stored_rows = session.exec(
+            select(Ballot.choices, Ballot.sealed).where(Ballot.vote_id == vote_id)
+        ).all()
+        ballots = Counter(
+            sealing.unseal(vote_id, sealed)[0] if sealed else choices
+            for choices, sealed in stored_rows
+        )
         casts = session.exec(
             select(func.count()).select_from(VoteCast).where(VoteCast.vote_id == vote_id)
         ).one()

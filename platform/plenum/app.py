@@ -29,6 +29,7 @@ from plenum.orgs import routes as orgs_routes
 from plenum.search import routes as search_routes
 from plenum.settings import Settings
 from plenum.votes import routes as vote_routes
+from plenum.votes import sealing
 from plenum.votes.box import BallotBox
 from plenum.web import errors
 from plenum.web import routes as web_routes
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None) -> Plenum:
     app.state.settings = settings
     app.state.database = database
     app.state.ballot_box = BallotBox(database)
+    sealing.configure(settings.secret_key)  # the keys of secret votes' sealed ballots
     app.state.templates = templates
     app.state.oidc = make_client(settings)
     app.state.login_limiter = RateLimiter(*settings.login_rate)

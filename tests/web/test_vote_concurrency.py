@@ -28,7 +28,7 @@ from plenum.clock import utcnow
 from plenum.db import Database
 from plenum.errors import DomainError
 from plenum.orgs.models import Body, BodyRole, ChapterRole, Member, Membership, Role
-from plenum.votes import casting, results, roll, service
+from plenum.votes import casting, results, roll, sealing, service
 from plenum.votes.box import BallotBox
 from plenum.votes.models import Attendance, Ballot, Vote, VoteCast, VoteStatus
 from tests.support.factories import Structure, structure
@@ -252,7 +252,12 @@ def test_twenty_simultaneous_submissions_of_one_member_in_a_secret_vote(database
     with database.session() as session:
         (ballot,) = session.exec(select(Ballot).where(Ballot.vote_id == vote_id)).all()
         assert ballot.member_id is None
-        assert ballot.tracker == receipts[0].tracker
+        assert (ballot.choices, ballot.tracker) == ("", "")  # sealed while the vote is open
+        assert ballot.sealed is not None
+        assert sealing.unseal(vote_id, ballot.sealed) == (
+            str(options["no"]),
+            receipts[0].tracker,
+        )
 
 
 # --- 2. a hundred voters at once ------------------------------------------------------------
@@ -557,8 +562,10 @@ def test_a_batch_with_twenty_ballots_of_one_member_stores_the_first(database, co
     assert (found.ballots, found.casts, found.turnout) == (1, 1, 1)
     with database.session() as session:
         (ballot,) = session.exec(select(Ballot).where(Ballot.vote_id == vote_id)).all()
-    assert (ballot.choices, ballot.member_id) == (str(options["yes"]), None)
-    assert len(ballot.tracker) == 20
+    assert (ballot.choices, ballot.member_id) == ("", None)
+    assert ballot.sealed is not None
+    choices, tracker = sealing.unseal(vote_id, ballot.sealed)
+    assert (choices, len(tracker), ballot.tracker) == (str(options["yes"]), 20, "")
 
 
 def test_batches_from_twenty_threads_store_each_member_once(database, convention):

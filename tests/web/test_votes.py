@@ -12,7 +12,7 @@ from sqlmodel import func, select
 
 from plenum.errors import ValidationFailed
 from plenum.motions.models import Amendment, Resolution, Status
-from plenum.votes import tally
+from plenum.votes import sealing, tally
 from plenum.votes.models import Ballot, VoteCast, VoteLog
 from tests.support.factories import claims, structure
 from tests.support.motions import amend, make_call, submitted_motion
@@ -123,7 +123,14 @@ def test_a_second_ballot_is_refused_and_a_secret_ballot_names_nobody(session, wo
     assert len(ballots) == 1
     assert ballots[0].member_id is None
     assert session.exec(select(func.count()).select_from(VoteCast)).one() == 1
-    assert set(Ballot.model_fields) == {"key", "vote_id", "choices", "tracker", "member_id"}
+    assert set(Ballot.model_fields) == {
+        "key",
+        "vote_id",
+        "choices",
+        "tracker",
+        "sealed",
+        "member_id",
+    }
     close(session, vote, p["gina"])
     from plenum.votes import results
 
@@ -426,7 +433,8 @@ def test_a_ballot_cast_from_the_page_is_answered_in_place(session, world, client
     tracker = text(section.select_one("#tracker"))
     assert len(tracker) == 20
     assert answer.headers["HX-Replace-Url"] == f"/votes/{vote.id}"
-    assert session.exec(select(Ballot.tracker).where(Ballot.vote_id == vote.id)).all() == [tracker]
+    (sealed,) = session.exec(select(Ballot.sealed).where(Ballot.vote_id == vote.id)).all()
+    assert sealing.unseal(vote.id, sealed) == (str(yes), tracker)  # stored only sealed
 
     again = post(client, f"/votes/{vote.id}/cast", {"choice": str(yes)}, headers=HTMX)
 

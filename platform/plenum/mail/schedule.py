@@ -69,8 +69,10 @@ class Clock:
 
     def _close_votes(self) -> None:
         """Votes whose end time has passed are closed and counted."""
+        from plenum.votes import sealing
         from plenum.votes.results import close_due
 
+        sealing.configure(self.settings.secret_key)  # to open the sealed ballots
         with self.database.session() as session:
             closed = close_due(session=session)
             session.commit()

@@ -4,7 +4,8 @@ The reads (is the vote open, is the member on the roll and present, is the ballo
 well-formed) end before the write begins. The write is one transaction that
 1. inserts who has voted (primary key vote + member: a second ballot of the same member
    fails here, also when twenty arrive at once),
-2. inserts the ballot (a random key; in a secret vote no member and no time), and
+2. inserts the ballot (a random key; in a secret vote no member and no time, and while
+   the vote is open its content only sealed: see ``votes.sealing``), and
 3. raises the vote's turnout only while the vote is still open, a conditional update
    that takes the vote's row lock: a close waits for ballots already counting, and a
    ballot arriving after the close finds the vote closed and is rolled back.
@@ -49,7 +50,7 @@ from sqlmodel import Session, SQLModel
 from plenum.auth.models import MemberSession
 from plenum.clock import utcnow
 from plenum.errors import N_, DomainError
-from plenum.votes import roll, service, tally
+from plenum.votes import roll, sealing, service, tally
 from plenum.votes.models import (
     Attendance,
     Ballot,
@@ -97,8 +98,9 @@ def cast(
     checked = tally.check_ballot(choices, options, service.rules_of(vote))
     session.commit()  # the reads end here; nothing was written
     tracker = new_tracker(vote, checked) if vote.mode == VoteMode.SECRET else ""
+    size = sealing.width(option.id for option in stored)
     try:
-        _write(vote, checked, tracker, member_id, session=session)
+        _write(vote, checked, tracker, member_id, size, session=session)
     except BaseException:
         session.rollback()
         raise
@@ -106,7 +108,13 @@ def cast(
 
 
 def _write(
-    vote: Vote, checked: tuple[int, ...], tracker: str, member_id: int, *, session: Session
+    vote: Vote,
+    checked: tuple[int, ...],
+    tracker: str,
+    member_id: int,
+    size: int,
+    *,
+    session: Session,
 ) -> None:
     session.add(VoteCast(vote_id=vote.id or 0, member_id=member_id))
     try:
@@ -114,17 +122,30 @@ def _write(
     except IntegrityError:
         raise AlreadyVoted from None
     named = member_id if vote.mode == VoteMode.NAMED else None
+    choices, kept, sealed = stored_content(vote, checked, tracker, size)
     ballot = Ballot(
         key=secrets.token_hex(16),
         vote_id=vote.id or 0,
-        choices=tally.encode(checked),
-        tracker=tracker,
+        choices=choices,
+        tracker=kept,
+        sealed=sealed,
         member_id=named,
     )
     session.add(ballot)
     session.flush()
     count_in(vote, session=session)
     session.commit()
+
+
+def stored_content(
+    vote: Vote, checked: tuple[int, ...], tracker: str, size: int
+) -> tuple[str, str, bytes | None]:
+    """(choices, tracker, sealed) as a ballot row holds them: those of a secret vote
+    sealed to the size ``size`` of all its ballots, the others in clear."""
+    encoded = tally.encode(checked)
+    if vote.mode != VoteMode.SECRET:
+        return encoded, tracker, None
+    return "", "", sealing.seal(vote.id or 0, encoded, tracker, size=size)
 
 
 def count_in(vote: Vote, *, session: Session) -> None:
@@ -175,6 +196,7 @@ class OpenVote:
     options: tuple[VoteOption, ...]
     rules: tally.Rules
     ballot: tuple[tally.Option, ...]
+    seal_size: int  # the padded length of its sealed ballots (see ``votes.sealing``)
     # receipts rendered for this vote, by language and choices (see votes.routes)
     receipts: dict[tuple[str, tuple[int, ...]], str] = field(
         default_factory=dict, compare=False, repr=False
@@ -187,7 +209,8 @@ class OpenVote:
         kept = Vote(**vote.model_dump())
         answers = tuple(VoteOption(**option.model_dump()) for option in options)
         ballot = service.tally_options(kept, answers)
-        return cls(kept, answers, service.rules_of(kept), tuple(ballot))
+        size = sealing.width(option.id for option in answers)
+        return cls(kept, answers, service.rules_of(kept), tuple(ballot), size)
 
     def check(self, choices: Sequence[int]) -> tuple[int, ...]:
         """The ballot as it is counted, or ``ValidationFailed`` (see ``tally.check_ballot``)."""
@@ -244,14 +267,13 @@ def cast_together(at: OpenVote, pending: Sequence[Pending], *, session: Session)
             (
                 secrets.token_hex(16),
                 vote_id,
-                tally.encode(pending[n].choices),
-                pending[n].tracker,
+                *stored_content(at.vote, pending[n].choices, pending[n].tracker, at.seal_size),
                 pending[n].member_id if named else None,
             )
             for n in taken
         ]
         rows.sort()  # written in the order of their random keys, not in the order cast
-        _write_ballots(rows, session=session)
+        write_ballots(rows, session=session)
         if not raise_turnout(vote_id, len(taken), session=session):
             session.rollback()
             return [False] * len(pending)
@@ -364,23 +386,25 @@ def _voters_in_session_sqlite() -> Select[tuple[int, int]]:
     )
 
 
-_BALLOT_COLUMNS = ("key", "vote_id", "choices", "tracker", "member_id")
-# Ballots in one statement: 5 parameters each, inside the limit of SQLite from 3.32
+_BALLOT_COLUMNS = ("key", "vote_id", "choices", "tracker", "sealed", "member_id")
+# Ballots in one statement: 6 parameters each, inside the limit of SQLite from 3.32
 # (32,766) and of PostgreSQL; older SQLite allows 999 parameters.
-MAX_BATCH = 1000 if sqlite3.sqlite_version_info >= (3, 32) else 199
+MAX_BATCH = 1000 if sqlite3.sqlite_version_info >= (3, 32) else 166
 
 
-def _write_ballots(rows: Sequence[tuple[object, ...]], *, session: Session) -> None:
+def write_ballots(rows: Sequence[tuple[object, ...]], *, session: Session) -> None:
     """All ballots in one statement (at most ``MAX_BATCH``), where ``executemany`` would
     run one per ballot and, on SQLite, give up Python's lock for each: on PostgreSQL the
-    columns as five arrays (``unnest``), on SQLite a multi-row VALUES."""
+    columns as six arrays (``unnest``), on SQLite a multi-row VALUES."""
     if len(rows) > MAX_BATCH:
         raise ValueError(f"at most {MAX_BATCH} ballots in one statement")
     connection = session.connection()
     columns = ", ".join(_BALLOT_COLUMNS)
     # Only names and placeholders go into the texts; every value is a parameter.
     if connection.dialect.name == "postgresql":
-        arrays = "%s::varchar[], %s::integer[], %s::varchar[], %s::varchar[], %s::integer[]"
+        arrays = (
+            "%s::varchar[], %s::integer[], %s::varchar[], %s::varchar[], %s::bytea[], %s::integer[]"
+        )
         sql = f"INSERT INTO {_BALLOTS.name} ({columns}) SELECT * FROM unnest({arrays})"  # noqa: S608  # nosec B608
         connection.exec_driver_sql(sql, tuple(list(column) for column in zip(*rows, strict=True)))
         return

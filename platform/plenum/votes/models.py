@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from plenum.clock import utcnow
@@ -141,7 +141,10 @@ class VoteCast(SQLModel, table=True):
 
 
 class Ballot(SQLModel, table=True):
-    """One ballot. Secret and open ballots hold no voter; named ballots name theirs."""
+    """One ballot. Secret and open ballots hold no voter; named ballots name theirs.
+
+    While a secret vote is open its ballots hold only ``sealed`` (choices and tracker,
+    encrypted: see ``votes.sealing``); the close writes them anew in clear."""
 
     __table_args__ = {"sqlite_with_rowid": False}
 
@@ -149,6 +152,8 @@ class Ballot(SQLModel, table=True):
     vote_id: int = Field(foreign_key="vote.id", index=True, ondelete="CASCADE")
     choices: str = Field(max_length=2000)  # tally.encode: option ids, in ballot order
     tracker: str = Field(default="", max_length=64)  # secret votes: the voter's receipt
+    # secret votes while open: choices and tracker encrypted (choices and tracker empty)
+    sealed: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     # named votes only
     member_id: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
 

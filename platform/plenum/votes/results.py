@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import csv
 import io
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, text
+from sqlalchemy import delete, func, text
 from sqlmodel import Session, col, select
 
 from plenum.auth.permissions import Principal
@@ -20,7 +21,7 @@ from plenum.motions.forms import TransitionInput
 from plenum.motions.models import Status
 from plenum.orgs.models import Member
 from plenum.text.plain import spreadsheet_cell
-from plenum.votes import roll, service, tally
+from plenum.votes import casting, roll, sealing, service, tally
 from plenum.votes.models import Ballot, Stage, Vote, VoteMode, VoteOption, VoteStatus
 from plenum.votes.service import VotePlace
 from plenum.votes.tally import Method, OptionKind, Result
@@ -55,6 +56,8 @@ def close_vote(at: VotePlace, *, actor: int | None, session: Session) -> Vote:
     vote = at.vote
     service.move(vote, VoteStatus.OPEN, VoteStatus.CLOSED, session=session, closed_at=utcnow())
     session.commit()
+    unseal(vote, session=session)
+    session.commit()  # the ballots in clear, in a transaction of their own
     result = count(vote, session=session)
     vote.result = result.to_json()
     session.add(vote)
@@ -68,6 +71,29 @@ def close_vote(at: VotePlace, *, actor: int | None, session: Session) -> Vote:
     reseal(vote, session=session)
     session.commit()
     return vote
+
+
+def unseal(vote: Vote, *, session: Session) -> None:
+    """Open the sealed ballots of a closed secret vote (``votes.sealing``) and write them
+    anew in clear: new random keys, in the order of those keys, after the sealed rows are
+    deleted. Nothing of a new row (key, place in the table, transaction) leads back to the
+    sealed row it came from, nor to the has-voted row written with that."""
+    sealed = session.exec(
+        select(Ballot.sealed).where(Ballot.vote_id == vote.id, col(Ballot.sealed).is_not(None))
+    ).all()
+    if not sealed:
+        return
+    vote_id = vote.id or 0
+    opened = [sealing.unseal(vote_id, box) for box in sealed if box is not None]
+    session.execute(
+        delete(Ballot).where(col(Ballot.vote_id) == vote_id, col(Ballot.sealed).is_not(None))
+    )
+    rows = sorted(
+        (secrets.token_hex(16), vote_id, choices, tracker, None, None)
+        for choices, tracker in opened
+    )
+    for start in range(0, len(rows), casting.MAX_BATCH):
+        casting.write_ballots(rows[start : start + casting.MAX_BATCH], session=session)
 
 
 def reseal(vote: Vote, *, session: Session) -> None:
@@ -119,6 +145,7 @@ def recount(at: VotePlace, *, principal: Principal, session: Session) -> bool:
     if vote.status not in (VoteStatus.CLOSED, VoteStatus.PUBLISHED):
         raise DomainError(N_("Only a closed vote can be counted again."))
     recorded = result_of(vote)
+    unseal(vote, session=session)  # the process stopped between closing and opening them
     again = count(vote, session=session, draw=replay(recorded.lots if recorded else []))
     if recorded is None:  # the process stopped between closing and counting
         vote.result = again.to_json()

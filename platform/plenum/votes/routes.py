@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -18,9 +19,9 @@ from plenum.motions.pages import render, run
 from plenum.orgs.models import Body, Chapter
 from plenum.orgs.service import body_by_key, chapter_by_key
 from plenum.parsing import parse_int
-from plenum.votes import casting, forms, results, roll, service, tally
+from plenum.votes import casting, forms, padding, results, roll, service, tally
 from plenum.votes.box import BallotBox
-from plenum.votes.models import VoteStatus
+from plenum.votes.models import Vote, VoteOption, VoteStatus
 from plenum.web import htmx
 from plenum.web.dbsession import db
 from plenum.web.forms import form_items
@@ -317,11 +318,11 @@ async def _through_the_box(
         return None
     receipt = casting.Receipt(checked, tracker, at.options)
     if htmx.is_htmx(request):
-        return _stay(at.vote.id, HTMLResponse(_receipt_in_place(request, at, receipt)))
+        block = HTMLResponse(_receipt_in_place(request, at, receipt))
+        return _stay(request, at.vote, at.options, block)
     context = {"vote": at.vote, "receipt": receipt, "option_by_id": receipt.labels}
-    return _stay(
-        at.vote.id, await run_in_threadpool(render, request, "votes/receipt.html", context)
-    )
+    full = await run_in_threadpool(render, request, "votes/receipt.html", context)
+    return _stay(request, at.vote, at.options, full)
 
 
 _TRACKER_STAND_IN = secrets.token_hex(10)  # unguessable, so no option label contains it
@@ -353,20 +354,27 @@ def _cast(request: Request, marked: list[str], ranks: list[tuple[str, str]]) -> 
         receipt = casting.cast(at, choices, member_id=found.member_id, session=session)
     except ValidationFailed as exc:
         session.rollback()
-        return _stay(at.vote.id, _page(request, at, found, exc.errors, 422, "ballot"))
+        refused = _page(request, at, found, exc.errors, 422, "ballot")
+        return _stay(request, at.vote, service.options_of(at.vote, session=session), refused)
     except DomainError as exc:
         session.rollback()
-        return _stay(at.vote.id, _page(request, at, found, {"choice": exc.message}, 409, "ballot"))
+        refused = _page(request, at, found, {"choice": exc.message}, 409, "ballot")
+        return _stay(request, at.vote, service.options_of(at.vote, session=session), refused)
     context = {"vote": at.vote, "receipt": receipt, "option_by_id": receipt.labels}
-    return _stay(at.vote.id, render(request, "votes/receipt.html", context, block="ballot"))
+    answer = render(request, "votes/receipt.html", context, block="ballot")
+    return _stay(request, at.vote, receipt.options, answer)
 
 
-def _stay(vote_id: int | None, response: Response) -> Response:
+def _stay(
+    request: Request, vote: Vote, options: Sequence[VoteOption], response: Response
+) -> Response:
     """After a ballot the address stays the vote's page, so a reload shows it again
-    (and never sends the ballot, or asks to)."""
-    response.headers["HX-Replace-Url"] = f"/votes/{vote_id}"
+    (and never sends the ballot, or asks to). Every answer to a cast of the vote has one
+    size, whatever was chosen or refused (``votes.padding``)."""
+    response.headers["HX-Replace-Url"] = f"/votes/{vote.id}"
     response.headers["Cache-Control"] = "no-store"
-    return response
+    size = padding.answer_size(vote, options, page=not htmx.is_htmx(request))
+    return padding.padded(response, size)
 
 
 def _read_ballot(
