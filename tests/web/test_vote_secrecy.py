@@ -25,6 +25,7 @@ from sqlalchemy import text as sql
 from sqlalchemy.engine import make_url
 from sqlmodel import select
 
+from plenum.auth.models import MemberSession
 from plenum.clock import utcnow
 from plenum.db import Database
 from plenum.orgs.models import BodyRole, ChapterRole, Membership, Role
@@ -34,7 +35,7 @@ from tests.support.factories import claims, structure
 from tests.support.motions import who
 from tests.support.votes import close, make_vote, open_vote, option_ids, place, present
 from tests.support.web import enrol, log_in_as, page, post, text
-from tests.web.test_vote_concurrency import Convention, add_members
+from tests.web.test_vote_concurrency import Convention, add_members, session_of
 
 VOTERS = 120
 KINDS = ("yes", "no", "abstain", "invalid")
@@ -62,6 +63,10 @@ def hall(database: Database) -> Convention:
             insert(Attendance),
             [{"body_id": body.id, "member_id": m, "present": True} for m in delegates],
         )
+        session.execute(
+            insert(MemberSession),
+            [{"id": session_of(m), "member_id": m, "created_at": utcnow()} for m in delegates],
+        )
         session.commit()
         return Convention(org, body, staff, delegates)
 
@@ -70,6 +75,7 @@ def secret_vote(database: Database, at: Convention) -> tuple[int, dict[str, int]
     with database.session() as session:
         vote = make_vote(session, at.org.state, at.body, at.staff, mode="secret")
         open_vote(session, vote, at.staff)
+        session.commit()  # as the staff's request would
         return vote.id or 0, option_ids(session, vote)
 
 
@@ -92,7 +98,7 @@ def cast_one(database: Database, vote_id: int, member: int, choice: int, alone: 
         facts = casting.open_vote(vote_id, session=session)
         assert facts is not None
         tracker = facts.tracker((choice,))
-        pending = casting.Pending(member, (choice,), tracker)
+        pending = casting.Pending(member, (choice,), tracker, session_of(member))
         assert casting.cast_together(facts, [pending], session=session) == [True]
         return tracker
 
@@ -235,6 +241,7 @@ def test_a_close_cut_off_before_the_ballots_were_opened_is_completed_by_a_recoun
         assert results.recount(
             place(session, vote), principal=who(session, hall.staff), session=session
         )
+        session.commit()  # as the chair's request would
 
         session.refresh(vote)
         found = results.result_of(vote)
