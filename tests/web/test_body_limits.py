@@ -92,7 +92,12 @@ def run(
         "session": session,
     }
     middleware = CSRFMiddleware(recorder.app, reject=refuse, limits=LIMITS)
-    anyio.run(middleware, scope, recorder.receive, recorder.send)
+    # On a thread of its own: a browser test earlier in the run may hold this thread's loop.
+    runner = threading.Thread(
+        target=anyio.run, args=(middleware, scope, recorder.receive, recorder.send)
+    )
+    runner.start()
+    runner.join(timeout=30)
     return recorder
 
 

@@ -90,7 +90,11 @@ EXTRA_FIELDS = ("choice", "rank-1", "amendment", "resolved", "para_0", "file", "
 STEPS = ("publish", "screen", "recommend", "decide", "withdraw", "hide", "restore", "edit")
 # Filled-in values for the forms, so that one hostile field meets otherwise valid ones.
 VALID = {**CALL_FORM, **VOTE_FORM, "text": MOTION_TEXT, "type": "motion", "body": "Ja, genau."}
-KEEP_LOGGED_IN = {("POST", "/auth/logout")}  # left out: the walk goes on as the member
+KEEP_LOGGED_IN = {  # left out: the walk goes on as the member (tests/web/test_sessions.py)
+    ("POST", "/auth/logout"),
+    ("POST", "/me/sessions/end"),
+    ("POST", "/chapters/{key}/members/{member_id:int}/sessions/end"),
+}
 
 
 def plenum_modules() -> Iterator[Any]:
