@@ -35,6 +35,8 @@ demo: setup
 lint: setup
 	$(BIN)/ruff check $(PYTHON_DIRS)
 	$(BIN)/ruff format --check $(PYTHON_DIRS)
+	cd platform && ../$(BIN)/lint-imports --no-cache ../pyproject.toml
+	$(BIN)/deptry platform
 
 types: setup
 	$(BIN)/mypy --strict platform/

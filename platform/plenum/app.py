@@ -15,6 +15,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
+from plenum import site
 from plenum.auth import current
 from plenum.auth import routes as auth_routes
 from plenum.auth.oidc import check_issuer_at_start, make_client
@@ -32,7 +33,6 @@ from plenum.votes import routes as vote_routes
 from plenum.votes import sealing
 from plenum.votes.box import BallotBox
 from plenum.web import errors
-from plenum.web import routes as web_routes
 from plenum.web.csrf import BodyLimits, CSRFMiddleware
 from plenum.web.dbsession import DbSessionMiddleware
 from plenum.web.forms import NulMiddleware
@@ -86,7 +86,7 @@ def create_app(settings: Settings | None = None) -> Plenum:
         debug=False,
         routes=[
             *vote_routes.routes,  # first: casting a ballot is the hottest route
-            *web_routes.routes,
+            *site.routes,
             *auth_routes.routes,
             *orgs_routes.routes,
             *motion_routes.routes,
@@ -104,7 +104,7 @@ def create_app(settings: Settings | None = None) -> Plenum:
         lifespan=lifespan,
     )
     templates = Templates(settings.root / "templates", auto_reload=settings.development)
-    templates.add_context_processor(current.template_context)
+    templates.add_context_processor(site.template_context)
     templates.env.globals.update(template_globals())
     templates.env.filters.update(template_filters())
     app.state.settings = settings

@@ -168,8 +168,7 @@ def _dev_idp(args: argparse.Namespace) -> int:
     """The local development OpenID provider, knowing every demo member."""
     os.environ["AUTHLIB_INSECURE_TRANSPORT"] = "1"
     import uvicorn
-    from oidc_provider_mock import app
-    from oidc_provider_mock._storage import User
+    from oidc_provider_mock import User, app
 
     from plenum import demo
 

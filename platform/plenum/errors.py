@@ -26,3 +26,7 @@ class ValidationFailed(DomainError):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__(N_("Please correct the marked fields."))
         self.errors = errors
+
+
+class PermissionDenied(Exception):
+    """Raised by a route when the current member may not do what they asked."""

@@ -22,10 +22,10 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from plenum.clock import utcnow
+from plenum.i18n import gettext, in_locale, ngettext
 from plenum.mail.command import run_digests
-from plenum.motions.forms import LOCAL_TIME
 from plenum.settings import Settings
-from plenum.web.i18n import gettext, in_locale, ngettext
+from plenum.times import LOCAL_TIME
 from tests.browser.conftest import _loopback_only, check_a11y
 from tests.browser.test_browser import log_in
 from tests.support.factories import claims, structure

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from plenum.i18n import current_locale
 from plenum.motions.diff import (
     BREAK,
     HARD_BREAK,
@@ -38,7 +39,6 @@ from plenum.motions.lines import (
     word_text,
 )
 from plenum.motions.wording import instruction_text
-from plenum.web.i18n import current_locale
 
 NBSP = "\u00a0"
 

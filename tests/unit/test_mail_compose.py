@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from plenum.i18n import current_locale, in_locale
 from plenum.mail.command import parse_moment
 from plenum.mail.compose import SUBJECT_MAX, compose, finish
 from plenum.mail.digests import period_of
 from plenum.mail.notices import message_text
-from plenum.web.i18n import current_locale, in_locale
 
 
 def finished(text: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from plenum.mail.schedule import Clock, due
-from plenum.motions.forms import LOCAL_TIME
+from plenum.times import LOCAL_TIME
 
 
 def berlin(day: int, hour: int, minute: int = 0) -> datetime:

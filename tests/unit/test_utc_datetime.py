@@ -15,7 +15,7 @@ from sqlalchemy import Column, Integer, MetaData, Table, func, insert, select
 from sqlalchemy.engine import Engine
 
 from plenum.db import EARLIEST, LATEST, Database, UTCDateTime
-from plenum.motions.forms import local_datetime, local_input
+from plenum.times import local_datetime, local_input
 
 BERLIN = ZoneInfo("Europe/Berlin")
 SCRATCH = MetaData()

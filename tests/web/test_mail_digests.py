@@ -16,15 +16,15 @@ from plenum.cli import main
 from plenum.clock import utcnow
 from plenum.discuss import service as discuss
 from plenum.discuss.access import chapter_space
+from plenum.i18n import gettext, in_locale
 from plenum.mail import outbox
 from plenum.mail.digests import digest_for, make_digests, period_of
 from plenum.mail.models import DigestLog, OutgoingMail
 from plenum.mail.news import published
 from plenum.motions import amendments, forms
-from plenum.motions.forms import LOCAL_TIME
 from plenum.orgs.models import BodyKind, Member, Membership
 from plenum.orgs.service import create_body, principal_for
-from plenum.web.i18n import gettext, in_locale
+from plenum.times import LOCAL_TIME
 from tests.support.discuss import comment, topic
 from tests.support.factories import body_input, claims, structure
 from tests.support.motions import MOTION_TEXT, amend, make_call, publish, submitted_motion, who

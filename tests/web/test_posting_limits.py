@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlmodel import func, select
 
-from plenum.motions import pages
+from plenum.motions import limits as pages
 from plenum.motions.models import Amendment, Motion, Proposer
 from plenum.notify.models import Notification
 from tests.support.motions import publish, submitted_motion

@@ -25,7 +25,7 @@ from plenum.app import create_app
 from plenum.auth import sessions
 from plenum.auth.models import MemberSession
 from plenum.cli import main
-from plenum.orgs.models import Member
+from plenum.orgs.models import BodyRole, Member
 from plenum.votes import casting
 from plenum.votes.models import Ballot, VoteCast
 from plenum.web.session import COOKIE_NAME
@@ -396,3 +396,30 @@ def test_the_ballot_box_stores_only_ballots_of_a_valid_session_of_their_member(
     assert outcomes == expected
     casts = select(func.count()).select_from(VoteCast).where(VoteCast.vote_id == vote.id)
     assert session.exec(casts).one() == sum(expected)
+
+
+def test_a_logged_in_page_loads_the_member_and_every_role_in_two_statements(
+    client, app, provider, session, settings, org
+):
+    """Member and session in one statement, memberships and chapter and body roles in
+    another, however many roles the member holds."""
+    staff = enrol(session, settings, "gina", PEOPLE["gina"])
+    session.add(BodyRole(member_id=staff, body_id=org.state_board.id, role="board_member"))
+    session.add(BodyRole(member_id=staff, body_id=org.county_board.id, role="board_member"))
+    session.commit()
+    log_in_as(client, provider, "gina", PEOPLE["gina"])
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(" ".join(statement.split()))
+
+    engine = app.state.database.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get("/chapters").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+    tables = ("member_session", "membership", "chapter_role", "body_role")
+    loading = [s for s in seen if any(f"FROM {t}" in s or f"JOIN {t}" in s for t in tables)]
+    assert len(loading) == 2, loading

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -10,7 +9,6 @@ from starlette.responses import RedirectResponse, Response
 
 from plenum.auth import sessions
 from plenum.auth.permissions import Action, Principal, Scope, require
-from plenum.notify.service import unread_count
 from plenum.orgs.models import Member
 from plenum.orgs.service import principal_of
 from plenum.web import htmx
@@ -75,9 +73,3 @@ async def login_required(request: Request, exc: Exception) -> Response:
     if htmx.is_htmx(request):
         return Response(status_code=204, headers={"HX-Redirect": target})
     return RedirectResponse(target, status_code=303)
-
-
-def template_context(request: Request) -> dict[str, Any]:
-    found = principal(request)
-    unread = unread_count(found.member_id, session=db(request)) if found else 0
-    return {"member": member(request), "principal": found, "unread_notifications": unread}

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from plenum.errors import PermissionDenied as PermissionDenied  # where routes look for it
 from plenum.orgs.models import Role
 
 MEMBER = "member"  # pseudo-role: a plain chapter membership
@@ -177,10 +178,6 @@ def may(principal: Principal | None, action: Action, scope: Scope) -> bool:
     if allowed is ANYONE:
         return True
     return any((grant.role, relation_of(grant, scope)) in allowed for grant in principal.grants)
-
-
-class PermissionDenied(Exception):
-    """Raised by a route when the current member may not do what they asked."""
 
 
 def require(principal: Principal | None, action: Action, scope: Scope) -> None:

@@ -16,11 +16,11 @@ from plenum.discuss.models import Comment, Space
 from plenum.errors import N_, DomainError, NotFound, ValidationFailed
 from plenum.motions import amendments as motion_amendments
 from plenum.motions import service as motions
-from plenum.motions.pages import render, run
 from plenum.orgs.service import body_by_key, chapter_by_key
 from plenum.parsing import parse_int
 from plenum.web.dbsession import db
 from plenum.web.htmx import see_other
+from plenum.web.pages import render, run
 from plenum.web.ratelimit import RateLimiter, limiter_for
 from plenum.web.templating import flash, path_for
 

@@ -10,8 +10,8 @@ from plenum.clock import utcnow
 from plenum.db import Database
 from plenum.mail.digests import make_digests
 from plenum.mail.outbox import prune, send_pending
-from plenum.motions.forms import LOCAL_TIME
 from plenum.settings import Settings
+from plenum.times import LOCAL_TIME
 
 log = logging.getLogger(__name__)
 

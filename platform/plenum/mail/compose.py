@@ -27,11 +27,11 @@ import jinja2
 from sqlmodel import Session
 
 from plenum.events import announce
+from plenum.i18n import gettext, in_locale, ngettext
 from plenum.mail.models import OutgoingMail
 from plenum.motions.wording import localtime
 from plenum.orgs.models import Member
 from plenum.text.plain import one_line
-from plenum.web.i18n import gettext, in_locale, ngettext
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 DELIVERY_PATH = "/me/delivery"  # the member's e-mail settings (mail.routes)

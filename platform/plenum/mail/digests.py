@@ -35,10 +35,10 @@ from plenum.errors import NotFound
 from plenum.mail.compose import Composed, compose, queue
 from plenum.mail.models import DigestLog
 from plenum.mail.news import Deadline, NewAmendment, NewMotion, Published, new_comments, published
-from plenum.motions.forms import LOCAL_TIME
 from plenum.motions.service import may_view
 from plenum.orgs.models import Chapter, Member
 from plenum.orgs.service import principal_for
+from plenum.times import LOCAL_TIME
 
 PERIODS = {Delivery.DAILY.value: timedelta(days=1), Delivery.WEEKLY.value: timedelta(days=7)}
 REMINDERS = (timedelta(days=7), timedelta(days=1))  # a deadline alone is news this far ahead

@@ -15,11 +15,11 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from plenum.discuss.models import Delivery
+from plenum.i18n import gettext, in_locale
 from plenum.mail.compose import Composed, compose, queue
 from plenum.notify.models import Notification
 from plenum.notify.service import notify
 from plenum.orgs.models import Member
-from plenum.web.i18n import gettext, in_locale
 
 
 def notice_followers(

@@ -15,10 +15,10 @@ from plenum.auth.current import require_member
 from plenum.errors import N_, ValidationFailed
 from plenum.mail import delivery
 from plenum.mail.compose import DELIVERY_PATH
-from plenum.motions.pages import render, run
 from plenum.settings import Settings
 from plenum.web.dbsession import db
 from plenum.web.htmx import see_other
+from plenum.web.pages import render, run
 from plenum.web.templating import flash, path_for
 
 

@@ -25,8 +25,8 @@ from plenum.db import Database
 from plenum.mail.command import run_digests
 from plenum.mail.compose import MAIL_QUEUED
 from plenum.mail.outbox import send_pending
-from plenum.motions.forms import LOCAL_TIME
 from plenum.settings import Settings
+from plenum.times import LOCAL_TIME
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = {"sqlite": 5.0, "postgresql": 60.0}  # PostgreSQL wakes the sender by NOTIFY

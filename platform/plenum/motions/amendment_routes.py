@@ -13,12 +13,13 @@ from plenum.auth.permissions import Action, PermissionDenied, Principal, may
 from plenum.discuss import service as discussion
 from plenum.errors import N_, DomainError, ValidationFailed
 from plenum.motions import amendments, diff, forms, lines, service
+from plenum.motions.limits import check_rate, invitation_quota
 from plenum.motions.models import DECISIONS, MotionVersion, Recommendation, Status
-from plenum.motions.pages import check_rate, invitation_quota, render, run
 from plenum.votes import service as votes
 from plenum.web.dbsession import db
 from plenum.web.forms import form_items
 from plenum.web.htmx import see_other
+from plenum.web.pages import render, run
 from plenum.web.templating import flash, path_for
 
 MAX_PARAGRAPHS = 2000

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from plenum.auth.permissions import Principal
 from plenum.errors import N_
+from plenum.i18n import gettext
 from plenum.motions import amendments, lines, pdf, service
 from plenum.motions.models import Motion
 from plenum.motions.wording import (
@@ -20,7 +21,6 @@ from plenum.motions.wording import (
     status_label,
 )
 from plenum.text.plain import spreadsheet_cell
-from plenum.web.i18n import gettext
 
 PDF_LABELS = {
     "proposers": N_("Proposers"),

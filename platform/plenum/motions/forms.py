@@ -11,21 +11,17 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from plenum.clock import as_utc
 from plenum.errors import N_, ValidationFailed
 from plenum.motions.lines import normalize
 from plenum.motions.models import AmendmentNumbering, MotionType, Recommendation, Submitter
 from plenum.parsing import parse_int
+from plenum.times import local_datetime, parse_date
 
-LOCAL_TIME = ZoneInfo("Europe/Berlin")  # deadlines are typed and shown in party time
 TITLE_MAX = 300
 TEXT_MAX = 200_000
 MAX_EUROS = 20_000_000  # amounts are stored in cents in a 32-bit column
 NOTE_MAX = 2000
-EARLIEST_YEAR, LATEST_YEAR = 1900, 2999  # dates typed into any form
-OUT_OF_RANGE = N_("Please enter a date between the years 1900 and 2999.")
 
 CALL_FIELDS = (
     "title",
@@ -286,48 +282,6 @@ def _int(values: dict[str, str], name: str, low: int, high: int, errors: dict[st
         errors[name] = "invalid"
         return low
     return int(raw)
-
-
-def local_input(value: datetime) -> str:
-    """A stored time as a datetime-local field shows it, in party time."""
-    return as_utc(value).astimezone(LOCAL_TIME).strftime("%Y-%m-%dT%H:%M")
-
-
-def local_datetime(values: dict[str, str], name: str, errors: dict[str, str]) -> datetime | None:
-    raw = values.get(name, "").strip()
-    try:
-        local = datetime.fromisoformat(raw)
-    except ValueError:
-        errors[name] = N_("Please enter a date and time.")
-        return None
-    if not _sane(local):
-        errors[name] = OUT_OF_RANGE
-        return None
-    if local.tzinfo is None:
-        local = local.replace(tzinfo=LOCAL_TIME)
-    return local
-
-
-def parse_date(values: dict[str, str], name: str, errors: dict[str, str]) -> date | None:
-    """The ``name`` field as a date (None when empty); a message beside it when not one."""
-    raw = values.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        found = date.fromisoformat(raw)
-    except ValueError:
-        errors[name] = N_("Please enter a date.")
-        return None
-    if not _sane(found):
-        errors[name] = OUT_OF_RANGE
-        return None
-    return found
-
-
-def _sane(moment: date) -> bool:
-    """Within the years a date typed here can mean. Far-off years are typing slips, and
-    near the ends of the calendar converting between party time and UTC overflows."""
-    return EARLIEST_YEAR <= moment.year <= LATEST_YEAR
 
 
 _EURO = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d{1,2}))?")

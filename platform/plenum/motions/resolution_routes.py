@@ -12,12 +12,12 @@ from plenum.auth.current import LoginRequired, authorize, principal
 from plenum.auth.permissions import Action, may
 from plenum.errors import N_, NotFound, ValidationFailed
 from plenum.motions import forms, resolutions
-from plenum.motions.pages import render, run
 from plenum.orgs.models import Body, Chapter
 from plenum.orgs.service import body_by_key, body_scope
 from plenum.parsing import parse_int
 from plenum.web.dbsession import db
 from plenum.web.htmx import see_other
+from plenum.web.pages import render, run
 from plenum.web.templating import flash, path_for
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -13,16 +12,14 @@ from sqlmodel import Session, col, select
 from plenum.auth.permissions import Action, Principal, may
 from plenum.clock import utcnow
 from plenum.errors import N_, DomainError, NotFound, ValidationFailed
-from plenum.motions.forms import LOCAL_TIME, ResolutionInput, TransitionInput
+from plenum.motions.forms import ResolutionInput, TransitionInput
 from plenum.motions.importer import parse_resolution
 from plenum.motions.models import Motion, MotionVersion, Resolution, Status
 from plenum.motions.wording import euro
 from plenum.orgs import numbering
 from plenum.orgs.models import Body, Chapter
 from plenum.orgs.service import chapter_scope
-
-if TYPE_CHECKING:
-    from plenum.motions.service import CallPlace
+from plenum.times import LOCAL_TIME
 
 DEFAULT_OUTCOMES = {
     Status.ADOPTED: N_("adopted"),
@@ -48,21 +45,23 @@ def today() -> date:
 
 
 def from_motion(
-    motion: Motion, place: CallPlace, data: TransitionInput, *, session: Session
+    motion: Motion, body: Body, data: TransitionInput, *, session: Session
 ) -> Resolution:
     """The resolution an adopted motion becomes, with the next number of its body and year."""
-    from plenum.motions.service import current_version
-
     decided_on = data.decided_on or today()
-    version = current_version(motion, session=session)
-    sequence = _next_sequence(place.body, decided_on.year, session=session)
+    version = (
+        session.get(MotionVersion, motion.current_version_id)
+        if motion.current_version_id is not None
+        else None
+    )
+    sequence = _next_sequence(body, decided_on.year, session=session)
     finances = euro(motion.amount_cents) if motion.amount_cents is not None else ""
     resolution = Resolution(
-        body_id=place.body.id or 0,
+        body_id=body.id or 0,
         motion_id=motion.id,
         year=decided_on.year,
         sequence=sequence,
-        number=format_number(place.body, decided_on.year, sequence),
+        number=format_number(body, decided_on.year, sequence),
         title=motion.title,
         decided_on=decided_on,
         outcome=data.outcome_text or DEFAULT_OUTCOMES.get(Status(motion.status), ""),
@@ -72,7 +71,7 @@ def from_motion(
         amount_cents=motion.amount_cents,
         cost_centre=motion.cost_centre,
     )
-    _insert_numbered(resolution, place.body, session=session)
+    _insert_numbered(resolution, body, session=session)
     return resolution
 
 

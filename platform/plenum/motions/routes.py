@@ -22,14 +22,15 @@ from plenum.motions import (
     resolutions,
     service,
 )
+from plenum.motions.limits import check_rate, invitation_quota
 from plenum.motions.models import DECISIONS, MotionType, Recommendation, Status, Submitter
-from plenum.motions.pages import check_rate, invitation_quota, render, run
 from plenum.orgs.service import body_by_key, body_scope, chapter_scope
 from plenum.parsing import parse_int, parse_ints
 from plenum.votes import service as votes
 from plenum.web.dbsession import db
 from plenum.web.forms import form_items
 from plenum.web.htmx import see_other
+from plenum.web.pages import render, run
 from plenum.web.templating import flash, path_for
 
 # --- calls --------------------------------------------------------------------------------

@@ -25,8 +25,8 @@ from plenum.db import update_if
 from plenum.discuss.follow import follow_proposal
 from plenum.errors import N_, DomainError, NotFound, ValidationFailed
 from plenum.events import announce
-from plenum.motions import diff, lines
-from plenum.motions.forms import CallInput, MotionInput, TransitionInput, local_input
+from plenum.motions import diff, lines, resolutions
+from plenum.motions.forms import CallInput, MotionInput, TransitionInput
 from plenum.motions.models import (
     DECISIONS,
     FINAL,
@@ -48,6 +48,7 @@ from plenum.notify.models import Notification
 from plenum.notify.service import notify
 from plenum.orgs.models import Body, Chapter, ChapterKind, Member, Membership
 from plenum.orgs.service import body_scope, chapter_scope
+from plenum.times import local_input
 
 PROPOSERS = "proposers"  # in TRANSITIONS: the motion's own proposers, not a role
 
@@ -715,9 +716,7 @@ def transition(
         add_version(motion, text, place, actor=principal.member_id, session=session, note=note)
     _move(motion, target, principal.member_id, data.note, session=session)
     if target in (Status.ADOPTED, Status.ADOPTED_MODIFIED):
-        from plenum.motions import resolutions
-
-        resolutions.from_motion(motion, place, data, session=session)
+        resolutions.from_motion(motion, place.body, data, session=session)
     session.flush()
     return motion
 

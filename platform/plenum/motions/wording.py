@@ -11,11 +11,11 @@ from markupsafe import Markup, escape
 
 from plenum.clock import as_utc
 from plenum.errors import N_
+from plenum.i18n import current_locale, gettext
 from plenum.motions.diff import Instruction
-from plenum.motions.forms import LOCAL_TIME
 from plenum.motions.lines import Layout, Segment, Word
 from plenum.text.markdown import SAFE_SCHEMES, render
-from plenum.web.i18n import current_locale, gettext
+from plenum.times import LOCAL_TIME
 
 _TAGS = {"strong": "strong", "em": "em", "s": "s", "code": "code"}
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -14,7 +13,6 @@ from plenum.auth import sessions
 from plenum.auth.current import authorize, require_member
 from plenum.auth.permissions import Action, may
 from plenum.errors import N_, NotFound, ValidationFailed
-from plenum.motions import service as motions_service
 from plenum.orgs import service
 from plenum.orgs.models import CHAPTER_ROLES, BodyKind, Majority, Member, Role
 from plenum.web.dbsession import db
@@ -309,23 +307,6 @@ def member_sessions_end(request: Request) -> Response:
     return see_other(request, _member_path(request, chapter.key, found.id or 0))
 
 
-def my_data_export(request: Request) -> Response:
-    principal = require_member(request)
-    session = db(request)
-    member = session.get(Member, principal.member_id)
-    if member is None:
-        raise NotFound(N_("Member not found."))
-    data = service.export_member_data(member, session=session)
-    data["motions"] = motions_service.member_data(principal.member_id, session=session)
-    opened = sessions.opened_at(principal.member_id, session=session)
-    data["sessions"] = [{"created_at": moment.isoformat()} for moment in opened]
-    return Response(
-        json.dumps(data, ensure_ascii=False, indent=2),
-        media_type="application/json",
-        headers={"Content-Disposition": 'attachment; filename="plenum-meine-daten.json"'},
-    )
-
-
 async def _run(request: Request, handler: Any, values: dict[str, str]) -> Response:
     """Run a sync handler (DB work) off the event loop, after the form was read."""
     response: Response = await run_in_threadpool(handler, request, values)
@@ -355,7 +336,6 @@ routes = [
         name="body_role_remove",
     ),
     Route("/me", my_data, name="me"),
-    Route("/me/export.json", my_data_export, name="me_export"),
     Route("/me/sessions/end", my_sessions_end, methods=["POST"], name="me_sessions_end"),
     Route("/chapters/{key}/members", member_lookup, name="chapter_members"),
     Route("/chapters/{key}/members/{member_id:int}", member_page, name="chapter_member"),

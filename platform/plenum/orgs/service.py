@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Integer, literal, union_all
 from sqlmodel import Session, col, select
 
 from plenum.auth.permissions import MEMBER, Grant, Principal, Scope
@@ -365,15 +366,35 @@ def principal_for(member_id: int, *, session: Session) -> Principal:
 
 
 def principal_of(member: Member, *, session: Session) -> Principal:
-    """``principal_for`` a member already loaded (3 queries)."""
+    """``member`` with every grant they hold, in one statement: the chapters they belong
+    to, their chapter roles and their body roles, each with its chapter's path."""
     member_id = member.id or 0
-    overview = member_overview(member, session=session)
-    grants = [Grant(MEMBER, chapter.path_ids) for chapter, _ in overview.chapters]
-    grants += [Grant(role, chapter.path_ids) for role, chapter, _ in overview.chapter_roles]
-    grants += [
-        Grant(role, chapter.path_ids, body.id) for role, body, chapter, _ in overview.body_roles
-    ]
+    memberships = (
+        select(literal(MEMBER), Chapter.path, literal(None, Integer))
+        .select_from(Membership)
+        .join(Chapter, col(Chapter.id) == Membership.chapter_id)
+        .where(Membership.member_id == member_id)
+    )
+    chapter_roles = (
+        select(ChapterRole.role, Chapter.path, literal(None, Integer))
+        .select_from(ChapterRole)
+        .join(Chapter, col(Chapter.id) == ChapterRole.chapter_id)
+        .where(ChapterRole.member_id == member_id)
+    )
+    body_roles = (
+        select(BodyRole.role, Chapter.path, Body.id)
+        .select_from(BodyRole)
+        .join(Body, col(Body.id) == BodyRole.body_id)
+        .join(Chapter, col(Chapter.id) == Body.chapter_id)
+        .where(BodyRole.member_id == member_id)
+    )
+    rows = session.execute(union_all(memberships, chapter_roles, body_roles)).all()
+    grants = [Grant(role, _path_ids(path), body_id) for role, path, body_id in rows]
     return Principal(member_id=member_id, grants=tuple(grants))
+
+
+def _path_ids(path: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in path.strip("/").split("/") if part)
 
 
 def principals_for(member_ids: Iterable[int], *, session: Session) -> list[Principal]:

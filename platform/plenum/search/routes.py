@@ -8,10 +8,10 @@ from starlette.routing import BaseRoute, Route
 
 from plenum.auth.current import require_member
 from plenum.errors import ValidationFailed
-from plenum.motions.pages import render
 from plenum.search import service
 from plenum.search.index import KINDS
 from plenum.web.dbsession import db
+from plenum.web.pages import render
 
 FIELDS = ("q", "chapter", "type")
 

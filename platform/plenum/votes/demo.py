@@ -10,9 +10,9 @@ from sqlmodel import Session, select
 
 from plenum.auth.permissions import Principal
 from plenum.clock import utcnow
-from plenum.motions.forms import LOCAL_TIME
 from plenum.orgs.models import Body, Chapter, Member
 from plenum.orgs.service import body_by_key, chapter_by_key, principal_for
+from plenum.times import LOCAL_TIME
 from plenum.votes import forms, roll, service
 from plenum.votes.models import Vote
 

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from plenum.errors import N_, ValidationFailed
-from plenum.motions.forms import local_datetime, parse_title
+from plenum.motions.forms import parse_title
 from plenum.orgs.models import Majority
+from plenum.times import local_datetime
 from plenum.votes.models import SECRET_ONLY, ElectionOf, VoteKind, VoteMode
 from plenum.votes.tally import Method
 

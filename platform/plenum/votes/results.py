@@ -17,6 +17,7 @@ from plenum.auth.permissions import Principal
 from plenum.clock import utcnow
 from plenum.errors import N_, DomainError
 from plenum.events import announce
+from plenum.i18n import gettext, in_locale
 from plenum.motions.forms import TransitionInput
 from plenum.motions.models import Status
 from plenum.orgs.models import Member
@@ -25,7 +26,6 @@ from plenum.votes import casting, roll, sealing, service, tally
 from plenum.votes.models import Ballot, Stage, Vote, VoteMode, VoteOption, VoteStatus
 from plenum.votes.service import VotePlace
 from plenum.votes.tally import Method, OptionKind, Result
-from plenum.web.i18n import gettext, in_locale
 
 # --- counting -----------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from plenum.auth.current import SESSION_KEY, require_member
 from plenum.auth.permissions import PermissionDenied, Principal
 from plenum.clock import as_utc, utcnow
 from plenum.errors import N_, DomainError, NotFound, ValidationFailed
-from plenum.motions.pages import render, run
+from plenum.i18n import current_locale
 from plenum.orgs.models import Body, Chapter
 from plenum.orgs.service import body_by_key, chapter_by_key
 from plenum.parsing import parse_int
@@ -26,7 +26,7 @@ from plenum.web import htmx
 from plenum.web.dbsession import db
 from plenum.web.forms import form_items
 from plenum.web.htmx import see_other
-from plenum.web.i18n import current_locale
+from plenum.web.pages import render, run
 from plenum.web.session import SESSION_ID
 from plenum.web.templating import Templates, flash, path_for
 

@@ -21,10 +21,10 @@ from plenum.auth.permissions import Action, Principal, Scope, may
 from plenum.clock import utcnow
 from plenum.errors import N_, DomainError, NotFound, ValidationFailed
 from plenum.events import announce
-from plenum.motions.forms import local_input
 from plenum.motions.models import OPEN_FOR_DECISION, Amendment, Consultation, Motion, Resolution
 from plenum.orgs.models import Body, BodyKind, Chapter
 from plenum.orgs.service import body_scope, chapter_scope
+from plenum.times import local_input
 from plenum.votes import roll, tally
 from plenum.votes.forms import VoteInput
 from plenum.votes.models import Stage, Vote, VoteLog, VoteOption, Voter, VoteStatus

@@ -9,8 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from plenum.auth.permissions import PermissionDenied
-from plenum.errors import N_, DomainError, NotFound
+from plenum.errors import N_, DomainError, NotFound, PermissionDenied
 from plenum.web.templating import Templates
 
 log = logging.getLogger(__name__)

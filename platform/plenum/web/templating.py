@@ -12,9 +12,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import BaseRoute, NoMatchFound
 
+from plenum.i18n import LOCALES, current_locale, gettext, ngettext
 from plenum.web import htmx
 from plenum.web.csrf import csrf_token
-from plenum.web.i18n import LOCALES, current_locale, gettext, ngettext
 
 ContextProcessor = Callable[[Request], Mapping[str, Any]]
 

@@ -1,21 +1,12 @@
-"""Small helpers the motion pages share: rendering and running form handlers."""
+"""Posting limits per member for motions, amendments and co-proposer invitations."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
-
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
 
 from plenum.errors import N_, DomainError
 from plenum.motions.service import InvitationQuota
-from plenum.web.forms import form_values
 from plenum.web.ratelimit import limiter_for
-from plenum.web.templating import Templates
-
-Handler = Callable[[Request, dict[str, str]], Response]
 
 # Posting limits per member and hour (in memory, per instance, as ``web.ratelimit``):
 # a burst of that many, then refilled evenly over the hour.
@@ -45,22 +36,3 @@ def invitation_quota(request: Request, member_id: int) -> InvitationQuota:
     """The member's allowance of co-proposer invitations, for the motion services."""
     limiter = limiter_for(request.app.state, "invitation_limiter", INVITATION_RATE)
     return lambda count: limiter.hit(str(member_id), count)
-
-
-def render(
-    request: Request,
-    name: str,
-    context: Mapping[str, Any],
-    status_code: int = 200,
-    *,
-    block: str | None = None,
-) -> Response:
-    templates: Templates = request.app.state.templates
-    return templates.render(request, name, context, status_code=status_code, block=block)
-
-
-async def run(request: Request, handler: Handler, *names: str) -> Response:
-    """Read the form's ``names`` fields, then run the (sync, DB-bound) handler off the loop."""
-    values = await form_values(request, *names)
-    response: Response = await run_in_threadpool(handler, request, values)
-    return response

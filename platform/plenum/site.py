@@ -1,8 +1,11 @@
-"""Site-wide pages: the start page, the health check and the language switch."""
+"""Site-wide pages, above every domain: the start page, the health check, the language
+switch, the member's data export, and what every template is told about the member."""
 
 from __future__ import annotations
 
+import json
 import logging
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
@@ -11,12 +14,18 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from plenum.agenda.service import agenda
-from plenum.auth.current import principal
+from plenum.auth import sessions
+from plenum.auth.current import member, principal, require_member
 from plenum.auth.routes import UNKNOWN_CHAPTERS
 from plenum.auth.service import set_locale
+from plenum.errors import N_, NotFound
+from plenum.i18n import LOCALES
+from plenum.motions import service as motions_service
+from plenum.notify.service import unread_count
+from plenum.orgs import service
+from plenum.orgs.models import Member
 from plenum.web.dbsession import db
 from plenum.web.forms import form_values, local_path
-from plenum.web.i18n import LOCALES
 from plenum.web.templating import Templates
 
 log = logging.getLogger(__name__)
@@ -62,8 +71,32 @@ def _remember_locale(request: Request, locale: str) -> None:
         set_locale(found.member_id, locale, session=db(request))
 
 
+def my_data_export(request: Request) -> Response:
+    principal = require_member(request)
+    session = db(request)
+    member = session.get(Member, principal.member_id)
+    if member is None:
+        raise NotFound(N_("Member not found."))
+    data = service.export_member_data(member, session=session)
+    data["motions"] = motions_service.member_data(principal.member_id, session=session)
+    opened = sessions.opened_at(principal.member_id, session=session)
+    data["sessions"] = [{"created_at": moment.isoformat()} for moment in opened]
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        media_type="application/json",
+        headers={"Content-Disposition": 'attachment; filename="plenum-meine-daten.json"'},
+    )
+
+
+def template_context(request: Request) -> dict[str, Any]:
+    found = principal(request)
+    unread = unread_count(found.member_id, session=db(request)) if found else 0
+    return {"member": member(request), "principal": found, "unread_notifications": unread}
+
+
 routes = [
     Route("/", home, name="home"),
     Route("/healthz", healthz, name="healthz"),
     Route("/language", choose_language, methods=["POST"], name="language"),
+    Route("/me/export.json", my_data_export, name="me_export"),
 ]
