@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parents[2]
 
 ENVIRONMENTS = ("development", "test", "production")
-DEVELOPMENT_CLIENT_SECRET = "plenum-dev-secret"  # noqa: S105 - public, refused in production
+DEVELOPMENT_CLIENT_SECRET = "plenum-dev-secret"  # noqa: S105  # nosec B105 - public, refused in production
 MIN_SECRET_BYTES = 32
 SMTP_SECURITY = ("starttls", "ssl", "none")
 
