@@ -4,6 +4,7 @@ unsubscribe without a session, and the member's e-mail settings page."""
 from __future__ import annotations
 
 import re
+import threading
 from datetime import timedelta
 
 import pytest
@@ -154,6 +155,30 @@ def queued(session, member_id: int, subject: str = "Hallo") -> OutgoingMail:
     mail = queue(member, Composed(subject, "Text {{mit}} Klammern\n"), session=session)
     session.commit()
     return mail
+
+
+def test_three_senders_at_once_send_every_mail_exactly_once(
+    session, database, people, mail_settings, inbox
+):
+    """A second clock, a digest run and the clock at the same moment: each mail once."""
+    for n in range(12):
+        queued(session, people["ada" if n % 2 else "bea"], subject=f"Nachricht {n}")
+    barrier = threading.Barrier(3)
+    sent: list[int] = []
+
+    def sender() -> None:
+        with database.session() as own:
+            barrier.wait(timeout=30)
+            sent.append(outbox.send_pending(mail_settings, session=own))
+
+    threads = [threading.Thread(target=sender) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sum(sent) == 12
+    subjects = sorted(m["Subject"] for m in inbox.messages)
+    assert subjects == sorted(f"Nachricht {n}" for n in range(12))
 
 
 def readdress(session, member_id: int, email: str) -> None:

@@ -215,3 +215,44 @@ def test_an_amendment_sent_twenty_times_at_once_is_one_amendment(
     data |= {"action": "save", "mode": ""}
     assert fire(base_url, ole, f"/motions/{motion.id}/amendments/new", data) == {303: RACERS}
     assert count(session, Amendment, Amendment.motion_id == motion.id) == 1
+
+
+# --- every unsafe route -------------------------------------------------------------------------
+
+
+def test_twenty_identical_posts_at_once_to_every_unsafe_route_never_give_a_5xx(
+    client, provider, session, settings, base_url
+):  # no ``world``: the busy world has its own people
+    """The harness: each unsafe route of the route table gets twenty copies of one valid
+    form at one instant, as a member with broad roles (office staff, chair, delegate).
+    Whatever the route does, every copy gets a clear answer (a page, a redirect, or a
+    refusal), never a 5xx."""
+    from tests.support.busy import BROAD, busy_world
+    from tests.web.test_fuzz_routes import VALID, routes
+
+    busy = busy_world(session, settings)
+    session.commit()
+    log_in_as(client, provider, "gina", BROAD)
+    csrf = token(client)
+    gina = Member(dict(client.cookies.items()), csrf)
+    fired, failures = 0, []
+    for method, route in routes(client.app):
+        if method != "POST":
+            continue
+        path = route.path
+        segment = path.strip("/").split("/")[0]
+        for name in route.param_convertors:
+            pattern = next(part for part in path.split("/") if part.startswith(f"{{{name}"))
+            value = (
+                str(busy.ids.get(segment, busy.ids["roles"] if name == "role_id" else 1))
+                if "int" in pattern
+                else {"key": busy.keys.get(segment, "lv-nrw"), "step": "publish"}.get(name, "x")
+            )
+            path = path.replace(pattern, value, 1)
+        try:
+            fire(base_url, gina, path, {**VALID, "key": "k" * 22})
+        except AssertionError as failed:  # every route is tried; all failures are listed
+            failures.append(f"{path}: {failed}")
+        fired += 1
+    assert failures == []
+    assert fired > 40

@@ -8,7 +8,6 @@ the same few statements however long the thread is.
 from __future__ import annotations
 
 import re
-from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -719,44 +718,29 @@ def mark_space_read(at: SpacePlace, *, member_id: int, session: Session) -> int:
 
 
 def follow_thread(member_id: int, thread_id: int, *, session: Session) -> None:
-    exists = session.exec(
-        select(Subscription.id).where(
-            Subscription.member_id == member_id, Subscription.thread_id == thread_id
-        )
-    ).first()
-    if exists is None:
-        session.add(Subscription(member_id=member_id, thread_id=thread_id))
-        _flush_quietly(session)
+    """The member follows the thread (once, however many requests ask at the same time)."""
+    insert_or_nothing(
+        session, Subscription, member_id=member_id, thread_id=thread_id, created_at=utcnow()
+    )
 
 
 def follow_space(member_id: int, space_id: int, *, session: Session) -> None:
-    exists = session.exec(
-        select(Subscription.id).where(
-            Subscription.member_id == member_id, Subscription.space_id == space_id
-        )
-    ).first()
-    if exists is None:
-        session.add(Subscription(member_id=member_id, space_id=space_id))
-        _flush_quietly(session)
-    session.flush()
-
-
-def _flush_quietly(session: Session) -> None:
-    with suppress(IntegrityError), session.begin_nested():  # followed elsewhere meanwhile
-        session.flush()
+    """The member follows the whole space (once)."""
+    insert_or_nothing(
+        session, Subscription, member_id=member_id, space_id=space_id, created_at=utcnow()
+    )
 
 
 def unfollow(
     member_id: int, *, session: Session, thread_id: int | None = None, space_id: int | None = None
 ) -> None:
-    query = select(Subscription).where(Subscription.member_id == member_id)
-    if thread_id is not None:
-        query = query.where(Subscription.thread_id == thread_id)
-    else:
-        query = query.where(Subscription.space_id == space_id)
-    for found in session.exec(query).all():
-        session.delete(found)
-    session.flush()
+    """The member stops following (one statement: twice at once is the same)."""
+    which = (
+        col(Subscription.thread_id) == thread_id
+        if thread_id is not None
+        else col(Subscription.space_id) == space_id
+    )
+    session.execute(delete(Subscription).where(col(Subscription.member_id) == member_id, which))
 
 
 def follows(

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, literal, union_all
+from sqlalchemy import Integer, delete, literal, union_all
 from sqlmodel import Session, col, select
 
 from plenum.auth.permissions import MEMBER, Grant, Principal, Scope
@@ -282,19 +282,25 @@ def _grant(
 
 
 def revoke_body_role(body: Body, role_id: int, *, session: Session) -> None:
-    grant = session.get(BodyRole, role_id)
-    if grant is None or grant.body_id != body.id:
+    """Take the role back, in one statement: the same request twice revokes once."""
+    gone = session.execute(
+        delete(BodyRole)
+        .where(col(BodyRole.id) == role_id, col(BodyRole.body_id) == body.id)
+        .returning(col(BodyRole.id))
+    ).first()
+    if gone is None:
         raise NotFound(N_("This role does not exist (any more)."))
-    session.delete(grant)
-    session.flush()
 
 
 def revoke_chapter_role(chapter: Chapter, role_id: int, *, session: Session) -> None:
-    grant = session.get(ChapterRole, role_id)
-    if grant is None or grant.chapter_id != chapter.id:
+    """Take the role back, in one statement: the same request twice revokes once."""
+    gone = session.execute(
+        delete(ChapterRole)
+        .where(col(ChapterRole.id) == role_id, col(ChapterRole.chapter_id) == chapter.id)
+        .returning(col(ChapterRole.id))
+    ).first()
+    if gone is None:
         raise NotFound(N_("This role does not exist (any more)."))
-    session.delete(grant)
-    session.flush()
 
 
 # --- a member's own view ----------------------------------------------------------------

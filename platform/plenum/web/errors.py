@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -89,12 +92,27 @@ async def domain_error(request: Request, exc: Exception) -> Response:
     return error_page(request, 409, detail)
 
 
+async def conflict(request: Request, exc: Exception) -> Response:
+    """A write that lost a race the code did not foresee (a row changed or removed, a
+    unique key taken by a request at the same moment): nothing of this request is kept,
+    and the member is told to look again, instead of an error page."""
+    log.warning("%s on %s %s: answered 409", type(exc).__name__, request.method, request.url.path)
+    session = request.scope.get("state", {}).get("db")
+    if session is not None:
+        await run_in_threadpool(session.rollback)
+    return error_page(request, 409, RACE)
+
+
 async def server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_page(request, 500)
 
 
+RACE = N_("Someone else changed this at the same moment. Please reload the page.")
+
 HANDLERS = {
+    StaleDataError: conflict,
+    IntegrityError: conflict,
     HTTPException: http_exception,
     PermissionDenied: permission_denied,
     NotFound: not_found,
