@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func
+from sqlalchemy import bindparam, delete, func
 from sqlmodel import Session, col, or_, select
 
 from plenum.auth.models import MemberSession
@@ -35,17 +35,23 @@ def begin(member_id: int, session_id: str, *, max_age: timedelta, session: Sessi
     session.flush()
 
 
+# Built once: this statement runs on every logged-in request.
+_SESSION_MEMBER = (
+    select(Member)
+    .join(MemberSession, col(MemberSession.member_id) == Member.id)
+    .where(
+        col(Member.id) == bindparam("member_id"),
+        col(MemberSession.id) == bindparam("session_id"),
+        col(Member.removed_at).is_(None),
+    )
+)
+
+
 def session_member(member_id: int, session_id: str, *, session: Session) -> Member | None:
     """The member of a valid session, in one statement: None if the session was ended,
     belongs to another member or the member was removed from the party."""
     return session.exec(
-        select(Member)
-        .join(MemberSession, col(MemberSession.member_id) == Member.id)
-        .where(
-            Member.id == member_id,
-            MemberSession.id == session_id,
-            col(Member.removed_at).is_(None),
-        )
+        _SESSION_MEMBER, params={"member_id": member_id, "session_id": session_id}
     ).first()
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 from sqlmodel import Session, col, select
 
 from plenum.clock import utcnow
@@ -30,11 +30,14 @@ def notify(
         session.add(Notification(member_id=member_id, message=message, params=data, url=url))
 
 
+# Built once: the badge of every logged-in page counts with it.
+_UNREAD = select(func.count()).where(
+    col(Notification.member_id) == bindparam("member_id"), col(Notification.read_at).is_(None)
+)
+
+
 def unread_count(member_id: int, *, session: Session) -> int:
-    query = select(func.count()).where(
-        Notification.member_id == member_id, col(Notification.read_at).is_(None)
-    )
-    return int(session.exec(query).one())
+    return int(session.exec(_UNREAD, params={"member_id": member_id}).one())
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, delete, literal, union_all
+from sqlalchemy import Integer, bindparam, delete, literal, union_all
 from sqlmodel import Session, col, select
 
 from plenum.auth.permissions import MEMBER, Grant, Principal, Scope
@@ -371,30 +371,40 @@ def principal_for(member_id: int, *, session: Session) -> Principal:
     return principal_of(_member(member_id, session=session), session=session)
 
 
-def principal_of(member: Member, *, session: Session) -> Principal:
-    """``member`` with every grant they hold, in one statement: the chapters they belong
-    to, their chapter roles and their body roles, each with its chapter's path."""
-    member_id = member.id or 0
+def _grants_statement() -> Any:
+    """Memberships, chapter roles and body roles of ``:member_id``, each with its
+    chapter's path, as one statement."""
+    member_id: Any = bindparam("member_id")
     memberships = (
         select(literal(MEMBER), Chapter.path, literal(None, Integer))
         .select_from(Membership)
         .join(Chapter, col(Chapter.id) == Membership.chapter_id)
-        .where(Membership.member_id == member_id)
+        .where(col(Membership.member_id) == member_id)
     )
     chapter_roles = (
         select(ChapterRole.role, Chapter.path, literal(None, Integer))
         .select_from(ChapterRole)
         .join(Chapter, col(Chapter.id) == ChapterRole.chapter_id)
-        .where(ChapterRole.member_id == member_id)
+        .where(col(ChapterRole.member_id) == member_id)
     )
     body_roles = (
         select(BodyRole.role, Chapter.path, Body.id)
         .select_from(BodyRole)
         .join(Body, col(Body.id) == BodyRole.body_id)
         .join(Chapter, col(Chapter.id) == Body.chapter_id)
-        .where(BodyRole.member_id == member_id)
+        .where(col(BodyRole.member_id) == member_id)
     )
-    rows = session.execute(union_all(memberships, chapter_roles, body_roles)).all()
+    return union_all(memberships, chapter_roles, body_roles)
+
+
+_GRANTS = _grants_statement()  # built once: it runs on every logged-in request
+
+
+def principal_of(member: Member, *, session: Session) -> Principal:
+    """``member`` with every grant they hold, in one statement: the chapters they belong
+    to, their chapter roles and their body roles, each with its chapter's path."""
+    member_id = member.id or 0
+    rows = session.execute(_GRANTS, {"member_id": member_id}).all()
     grants = [Grant(role, _path_ids(path), body_id) for role, path, body_id in rows]
     return Principal(member_id=member_id, grants=tuple(grants))
 

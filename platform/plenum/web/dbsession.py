@@ -96,8 +96,9 @@ async def end_unit_of_work(scope: Scope, status: int) -> bool:
     session: Session | None = scope.get("state", {}).get("db")
     if session is None or not session.in_transaction():
         return True
-    if status >= 400 or not has_writes(session):
-        # a refusal, or only reads: end it now, so no lock outlives the answer
+    if not has_writes(session):
+        return True  # only reads: closing the session ends them, no lock is held
+    if status >= 400:  # a refusal: undo it now, so no lock outlives the answer
         await anyio.to_thread.run_sync(session.rollback, limiter=_endings())
         return True
     try:
