@@ -48,6 +48,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from common import open_sessions
+
 SECRET = "bench-secret-not-for-production"  # noqa: S105 - a throwaway key for a local run
 VIEWER = "mitglied"  # the demo's plain member (Ortsverband Köln-Ehrenfeld, below NRW)
 PROPOSER = "delegiert"  # the demo's delegate proposes the long motion
@@ -579,22 +581,6 @@ def session_cookie(member_id: int) -> str:
     data = {"_c": now, "_s": now, "_id": f"bench-{member_id}", "member_id": member_id}
     value = URLSafeSerializer(SECRET, salt="plenum.session").dumps(data)
     return f"{COOKIE_NAME}={value}"
-
-
-def open_sessions(database_url: str, member_ids: list[int]) -> None:
-    """The server-side rows of the benchmark's session cookies (``bench-<member id>``):
-    a cookie counts as logged in only while its session row exists."""
-    from plenum.auth.models import MemberSession
-    from plenum.db import Database
-
-    db = Database(database_url)
-    try:
-        with db.session() as session:
-            for member_id in member_ids:
-                session.merge(MemberSession(id=f"bench-{member_id}", member_id=member_id))
-            session.commit()
-    finally:
-        db.dispose()
 
 
 class StatementCounter:

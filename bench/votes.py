@@ -92,6 +92,8 @@ from typing import Any
 
 import httpx2
 
+from common import open_sessions
+
 HOST = "127.0.0.1"
 SECRET = "bench-secret-not-for-production"  # noqa: S105 - a throwaway key for a local run
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -711,22 +713,6 @@ def session_cookie(member_id: int, csrf: str) -> str:
     data["csrf"] = csrf
     value = URLSafeSerializer(SECRET, salt="plenum.session").dumps(data)
     return f"{COOKIE_NAME}={value}"
-
-
-def open_sessions(database_url: str, member_ids: list[int]) -> None:
-    """The server-side rows of the benchmark's session cookies (``bench-<member id>``):
-    a cookie counts as logged in only while its session row exists."""
-    from plenum.auth.models import MemberSession
-    from plenum.db import Database
-
-    db = Database(database_url)
-    try:
-        with db.session() as session:
-            for member_id in member_ids:
-                session.merge(MemberSession(id=f"bench-{member_id}", member_id=member_id))
-            session.commit()
-    finally:
-        db.dispose()
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import select
@@ -150,15 +151,21 @@ def clock_process(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
         process.wait(timeout=20)
 
 
-def test_the_clock_process_sends_a_queued_mail_within_seconds(
-    client, provider, session, settings, people
-):
+def followed_thread(session, people) -> Any:
+    """Ada's topic; Ada wants an e-mail at once for every reply."""
     org, found = people
     thread = topic(session, org.county, found["ada"], title="Kita-Plätze")
     ada = session.get(Member, found["ada"])
     ada.delivery = "immediate"
     session.add(ada)
     session.commit()
+    return thread
+
+
+def test_the_clock_process_sends_a_queued_mail_within_seconds(
+    client, provider, session, settings, people
+):
+    thread = followed_thread(session, people)
     with smtp_server() as inbox, clock_process(settings.with_changes(**inbox.settings())):
         log_in_as(client, provider, "bea", PEOPLE["bea"])
         path = f"/threads/{thread.id}/comments"
@@ -203,12 +210,7 @@ def slow_relay(seconds: float) -> Iterator[tuple[str, int]]:
 def test_a_slow_relay_never_slows_the_page_that_queued_the_mail(
     client, provider, session, settings, people
 ):
-    org, found = people
-    thread = topic(session, org.county, found["ada"], title="Kita-Plätze")
-    ada = session.get(Member, found["ada"])
-    ada.delivery = "immediate"
-    session.add(ada)
-    session.commit()
+    thread = followed_thread(session, people)
     with slow_relay(30) as (host, port):
         relayed = settings.with_changes(smtp_host=host, smtp_port=port, smtp_security="none")
         client.app.state.settings = relayed

@@ -140,17 +140,25 @@ def test_a_new_topic_sent_twenty_times_at_once_opens_one_topic(
     assert count(session, Comment, Comment.body == "Wer macht mit?") == 1
 
 
+def motion_form(
+    client: Any, session: Session, world: World, action: str
+) -> tuple[int, dict[str, str]]:
+    """A new call, and the fields of its new-motion form as Mia fills them in."""
+    call = make_call(session, world.org.state_convention)
+    session.commit()
+    form = page(client.get(f"/calls/{call.id}/motions/new")).select_one("#motion-form")
+    key = form.select_one("input[name=key]")["value"]
+    fields = {"title": "Teilhabe", "type": "motion", "text": TEXT, "action": action, "key": key}
+    return call.id or 0, fields
+
+
 def test_a_motion_saved_and_submitted_twenty_times_at_once_is_one_motion_numbered_once(
     client, provider, session, world, base_url
 ):
-    call = make_call(session, world.org.state_convention)
-    session.commit()
     mia = member(client, provider, "mia")
-    form = page(client.get(f"/calls/{call.id}/motions/new")).select_one("#motion-form")
-    key = form.select_one("input[name=key]")["value"]
-    data = {"title": "Teilhabe", "type": "motion", "text": TEXT, "action": "submit", "key": key}
-    assert fire(base_url, mia, f"/calls/{call.id}/motions/new", data) == {303: RACERS}
-    motions = session.exec(select(Motion).where(Motion.consultation_id == call.id)).all()
+    call_id, data = motion_form(client, session, world, "submit")
+    assert fire(base_url, mia, f"/calls/{call_id}/motions/new", data) == {303: RACERS}
+    motions = session.exec(select(Motion).where(Motion.consultation_id == call_id)).all()
     assert [(m.number, m.status) for m in motions] == [("A1", "submitted")]
     moves = session.exec(
         select(StatusChange.to_status).where(StatusChange.motion_id == motions[0].id)
@@ -161,15 +169,11 @@ def test_a_motion_saved_and_submitted_twenty_times_at_once_is_one_motion_numbere
 def test_a_draft_submitted_twenty_times_at_once_is_submitted_once(
     client, provider, session, world, base_url
 ):
-    call = make_call(session, world.org.state_convention)
-    session.commit()
     mia = member(client, provider, "mia")
-    form = page(client.get(f"/calls/{call.id}/motions/new")).select_one("#motion-form")
-    key = form.select_one("input[name=key]")["value"]
-    data = {"title": "Teilhabe", "type": "motion", "text": TEXT, "action": "save", "key": key}
-    saved = client.post(f"/calls/{call.id}/motions/new", data={**data, "csrf_token": mia.csrf})
+    call_id, data = motion_form(client, session, world, "save")
+    saved = client.post(f"/calls/{call_id}/motions/new", data={**data, "csrf_token": mia.csrf})
     assert saved.status_code == 303
-    motion = session.exec(select(Motion).where(Motion.consultation_id == call.id)).one()
+    motion = session.exec(select(Motion).where(Motion.consultation_id == call_id)).one()
     statuses = fire(base_url, mia, f"/motions/{motion.id}/submit", {})
     assert statuses[303] >= 1, statuses
     assert set(statuses) <= {303, 409}, statuses
@@ -185,14 +189,10 @@ def test_a_draft_submitted_twenty_times_at_once_is_submitted_once(
 def test_co_proposers_named_by_twenty_saves_at_once_are_invited_once(
     client, provider, session, world, base_url
 ):
-    call = make_call(session, world.org.state_convention)
-    session.commit()
     mia = member(client, provider, "mia")
-    form = page(client.get(f"/calls/{call.id}/motions/new")).select_one("#motion-form")
-    key = form.select_one("input[name=key]")["value"]
-    data = {"title": "Teilhabe", "type": "motion", "text": TEXT, "action": "save", "key": key}
-    client.post(f"/calls/{call.id}/motions/new", data={**data, "csrf_token": mia.csrf})
-    motion = session.exec(select(Motion).where(Motion.consultation_id == call.id)).one()
+    call_id, data = motion_form(client, session, world, "save")
+    client.post(f"/calls/{call_id}/motions/new", data={**data, "csrf_token": mia.csrf})
+    motion = session.exec(select(Motion).where(Motion.consultation_id == call_id)).one()
     edit = {**data, "co_proposers": "470002", "lock_version": str(motion.lock_version)}
     statuses = fire(base_url, mia, f"/motions/{motion.id}/edit", edit)
     assert statuses == {303: 1, 409: RACERS - 1}

@@ -308,9 +308,8 @@ def test_a_session_needs_its_row_even_with_a_valid_signature(client, provider, o
     assert who_is_logged_in(client) is None
 
 
-def test_checking_the_session_costs_no_statement_of_its_own(client, app, provider, org):
-    """The member is loaded on every page: the session row is read in that statement."""
-    log_in_as(client, provider, "mia", PEOPLE["mia"])
+def statements_of(app, client, path: str) -> list[str]:
+    """The SQL statements that a GET of ``path`` runs, whitespace folded."""
     seen: list[str] = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
@@ -319,9 +318,16 @@ def test_checking_the_session_costs_no_statement_of_its_own(client, app, provide
     engine = app.state.database.engine
     event.listen(engine, "before_cursor_execute", record)
     try:
-        assert client.get("/me").status_code == 200
+        assert client.get(path).status_code == 200
     finally:
         event.remove(engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_checking_the_session_costs_no_statement_of_its_own(client, app, provider, org):
+    """The member is loaded on every page: the session row is read in that statement."""
+    log_in_as(client, provider, "mia", PEOPLE["mia"])
+    seen = statements_of(app, client, "/me")
 
     with_sessions = [s for s in seen if "member_session" in s]
     assert len(with_sessions) == 1, seen
@@ -408,17 +414,7 @@ def test_a_logged_in_page_loads_the_member_and_every_role_in_two_statements(
     session.add(BodyRole(member_id=staff, body_id=org.county_board.id, role="board_member"))
     session.commit()
     log_in_as(client, provider, "gina", PEOPLE["gina"])
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(" ".join(statement.split()))
-
-    engine = app.state.database.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        assert client.get("/chapters").status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    seen = statements_of(app, client, "/chapters")
 
     tables = ("member_session", "membership", "chapter_role", "body_role")
     loading = [s for s in seen if any(f"FROM {t}" in s or f"JOIN {t}" in s for t in tables)]
