@@ -168,7 +168,9 @@ def new_vote(session: Any, office_id: int, values: dict[str, str], *, body: bool
     data = forms.parse_vote(values, service.kinds_for(convention))
     vote = service.create_vote(chapter, convention, data, principal=staff, session=session)
     place = service.vote_place(vote.id or 0, session=session)
-    return service.open_vote(place, principal=staff, session=session)
+    opened = service.open_vote(place, principal=staff, session=session)
+    session.commit()  # services leave the commit to their caller, as a request does
+    return opened
 
 
 def option_ids(session: Any, vote_id: int) -> dict[str, int]:
@@ -545,7 +547,7 @@ class Phases:
         from plenum.web.templating import Templates
 
         _timed_attr(routes, "_visible", "visible")
-        _timed_attr(current, "principal_for", "principal")
+        _timed_attr(current, "principal_of", "principal")
         _timed_attr(service, "vote_place", "place")
         _timed_attr(casting, "cast", "cast")
         _timed_attr(casting, "_write", "write")
