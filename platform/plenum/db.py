@@ -161,6 +161,18 @@ def begin_writing(session: OrmSession) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def advance(session: OrmSession, row: Any, target: str) -> bool:
+    """Move ``row`` (with ``status`` and ``lock_version``) to the status ``target`` only
+    if nobody moved or edited it since it was read; True when it moved."""
+    return update_if(
+        session,
+        row,
+        {"status": row.status, "lock_version": row.lock_version},
+        status=target,
+        lock_version=row.lock_version + 1,
+    )
+
+
 def changed_rows(result: Any) -> int:
     """How many rows an UPDATE or DELETE touched."""
     return int(getattr(result, "rowcount", 0) or 0)

@@ -91,11 +91,6 @@ def announce(session: Session, name: str, **data: Any) -> None:
     session.info.setdefault(_PENDING, []).append(Event(name, data))
 
 
-def pending(session: Session) -> list[Event]:
-    """The events announced in the session's open transaction (for tests)."""
-    return list(session.info.get(_PENDING, ()))
-
-
 def _is_postgres(session: Session) -> bool:
     bind = session.get_bind()
     return bind.dialect.name == "postgresql"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from starlette.requests import Request
@@ -19,6 +18,7 @@ from plenum.motions import service as motions
 from plenum.orgs.service import body_by_key, chapter_by_key
 from plenum.parsing import parse_int
 from plenum.web.dbsession import db
+from plenum.web.forms import new_form_key
 from plenum.web.htmx import see_other
 from plenum.web.pages import render, run
 from plenum.web.ratelimit import RateLimiter, limiter_for
@@ -31,11 +31,6 @@ POSTING_RATE = (8, 120.0)
 
 def _limiter(request: Request) -> RateLimiter:
     return limiter_for(request.app.state, "posting_limiter", POSTING_RATE)
-
-
-def form_key() -> str:
-    """A fresh idempotency key for one rendered form."""
-    return secrets.token_urlsafe(16)
 
 
 # --- spaces -----------------------------------------------------------------------------------
@@ -84,7 +79,7 @@ def _space_page(
         "rows": service.topics(at, member_id=found.member_id, session=session),
         "following": service.follows(found.member_id, space_id=at.space.id, session=session),
         "open_flags": moderation.open_flags(at, found, session=session) if allowed.moderate else 0,
-        "values": values or {"key": form_key()},
+        "values": values or {"key": new_form_key()},
         "errors": errors or {},
     }
     return render(request, "discuss/space.html", context, status_code)
@@ -203,7 +198,7 @@ def _thread_view(
         "shown": shown,
         "layout": layout,
         "following": service.follows(found.member_id, thread_id=where.thread.id, session=session),
-        "page_key": form_key(),
+        "page_key": new_form_key(),
         "may_edit": service.may_edit,
         "comment": None,
         "replying_to": replying_to,
@@ -272,7 +267,7 @@ def _comment_form(
         "values": values,
         "errors": errors,
         "comment": comment,
-        "page_key": form_key(),
+        "page_key": new_form_key(),
         "thread_path": path_for(request, "thread", id=where.thread.id),
     }
     return render(request, "discuss/comment_form.html", context, status_code)

@@ -17,7 +17,7 @@ from plenum.motions.limits import check_rate, invitation_quota
 from plenum.motions.models import DECISIONS, MotionVersion, Recommendation, Status
 from plenum.votes import service as votes
 from plenum.web.dbsession import db
-from plenum.web.forms import form_items
+from plenum.web.forms import form_items, new_form_key
 from plenum.web.htmx import see_other
 from plenum.web.pages import render, run
 from plenum.web.templating import flash, path_for
@@ -79,7 +79,7 @@ def new_form(request: Request) -> Response:
     values = {
         "text": version.text,
         "mode": request.query_params.get("mode", ""),
-        "key": forms.new_form_key(),
+        "key": new_form_key(),
     }
     return _form(request, at, amendment=None, values=values, errors={})
 

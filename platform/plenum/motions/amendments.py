@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from plenum.auth.permissions import Action, PermissionDenied, Principal, may
 from plenum.clock import utcnow
-from plenum.db import update_if
+from plenum.db import advance, update_if
 from plenum.discuss.follow import follow_proposal
 from plenum.errors import N_, DomainError, NotFound, ValidationFailed
 from plenum.events import announce
@@ -358,13 +358,7 @@ def _move(
 ) -> None:
     amendment = ap.amendment
     previous = amendment.status
-    if not update_if(
-        session,
-        amendment,
-        {"status": previous, "lock_version": amendment.lock_version},
-        status=target,
-        lock_version=amendment.lock_version + 1,
-    ):
+    if not advance(session, amendment, target):
         raise DomainError(N_("Someone else has changed this amendment in the meantime."))
     announce(session, "amendment.status", amendment_id=amendment.id, status=str(target))
     _record(ap.at.motion, previous, target, actor, note=note, amendment=amendment, session=session)

@@ -7,7 +7,6 @@ field; the member's input is never changed here, so a form can be shown again as
 from __future__ import annotations
 
 import re
-import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -225,11 +224,6 @@ def parse_transition(values: dict[str, str]) -> TransitionInput:
 
 
 _KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
-
-
-def new_form_key() -> str:
-    """A one-time key for a form that creates something (``key`` field)."""
-    return secrets.token_urlsafe(16)
 
 
 def form_key(values: dict[str, str]) -> str:

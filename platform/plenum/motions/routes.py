@@ -28,7 +28,7 @@ from plenum.orgs.service import body_by_key, body_scope, chapter_scope
 from plenum.parsing import parse_int, parse_ints
 from plenum.votes import service as votes
 from plenum.web.dbsession import db
-from plenum.web.forms import form_items
+from plenum.web.forms import form_items, new_form_key
 from plenum.web.htmx import see_other
 from plenum.web.pages import render, run
 from plenum.web.templating import flash, path_for
@@ -155,7 +155,7 @@ def motion_new_form(request: Request) -> Response:
     values = {
         "type": place.types[0] if len(place.types) == 1 else "",
         "lock_version": "0",
-        "key": forms.new_form_key(),
+        "key": new_form_key(),
     }
     return _motion_form(request, place=place, motion=None, values=values, errors={})
 

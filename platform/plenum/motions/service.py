@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 
 from plenum.auth.permissions import Action, PermissionDenied, Principal, Scope, may
 from plenum.clock import as_utc, utcnow
-from plenum.db import update_if
+from plenum.db import advance, update_if
 from plenum.discuss.follow import follow_proposal
 from plenum.errors import N_, DomainError, NotFound, ValidationFailed
 from plenum.events import announce
@@ -788,13 +788,7 @@ def _move(
     motion: Motion, target: Status, actor: int | None, note: str, *, session: Session
 ) -> None:
     previous = motion.status
-    if not update_if(
-        session,
-        motion,
-        {"status": previous, "lock_version": motion.lock_version},
-        status=target,
-        lock_version=motion.lock_version + 1,
-    ):
+    if not advance(session, motion, target):
         raise DomainError(N_("Someone else has changed this motion in the meantime."))
     announce(session, "motion.status", motion_id=motion.id, status=str(target))
     _record(motion, previous, target, actor, note=note, session=session)

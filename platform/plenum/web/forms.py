@@ -7,6 +7,7 @@ Numbers are read by ``plenum.parsing``.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, unquote_to_bytes
 
@@ -89,3 +90,9 @@ def local_path(candidate: str | None, default: str = "/") -> str:
     if "\\" in candidate or any(ord(ch) < 32 for ch in candidate):
         return default
     return candidate
+
+
+def new_form_key() -> str:
+    """A fresh one-time key for a form that creates something (its ``key`` field): the
+    same form sent twice then saves once."""
+    return secrets.token_urlsafe(16)
