@@ -1608,8 +1608,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--parts",
-        default="casting,blocking,tally",
-        help="which parts to run, comma-separated (casting, blocking, tally)",
+        default="casting,blocking,tally,shipped",
+        help="which parts to run, comma-separated (casting, blocking, tally, shipped)",
     )
     parser.add_argument(
         "--workers", type=int, default=1, help="uvicorn workers (the issue's setting: 1)"
@@ -1632,8 +1632,8 @@ def main(argv: list[str] | None = None) -> int:
     if min(args.window, args.tally_runs, args.rate, args.closes, args.casts, args.workers) <= 0:
         parser.error("--window, --tally-runs, --rate, --closes, --casts, --workers: positive")
     parts = set(args.parts.split(","))
-    if not parts or not parts <= {"casting", "blocking", "tally"}:
-        parser.error("--parts: casting, blocking and/or tally")
+    if not parts or not parts <= {"casting", "blocking", "tally", "shipped"}:
+        parser.error("--parts: casting, blocking, tally and/or shipped")
 
     with tempfile.TemporaryDirectory(prefix="plenum-bench-votes-") as tmp:
         sqlite_file = args.keep or Path(tmp) / "bench.db"
@@ -1670,8 +1670,17 @@ def main(argv: list[str] | None = None) -> int:
                         )
             if "tally" in parts:
                 tallied = tallies(url, data, args.tally_runs)
+            outcomes = []
+            if "shipped" in parts:
+                import shipped
+
+                outcomes = shipped.run_all(url, data, random.Random(SEED + 2))
         name = "PostgreSQL" if args.postgres else "SQLite"
-        return 0 if report(name, data, runs, tallied, blocked, args) else 1
+        passed = report(name, data, runs, tallied, blocked, args)
+        if outcomes:
+            print(f"\nplenum serve as shipped (production settings, one process), {name}")
+            passed = shipped.report(outcomes) and passed
+        return 0 if passed else 1
 
 
 @contextmanager

@@ -33,6 +33,7 @@ from plenum.votes import routes as vote_routes
 from plenum.votes import sealing
 from plenum.votes.box import BallotBox
 from plenum.web import errors
+from plenum.web.arrivals import Arrivals
 from plenum.web.csrf import BodyLimits, CSRFMiddleware
 from plenum.web.dbsession import DbSessionMiddleware
 from plenum.web.forms import NulMiddleware
@@ -53,11 +54,12 @@ class Plenum(Starlette):
 
     def __init__(self, *, csp: str, hsts: bool, **kwargs: Any) -> None:
         self.csp, self.hsts = csp, hsts
+        self.arrivals = Arrivals()
         super().__init__(**kwargs)
 
     def build_middleware_stack(self) -> ASGIApp:
         stack = DbSessionMiddleware(super().build_middleware_stack())
-        return SecurityHeadersMiddleware(stack, csp=self.csp, hsts=self.hsts)
+        return self.arrivals.wrap(SecurityHeadersMiddleware(stack, csp=self.csp, hsts=self.hsts))
 
 
 def create_app(settings: Settings | None = None) -> Plenum:

@@ -224,36 +224,6 @@ class Database:
         with self.session() as session, session.begin():
             yield session
 
-    @contextmanager
-    def impatient(self) -> Iterator[Session]:
-        """A session that never waits long for another's locks, for work done on the
-        event loop, which must not stall: SQLite fails at once when another connection
-        is writing, PostgreSQL after 50 ms waiting for a lock or a statement of 1 s. The
-        caller then does the work again on a thread, where waiting is harmless. The
-        session keeps its one connection, which goes back to the pool as it was."""
-        if self.is_sqlite:
-            settings: tuple[str, ...] = ("PRAGMA busy_timeout=0",)
-            restore: tuple[str, ...] = (f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",)
-        else:
-            settings = ("SET lock_timeout = '50ms'", "SET statement_timeout = '1s'")
-            restore = ("RESET lock_timeout", "RESET statement_timeout")
-        with self.engine.connect() as connection:
-            for statement in settings:
-                connection.exec_driver_sql(statement)
-            connection.commit()  # a rollback in the work must not undo them
-            try:
-                with Session(bind=connection, expire_on_commit=False) as session:
-                    yield session
-            finally:
-                connection.rollback()  # whatever was not committed
-                try:
-                    for statement in restore:
-                        connection.exec_driver_sql(statement)
-                    connection.commit()
-                except SQLAlchemyError:
-                    connection.invalidate()  # never back to the pool as it is
-                    raise
-
     def ping(self) -> bool:
         with self.engine.connect() as connection:
             return connection.execute(text("SELECT 1")).scalar() == 1

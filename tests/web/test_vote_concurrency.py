@@ -29,7 +29,7 @@ from plenum.db import Database
 from plenum.errors import DomainError
 from plenum.orgs.models import Body, BodyRole, ChapterRole, Member, Membership, Role
 from plenum.votes import casting, results, roll, sealing, service
-from plenum.votes.box import BallotBox
+from plenum.votes.box import ALONE, CLOSED, STORED, BallotBox
 from plenum.votes.models import Attendance, Ballot, Vote, VoteCast, VoteStatus
 from tests.support.factories import Structure, structure
 from tests.support.votes import close, make_vote, open_vote, option_ids, present
@@ -71,6 +71,10 @@ def add_members(session: Session, count: int, prefix: str) -> list[int]:
 
 @pytest.fixture
 def convention(database: Database) -> Convention:
+    return build_convention(database)
+
+
+def build_convention(database: Database) -> Convention:
     """The state convention with 100 delegates, all present, and office staff."""
     with database.session() as session:
         org = structure(session)
@@ -298,7 +302,7 @@ def test_a_failure_after_the_ballot_before_the_turnout_leaves_nothing(
     member = convention.delegates[5]
     seen: list[tuple[int, int]] = []
 
-    def failing_count_in(vote: Vote, *, session: Session) -> None:
+    def failing_count_in(vote: Vote, arrived: Any, *, session: Session) -> None:
         mine = session.exec(
             select(func.count())
             .select_from(VoteCast)
@@ -451,13 +455,13 @@ def test_a_close_in_the_middle_of_a_ballot(database, convention, monkeypatch, pa
     real = casting.count_in
     arrived, go_on = threading.Event(), threading.Event()
 
-    def held_count_in(vote: Vote, *, session: Session) -> None:
+    def held_count_in(vote: Vote, when: Any, *, session: Session) -> None:
         if pause == "after_count_in":
-            real(vote, session=session)
+            real(vote, when, session=session)
         arrived.set()
         assert go_on.wait(timeout=30)
         if pause == "before_count_in":
-            real(vote, session=session)
+            real(vote, when, session=session)
 
     def close_now() -> Any:
         with database.session() as session:
@@ -637,7 +641,7 @@ def test_a_failure_in_a_batch_after_its_rows_leaves_nothing(database, convention
     members = convention.delegates[10:15]
     seen: list[tuple[int, int]] = []
 
-    def failing(vote_id: int, by: int, *, session: Session) -> bool:
+    def failing(vote_id: int, by: int, arrived: Any, *, session: Session) -> bool:
         casts = session.exec(
             select(func.count()).select_from(VoteCast).where(VoteCast.vote_id == vote_id)
         ).one()
@@ -710,7 +714,7 @@ def test_the_box_stores_one_of_twenty_ballots_of_one_member(request, database, c
     request.addfinalizer(box.close)
     member, other = convention.delegates[20], convention.delegates[21]
 
-    async def cast_all() -> list[bool]:
+    async def cast_all() -> list[str]:
         at = await box.open_vote(vote_id)
         assert at is not None
         mine, theirs = session_of(member), session_of(other)
@@ -720,8 +724,8 @@ def test_the_box_stores_one_of_twenty_ballots_of_one_member(request, database, c
 
     outcomes = in_a_loop(cast_all())
 
-    assert sum(outcomes[:20]) == 1
-    assert outcomes[20] is True
+    assert sorted(outcomes[:20]) == [ALONE] * 19 + [STORED]
+    assert outcomes[20] == STORED
     found = stored(database, vote_id)
     assert (found.ballots, found.casts, found.turnout) == (2, 2, 2)
     with pytest.raises(DomainError, match="already voted"):
@@ -738,15 +742,54 @@ def test_when_a_batch_fails_the_box_answers_not_stored(request, database, conven
 
     monkeypatch.setattr(casting, "cast_together", broken)
 
-    async def cast_one() -> bool:
+    async def cast_one() -> str:
         at = await box.open_vote(vote_id)
         assert at is not None
         delegate = convention.delegates[0]
         pending = casting.Pending(delegate, (options["yes"],), "", session_of(delegate))
         return await box.cast(at, pending)
 
-    assert in_a_loop(cast_one()) is False
+    assert in_a_loop(cast_one()) == ALONE
     assert stored(database, vote_id).turnout == 0
+
+
+def test_after_the_close_was_pressed_the_box_refuses_what_arrived_later(
+    request, database, convention
+):
+    """The close was pressed (in another process: this box was not told). A batch with
+    ballots from before and after that moment stores none of them; those from after are
+    answered CLOSED, those from before are left to be cast alone (and then counted), and
+    the box refuses later ballots without asking the database."""
+    vote_id, options = new_vote(database, convention)
+    box = BallotBox(database)
+    request.addfinalizer(box.close)
+    pressed = utcnow()
+    with database.session() as session:
+        results.stop_taking(session.get_one(Vote, vote_id), pressed, session=session)
+        session.commit()
+    early, late = convention.delegates[30], convention.delegates[31]
+    before = pressed - timedelta(milliseconds=5)
+    after = pressed + timedelta(milliseconds=5)
+
+    async def cast_both() -> list[str]:
+        at = await box.open_vote(vote_id)
+        assert at is not None
+        ballots = [
+            casting.Pending(early, (options["yes"],), "", session_of(early), before),
+            casting.Pending(late, (options["yes"],), "", session_of(late), after),
+        ]
+        return list(await asyncio.gather(*(box.cast(at, b) for b in ballots)))
+
+    assert in_a_loop(cast_both()) == [ALONE, CLOSED]
+    assert box.closed_at(vote_id) == pressed
+    assert stored(database, vote_id).turnout == 0
+    with database.session() as session:
+        at = service.vote_place(vote_id, session=session)
+        receipt = casting.cast(
+            at, [options["yes"]], member_id=early, session=session, arrived=before
+        )
+    assert receipt.choices == (options["yes"],)
+    assert stored(database, vote_id).turnout == 1
 
 
 def hold_the_vote(database: Database, vote_id: int) -> tuple[Any, threading.Event]:
@@ -770,30 +813,28 @@ def hold_the_vote(database: Database, vote_id: int) -> tuple[Any, threading.Even
     return thread, release
 
 
-def test_when_the_database_is_busy_the_box_writes_on_a_thread(
+def test_while_the_database_is_busy_the_loop_goes_on_and_the_batch_waits_on_a_thread(
     request, database, convention, monkeypatch
 ):
-    """The box writes on the event loop but never waits there for another's lock: the
-    batch goes to a thread, which waits, and is stored once the lock is free."""
+    """The box never writes on the event loop: while another transaction holds what a
+    batch needs, the loop goes on serving, the batch waits on a thread of the box's own
+    and is stored once the lock is free."""
     vote_id, options = new_vote(database, convention)
     box = BallotBox(database)
     request.addfinalizer(box.close)
-    where: list[str] = []
-    now, on_a_thread = BallotBox._store_now, BallotBox._store
+    loop_threads: list[int] = []
+    writer_threads: list[int] = []
+    real = BallotBox._store
 
-    def spy(name: str, real: Any) -> Any:
-        def run(self: BallotBox, *args: Any) -> Any:
-            outcome = real(self, *args)
-            where.append(f"{name}: {outcome}")
-            return outcome
+    def spy(self: BallotBox, *args: Any) -> Any:
+        writer_threads.append(threading.get_ident())
+        return real(self, *args)
 
-        return run
-
-    monkeypatch.setattr(BallotBox, "_store_now", spy("loop", now))
-    monkeypatch.setattr(BallotBox, "_store", spy("thread", on_a_thread))
+    monkeypatch.setattr(BallotBox, "_store", spy)
     thread, release = hold_the_vote(database, vote_id)
 
-    async def cast_one() -> tuple[bool, float]:
+    async def cast_one() -> tuple[str, float]:
+        loop_threads.append(threading.get_ident())
         at = await box.open_vote(vote_id)
         assert at is not None
         loop = asyncio.get_running_loop()
@@ -818,26 +859,9 @@ def test_when_the_database_is_busy_the_box_writes_on_a_thread(
     taken, took = in_a_loop(cast_one())
     thread.join(timeout=10)
 
-    assert taken is True
+    assert taken == STORED
     assert took >= 0.5
-    assert where == ["loop: None", "thread: [True]"]
+    assert writer_threads
+    assert loop_threads[0] not in writer_threads
     found = stored(database, vote_id)
     assert (found.ballots, found.casts, found.turnout) == (1, 1, 1)
-
-
-def test_an_impatient_session_gives_its_connection_back_as_it_was(database):
-    """The loop's session changes how long the connection waits for locks, and changes
-    it back: the next user of the pooled connection waits as usual."""
-    pooled = Database(database.url, pool_size=1, max_overflow=0)
-    try:
-        with pooled.impatient() as session:
-            assert session.connection().exec_driver_sql("SELECT 1").scalar() == 1
-        with pooled.session() as session:
-            if pooled.is_sqlite:
-                waits = session.connection().exec_driver_sql("PRAGMA busy_timeout").scalar()
-                assert waits == 30_000
-            else:
-                waits = session.connection().exec_driver_sql("SHOW lock_timeout").scalar()
-                assert waits == "0"
-    finally:
-        pooled.dispose()

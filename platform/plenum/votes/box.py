@@ -8,17 +8,20 @@ all that are waiting for a vote in one transaction (``casting.cast_together``), 
 the next batch with those that arrived meanwhile. At rest each ballot is written at
 once, alone; under load the batches grow by themselves and no ballot waits for a timer.
 
-The writer runs on the event loop, not on a thread: the write of a batch is short (a
-few statements; about 15 ms for 500 ballots), and a thread would have to win Python's
-lock back from the busy loop after every statement, which made a batch take five times
-as long. It never waits for another's locks there (``Database.impatient``): if the
-database is busy (a close counting, another writer), the batch is written on a thread
-instead, where waiting does not hold up other requests.
+The writer's transaction runs on a thread of the box's own, never on the event loop:
+while a batch is written the loop goes on accepting connections and reading requests,
+and their ballots wait together for the next batch (when the loop wrote itself, each
+new connection's ballot was written alone, holding up every other request for the
+database's round trips). The box has connections of its own, so its batches never wait
+behind the request threads for a pooled connection.
 
-The box answers True when the ballot is stored. Anything else (not on the roll, not
-present, already voted, the vote closed meanwhile, a database error) is False: the
-route then casts the ballot the ordinary way (``casting.cast``), which stores it after
-all or tells the member exactly why not. The box itself never refuses anyone.
+The box answers ``STORED`` when the ballot is stored, and ``CLOSED`` when it was not
+because it arrived after the vote stopped taking ballots (the close pressed, here or in
+another process, or the end of its period): the route refuses it at once, as it refuses
+every later ballot of a vote the box knows closed, without asking the database again.
+Anything else (not on the roll, not present, already voted, a database error) is
+``ALONE``: the route then casts the ballot the ordinary way (``casting.cast``), which
+stores it after all or tells the member exactly why not.
 
 What it keeps of a vote (``casting.OpenVote``: title, method, mode, options) is read
 once when the vote is open and does not change while it is; who may vote and whether
@@ -31,10 +34,10 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
+import anyio
 import anyio.to_thread
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from plenum.db import Database
 from plenum.votes import casting
@@ -43,6 +46,8 @@ from plenum.votes.models import Vote, VoteOption
 log = logging.getLogger(__name__)
 
 KEPT_VOTES = 256  # open votes whose facts are kept; more are read again
+STORED, CLOSED, ALONE = "stored", "closed", "alone"  # what became of a ballot in the box
+WRITERS = 2  # batches of different votes written at the same time
 
 
 @dataclass
@@ -50,22 +55,24 @@ class _Queue:
     """The ballots waiting for one vote on one event loop, and its writer."""
 
     at: casting.OpenVote
-    waiting: list[tuple[casting.Pending, asyncio.Future[bool]]] = field(default_factory=list)
+    waiting: list[tuple[casting.Pending, asyncio.Future[str]]] = field(default_factory=list)
     writer: asyncio.Task[None] | None = None
 
 
 class BallotBox:
     def __init__(self, database: Database) -> None:
         self.database = database
-        # The loop's writer has connections of its own: waiting on the loop for one of
-        # the request threads' connections could stall the very loop that frees them.
-        self.on_loop = Database(database.url, pool_size=1, max_overflow=1, pool_timeout=0.05)
+        # Connections and threads of its own: a batch never waits for the request
+        # threads' connections, nor for a thread behind requests that wait for it.
+        self.writing = Database(database.url, pool_size=WRITERS, max_overflow=0)
+        self._threads = anyio.CapacityLimiter(WRITERS)
         self._votes: dict[int, casting.OpenVote] = {}
+        self._closed: dict[int, datetime] = {}  # votes closed here: from when
         self._queues: dict[tuple[int, int], _Queue] = {}  # (event loop, vote) → queue
         self._reading: dict[tuple[int, int], asyncio.Task[casting.OpenVote | None]] = {}
 
     def close(self) -> None:
-        self.on_loop.dispose()
+        self.writing.dispose()
 
     async def open_vote(self, vote_id: int) -> casting.OpenVote | None:
         """The vote's frozen facts if it is open, read from the database once (ballots
@@ -89,6 +96,16 @@ class BallotBox:
             self._remember(found)
         return found
 
+    def stop_taking(self, vote_id: int, moment: datetime) -> None:
+        """The vote, closed in this process, takes no ballot that arrives from ``moment``:
+        such ballots are refused at once, without asking the database."""
+        if len(self._closed) >= KEPT_VOTES:
+            self._closed = {}
+        self._closed[vote_id] = min(moment, self._closed.get(vote_id, moment))
+
+    def closed_at(self, vote_id: int) -> datetime | None:
+        return self._closed.get(vote_id)
+
     def keep(self, vote: Vote, options: Sequence[VoteOption]) -> None:
         """Remember an open vote's facts from what the ballot page has read anyway, so
         the ballots cast from it find them here; copied only the first time."""
@@ -106,14 +123,14 @@ class BallotBox:
         with self.database.session() as session:
             return casting.open_vote(vote_id, session=session)
 
-    async def cast(self, at: casting.OpenVote, pending: casting.Pending) -> bool:
-        """Put the ballot in the box; whether it was stored."""
+    async def cast(self, at: casting.OpenVote, pending: casting.Pending) -> str:
+        """Put the ballot in the box: ``STORED``, ``CLOSED`` or ``ALONE``."""
         loop = asyncio.get_running_loop()
         key = (id(loop), at.vote.id or 0)
         queue = self._queues.get(key)
         if queue is None or (queue.writer is not None and queue.writer.get_loop() is not loop):
             queue = self._queues[key] = _Queue(at)  # not one left by a dead loop
-        stored: asyncio.Future[bool] = loop.create_future()
+        stored: asyncio.Future[str] = loop.create_future()
         queue.waiting.append((pending, stored))
         if queue.writer is None or queue.writer.done():
             queue.writer = loop.create_task(self._write(key, queue))
@@ -122,46 +139,43 @@ class BallotBox:
     async def _write(self, key: tuple[int, int], queue: _Queue) -> None:
         """Batch after batch while ballots are waiting; between two, the requests that
         arrived meanwhile have their turn and join the next."""
-        batch: list[tuple[casting.Pending, asyncio.Future[bool]]] = []
+        batch: list[tuple[casting.Pending, asyncio.Future[str]]] = []
         try:
             while queue.waiting:
                 batch = queue.waiting[: casting.MAX_BATCH]
                 del queue.waiting[: casting.MAX_BATCH]
                 ballots = [pending for pending, _ in batch]
                 try:
-                    outcomes = self._store_now(queue.at, ballots)
-                    if outcomes is None:
-                        outcomes = await anyio.to_thread.run_sync(self._store, queue.at, ballots)
+                    written, closed = await anyio.to_thread.run_sync(
+                        self._store, queue.at, ballots, limiter=self._threads
+                    )
                 except Exception:
                     log.exception("a batch of %d ballots failed; each is cast alone", len(batch))
-                    outcomes = [False] * len(batch)
-                for (_pending, stored), outcome in zip(batch, outcomes, strict=True):
+                    written, closed = [False] * len(batch), None
+                if closed is not None:
+                    self.stop_taking(queue.at.vote.id or 0, closed)
+                for (pending, stored), done in zip(batch, written, strict=True):
                     if not stored.done():  # a request that went away cancelled its future
-                        stored.set_result(outcome)
+                        late = closed is not None and pending.arrived >= closed
+                        stored.set_result(STORED if done else CLOSED if late else ALONE)
                 batch = []
-                await asyncio.sleep(0)
         finally:
             # Only if this writer was cancelled: the ballots are cast alone. A batch cut
             # off on its thread may yet have been stored; casting alone then says so.
             for _pending, stored in batch + queue.waiting:
                 if not stored.done():
-                    stored.set_result(False)
+                    stored.set_result(ALONE)
             queue.waiting = []
             if self._queues.get(key) is queue:
                 del self._queues[key]
 
-    def _store_now(self, at: casting.OpenVote, ballots: list[casting.Pending]) -> list[bool] | None:
-        """Write on the event loop without waiting for locks; None if the database was
-        busy (or failed): then the batch goes to a thread."""
-        try:
-            with self.on_loop.impatient() as session:
-                return casting.cast_together(at, ballots, session=session)
-        except (DBAPIError, PoolTimeout) as exc:
-            log.info(
-                "ballot box: the database is busy (%s); writing on a thread", type(exc).__name__
-            )
-            return None
-
-    def _store(self, at: casting.OpenVote, ballots: list[casting.Pending]) -> list[bool]:
-        with self.database.session() as session:
-            return casting.cast_together(at, ballots, session=session)
+    def _store(
+        self, at: casting.OpenVote, ballots: list[casting.Pending]
+    ) -> tuple[list[bool], datetime | None]:
+        """Which ballots were written, and (if any was not) from when the vote takes no
+        more ballots, if it has stopped."""
+        with self.writing.session() as session:
+            written = casting.cast_together(at, ballots, session=session)
+            if all(written):
+                return written, None
+            return written, casting.closed_from(at.vote.id or 0, session=session)

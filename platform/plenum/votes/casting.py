@@ -6,9 +6,11 @@ well-formed) end before the write begins. The write is one transaction that
    fails here, also when twenty arrive at once),
 2. inserts the ballot (a random key; in a secret vote no member and no time, and while
    the vote is open its content only sealed: see ``votes.sealing``), and
-3. raises the vote's turnout only while the vote is still open, a conditional update
-   that takes the vote's row lock: a close waits for ballots already counting, and a
-   ballot arriving after the close finds the vote closed and is rolled back.
+3. raises the vote's turnout only if the vote still takes a ballot that arrived when
+   this one did (``arrived``: when its request reached the server): open, inside its
+   period, and sent before the chair pressed "close" (``Vote.closed_at``). The update
+   takes the vote's row lock: the count waits for ballots already being written, and a
+   ballot that finds the vote counted, or arrived after the close, is rolled back.
 Either all three are stored or none.
 
 ``cast_together`` writes the ballots of many members in one such transaction (the
@@ -27,6 +29,7 @@ import secrets
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 
 from sqlalchemy import (
@@ -48,7 +51,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
 from plenum.auth.models import MemberSession
-from plenum.clock import utcnow
+from plenum.clock import as_utc, utcnow
 from plenum.errors import N_, DomainError
 from plenum.votes import roll, sealing, service, tally
 from plenum.votes.models import (
@@ -89,8 +92,15 @@ class Receipt:
 
 
 def cast(
-    at: service.VotePlace, choices: Sequence[int], *, member_id: int, session: Session
+    at: service.VotePlace,
+    choices: Sequence[int],
+    *,
+    member_id: int,
+    session: Session,
+    arrived: datetime | None = None,
 ) -> Receipt:
+    """Cast the ballot of a member whose request arrived at ``arrived`` (default: now)."""
+    arrived = arrived or utcnow()
     vote = at.vote
     roll.require_standing(vote, member_id, session=session)
     stored = service.options_of(vote, session=session)
@@ -100,7 +110,7 @@ def cast(
     tracker = new_tracker(vote, checked) if vote.mode == VoteMode.SECRET else ""
     size = sealing.width(option.id for option in stored)
     try:
-        _write(vote, checked, tracker, member_id, size, session=session)
+        _write(vote, checked, tracker, member_id, size, arrived, session=session)
     except BaseException:
         session.rollback()
         raise
@@ -113,6 +123,7 @@ def _write(
     tracker: str,
     member_id: int,
     size: int,
+    arrived: datetime,
     *,
     session: Session,
 ) -> None:
@@ -133,7 +144,7 @@ def _write(
     )
     session.add(ballot)
     session.flush()
-    count_in(vote, session=session)
+    count_in(vote, arrived, session=session)
     session.commit()
 
 
@@ -148,18 +159,19 @@ def stored_content(
     return "", "", sealing.seal(vote.id or 0, encoded, tracker, size=size)
 
 
-def count_in(vote: Vote, *, session: Session) -> None:
-    """Raise the turnout while the vote is open; if it closed meanwhile, refuse."""
-    if not raise_turnout(vote.id or 0, 1, session=session):
+def count_in(vote: Vote, arrived: datetime, *, session: Session) -> None:
+    """Raise the turnout if the vote takes a ballot that arrived at ``arrived``; else refuse."""
+    if not raise_turnout(vote.id or 0, 1, arrived, session=session):
         session.rollback()
-        raise DomainError(N_("This vote has been closed. Your ballot was not counted."))
+        raise DomainError(CLOSED_MEANWHILE)
 
 
-def raise_turnout(vote_id: int, by: int, *, session: Session) -> bool:
-    """Add ``by`` ballots to the turnout if the vote still takes ballots: open, and inside
-    its period. The update takes the vote's row lock, so a close waits for it."""
+def raise_turnout(vote_id: int, by: int, arrived: datetime, *, session: Session) -> bool:
+    """Add ``by`` ballots to the turnout if the vote still takes ballots that arrived at
+    ``arrived``: not yet counted (open), inside its period, and sent before the close was
+    pressed. The update takes the vote's row lock, so the count waits for it."""
     raised = session.connection().execute(
-        _RAISE_TURNOUT, {"vote_id": vote_id, "by": by, "now": utcnow()}
+        _RAISE_TURNOUT, {"vote_id": vote_id, "by": by, "arrived": arrived}
     )
     return raised.rowcount == 1
 
@@ -173,8 +185,9 @@ _RAISE_TURNOUT = (
     .where(
         _VOTES.c.id == bindparam("vote_id"),
         _VOTES.c.status == VoteStatus.OPEN.value,
-        or_(_VOTES.c.opens_at.is_(None), _VOTES.c.opens_at <= bindparam("now")),
-        or_(_VOTES.c.closes_at.is_(None), _VOTES.c.closes_at > bindparam("now")),
+        or_(_VOTES.c.opens_at.is_(None), _VOTES.c.opens_at <= bindparam("arrived")),
+        or_(_VOTES.c.closes_at.is_(None), _VOTES.c.closes_at > bindparam("arrived")),
+        or_(_VOTES.c.closed_at.is_(None), _VOTES.c.closed_at > bindparam("arrived")),
     )
     .values(turnout=_VOTES.c.turnout + bindparam("by"))
 )
@@ -182,7 +195,8 @@ _RAISE_TURNOUT = (
 
 # --- many ballots in one transaction ----------------------------------------------------------
 
-KEPT_RECEIPTS = 64  # rendered receipts kept per open vote (a ranked vote has many orders)
+KEPT_ANSWERS = 64  # rendered answers kept per open vote (a ranked vote has many orders)
+CLOSED_MEANWHILE = N_("This vote has been closed. Your ballot was not counted.")
 
 
 @dataclass(frozen=True)
@@ -197,8 +211,9 @@ class OpenVote:
     rules: tally.Rules
     ballot: tuple[tally.Option, ...]
     seal_size: int  # the padded length of its sealed ballots (see ``votes.sealing``)
-    # receipts rendered for this vote, by language and choices (see votes.routes)
-    receipts: dict[tuple[str, tuple[int, ...]], str] = field(
+    # answers rendered for this vote, by language, template, choices and whether a whole
+    # page (see votes.routes)
+    answers: dict[tuple[str, str, tuple[int, ...], bool], str] = field(
         default_factory=dict, compare=False, repr=False
     )
 
@@ -216,10 +231,10 @@ class OpenVote:
         """The ballot as it is counted, or ``ValidationFailed`` (see ``tally.check_ballot``)."""
         return tally.check_ballot(choices, self.ballot, self.rules)
 
-    def keep_receipt(self, key: tuple[str, tuple[int, ...]], html: str) -> None:
-        if len(self.receipts) >= KEPT_RECEIPTS:
-            self.receipts.clear()
-        self.receipts[key] = html
+    def keep_answer(self, key: tuple[str, str, tuple[int, ...], bool], html: str) -> None:
+        if len(self.answers) >= KEPT_ANSWERS:
+            self.answers.clear()
+        self.answers[key] = html
 
     def tracker(self, checked: tuple[int, ...]) -> str:
         return new_tracker(self.vote, checked) if self.vote.mode == VoteMode.SECRET else ""
@@ -235,12 +250,14 @@ def open_vote(vote_id: int, *, session: Session) -> OpenVote | None:
 
 @dataclass(frozen=True)
 class Pending:
-    """A checked ballot waiting to be written, and the session it came with."""
+    """A checked ballot waiting to be written, the session it came with and when its
+    request reached the server."""
 
     member_id: int
     choices: tuple[int, ...]
     tracker: str
     session_id: str
+    arrived: datetime = field(default_factory=utcnow)
 
 
 def cast_together(at: OpenVote, pending: Sequence[Pending], *, session: Session) -> list[bool]:
@@ -248,9 +265,9 @@ def cast_together(at: OpenVote, pending: Sequence[Pending], *, session: Session)
 
     A ballot is stored if its session is valid, its member is on the roll, present at a
     meeting vote and has not voted yet (of two ballots of one member only the first), and
-    the vote takes ballots. Nothing is stored if the vote no longer takes ballots or
-    anything fails. A member whose ballots came with different sessions is left to
-    ``cast`` (which checks the session of each)."""
+    the vote takes ballots that arrived when the latest of them did. Nothing is stored if
+    the vote no longer takes such ballots or anything fails. A member whose ballots came
+    with different sessions is left to ``cast`` (which checks the session of each)."""
     vote_id = at.vote.id or 0
     try:
         stored = _has_voted_rows(at, _one_session_each(pending), session=session)
@@ -274,7 +291,10 @@ def cast_together(at: OpenVote, pending: Sequence[Pending], *, session: Session)
         ]
         rows.sort()  # written in the order of their random keys, not in the order cast
         write_ballots(rows, session=session)
-        if not raise_turnout(vote_id, len(taken), session=session):
+        # The latest arrival decides for all: if the close came between them, none is
+        # stored here and each is cast alone, with its own arrival.
+        last = max(pending[n].arrived for n in taken)
+        if not raise_turnout(vote_id, len(taken), last, session=session):
             session.rollback()
             return [False] * len(pending)
         session.commit()
@@ -282,6 +302,27 @@ def cast_together(at: OpenVote, pending: Sequence[Pending], *, session: Session)
         session.rollback()
         raise
     return [n in taken for n in range(len(pending))]
+
+
+def closed_from(vote_id: int, *, session: Session) -> datetime | None:
+    """From when the vote takes no more ballots, if that is known: the close (pressed, or
+    counted), else the end of its period; None while it takes ballots without an end."""
+    row = (
+        session.connection()
+        .execute(
+            select(_VOTES.c.status, _VOTES.c.closed_at, _VOTES.c.closes_at).where(
+                _VOTES.c.id == vote_id
+            )
+        )
+        .one_or_none()
+    )
+    if row is None:
+        return None
+    status, closed_at, closes_at = row
+    ends = [as_utc(moment) for moment in (closed_at, closes_at) if moment is not None]
+    if status in (VoteStatus.DRAFT, VoteStatus.OPEN) and not ends:
+        return None
+    return min(ends) if ends else utcnow()
 
 
 def _one_session_each(pending: Sequence[Pending]) -> dict[int, str]:

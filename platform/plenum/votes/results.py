@@ -9,12 +9,13 @@ import io
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, text
+from sqlalchemy import delete, func, or_, text, update
 from sqlmodel import Session, col, select
 
 from plenum.auth.permissions import Principal
-from plenum.clock import utcnow
+from plenum.clock import as_utc, utcnow
 from plenum.errors import N_, DomainError
 from plenum.events import announce
 from plenum.i18n import gettext, in_locale
@@ -50,11 +51,52 @@ def result_of(vote: Vote) -> Result | None:
     return Result.from_json(vote.result) if vote.result else None
 
 
+# How long after the close a ballot may still be on its way from another process of the
+# site (one process knows its own: see ``web.arrivals``); also how long after its end
+# time a vote with a period is counted, by the clock or on the first look.
+SETTLE = timedelta(seconds=5)
+
+
+def stop_taking(vote: Vote, moment: datetime, *, session: Session) -> datetime | None:
+    """The close was pressed at ``moment``: ballots that arrive later are refused, those
+    that arrived before it are still taken until the vote is counted (``close_vote``).
+    A second press keeps the first moment. The moment that holds, or None if the vote is
+    not open."""
+    session.execute(
+        update(Vote)
+        .where(
+            col(Vote.id) == vote.id,
+            col(Vote.status) == VoteStatus.OPEN.value,
+            col(Vote.closed_at).is_(None),
+        )
+        .values(closed_at=moment)
+    )
+    found = session.execute(
+        select(Vote.closed_at).where(Vote.id == vote.id, Vote.status == VoteStatus.OPEN)
+    ).scalar_one_or_none()
+    return as_utc(found) if found is not None else None
+
+
+def is_closing(vote: Vote, now: datetime) -> bool:
+    """Open, but closed to new ballots: the close was pressed or the end time passed, and
+    the ballots that arrived before are still being written before the count."""
+    if vote.status != VoteStatus.OPEN:
+        return False
+    return vote.closed_at is not None or (
+        vote.closes_at is not None and as_utc(vote.closes_at) <= now
+    )
+
+
 def close_vote(at: VotePlace, *, actor: int | None, session: Session) -> Vote:
-    """Close the vote and count it. Ballots that got in before the close are counted;
-    those after it are refused (see ``casting``)."""
+    """Close the vote and count it. Ballots that arrived before the close (``stop_taking``,
+    else the end time, else now) and were written before the count are counted; the count
+    takes the vote's row lock, so a ballot still being written is counted or refused as a
+    whole, and every later one is refused (see ``casting``)."""
     vote = at.vote
-    service.move(vote, VoteStatus.OPEN, VoteStatus.CLOSED, session=session, closed_at=utcnow())
+    now = utcnow()
+    ended = as_utc(vote.closes_at) if vote.closes_at else None
+    stop_taking(vote, min(now, ended) if ended else now, session=session)
+    service.move(vote, VoteStatus.OPEN, VoteStatus.CLOSED, session=session)
     session.commit()
     unseal(vote, session=session)
     session.commit()  # the ballots in clear, in a transaction of their own
@@ -122,9 +164,15 @@ def _lot_note(lot: dict[str, list[int]], names: dict[int | None, str]) -> str:
 
 
 def close_due(*, session: Session) -> int:
-    """Close every vote whose end time has passed (the clock process calls this)."""
+    """Count every vote whose end time, or the close pressed, lies ``SETTLE`` behind (the
+    clock process calls this; a close pressed by a chair is usually counted by its own
+    request long before)."""
+    settled = utcnow() - SETTLE
     due = session.exec(
-        select(Vote.id).where(Vote.status == VoteStatus.OPEN, col(Vote.closes_at) <= utcnow())
+        select(Vote.id).where(
+            Vote.status == VoteStatus.OPEN,
+            or_(col(Vote.closes_at) <= settled, col(Vote.closed_at) <= settled),
+        )
     ).all()
     closed = 0
     for vote_id in due:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -20,11 +21,13 @@ from plenum.orgs.models import Body, Chapter
 from plenum.orgs.service import body_by_key, chapter_by_key
 from plenum.parsing import parse_int
 from plenum.votes import casting, forms, padding, results, roll, service, tally
-from plenum.votes.box import BallotBox
+from plenum.votes.box import CLOSED, STORED, BallotBox
 from plenum.votes.models import Vote, VoteOption, VoteStatus
 from plenum.web import htmx
+from plenum.web.arrivals import arrived
+from plenum.web.csrf import csrf_token
 from plenum.web.dbsession import db
-from plenum.web.forms import form_items
+from plenum.web.forms import form_items, form_values
 from plenum.web.htmx import see_other
 from plenum.web.pages import render, run
 from plenum.web.session import SESSION_ID
@@ -152,9 +155,11 @@ def vote_page(request: Request) -> Response:
 
 
 def _settle(request: Request, at: service.VotePlace) -> None:
-    """A vote past its end time is closed on the first look, even before the clock runs."""
+    """A vote past its end time (and the time ballots sent before it may take to arrive)
+    is counted on the first look, even before the clock runs."""
     vote = at.vote
-    if vote.status == VoteStatus.OPEN and vote.closes_at and as_utc(vote.closes_at) <= utcnow():
+    settled = utcnow() - results.SETTLE
+    if vote.status == VoteStatus.OPEN and vote.closes_at and as_utc(vote.closes_at) <= settled:
         try:
             results.close_vote(at, actor=None, session=db(request))
         except DomainError:
@@ -192,6 +197,7 @@ def _context(
         "ballot_options": service.ballot_options(vote, options),
         "option_by_id": {o.id: o for o in options},
         "manage": manage,
+        "closing": results.is_closing(vote, utcnow()),
         "standing": roll.standing(vote, found.member_id, session=session),
         "messages": roll.STANDING_MESSAGES,
         "result": shown,
@@ -205,6 +211,7 @@ def _context(
         "resolution": service.resolution_of(vote, session=session),
         "choice_limit": tally.choice_limit(service.rules_of(vote)) or 1,
         "errors": errors or {},
+        "next_path": f"/votes/{vote.id}",  # after switching language (also from a ballot's answer)
     }
 
 
@@ -272,6 +279,31 @@ def _take(at: service.VotePlace, found: Principal, step: str, *, session: Any) -
     return vote_path
 
 
+async def close(request: Request) -> Response:
+    """Close and count, fairly: the close stops new ballots at the moment its request
+    arrived, then waits until every ballot that arrived before it has been answered
+    (stored or refused for another reason), then counts."""
+    await form_values(request)
+    closed = await run_in_threadpool(_stop_taking, request, arrived(request.scope))
+    if closed is not None:
+        app: Any = request.app
+        limit = results.SETTLE.total_seconds()
+        await app.arrivals.settled(closed, besides=request.scope, limit=limit)
+    return await run_in_threadpool(_lifecycle, request, "close")
+
+
+def _stop_taking(request: Request, moment: datetime) -> datetime | None:
+    """The moment from which the vote takes no more ballots (None if it is not open)."""
+    at, _found = _managed(request)
+    session = db(request)
+    closed = results.stop_taking(at.vote, moment, session=session)
+    session.commit()  # from here every process refuses ballots that arrive later
+    if closed is not None:
+        box: BallotBox = request.app.state.ballot_box
+        box.stop_taking(at.vote.id or 0, closed)
+    return closed
+
+
 def _stepper(step: str) -> Any:
     async def endpoint(request: Request) -> Response:
         return await run(request, lambda r, _v: _lifecycle(r, step))
@@ -314,34 +346,58 @@ async def _through_the_box(
     except ValidationFailed:
         return None
     tracker = at.tracker(checked)
-    if not await box.cast(at, casting.Pending(member_id, checked, tracker, session_id)):
+    page = not htmx.is_htmx(request)
+    when = arrived(request.scope)
+    closed = box.closed_at(at.vote.id or 0)
+    taken = CLOSED if closed is not None and when >= closed else ""  # known: no need to ask
+    if not taken:
+        taken = await box.cast(at, casting.Pending(member_id, checked, tracker, session_id, when))
+    if taken == CLOSED:
+        message = {"message": casting.CLOSED_MEANWHILE}
+        refusal = _kept(request, at, "votes/refused.html", (), message, page=page)
+        return _stay(request, at.vote, at.options, HTMLResponse(refusal, 409))
+    if taken != STORED:
         return None
-    receipt = casting.Receipt(checked, tracker, at.options)
-    if htmx.is_htmx(request):
-        block = HTMLResponse(_receipt_in_place(request, at, receipt))
-        return _stay(request, at.vote, at.options, block)
-    context = {"vote": at.vote, "receipt": receipt, "option_by_id": receipt.labels}
-    full = await run_in_threadpool(render, request, "votes/receipt.html", context)
-    return _stay(request, at.vote, at.options, full)
+    stand_in = _TRACKER_STAND_IN if tracker else ""
+    shown = casting.Receipt(checked, stand_in, at.options)
+    context = {"receipt": shown, "option_by_id": shown.labels}
+    receipt = _kept(request, at, "votes/receipt.html", checked, context, page=page)
+    return _stay(request, at.vote, at.options, HTMLResponse(receipt.replace(stand_in, tracker)))
 
 
-_TRACKER_STAND_IN = secrets.token_hex(10)  # unguessable, so no option label contains it
+# Unguessable, so no option label contains them; a tracker is hexadecimal and a CSRF
+# token URL-safe Base64: nothing to escape where they replace them.
+_TRACKER_STAND_IN = secrets.token_hex(10)
+_TOKEN_STAND_IN = secrets.token_hex(12)
 
 
-def _receipt_in_place(request: Request, at: casting.OpenVote, receipt: casting.Receipt) -> str:
-    """The receipt's block, to replace the ballot. Between two ballots it differs only by
-    the choices and the tracker, so it is rendered once per language and choices, with a
-    stand-in where the tracker goes (a tracker is hexadecimal: nothing to escape)."""
-    key = (current_locale.get(), receipt.choices)
-    html = at.receipts.get(key)
+def _kept(
+    request: Request,
+    at: casting.OpenVote,
+    name: str,
+    key: tuple[int, ...],
+    context: dict[str, Any],
+    *,
+    page: bool,
+) -> str:
+    """An answer to a cast, for htmx the block that replaces the ballot, for a plain form
+    the whole page. Between two ballots they differ only by what ``key`` names (the
+    choices), the tracker and (the page) the CSRF token, so each is rendered once per
+    language and key with stand-ins for the rest. The page names no member and counts no
+    notifications: a confirmation that needs nothing read from the database."""
+    kept = (current_locale.get(), name, key, page)
+    html = at.answers.get(kept)
     if html is None:
-        stand_in = _TRACKER_STAND_IN if receipt.tracker else ""
-        shown = casting.Receipt(receipt.choices, stand_in, receipt.options)
-        context = {"vote": at.vote, "receipt": shown, "option_by_id": shown.labels}
+        values = {"vote": at.vote, "next_path": f"/votes/{at.vote.id}", **context}
         templates: Templates = request.app.state.templates
-        html = templates.fragment(request, "votes/receipt.html", "ballot", context)
-        at.keep_receipt(key, html)
-    return html.replace(_TRACKER_STAND_IN, receipt.tracker)
+        if page:
+            html = templates.page(request, name, values, _TOKEN_STAND_IN)
+        else:
+            html = templates.fragment(request, name, "ballot", values)
+        at.keep_answer(kept, html)
+    if page:
+        html = html.replace(_TOKEN_STAND_IN, csrf_token(request.scope.get("session", {})))
+    return html
 
 
 def _cast(request: Request, marked: list[str], ranks: list[tuple[str, str]]) -> Response:
@@ -351,7 +407,10 @@ def _cast(request: Request, marked: list[str], ranks: list[tuple[str, str]]) -> 
     try:
         if choices is None:
             raise ValidationFailed({"choice": N_("This ballot cannot be read. Please mark again.")})
-        receipt = casting.cast(at, choices, member_id=found.member_id, session=session)
+        when = arrived(request.scope)
+        receipt = casting.cast(
+            at, choices, member_id=found.member_id, session=session, arrived=when
+        )
     except ValidationFailed as exc:
         session.rollback()
         refused = _page(request, at, found, exc.errors, 422, "ballot")
@@ -526,7 +585,12 @@ routes = [
     Route("/votes/{id:int}/ballots", tracker_search, methods=["POST"], name="vote_tracker"),
     Route("/votes/{id:int}/ballots.csv", export, name="vote_export"),
     *(
-        Route(f"/votes/{{id:int}}/{step}", _stepper(step), methods=["POST"], name=f"vote_{step}")
+        Route(
+            f"/votes/{{id:int}}/{step}",
+            close if step == "close" else _stepper(step),
+            methods=["POST"],
+            name=f"vote_{step}",
+        )
         for step in STEP_MESSAGES
     ),
 ]

@@ -74,7 +74,18 @@ class DbSessionMiddleware:
         finally:
             session = scope.get("state", {}).pop("db", None)
             if session is not None:
-                session.close()
+                await close_session(session)
+
+
+async def close_session(session: Session) -> None:
+    """Close the request's session. Ending a transaction on PostgreSQL is a round trip
+    to the server (which may be busy): never on the event loop, where every other
+    request would wait for it. Ending SQLite's read transaction is a call into the
+    library that waits for nothing: done in place."""
+    if session.in_transaction() and session.get_bind().dialect.name != "sqlite":
+        await anyio.to_thread.run_sync(session.close, limiter=_endings())
+    else:
+        session.close()
 
 
 _ENDINGS: list[anyio.CapacityLimiter] = []

@@ -60,14 +60,24 @@ class Templates:
         """One block of ``name`` for htmx, with the request, its CSRF token and language
         but without the context processors (no member or notification lookups): for a
         hot path whose block needs none of them."""
-        values = {
-            "request": request,
-            "csrf_token": csrf_token(request.scope.get("session", {})),
-            "locale": current_locale.get(),
-            **context,
-        }
+        values = {**_lean_context(request, csrf_token(request.scope.get("session", {}))), **context}
         html: str = render_block(self.env, name, block, **values)
         return html
+
+    def page(self, request: Request, name: str, context: Mapping[str, Any], token: str) -> str:
+        """The whole page ``name`` without the context processors, as a logged-in member
+        sees it but with nothing read for them (no name, no unread count, no messages),
+        and ``token`` for the CSRF token: for a page rendered once and handed to many."""
+        member = {"display_name": ""}
+        values = {
+            **_lean_context(request, token),
+            "member": member,
+            "principal": None,
+            "unread_notifications": 0,
+            "flashes": [],
+            **context,
+        }
+        return self.env.get_template(name).render(values)
 
 
 @jinja2.pass_context
@@ -98,6 +108,15 @@ def _named_routes(app: Any) -> dict[str, BaseRoute]:
                 found.setdefault(name, route)
         app.state.named_routes = found
     return found
+
+
+def _lean_context(request: Request, token: str) -> dict[str, Any]:
+    return {
+        "request": request,
+        "csrf_token": token,
+        "locale": current_locale.get(),
+        "locales": LOCALES,
+    }
 
 
 def _base_context(request: Request) -> dict[str, Any]:
