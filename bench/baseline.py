@@ -291,6 +291,9 @@ def session_cookie(member_id: int) -> str:
 
     now = int(time.time())
     data = {"_c": now, "_s": now, "_id": f"bench-{member_id}", "member_id": member_id}
+    # As a browser holds it after the first page: with the session's CSRF token (without
+    # it, every answer would sign and send a new cookie, which a browser does only once).
+    data["csrf"] = secrets.token_urlsafe(32)
     value = URLSafeSerializer(SECRET, salt="plenum.session").dumps(data)
     return f"{COOKIE_NAME}={value}"
 

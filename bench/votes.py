@@ -557,10 +557,9 @@ class Phases:
         _timed_attr_async(BallotBox, "cast", "box")
         pool = app.state.database.engine.pool
         _timed_attr(pool, "_do_get", "pool")
-        # (ballots, seconds, where) of each batch written: on the event loop or a thread
+        # (ballots, seconds, where) of each batch written (always on a thread of the box)
         self.batches: list[tuple[int, float, str]] = []
-        for name, where in (("_store_now", "loop"), ("_store", "thread")):
-            self._time_batches(BallotBox, name, where)
+        self._time_batches(BallotBox, "_store", "thread")
 
     def _time_batches(self, box: Any, name: str, where: str) -> None:
         store = getattr(box, name)

@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None) -> Plenum:
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         # What is loaded by now lives as long as the process: the collector need not
         # scan it again in every full collection (under a burst of requests those came
         # often enough to double the time per request).
@@ -123,7 +123,7 @@ def pool_size(settings: Settings) -> dict[str, int]:
     """PostgreSQL: a connection for each request thread, and a few for the rest."""
     if settings.database_url.startswith("sqlite"):
         return {}
-    return {"pool_size": settings.threads, "max_overflow": 4}
+    return {"pool_size": settings.request_threads, "max_overflow": 4}
 
 
 def body_limits() -> BodyLimits:

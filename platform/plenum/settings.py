@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ENVIRONMENTS = ("development", "test", "production")
 DEVELOPMENT_CLIENT_SECRET = "plenum-dev-secret"  # noqa: S105  # nosec B105 - public, refused in production
 MIN_SECRET_BYTES = 32
+SQLITE_THREADS, POSTGRES_THREADS = 2, 12
 SMTP_SECURITY = ("starttls", "ssl", "none")
 
 
@@ -55,8 +56,9 @@ class Settings:
     default_locale: str = "de"
     log_level: str = "INFO"
     # Threads for request handlers, and database connections (PostgreSQL) as many: a
-    # thread never waits for a connection, and the database is not flooded.
-    threads: int = 12
+    # thread never waits for a connection, and the database is not flooded. 0: as suits
+    # the database (``request_threads``).
+    threads: int = 0
     smtp_host: str = ""  # empty: Plenum sends no e-mail
     smtp_port: int = 25
     smtp_username: str = ""
@@ -71,6 +73,16 @@ class Settings:
     @property
     def development(self) -> bool:
         return self.env == "development"
+
+    @property
+    def request_threads(self) -> int:
+        """``threads``, or by default 2 on SQLite and 12 on PostgreSQL. SQLite's work is
+        all Python's and holds Python's lock: more threads only take it from each other
+        (the chapter list served 0.3 of a bare app's requests per second with 12 threads,
+        0.5 with 2; bench/README.md). PostgreSQL's threads mostly wait for the server."""
+        if self.threads:
+            return self.threads
+        return SQLITE_THREADS if self.database_url.startswith("sqlite") else POSTGRES_THREADS
 
     @property
     def secure_cookies(self) -> bool:

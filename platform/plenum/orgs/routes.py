@@ -49,7 +49,7 @@ def _choices() -> dict[str, Any]:
 def chapter_list(request: Request) -> Response:
     require_member(request)
     rows = service.chapter_tree(session=db(request))
-    return _templates(request).render(request, "orgs/chapters.html", {"rows": rows})
+    return _templates(request).kept(request, "orgs/chapters.html", {"rows": rows}, key=rows)
 
 
 def chapter_page(

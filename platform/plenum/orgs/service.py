@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Integer, bindparam, delete, literal, union_all
+from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from plenum.auth.permissions import MEMBER, Grant, Principal, Scope
@@ -68,25 +69,38 @@ def subchapters(chapter: Chapter, *, session: Session) -> list[Chapter]:
 
 @dataclass(frozen=True)
 class TreeRow:
-    chapter: Chapter
+    """A chapter in the tree: what the chapter list shows of it, and how deep it sits."""
+
+    key: str
+    name: str
+    kind: str
     depth: int
 
 
-def chapter_tree(*, session: Session) -> list[TreeRow]:
-    """Every chapter, parents before children, siblings by name."""
-    chapters = session.exec(select(Chapter)).all()
-    children: dict[int | None, list[Chapter]] = {}
-    for chapter in chapters:
-        children.setdefault(chapter.parent_id, []).append(chapter)
+_TREE_COLUMNS = sql_select(
+    col(Chapter.id), col(Chapter.parent_id), col(Chapter.key), col(Chapter.name), col(Chapter.kind)
+)
+
+
+def chapter_tree(*, session: Session) -> tuple[TreeRow, ...]:
+    """Every chapter, parents before children, siblings by name (plain rows: the list is
+    all there is to show of them)."""
+    children: dict[int | None, list[tuple[int | None, str, str, str]]] = {}
+    for chapter_id, parent_id, key, name, kind in session.execute(_TREE_COLUMNS):
+        children.setdefault(parent_id, []).append((chapter_id, key, name, kind))
     rows: list[TreeRow] = []
 
     def walk(parent_id: int | None, depth: int) -> None:
-        for chapter in sorted(children.get(parent_id, []), key=lambda c: c.name):
-            rows.append(TreeRow(chapter, depth))
-            walk(chapter.id, depth + 1)
+        for chapter_id, key, name, kind in sorted(children.get(parent_id, []), key=_by_name):
+            rows.append(TreeRow(key, name, kind, depth))
+            walk(chapter_id, depth + 1)
 
     walk(None, 0)
-    return rows
+    return tuple(rows)
+
+
+def _by_name(row: tuple[int | None, str, str, str]) -> str:
+    return row[2]
 
 
 def chapter_scope(chapter: Chapter) -> Scope:

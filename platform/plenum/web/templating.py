@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import secrets
+from collections.abc import Callable, Hashable, Mapping
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from jinja2_fragments import render_block
+from markupsafe import escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import BaseRoute, NoMatchFound
@@ -31,6 +33,7 @@ class Templates:
         self.env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
         self.env.globals["url_for"] = _url_for
         self.processors: list[ContextProcessor] = [_base_context]
+        self._kept: dict[tuple[Hashable, ...], str] = {}
 
     def add_context_processor(self, processor: ContextProcessor) -> None:
         self.processors.append(processor)
@@ -46,15 +49,48 @@ class Templates:
         headers: Mapping[str, str] | None = None,
     ) -> HTMLResponse:
         """The page ``name``; for an htmx request with ``block``, only that block."""
-        values: dict[str, Any] = {}
-        for processor in self.processors:
-            values.update(processor(request))
-        values.update(context or {})
+        values = {**self._processed(request), **(context or {})}
         if block and htmx.is_htmx(request):
             html = render_block(self.env, name, block, **values)
         else:
             html = self.env.get_template(name).render(values)
         return HTMLResponse(html, status_code=status_code, headers=dict(headers or {}))
+
+    def _processed(self, request: Request) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for processor in self.processors:
+            values.update(processor(request))
+        return values
+
+    def kept(
+        self, request: Request, name: str, context: Mapping[str, Any], key: Hashable
+    ) -> HTMLResponse:
+        """The page ``name`` for a page whose content is the same for everyone who may see
+        it: ``context`` depends on nothing but ``key``. It is rendered once per page,
+        language, address and ``key``, with stand-ins for what is the member's own (the
+        name, the unread count, the CSRF token), which are put in for each request. A page
+        with messages to show once is rendered as usual. A kept page may show of the
+        member only the name: anything else fails to render (``_Anyone``)."""
+        values = self._processed(request)
+        if values.get("flashes"):
+            return HTMLResponse(self.env.get_template(name).render({**values, **context}))
+        member, unread = values.get("member"), values.get("unread_notifications") or 0
+        kept = (name, current_locale.get(), request.url.path, key, member is not None, unread > 0)
+        html = self._kept.get(kept)
+        if html is None:
+            stand_ins = {
+                "csrf_token": _TOKEN,
+                "member": _Anyone() if member is not None else None,
+                "principal": _Anyone(),
+                "unread_notifications": _UNREAD if unread else 0,
+            }
+            html = self.env.get_template(name).render({**values, **context, **stand_ins})
+            if len(self._kept) >= KEPT_PAGES:
+                self._kept.clear()
+            self._kept[kept] = html
+        name_shown = str(escape(member.display_name)) if member is not None else ""
+        html = html.replace(_TOKEN, values["csrf_token"]).replace(_NAME, name_shown)
+        return HTMLResponse(html.replace(_UNREAD, str(unread)))
 
     def fragment(self, request: Request, name: str, block: str, context: Mapping[str, Any]) -> str:
         """One block of ``name`` for htmx, with the request, its CSRF token and language
@@ -78,6 +114,25 @@ class Templates:
             **context,
         }
         return self.env.get_template(name).render(values)
+
+
+# Stand-ins of kept pages: unguessable, so no text shown on a page contains them.
+_TOKEN, _NAME, _UNREAD = (secrets.token_hex(12) for _ in range(3))
+KEPT_PAGES = 64  # pages × languages × contents kept per process
+
+
+class _Anyone:
+    """The member of a kept page: only a stand-in for the name. Any other question about
+    the member (an id, a role, a permission) fails loudly instead of being answered for
+    whoever saw the page first."""
+
+    display_name = _NAME
+
+    def __getattr__(self, name: str) -> Any:
+        raise AttributeError(f"a kept page shows only the member's name, not {name!r}")
+
+    def __bool__(self) -> bool:
+        return True
 
 
 @jinja2.pass_context
