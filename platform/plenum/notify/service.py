@@ -37,7 +37,10 @@ _UNREAD = select(func.count()).where(
 
 
 def unread_count(member_id: int, *, session: Session) -> int:
-    return int(session.exec(_UNREAD, params={"member_id": member_id}).one())
+    """On every logged-in page: run on the connection, past the ORM's layer (after
+    writing what the request changed, as the ORM would)."""
+    session.flush()
+    return int(session.connection().execute(_UNREAD, {"member_id": member_id}).scalar_one())
 
 
 @dataclass(frozen=True)

@@ -86,7 +86,7 @@ def chapter_tree(*, session: Session) -> tuple[TreeRow, ...]:
     """Every chapter, parents before children, siblings by name (plain rows: the list is
     all there is to show of them)."""
     children: dict[int | None, list[tuple[int | None, str, str, str]]] = {}
-    for chapter_id, parent_id, key, name, kind in session.execute(_TREE_COLUMNS):
+    for chapter_id, parent_id, key, name, kind in session.connection().execute(_TREE_COLUMNS):
         children.setdefault(parent_id, []).append((chapter_id, key, name, kind))
     rows: list[TreeRow] = []
 
@@ -418,7 +418,7 @@ def principal_of(member: Member, *, session: Session) -> Principal:
     """``member`` with every grant they hold, in one statement: the chapters they belong
     to, their chapter roles and their body roles, each with its chapter's path."""
     member_id = member.id or 0
-    rows = session.execute(_GRANTS, {"member_id": member_id}).all()
+    rows = session.connection().execute(_GRANTS, {"member_id": member_id}).all()
     grants = [Grant(role, _path_ids(path), body_id) for role, path, body_id in rows]
     return Principal(member_id=member_id, grants=tuple(grants))
 
