@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from plenum.web.arrivals import Arrivals, arrived
+from tests.support.loops import in_a_loop
 
 
 def test_each_request_is_stamped_and_unsafe_ones_are_kept_while_served() -> None:
@@ -34,7 +35,7 @@ def test_each_request_is_stamped_and_unsafe_ones_are_kept_while_served() -> None
         await stamped({"type": "http", "method": "GET", "path": "/"}, None, None)
         return early, late
 
-    early, late = asyncio.run(run())
+    early, late = in_a_loop(run())
     assert early is False  # the ballot that arrived first was still being served
     assert late is True
     assert [method for method, _, _ in seen] == ["POST", "GET"]
@@ -55,4 +56,4 @@ def test_a_request_never_waits_for_itself_or_for_later_ones() -> None:
         second = {"type": "http", "method": "POST", "path": "/b"}
         await asyncio.gather(stamped(first, None, None), stamped(second, None, None))
 
-    asyncio.run(run())
+    in_a_loop(run())

@@ -32,6 +32,7 @@ from plenum.votes import casting, results, roll, sealing, service
 from plenum.votes.box import ALONE, CLOSED, STORED, BallotBox
 from plenum.votes.models import Attendance, Ballot, Vote, VoteCast, VoteStatus
 from tests.support.factories import Structure, structure
+from tests.support.loops import in_a_loop
 from tests.support.votes import close, make_vote, open_vote, option_ids, present
 
 ALREADY_VOTED = roll.STANDING_MESSAGES[roll.Standing.HAS_VOTED]
@@ -511,26 +512,6 @@ def test_a_close_in_the_middle_of_a_ballot(database, convention, monkeypatch, pa
 #
 # Under load the ballots of many members are written together (``casting.cast_together``,
 # fed by ``votes.box.BallotBox``). The same rules hold for a batch as for one ballot.
-
-
-def in_a_loop(work: Any) -> Any:
-    """Run the coroutine ``work`` in an event loop of its own, on a thread of its own (the
-    browser tests leave an event loop running in the main thread)."""
-    outcome: list[Any] = []
-
-    def run() -> None:
-        try:
-            outcome.append(asyncio.run(work))
-        except BaseException as exc:
-            outcome.append(exc)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=60)
-    assert outcome, "the event loop hung"
-    if isinstance(outcome[0], BaseException):
-        raise outcome[0]
-    return outcome[0]
 
 
 def open_facts(database: Database, vote_id: int) -> casting.OpenVote:
