@@ -42,7 +42,7 @@ from typing import Any
 
 import httpx2
 
-from common import open_sessions
+from common import open_sessions, stop, wait_until_healthy
 
 HOST = "127.0.0.1"
 SECRET = "bench-secret-not-for-production"  # noqa: S105 - a throwaway key for a local run
@@ -316,31 +316,14 @@ class Server:
         self.process = subprocess.Popen(command)
 
     def __enter__(self) -> Server:
-        deadline = time.monotonic() + START_SECONDS
-        with httpx2.Client(base_url=self.base_url, timeout=2) as client:
-            while time.monotonic() < deadline:
-                if self.process.poll() is not None:
-                    raise SystemExit(f"the server exited with {self.process.returncode}")
-                try:
-                    if client.get("/healthz").status_code == 200:
-                        return self
-                except httpx2.TransportError:
-                    pass
-                time.sleep(0.2)
-        self.stop()
-        raise SystemExit(f"the server did not start on {self.base_url}")
+        wait_until_healthy(self.process, self.base_url, START_SECONDS)
+        return self
 
     def __exit__(self, *_exc: object) -> None:
         self.stop()
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop(self.process)
 
 
 # --- the load -----------------------------------------------------------------------------

@@ -35,9 +35,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx2
-
 import votes
+from common import stop, wait_until_healthy
 
 SECRET = "bench-shipped-secret-for-a-local-run-only-0123456789"  # noqa: S105 - throwaway
 SPREAD = 1.0  # seconds over which the delegates press
@@ -50,14 +49,10 @@ MARGIN = 0.05  # ballots sent this close to the close (either side) are not judg
 
 
 @dataclass
-class Outcome:
-    """One scenario's answers: latency and status for each delegate, and the close's."""
+class Outcome(votes.Run):
+    """One scenario: each delegate's latency (``Run``), and what the answers said."""
 
-    name: str
-    what: str
-    latencies: list[float] = field(default_factory=list)
     statuses: Counter[int] = field(default_factory=Counter)
-    errors: list[str] = field(default_factory=list)
     dropped: int = 0  # ballot-page connections the server had closed before the cast
     counted: int = 0  # answered with a receipt
     refused: int = 0  # answered "closed"
@@ -66,20 +61,7 @@ class Outcome:
     close_took: float = 0.0
     misjudged: list[str] = field(default_factory=list)  # fairness seen from outside
     stored: str = ""
-    wall: float = 0.0
     by_status: dict[int, list[float]] = field(default_factory=dict)
-
-    @property
-    def p50(self) -> float:
-        return votes.Run("", "", latencies=self.latencies).p50
-
-    @property
-    def p95(self) -> float:
-        return votes.Run("", "", latencies=self.latencies).p95
-
-    @property
-    def max(self) -> float:
-        return votes.Run("", "", latencies=self.latencies).max
 
 
 class ShippedServer:
@@ -104,28 +86,11 @@ class ShippedServer:
         self.process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
 
     def __enter__(self) -> ShippedServer:
-        deadline = time.monotonic() + votes.START_SECONDS
-        with httpx2.Client(base_url=self.base_url, timeout=2, trust_env=False) as client:
-            while time.monotonic() < deadline:
-                if self.process.poll() is not None:
-                    raise SystemExit(f"plenum serve exited with {self.process.returncode}")
-                try:
-                    if client.get("/healthz").status_code == 200:
-                        return self
-                except httpx2.TransportError:
-                    pass
-                time.sleep(0.2)
-        self.__exit__()
-        raise SystemExit(f"plenum serve did not start on {self.base_url}")
+        wait_until_healthy(self.process, self.base_url, votes.START_SECONDS)
+        return self
 
     def __exit__(self, *_exc: object) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop(self.process)
 
 
 def cookie(member_id: int, csrf: str) -> str:
