@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -15,13 +16,15 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
-from plenum import site
+from plenum import events, site
 from plenum.auth import current
 from plenum.auth import routes as auth_routes
 from plenum.auth.oidc import check_issuer_at_start, make_client
 from plenum.db import Database
 from plenum.discuss import routes as discuss_routes
 from plenum.mail import routes as mail_routes
+from plenum.meetings import agenda_routes, live, live_routes
+from plenum.meetings import routes as meeting_routes
 from plenum.motions import amendment_routes, attachment_routes, resolution_routes
 from plenum.motions import routes as motion_routes
 from plenum.motions.wording import template_filters, template_globals
@@ -38,6 +41,7 @@ from plenum.web.csrf import BodyLimits, CSRFMiddleware
 from plenum.web.dbsession import DbSessionMiddleware
 from plenum.web.forms import NulMiddleware
 from plenum.web.i18n import LocaleMiddleware
+from plenum.web.live import Hub
 from plenum.web.ratelimit import RateLimiter
 from plenum.web.security import SecurityHeadersMiddleware, content_security_policy, origin_of
 from plenum.web.session import SessionMiddleware
@@ -78,7 +82,8 @@ def create_app(settings: Settings | None = None) -> Plenum:
         gc.set_threshold(*GC_THRESHOLDS)
         await check_issuer_at_start(app.state.oidc)
         database.checkpoint_in_background()
-        yield
+        async with _live_updates(app, settings, database):
+            yield
         app.state.ballot_box.close()
         database.dispose()
 
@@ -99,6 +104,9 @@ def create_app(settings: Settings | None = None) -> Plenum:
             *discuss_routes.routes,
             *mail_routes.routes,
             *search_routes.routes,
+            *meeting_routes.routes,
+            *agenda_routes.routes,
+            *live_routes.routes,
             Mount("/static", StaticFiles(directory=settings.root / "static"), name="static"),
         ],
         middleware=_middleware(settings),
@@ -112,11 +120,36 @@ def create_app(settings: Settings | None = None) -> Plenum:
     app.state.settings = settings
     app.state.database = database
     app.state.ballot_box = BallotBox(database)
+    app.state.hub = Hub()
+    app.state.hub.add_mapper(live.regions_of)
+    app.state.heartbeats = live_routes.Heartbeats()
     sealing.configure(settings.secret_key)  # the keys of secret votes' sealed ballots
     app.state.templates = templates
     app.state.oidc = make_client(settings)
     app.state.login_limiter = RateLimiter(*settings.login_rate)
     return app
+
+
+@asynccontextmanager
+async def _live_updates(
+    app: Starlette, settings: Settings, database: Database
+) -> AsyncIterator[None]:
+    """The process's hub of live updates; on PostgreSQL fed by one ``NOTIFY`` listener,
+    so a change made through any instance reaches the live rooms open on this one."""
+    hub: Hub = app.state.hub
+    hub.start()
+    listener = None
+    if not settings.database_url.startswith("sqlite"):
+        listener = events.Listener(events.psycopg_dsn(settings.database_url))
+        listener.start()
+    beating = asyncio.create_task(app.state.heartbeats.run(database))
+    try:
+        yield
+    finally:
+        beating.cancel()
+        hub.close()
+        if listener is not None:
+            listener.stop()
 
 
 def pool_size(settings: Settings) -> dict[str, int]:

@@ -1,5 +1,5 @@
-"""plenum serve | migrate | seed-demo | reindex | digests | schedule | end-sessions |
-remove-member | dev-idp | demo"""
+"""plenum serve | migrate | seed-demo | reindex | digests | schedule | meetings-clock |
+end-sessions | remove-member | dev-idp | demo"""
 
 from __future__ import annotations
 
@@ -30,6 +30,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     digests.add_argument("--at", help="ISO date-time to make them for (default: now; Berlin time)")
     schedule = commands.add_parser("schedule", help="run the digests every day (no cron needed)")
     schedule.add_argument("--hour", type=int, default=6, help="hour of the digests, Berlin time")
+    commands.add_parser(
+        "meetings-clock",
+        help="pass on expired seat offers, send reminders, delete needs after 30 days",
+    )
     end = commands.add_parser("end-sessions", help="log a member out on every device")
     end.add_argument("--member", required=True, help="member number or provider subject")
     remove = commands.add_parser(
@@ -49,6 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "reindex": _reindex,
         "digests": _digests,
         "schedule": _schedule,
+        "meetings-clock": _meetings_clock,
         "end-sessions": _end_sessions,
         "remove-member": _remove_member,
         "dev-idp": _dev_idp,
@@ -63,7 +68,10 @@ def _serve(args: argparse.Namespace, settings: Settings | None = None) -> int:
     from plenum.app import create_app
 
     app = create_app(settings or Settings.from_env())
-    uvicorn.run(app, host=args.host, port=args.port, proxy_headers=False)
+    # open live rooms (event streams) end within seconds of a stop, not when browsers leave
+    uvicorn.run(
+        app, host=args.host, port=args.port, proxy_headers=False, timeout_graceful_shutdown=5
+    )
     return 0
 
 
@@ -119,6 +127,17 @@ def _schedule(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     logging.basicConfig(level=settings.log_level)
     run_forever(settings, hour=args.hour)
+    return 0
+
+
+def _meetings_clock(_args: argparse.Namespace) -> int:
+    from plenum.meetings.chores import run_meeting_chores
+
+    done = run_meeting_chores(Settings.from_env())
+    print(  # noqa: T201
+        f"Seat offers passed on: {done.passed_on}. Reminders queued: {done.reminded}. "
+        f"Needs deleted: {done.forgotten}."
+    )
     return 0
 
 

@@ -15,6 +15,17 @@ from plenum.discuss.models import (
     Thread,
 )
 from plenum.mail.models import DigestLog, OutgoingMail
+from plenum.meetings.models import (
+    AgendaItem,
+    Announcement,
+    CalendarFeed,
+    Meeting,
+    MeetingRole,
+    Presence,
+    Registration,
+    RegistrationNeeds,
+    SpeakerRequest,
+)
 from plenum.motions.models import (
     Amendment,
     Attachment,
@@ -42,18 +53,23 @@ from plenum.votes.models import (
 )
 
 __all__ = [
+    "AgendaItem",
     "Amendment",
+    "Announcement",
     "Attachment",
     "Attendance",
     "Ballot",
     "Body",
     "BodyRole",
+    "CalendarFeed",
     "Chapter",
     "ChapterRole",
     "Comment",
     "Consultation",
     "DigestLog",
     "Flag",
+    "Meeting",
+    "MeetingRole",
     "Member",
     "MemberSession",
     "Membership",
@@ -62,12 +78,16 @@ __all__ = [
     "MotionVersion",
     "Notification",
     "OutgoingMail",
+    "Presence",
     "Proposer",
     "Reaction",
     "ReadMark",
+    "Registration",
+    "RegistrationNeeds",
     "Resolution",
     "SearchDocument",
     "Space",
+    "SpeakerRequest",
     "StatusChange",
     "Subscription",
     "SubstituteSeat",

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from plenum.auth.permissions import (
     ALL_ROLES,
+    MEETING_ROLES,
     Action,
     Grant,
     Principal,
@@ -42,7 +43,14 @@ GRANTS_FOR_BODY = {
     Relation.NONE: lambda role: Grant(role, (1, 2, 3), body_id=31),
 }
 
-EVERYONE = {(role, relation) for role in ALL_ROLES for relation in Relation}
+EVERYONE = {(role, relation) for role in (*ALL_ROLES, *MEETING_ROLES) for relation in Relation}
+ORGANISERS = {
+    ("office_staff", Relation.HERE),
+    ("office_staff", Relation.CHAPTER),
+    ("office_staff", Relation.ABOVE),
+    ("chair", Relation.HERE),
+    ("chair", Relation.CHAPTER),
+}
 ALLOWED: dict[Action, set[tuple[str, Relation]]] = {
     Action.VIEW_CHAPTER: EVERYONE,
     Action.VIEW_BODY: EVERYONE,
@@ -139,6 +147,26 @@ ALLOWED: dict[Action, set[tuple[str, Relation]]] = {
     },
     Action.MANAGE_MEMBER_VOTES: {("office_staff", Relation.HERE), ("office_staff", Relation.ABOVE)},
     Action.MANAGE_MEMBERS: {("office_staff", Relation.HERE), ("office_staff", Relation.ABOVE)},
+    # meetings, asked on a body's meeting
+    Action.MANAGE_MEETINGS: ORGANISERS,
+    Action.VIEW_MEETING: ORGANISERS
+    | {("meeting_chair", Relation.HERE), ("desk", Relation.HERE), ("minute_taker", Relation.HERE)}
+    | {("audience", Relation.HERE)},
+    Action.RUN_MEETING: ORGANISERS | {("meeting_chair", Relation.HERE)},
+    Action.MEETING_DESK: ORGANISERS | {("meeting_chair", Relation.HERE), ("desk", Relation.HERE)},
+    Action.TAKE_MINUTES: ORGANISERS
+    | {("meeting_chair", Relation.HERE), ("minute_taker", Relation.HERE)},
+    Action.SEE_NEEDS: {
+        ("office_staff", Relation.HERE),
+        ("office_staff", Relation.CHAPTER),
+        ("chair", Relation.HERE),
+        ("meeting_chair", Relation.HERE),
+    },
+    Action.REGISTER: {("audience", Relation.HERE)},
+    Action.ENTER_LIVE_ROOM: ORGANISERS
+    | {("meeting_chair", Relation.HERE), ("desk", Relation.HERE), ("minute_taker", Relation.HERE)}
+    | {("audience", Relation.HERE)},
+    Action.ASK_TO_SPEAK: {("audience", Relation.HERE)},
 }
 BODY_ACTIONS = {
     Action.MANAGE_VOTES,
@@ -152,6 +180,7 @@ BODY_ACTIONS = {
     Action.DECIDE,
     Action.MERGE,
     Action.MANAGE_RESOLUTIONS,
+    *(action for action in Action if action.value.startswith("meetings.")),
 }
 
 
@@ -161,7 +190,7 @@ def test_every_action_is_in_the_table():
 
 @pytest.mark.parametrize(
     ("action", "role", "relation"),
-    list(itertools.product(Action, ALL_ROLES, Relation)),
+    list(itertools.product(Action, (*ALL_ROLES, *MEETING_ROLES), Relation)),
 )
 def test_permission_table(action, role, relation):
     body_action = action in BODY_ACTIONS

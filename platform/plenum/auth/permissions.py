@@ -17,6 +17,13 @@ from plenum.orgs.models import Role
 
 MEMBER = "member"  # pseudo-role: a plain chapter membership
 ALL_ROLES: tuple[str, ...] = (MEMBER, *(role.value for role in Role))
+# Pseudo-roles for one meeting, granted on the meeting's own scope (``meetings.access``):
+# being in its audience, and the functions given for that meeting alone.
+AUDIENCE = "audience"
+MEETING_CHAIR = "meeting_chair"
+DESK = "desk"
+MINUTE_TAKER = "minute_taker"
+MEETING_ROLES: tuple[str, ...] = (AUDIENCE, MEETING_CHAIR, DESK, MINUTE_TAKER)
 
 
 class Action(StrEnum):
@@ -48,6 +55,16 @@ class Action(StrEnum):
     MANAGE_MEMBER_VOTES = "votes.manage_member_votes"
     # The members of a chapter (and below): look one up, end their sessions.
     MANAGE_MEMBERS = "members.manage"
+    # Meetings, asked on the meeting's scope: its body, or its chapter.
+    MANAGE_MEETINGS = "meetings.manage"
+    VIEW_MEETING = "meetings.view"
+    RUN_MEETING = "meetings.run"  # chair the meeting: agenda, speakers, votes
+    MEETING_DESK = "meetings.desk"  # Tagungsbüro: check-in, hall requests, hall counts
+    TAKE_MINUTES = "meetings.minutes"
+    SEE_NEEDS = "meetings.see_needs"
+    REGISTER = "meetings.register"
+    ENTER_LIVE_ROOM = "meetings.live"
+    ASK_TO_SPEAK = "meetings.speak"
 
 
 class Relation(StrEnum):
@@ -134,6 +151,16 @@ _MODERATORS = frozenset(
 )
 _BODY_INTERNAL = _STAFF_OF_BODY | {(role.value, Relation.HERE) for role in Role}
 
+# Meetings: the office staff and the chair of the body (for a chapter's meeting, the chairs
+# of its bodies) organise; a meeting's own chair, desk and minute-taker help run it.
+_ORGANISERS = _STAFF_OF_BODY | {
+    (Role.CHAIR.value, Relation.HERE),
+    (Role.CHAIR.value, Relation.CHAPTER),
+}
+_RUNNERS = _ORGANISERS | {(MEETING_CHAIR, Relation.HERE)}
+_IN_AUDIENCE = frozenset({(AUDIENCE, Relation.HERE)})
+_IN_THE_ROOM = _RUNNERS | _IN_AUDIENCE | {(DESK, Relation.HERE), (MINUTE_TAKER, Relation.HERE)}
+
 RULES: dict[Action, frozenset[tuple[str, str]]] = {
     Action.VIEW_CHAPTER: ANYONE,
     Action.VIEW_BODY: ANYONE,
@@ -167,6 +194,23 @@ RULES: dict[Action, frozenset[tuple[str, str]]] = {
     Action.MANAGE_MEMBER_VOTES: _STAFF_HERE_OR_ABOVE,
     # Office staff of the chapter, or of a chapter above it.
     Action.MANAGE_MEMBERS: _STAFF_HERE_OR_ABOVE,
+    Action.MANAGE_MEETINGS: _ORGANISERS,
+    Action.VIEW_MEETING: _IN_THE_ROOM,
+    Action.RUN_MEETING: _RUNNERS,
+    Action.MEETING_DESK: _RUNNERS | {(DESK, Relation.HERE)},
+    Action.TAKE_MINUTES: _RUNNERS | {(MINUTE_TAKER, Relation.HERE)},
+    # Needs are special-category data: the office staff of the chapter and the chairs only.
+    Action.SEE_NEEDS: frozenset(
+        {
+            (Role.OFFICE_STAFF.value, Relation.HERE),
+            (Role.OFFICE_STAFF.value, Relation.CHAPTER),
+            (Role.CHAIR.value, Relation.HERE),
+            (MEETING_CHAIR, Relation.HERE),
+        }
+    ),
+    Action.REGISTER: _IN_AUDIENCE,
+    Action.ENTER_LIVE_ROOM: _IN_THE_ROOM,
+    Action.ASK_TO_SPEAK: _IN_AUDIENCE,
 }
 
 

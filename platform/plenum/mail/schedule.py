@@ -54,6 +54,7 @@ class Clock:
     def tick(self, now: datetime | None = None) -> list[str]:
         now = now or utcnow()
         self._close_votes()
+        self._meeting_chores(now)
         ran = []
         for kind in due(now, self.hour):
             key = (kind, now.astimezone(LOCAL_TIME).date())
@@ -78,6 +79,24 @@ class Clock:
             session.commit()
         if closed:
             log.info("votes: %s closed at their end time", closed)
+
+    def _meeting_chores(self, now: datetime) -> None:
+        """Seat offers passed on, reminders queued, old needs deleted (``plenum
+        meetings-clock``); a failure here does not keep the digests from going out."""
+        from plenum.meetings.chores import run_meeting_chores
+
+        try:
+            done = run_meeting_chores(self.settings, now, database=self.database)
+        except Exception:
+            log.exception("meetings: the chores failed, trying again at the next tick")
+            return
+        if done.anything:
+            log.info(
+                "meetings: %s offers passed on, %s reminders queued, %s needs deleted",
+                done.passed_on,
+                done.reminded,
+                done.forgotten,
+            )
 
     def send_waiting(self) -> int:
         """Send what waits in the outbox; how many were sent."""

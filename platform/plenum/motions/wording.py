@@ -279,6 +279,11 @@ def localtime(value: datetime) -> str:
     return as_utc(value).astimezone(LOCAL_TIME).strftime("%d.%m.%Y %H:%M")
 
 
+def isotime(value: datetime) -> str:
+    """A stored time for ``<time datetime>``: ISO 8601 in UTC."""
+    return as_utc(value).isoformat()
+
+
 def longdate(value: date) -> str:
     """ "18. August 2024" in German, "18 August 2024" in English."""
     return format_date(value, format="long", locale=current_locale.get())
@@ -291,4 +296,10 @@ def euro(cents: int) -> str:
 
 
 def template_filters() -> dict[str, object]:
-    return {"localtime": localtime, "longdate": longdate, "euro": euro, "markdown": render}
+    return {
+        "localtime": localtime,
+        "isotime": isotime,
+        "longdate": longdate,
+        "euro": euro,
+        "markdown": render,
+    }

@@ -77,6 +77,14 @@ class DbSessionMiddleware:
                 await close_session(session)
 
 
+async def release(request: Request) -> None:
+    """Close the request's session early: for an answer that streams for a long time and
+    needs no more of the database (a live room's events)."""
+    session = request.scope.get("state", {}).pop("db", None)
+    if session is not None:
+        await close_session(session)
+
+
 async def close_session(session: Session) -> None:
     """Close the request's session. Ending a transaction on PostgreSQL is a round trip
     to the server (which may be busy): never on the event loop, where every other

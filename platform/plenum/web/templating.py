@@ -100,6 +100,14 @@ class Templates:
         html: str = render_block(self.env, name, block, **values)
         return html
 
+    def shared(self, request: Request, name: str, block: str, context: Mapping[str, Any]) -> str:
+        """One block of ``name`` that is sent as it is to many members (a live update):
+        without any member's CSRF token, name or messages. A block that asks for one of
+        them fails to render instead of handing it to everyone."""
+        values = {"request": request, "locale": current_locale.get(), "locales": LOCALES}
+        html: str = render_block(self.env, name, block, **values, **context)
+        return html
+
     def page(self, request: Request, name: str, context: Mapping[str, Any], token: str) -> str:
         """The whole page ``name`` without the context processors, as a logged-in member
         sees it but with nothing read for them (no name, no unread count, no messages),

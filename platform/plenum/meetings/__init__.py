@@ -1,0 +1,1 @@
+"""Meetings: registration and needs, agenda, presence, the speakers' list, the live room."""

@@ -1,0 +1,102 @@
+// The live room: what the server pushes is swapped in by the htmx SSE extension.
+// This script adds three things on top, none of which the page needs to work:
+// 1. a region a member is working in (focus inside, or a form with typed input) is never
+//    replaced: its update waits until focus leaves it;
+// 2. the speaking time counts down every second;
+// 3. "you are next" is announced assertively (everything else politely, by aria-live).
+(() => {
+  const room = document.querySelector(".live-room");
+  if (!room) {
+    return;
+  }
+  document.documentElement.classList.add("js-live");
+  const me = room.dataset.me;
+
+  const busy = (region) => {
+    if (region.contains(document.activeElement) && document.activeElement !== region) {
+      return true;
+    }
+    return Array.from(region.querySelectorAll("input, textarea, select")).some((field) => {
+      if (field.type === "hidden" || field.type === "submit") {
+        return false;
+      }
+      if (field.type === "checkbox" || field.type === "radio") {
+        return field.checked !== field.defaultChecked;
+      }
+      if (field.tagName === "SELECT") {
+        return Array.from(field.options).some((o) => o.selected !== o.defaultSelected);
+      }
+      return field.value !== field.defaultValue;
+    });
+  };
+
+  // Guarded regions fetch their update with hx-get on an event: hold the request back.
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    const region = event.detail.elt.closest && event.detail.elt.closest("[data-live-guard]");
+    if (region && event.detail.elt === region && busy(region)) {
+      event.preventDefault();
+      region.dataset.livePending = "yes";
+    }
+  });
+  document.addEventListener("focusout", (event) => {
+    const region = event.target.closest && event.target.closest("[data-live-guard]");
+    if (!region || region.dataset.livePending !== "yes") {
+      return;
+    }
+    setTimeout(() => {
+      if (!busy(region)) {
+        delete region.dataset.livePending;
+        window.htmx.trigger(region, "sse:speakers");
+      }
+    }, 0);
+  });
+
+  // Pushed regions: while focus is inside one, keep its update until focus leaves.
+  document.addEventListener("htmx:sseBeforeMessage", (event) => {
+    const region = event.detail.elt;
+    if (region && region.contains(document.activeElement)) {
+      event.preventDefault();
+      region.livePending = event.detail.data;
+    }
+  });
+  document.addEventListener("focusout", (event) => {
+    const region = event.target.closest && event.target.closest("[sse-swap]");
+    if (!region || region.livePending === undefined) {
+      return;
+    }
+    setTimeout(() => {
+      if (!region.contains(document.activeElement)) {
+        window.htmx.swap(region, region.livePending, { swapStyle: "innerHTML" });
+        delete region.livePending;
+      }
+    }, 0);
+  });
+
+  const announceNext = () => {
+    const first = document.querySelector("#region-speakers ol.speakers > li:not(.blocked)");
+    const loud = document.getElementById("live-assertive");
+    if (!loud) {
+      return;
+    }
+    const next = Boolean(first && me && first.dataset.member === me);
+    if (next && loud.dataset.said !== "next") {
+      loud.textContent = room.dataset.nextText || "";
+      loud.dataset.said = "next";
+    } else if (!next) {
+      loud.dataset.said = "";
+    }
+  };
+
+  const tick = () => {
+    document.querySelectorAll(".timer[data-running='yes']").forEach((timer) => {
+      const left = Number(timer.dataset.remaining) - 1;
+      timer.dataset.remaining = String(left);
+      const shown = Math.max(left, 0);
+      const text = `${Math.floor(shown / 60)}:${String(shown % 60).padStart(2, "0")}`;
+      timer.textContent = left < 0 ? `${text} (${room.dataset.overText || "+"})` : text;
+    });
+  };
+  setInterval(tick, 1000);
+  document.addEventListener("htmx:afterSettle", announceNext);
+  announceNext();
+})();
