@@ -97,7 +97,7 @@ def operations(draw: st.DrawFn) -> list[tuple[Op, int]]:
     if draw(st.booleans()):
         choices.append(st.builds(Open, st.integers(0, 3)))
     gaps = st.integers(0, 90)  # seconds since the operation before (0: same instant)
-    return draw(st.lists(st.tuples(st.one_of(choices), gaps), max_size=40))
+    return draw(st.lists(st.tuples(st.one_of(choices), gaps), min_size=10, max_size=50))
 
 
 @dataclass(frozen=True)
