@@ -23,7 +23,7 @@ from plenum.auth.oidc import check_issuer_at_start, make_client
 from plenum.db import Database
 from plenum.discuss import routes as discuss_routes
 from plenum.mail import routes as mail_routes
-from plenum.meetings import agenda_routes, live, live_routes
+from plenum.meetings import agenda_routes, live, live_routes, minutes_routes
 from plenum.meetings import routes as meeting_routes
 from plenum.motions import amendment_routes, attachment_routes, resolution_routes
 from plenum.motions import routes as motion_routes
@@ -107,6 +107,7 @@ def create_app(settings: Settings | None = None) -> Plenum:
             *meeting_routes.routes,
             *agenda_routes.routes,
             *live_routes.routes,
+            *minutes_routes.routes,
             Mount("/static", StaticFiles(directory=settings.root / "static"), name="static"),
         ],
         middleware=_middleware(settings),

@@ -154,6 +154,7 @@ def demo_settings(settings: Settings) -> Settings:
 def load(settings: Settings, *, session: Session) -> bool:
     """Create the demo structure, members and motions; False when they exist already."""
     from plenum.discuss import demo as discuss_demo
+    from plenum.meetings import demo as meetings_demo
     from plenum.motions import demo as motions_demo
     from plenum.search.index import reindex
     from plenum.votes import demo as votes_demo
@@ -162,6 +163,7 @@ def load(settings: Settings, *, session: Session) -> bool:
     motions_demo.load(session=session)
     discuss_demo.load(session=session)
     votes_demo.load(session=session)
+    meetings_demo.load(session=session)
     reindex(session=session)
     return fresh
 

@@ -20,6 +20,7 @@ from plenum.auth.routes import UNKNOWN_CHAPTERS
 from plenum.auth.service import set_locale
 from plenum.errors import N_, NotFound
 from plenum.i18n import LOCALES
+from plenum.meetings.service import upcoming_for
 from plenum.motions import service as motions_service
 from plenum.notify.service import unread_count
 from plenum.orgs import service
@@ -38,6 +39,7 @@ def home(request: Request) -> Response:
     items = agenda(found, session=db(request)) if found else []
     context = {
         "agenda": items,
+        "meetings": upcoming_for(found, session=db(request)) if found else [],
         "logged_in": bool(found),
         "unknown_chapters": request.session.get(UNKNOWN_CHAPTERS, []) if found else [],
     }

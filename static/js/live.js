@@ -87,6 +87,16 @@
     }
   };
 
+  // "A vote is open" is said at once, once per vote.
+  const announceVote = () => {
+    const open = document.querySelector("#room-vote [data-vote-open]");
+    const loud = document.getElementById("live-assertive");
+    if (open && loud && loud.dataset.vote !== open.dataset.voteOpen) {
+      loud.dataset.vote = open.dataset.voteOpen;
+      loud.textContent = open.dataset.openText || "";
+    }
+  };
+
   const tick = () => {
     document.querySelectorAll(".timer[data-running='yes']").forEach((timer) => {
       const left = Number(timer.dataset.remaining) - 1;
@@ -97,6 +107,9 @@
     });
   };
   setInterval(tick, 1000);
-  document.addEventListener("htmx:afterSettle", announceNext);
+  document.addEventListener("htmx:afterSettle", () => {
+    announceNext();
+    announceVote();
+  });
   announceNext();
 })();

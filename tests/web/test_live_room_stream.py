@@ -67,22 +67,22 @@ def listening(url: str, cookies: dict[str, str]) -> Iterator[queues.Queue[tuple[
     stop = threading.Event()
 
     def read() -> None:
-        with httpx2.Client(cookies=cookies, timeout=30) as client:
-            with client.stream("GET", url) as response:
-                assert response.status_code == 200
-                assert response.headers["content-type"].startswith("text/event-stream")
-                name, data = "", []
-                for line in response.iter_lines():
-                    opened.set()
-                    if stop.is_set():
-                        return
-                    if line.startswith("event: "):
-                        name = line[7:]
-                    elif line.startswith("data: "):
-                        data.append(line[6:])
-                    elif line == "" and name:
-                        heard.put((name, "\n".join(data)))
-                        name, data = "", []
+        client = httpx2.Client(cookies=cookies, timeout=30)
+        with client, client.stream("GET", url) as response:
+            assert response.status_code == 200
+            assert response.headers["content-type"].startswith("text/event-stream")
+            name, data = "", []
+            for line in response.iter_lines():
+                opened.set()
+                if stop.is_set():
+                    return
+                if line.startswith("event: "):
+                    name = line[7:]
+                elif line.startswith("data: "):
+                    data.append(line[6:])
+                elif line == "" and name:
+                    heard.put((name, "\n".join(data)))
+                    name, data = "", []
 
     def read_until_stopped() -> None:
         try:
@@ -163,10 +163,13 @@ def test_a_change_through_one_app_process_reaches_a_live_room_on_another(
         "PLENUM_OIDC_CLIENT_SECRET": "plenum-test-secret",
         "PLENUM_LOG_LEVEL": "WARNING",
     }
-    with app_process(env) as (_one, first), app_process(env) as (_two, second):
-        with listening(f"{first}/meetings/{room.id}/live/stream", olga) as heard:
-            time.sleep(0.5)
-            ask_to_speak(second, room.id, mia, mia_csrf)
-            data, took = wait_for_event(heard, "speakers", 5)
+    with (
+        app_process(env) as (_one, first),
+        app_process(env) as (_two, second),
+        listening(f"{first}/meetings/{room.id}/live/stream", olga) as heard,
+    ):
+        time.sleep(0.5)
+        ask_to_speak(second, room.id, mia, mia_csrf)
+        data, took = wait_for_event(heard, "speakers", 5)
     assert "Mia Mitglied" in data
     assert took < 1.0, f"the update took {took:.2f} s"

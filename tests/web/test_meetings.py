@@ -321,3 +321,25 @@ def test_agenda_items_are_numbered_without_gaps_after_removal(session, world):
     session.flush()
     rows = session.exec(select(AgendaItem).order_by(AgendaItem.position)).all()
     assert [(r.title, r.position) for r in rows] == [("A", 1), ("C", 2)]
+
+
+def test_the_demo_has_a_conference_next_week_one_running_and_one_with_minutes(settings, session):
+    from plenum import demo
+    from plenum.meetings import demo as meetings_demo
+    from plenum.meetings import live, registration
+    from plenum.votes.models import Vote
+
+    demo.load(demo.demo_settings(settings), session=session)
+    by_title = {m.title: m for m in session.exec(select(Meeting)).all()}
+    soon = place(session, by_title[meetings_demo.NEXT_WEEK])
+    assert soon.meeting.mode == "hybrid"
+    assert registration.needs_overview(soon, session=session).children == 2
+    running = place(session, by_title[meetings_demo.RUNNING])
+    room = live.room(running, session=session)
+    assert room.current is not None
+    assert len(room.waiting) == 2
+    assert room.speaking is not None
+    assert session.get(Vote, room.current.vote_id).status == "open"
+    past = by_title[meetings_demo.PAST]
+    assert past.minutes_published_at is not None
+    assert past.attended_hall == 2

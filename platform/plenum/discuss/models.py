@@ -64,6 +64,8 @@ class Thread(SQLModel, table=True):
     # The number given to the newest comment: unread = last_seq - what a member has read.
     last_seq: int = Field(default=0)
     comment_count: int = Field(default=0)  # comments not deleted
+    # comments are taken until then (the published minutes of a meeting, for a set time)
+    closes_at: datetime | None = Field(default=None, sa_column=_timestamp(True))
 
 
 class Comment(SQLModel, table=True):

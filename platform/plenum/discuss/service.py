@@ -200,6 +200,8 @@ def post_comment(
     if not access.write:
         raise PermissionDenied("discussion.comment")
     thread = where.thread
+    if thread.closes_at is not None and utcnow() >= as_utc(thread.closes_at):
+        raise DomainError(N_("This discussion is closed for comments."))
     thread_id = thread.id or 0
     earlier = earlier_copy(thread_id, data, principal.member_id, session=session)
     if earlier is not None:

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from plenum import events
 from plenum.clock import as_utc, utcnow
-from plenum.meetings import agenda, presence, queue, speakers
+from plenum.meetings import agenda, presence, queue, room_votes, speakers
 from plenum.meetings.access import MeetingPlace
 from plenum.meetings.models import AgendaItem, Announcement, SpeakerRequest
 
@@ -26,6 +26,10 @@ REGIONS = {
     "meeting.speakers": ("speakers",),
     "meeting.announcement": ("announcements",),
     "meeting.presence": ("presence",),
+    "meeting.hall_count": ("vote",),
+    "vote.opened": ("vote",),  # only votes in a live room name their meeting
+    "vote.closed": ("vote",),
+    "vote.published": ("vote",),
 }
 SHARED = ("agenda", "speakers", "announcements")  # the same for everyone: pushed as HTML
 
@@ -63,6 +67,7 @@ class Room:
     spoken: int
     announcements: list[Announcement]
     present: dict[str, int]
+    vote: room_votes.RoomState | None
     now: datetime
 
     @property
@@ -102,6 +107,7 @@ def room(at: MeetingPlace, *, session: Session, now: datetime | None = None) -> 
         spoken=sum(row.status == "called" for row in rows),
         announcements=_announcements(at.meeting.id or 0, session=session),
         present=presence.counts(at.meeting.id or 0, session=session, now=moment),
+        vote=room_votes.room_state(current, session=session),
         now=moment,
     )
 

@@ -13,6 +13,7 @@ from collections import Counter
 from typing import Any
 
 import anyio
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
@@ -20,13 +21,14 @@ from starlette.routing import Route
 from plenum.auth.permissions import Action
 from plenum.errors import N_, DomainError
 from plenum.i18n import current_locale, in_locale
-from plenum.meetings import agenda, live, presence, queue, speakers
+from plenum.meetings import agenda, live, presence, queue, room_votes, speakers
 from plenum.meetings.access import meeting_place
 from plenum.meetings.forms import number
 from plenum.meetings.models import AgendaItem
 from plenum.meetings.routes import Seen, require, seen
 from plenum.parsing import parse_int
 from plenum.web.dbsession import db, release
+from plenum.web.forms import form_items
 from plenum.web.htmx import see_other
 from plenum.web.live import Hub, events_of
 from plenum.web.pages import render, run
@@ -319,6 +321,70 @@ def _announce(request: Request, values: dict[str, str]) -> Response:
     return _back(request, found)
 
 
+async def form_values_prefixed(request: Request, prefix: str) -> dict[str, str]:
+    """The form's fields whose names start with ``prefix`` (one per answer of a ballot)."""
+    return {name: value for name, value in await form_items(request) if name.startswith(prefix)}
+
+
+# --- votes in the room ---------------------------------------------------------------------------
+
+
+def vote_panel(request: Request) -> Response:
+    """The current item's vote as this member sees it, fetched again when it changes."""
+    found = seen(request)
+    require(found.may.live, Action.ENTER_LIVE_ROOM)
+    return render(request, "meetings/live.html", _context(request, found), block="vote")
+
+
+async def open_vote(request: Request) -> Response:
+    return await run(request, _open_vote, "hall_analog")
+
+
+def _open_vote(request: Request, values: dict[str, str]) -> Response:
+    found = seen(request, lock=True)
+    require(found.may.run, Action.RUN_MEETING)
+    hall_analog = bool(values.get("hall_analog"))
+    return _step(
+        request,
+        found,
+        lambda: room_votes.open_in_room(
+            found.at,
+            _current(request, found),
+            hall_analog=hall_analog,
+            principal=found.principal,
+            session=db(request),
+        ),
+    )
+
+
+async def hall_count(request: Request) -> Response:
+    values = await form_values_prefixed(request, "count-")
+    return await run_in_threadpool(_hall_count, request, values)
+
+
+def _hall_count(request: Request, values: dict[str, str]) -> Response:
+    found = seen(request, lock=True)
+    require(found.may.desk, Action.MEETING_DESK)
+    counts: dict[int, int] = {}
+    for name, raw in values.items():
+        option_id = parse_int(name.removeprefix("count-"))
+        count = number({"n": raw}, "n", 0, 1_000_000, {})
+        if option_id is None or (raw.strip() and count is None):
+            return _refused(request, found, DomainError(N_("Please enter whole numbers.")))
+        counts[option_id] = count or 0
+    return _step(
+        request,
+        found,
+        lambda: room_votes.enter_hall_count(
+            found.at,
+            _current(request, found),
+            counts,
+            actor=found.principal.member_id,
+            session=db(request),
+        ),
+    )
+
+
 # --- the desk ---------------------------------------------------------------------------------
 
 
@@ -424,4 +490,12 @@ routes = [
         "/meetings/{id:int}/live/list", speakers_list, methods=["POST"], name="meeting_list_step"
     ),
     Route("/meetings/{id:int}/live/announce", announce, methods=["POST"], name="meeting_announce"),
+    Route("/meetings/{id:int}/live/vote", vote_panel, name="meeting_vote_panel"),
+    Route("/meetings/{id:int}/live/vote", open_vote, methods=["POST"], name="meeting_vote_open"),
+    Route(
+        "/meetings/{id:int}/desk/hall-count",
+        hall_count,
+        methods=["POST"],
+        name="meeting_hall_count",
+    ),
 ]

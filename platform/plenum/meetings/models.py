@@ -97,6 +97,14 @@ class Meeting(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
     # the needs of its registrations were deleted (30 days after the end)
     needs_forgotten_at: datetime | None = Field(default=None, sa_column=_timestamp(True))
+    # minutes: approved and published by the chair, with attendance counts by channel
+    minutes_published_at: datetime | None = Field(default=None, sa_column=_timestamp(True))
+    minutes_published_by: int | None = Field(
+        default=None, foreign_key="member.id", ondelete="SET NULL"
+    )
+    minutes_thread_id: int | None = Field(default=None, foreign_key="thread.id")
+    attended_hall: int | None = Field(default=None)
+    attended_online: int | None = Field(default=None)
 
 
 class MeetingRole(SQLModel, table=True):
@@ -195,6 +203,7 @@ class AgendaItem(SQLModel, table=True):
     status: str = Field(default=ItemStatus.PENDING, max_length=20)
     speakers_closed: bool = Field(default=False)
     opened_for: int = Field(default=0)  # rule (b): further speakers the assembly allowed
+    minutes: str = Field(default="", sa_column=_text())  # Markdown, by the minute-taker
 
 
 class Presence(SQLModel, table=True):

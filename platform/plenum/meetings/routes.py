@@ -88,6 +88,21 @@ def _filters(request: Request) -> tuple[service.Filters, dict[str, str]]:
     return service.Filters(chapter_id=chapter_id, mode=mode, month=month), values
 
 
+def meetings_here(request: Request) -> Response:
+    """Upcoming meetings of one chapter (without its bodies') or one body: a page of its
+    own, and the part the chapter's and body's pages load into themselves."""
+    chapter, body = _where(request)
+    principal = require_member(request)
+    scope = body_scope(body, chapter) if body else chapter_scope(chapter)
+    context = {
+        "chapter": chapter,
+        "body": body,
+        "rows": service.meetings_of(chapter, body, principal, session=db(request)),
+        "organise": may(principal, Action.MANAGE_MEETINGS, scope),
+    }
+    return render(request, "meetings/here.html", context)
+
+
 # --- setting up ----------------------------------------------------------------------------
 
 
@@ -377,6 +392,8 @@ routes = [
     Route("/meetings", meeting_list, name="meetings"),
     Route("/meetings/calendar/renew", renew_feed, methods=["POST"], name="calendar_renew"),
     Route("/calendar/{token}.ics", feed, name="calendar_feed"),
+    Route("/chapters/{key}/meetings", meetings_here, name="chapter_meetings"),
+    Route("/bodies/{key}/meetings", meetings_here, name="body_meetings"),
     Route("/chapters/{key}/meetings/new", new_form, name="chapter_meeting_new"),
     Route("/chapters/{key}/meetings", create, methods=["POST"], name="chapter_meeting_create"),
     Route("/bodies/{key}/meetings/new", new_form, name="body_meeting_new"),

@@ -106,11 +106,11 @@ class BallotBox:
     def closed_at(self, vote_id: int) -> datetime | None:
         return self._closed.get(vote_id)
 
-    def keep(self, vote: Vote, options: Sequence[VoteOption]) -> None:
+    def keep(self, vote: Vote, options: Sequence[VoteOption], *, in_room: bool) -> None:
         """Remember an open vote's facts from what the ballot page has read anyway, so
         the ballots cast from it find them here; copied only the first time."""
         if vote.id not in self._votes:
-            self._remember(casting.OpenVote.of(vote, options))
+            self._remember(casting.OpenVote.of(vote, options, in_room=in_room))
 
     def _remember(self, at: casting.OpenVote) -> None:
         if at.vote.id in self._votes:

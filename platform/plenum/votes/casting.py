@@ -211,6 +211,7 @@ class OpenVote:
     rules: tally.Rules
     ballot: tuple[tally.Option, ...]
     seal_size: int  # the padded length of its sealed ballots (see ``votes.sealing``)
+    in_room: bool = False  # held in a meeting's live room: its roll is who was present
     # answers rendered for this vote, by language, template, choices and whether a whole
     # page (see votes.routes)
     answers: dict[tuple[str, str, tuple[int, ...], bool], str] = field(
@@ -218,14 +219,14 @@ class OpenVote:
     )
 
     @classmethod
-    def of(cls, vote: Vote, options: Sequence[VoteOption]) -> OpenVote:
+    def of(cls, vote: Vote, options: Sequence[VoteOption], *, in_room: bool = False) -> OpenVote:
         """Kept as copies that belong to no database session: they are read later, from
         other requests and threads."""
         kept = Vote(**vote.model_dump())
         answers = tuple(VoteOption(**option.model_dump()) for option in options)
         ballot = service.tally_options(kept, answers)
         size = sealing.width(option.id for option in answers)
-        return cls(kept, answers, service.rules_of(kept), tuple(ballot), size)
+        return cls(kept, answers, service.rules_of(kept), tuple(ballot), size, in_room)
 
     def check(self, choices: Sequence[int]) -> tuple[int, ...]:
         """The ballot as it is counted, or ``ValidationFailed`` (see ``tally.check_ballot``)."""
@@ -245,7 +246,8 @@ def open_vote(vote_id: int, *, session: Session) -> OpenVote | None:
     vote = session.get(Vote, vote_id)
     if vote is None or vote.status != VoteStatus.OPEN:
         return None
-    return OpenVote.of(vote, service.options_of(vote, session=session))
+    options = service.options_of(vote, session=session)
+    return OpenVote.of(vote, options, in_room=roll.in_room(vote_id, session=session))
 
 
 @dataclass(frozen=True)
@@ -344,7 +346,7 @@ def _has_voted_rows(at: OpenVote, members: dict[int, str], *, session: Session) 
     if not members:
         return set()
     connection = session.connection()
-    meeting = at.vote.kind == VoteKind.MEETING
+    meeting = at.vote.kind == VoteKind.MEETING and not at.in_room  # a body's attendance
     ids = sorted(members)
     values: dict[str, object] = {"vote_id": at.vote.id, "body_id": at.vote.body_id, "members": ids}
     if connection.dialect.name == "postgresql":

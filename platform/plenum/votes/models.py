@@ -193,3 +193,26 @@ class VoteLog(SQLModel, table=True):
     note: str = Field(default="", max_length=2000)
     actor_id: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class RoomVote(SQLModel, table=True):
+    """A vote held in a meeting's live room: its roll was frozen from the members present
+    at that meeting when it opened (not from a body's attendance). With ``hall_analog``
+    the hall votes by show of hands or on paper and the desk enters the count
+    (``HallCount``); only those present online get a ballot in Plenum."""
+
+    __tablename__ = "room_vote"
+
+    vote_id: int = Field(foreign_key="vote.id", primary_key=True, ondelete="CASCADE")
+    meeting_id: int = Field(foreign_key="meeting.id", index=True, ondelete="CASCADE")
+    hall_analog: bool = Field(default=False)
+
+
+class HallCount(SQLModel, table=True):
+    """The hall's count of one answer of a room vote, as the desk entered it."""
+
+    __tablename__ = "hall_count"
+
+    vote_id: int = Field(foreign_key="vote.id", primary_key=True, ondelete="CASCADE")
+    option_id: int = Field(foreign_key="vote_option.id", primary_key=True, ondelete="CASCADE")
+    count: int = Field(default=0)

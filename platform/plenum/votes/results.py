@@ -24,7 +24,7 @@ from plenum.motions.models import Status
 from plenum.orgs.models import Member
 from plenum.text.plain import spreadsheet_cell
 from plenum.votes import casting, roll, sealing, service, tally
-from plenum.votes.models import Ballot, Stage, Vote, VoteMode, VoteOption, VoteStatus
+from plenum.votes.models import Ballot, HallCount, Stage, Vote, VoteMode, VoteOption, VoteStatus
 from plenum.votes.service import VotePlace
 from plenum.votes.tally import Method, OptionKind, Result
 
@@ -39,7 +39,16 @@ def counts_of(vote: Vote, *, session: Session) -> dict[tuple[int, ...], int]:
         .where(Ballot.vote_id == vote.id)
         .group_by(col(Ballot.choices))
     )
-    return {tally.decode(choices): int(n) for choices, n in session.exec(query)}
+    counted = {tally.decode(choices): int(n) for choices, n in session.exec(query)}
+    for option_id, n in hall_counts(vote, session=session).items():  # a room's hall, by hand
+        counted[(option_id,)] = counted.get((option_id,), 0) + n
+    return counted
+
+
+def hall_counts(vote: Vote, *, session: Session) -> dict[int, int]:
+    """What the desk counted in the hall for a vote in a meeting's live room, by answer."""
+    query = select(HallCount.option_id, HallCount.count).where(HallCount.vote_id == vote.id)
+    return {option_id: count for option_id, count in session.exec(query) if count}
 
 
 def count(vote: Vote, *, session: Session, draw: tally.Draw = tally.system_lot) -> Result:
@@ -108,7 +117,7 @@ def close_vote(at: VotePlace, *, actor: int | None, session: Session) -> Vote:
     for lot in result.lots:
         note = _lot_note(lot, names)
         roll.log("lot", actor=actor, vote_id=vote.id, note=note, session=session)
-    announce(session, "vote.closed", vote_id=vote.id)
+    announce(session, "vote.closed", vote_id=vote.id, **service.room_of(vote, session=session))
     session.commit()  # the result stands; re-sealing follows in a transaction of its own
     reseal(vote, session=session)
     session.commit()
@@ -233,6 +242,7 @@ def publish(at: VotePlace, *, principal: Principal, session: Session) -> Vote:
     roll.log("published", actor=principal.member_id, vote_id=vote.id, session=session)
     if vote.method == Method.YES_NO:
         _decide(at, result, principal=principal, session=session)
+    announce(session, "vote.published", vote_id=vote.id, **service.room_of(vote, session=session))
     session.flush()
     return vote
 

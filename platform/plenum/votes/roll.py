@@ -3,6 +3,7 @@ substitutes, and the check made at every ballot."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -14,6 +15,7 @@ from plenum.errors import N_, DomainError
 from plenum.orgs.models import Body, BodyKind, BodyRole, Chapter, Member, Membership, Role
 from plenum.votes.models import (
     Attendance,
+    RoomVote,
     SubstituteSeat,
     Vote,
     VoteCast,
@@ -49,10 +51,24 @@ def seat_holders(
     return holders
 
 
-def freeze(vote: Vote, body: Body | None, chapter: Chapter, *, session: Session) -> int:
+def freeze(
+    vote: Vote,
+    body: Body | None,
+    chapter: Chapter,
+    *,
+    session: Session,
+    given: Mapping[int, int | None] | None = None,
+) -> int:
     """Write the roll of ``vote``: the body's seat holders (with seated substitutes at a
-    meeting), or every member of the chapter and the chapters below it now."""
+    meeting), or every member of the chapter and the chapters below it now; or, for a
+    vote in a meeting's live room, the roll ``given`` (member → whose seat they hold),
+    made from the members present at that meeting."""
     vote_id = vote.id or 0
+    if given is not None:
+        for member_id, seat_of in given.items():
+            session.add(Voter(vote_id=vote_id, member_id=member_id, seat_of=seat_of))
+        session.flush()
+        return len(given)
     if body is not None:
         meeting = vote.kind == VoteKind.MEETING
         holders = seat_holders(body, session=session, with_substitutes=meeting)
@@ -106,7 +122,11 @@ def standing(vote: Vote, member_id: int, *, session: Session) -> Standing:
     voter = session.get(Voter, (vote.id, member_id))
     if voter is None:
         return Standing.NOT_ON_ROLL
-    if vote.kind == VoteKind.MEETING and not is_present(vote.body_id, member_id, session=session):
+    if (
+        vote.kind == VoteKind.MEETING
+        and not in_room(vote.id or 0, session=session)
+        and not is_present(vote.body_id, member_id, session=session)
+    ):
         return Standing.NOT_PRESENT
     if session.get(VoteCast, (vote.id, member_id)) is not None:
         return Standing.HAS_VOTED
@@ -117,6 +137,12 @@ def require_standing(vote: Vote, member_id: int, *, session: Session) -> None:
     found = standing(vote, member_id, session=session)
     if found != Standing.MAY_VOTE:
         raise DomainError(STANDING_MESSAGES[found])
+
+
+def in_room(vote_id: int, *, session: Session) -> bool:
+    """Whether the vote is held in a meeting's live room: its roll is who was present
+    there when it opened, so no body's attendance is asked."""
+    return session.get(RoomVote, vote_id) is not None
 
 
 def is_present(body_id: int | None, member_id: int, *, session: Session) -> bool:

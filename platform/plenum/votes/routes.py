@@ -186,7 +186,7 @@ def _context(
     options = service.options_of(vote, session=session)
     if vote.status == VoteStatus.OPEN:
         box: BallotBox = request.app.state.ballot_box
-        box.keep(vote, options)
+        box.keep(vote, options, in_room=roll.in_room(vote.id or 0, session=session))
     manage = service.may_manage(found, at.chapter, at.body)
     result = results.result_of(vote)
     shown = result if vote.status == VoteStatus.PUBLISHED or (manage and result) else None

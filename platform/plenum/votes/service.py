@@ -8,7 +8,7 @@ Casting lives in ``casting.py``, counting and outcomes in ``results.py``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -27,7 +27,7 @@ from plenum.orgs.service import body_scope, chapter_scope
 from plenum.times import local_input
 from plenum.votes import roll, tally
 from plenum.votes.forms import VoteInput
-from plenum.votes.models import Stage, Vote, VoteLog, VoteOption, Voter, VoteStatus
+from plenum.votes.models import RoomVote, Stage, Vote, VoteLog, VoteOption, Voter, VoteStatus
 from plenum.votes.tally import Method, OptionKind
 
 
@@ -294,9 +294,15 @@ def move(
     session.refresh(vote)
 
 
-def open_vote(at: VotePlace, *, principal: Principal, session: Session) -> Vote:
-    """Open the vote: freeze method, mode and the roll; ballots are taken from now (or
-    from its start time)."""
+def open_vote(
+    at: VotePlace,
+    *,
+    principal: Principal,
+    session: Session,
+    given: Mapping[int, int | None] | None = None,
+) -> Vote:
+    """Open the vote: freeze method, mode and the roll (the ``given`` one for a vote in a
+    meeting's live room); ballots are taken from now (or from its start time)."""
     vote = at.vote
     options = tally_options(vote, options_of(vote, session=session))
     if vote.method != Method.YES_NO and not any(
@@ -304,7 +310,7 @@ def open_vote(at: VotePlace, *, principal: Principal, session: Session) -> Vote:
     ):
         raise DomainError(N_("There is nothing to vote on: please add options or candidates."))
     move(vote, VoteStatus.DRAFT, VoteStatus.OPEN, session=session, opened_at=utcnow())
-    size = roll.freeze(vote, at.body, at.chapter, session=session)
+    size = roll.freeze(vote, at.body, at.chapter, session=session, given=given)
     if size == 0:
         session.rollback()
         raise DomainError(N_("Nobody is on the roll: nobody holds a vote here yet."))
@@ -314,9 +320,16 @@ def open_vote(at: VotePlace, *, principal: Principal, session: Session) -> Vote:
         "roll_frozen", actor=principal.member_id, vote_id=vote.id, note=str(size), session=session
     )
     roll.log("opened", actor=principal.member_id, vote_id=vote.id, session=session)
-    announce(session, "vote.opened", vote_id=vote.id)
+    announce(session, "vote.opened", vote_id=vote.id, **room_of(vote, session=session))
     session.flush()
     return vote
+
+
+def room_of(vote: Vote, *, session: Session) -> dict[str, int]:
+    """For a vote in a meeting's live room, its meeting (events name it, so the room
+    hears them); otherwise nothing."""
+    found = session.get(RoomVote, vote.id)
+    return {"meeting_id": found.meeting_id} if found is not None else {}
 
 
 def delete_draft(at: VotePlace, *, session: Session) -> None:
