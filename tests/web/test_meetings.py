@@ -15,6 +15,7 @@ from plenum.meetings import agenda, forms
 from plenum.meetings.models import (
     AgendaItem,
     Meeting,
+    MeetingRole,
     Registration,
     RegistrationNeeds,
     SpeakerRequest,
@@ -343,3 +344,51 @@ def test_the_demo_has_a_conference_next_week_one_running_and_one_with_minutes(se
     past = by_title[meetings_demo.PAST]
     assert past.minutes_published_at is not None
     assert past.attended_hall == 2
+
+
+def test_a_question_sent_in_beforehand_waits_on_the_items_list_as_written(
+    client, provider, session, world
+):
+    meeting = conference(session, world)
+    at = place(session, meeting)
+    item = agenda.add_item(
+        at, agenda.parse_item({"title": "Aussprache", "kind": "discussion"}, []), session=session
+    )
+    session.commit()
+    log_in_as(client, provider, "olga", PEOPLE["olga"])
+    form = {"item_id": str(item.id), "text": "Wie finanzieren wir das?", "category": "woman"}
+    assert post(client, f"/meetings/{meeting.id}/questions", form).status_code == 303
+    empty = post(client, f"/meetings/{meeting.id}/questions", {"item_id": str(item.id)})
+    assert empty.status_code == 303  # back to the page with a message; nothing stored
+    row = session.exec(select(SpeakerRequest)).one()
+    assert (row.kind, row.channel, row.category, row.item_id) == (
+        "question",
+        "written",
+        "woman",
+        item.id,
+    )
+    log_in_as(client, provider, "sam", PEOPLE["sam"])
+    assert post(client, f"/meetings/{meeting.id}/questions", form).status_code == 404
+
+
+def test_organisers_give_a_member_the_desk_of_one_meeting(client, provider, session, world):
+    meeting, _item = running(session, world)
+    log_in_as(client, provider, "mia", PEOPLE["mia"])
+    assert client.get(f"/meetings/{meeting.id}/desk").status_code == 403
+    log_in_as(client, provider, "gina", PEOPLE["gina"])
+    english(client)
+    wrong = post(client, f"/meetings/{meeting.id}/roles", {"member_number": "999", "role": "desk"})
+    assert wrong.status_code == 422
+    assert page(wrong).select_one("#member_number-error") is not None
+    given = post(
+        client, f"/meetings/{meeting.id}/roles", {"member_number": "710003", "role": "desk"}
+    )
+    assert given.status_code == 303
+    again = post(
+        client, f"/meetings/{meeting.id}/roles", {"member_number": "710003", "role": "desk"}
+    )
+    assert again.status_code == 303  # given once
+    assert len(session.exec(select(MeetingRole)).all()) == 1
+    log_in_as(client, provider, "mia", PEOPLE["mia"])
+    assert client.get(f"/meetings/{meeting.id}/desk").status_code == 200
+    assert client.get(f"/meetings/{meeting.id}/needs").status_code == 403  # the desk sees no needs

@@ -229,6 +229,38 @@ def _channel(request: Request, found: Seen) -> str:
     return queue.Channel.ONLINE.value
 
 
+async def send_question(request: Request) -> Response:
+    return await run(request, _send_question, "item_id", "text", "category")
+
+
+def _send_question(request: Request, values: dict[str, str]) -> Response:
+    """A question or statement sent in before the meeting for one agenda item: it waits
+    on that item's list as a written contribution, and the chair reads it out."""
+    found = seen(request, lock=True)
+    require(found.may.speak, Action.ASK_TO_SPEAK)
+    session = db(request)
+    item = agenda.item_of(found.at, parse_int(values.get("item_id", "")) or 0, session=session)
+    text = values.get("text", "").replace("\r\n", "\n").strip()
+    meeting_page = path_for(request, "meeting", id=found.at.meeting.id)
+    if not text or len(text) > 2000:
+        flash(request, N_("Please write your question (at most 2,000 characters)."))
+        return see_other(request, meeting_page)
+    data = speakers.Ask(
+        member_id=found.principal.member_id,
+        kind=queue.Kind.QUESTION.value,
+        category=_choice(values, "category", queue.Category, queue.Category.OPEN),
+        channel=queue.Channel.WRITTEN.value,
+        text=text,
+    )
+    try:
+        speakers.ask(found.at, item, data, session=session)
+    except DomainError as exc:
+        flash(request, exc.message)
+        return see_other(request, meeting_page)
+    flash(request, N_("Your question is on the list of this item; the chair reads it out."))
+    return see_other(request, meeting_page)
+
+
 async def withdraw(request: Request) -> Response:
     return await run(request, _withdraw, "request_id")
 
@@ -484,6 +516,7 @@ routes = [
     Route("/meetings/{id:int}/live/chair", chair_panel, name="meeting_chair"),
     Route("/meetings/{id:int}/live/speak", speak, methods=["POST"], name="meeting_speak"),
     Route("/meetings/{id:int}/live/withdraw", withdraw, methods=["POST"], name="meeting_withdraw"),
+    Route("/meetings/{id:int}/questions", send_question, methods=["POST"], name="meeting_question"),
     Route("/meetings/{id:int}/live/call", call, methods=["POST"], name="meeting_call"),
     Route("/meetings/{id:int}/live/time", timer, methods=["POST"], name="meeting_time"),
     Route(

@@ -259,6 +259,7 @@ def _page(
         "video_visible": service.video_link_visible(meeting, registered),
         "open_for_registration": service.registration_open(meeting),
         "check_in_svg": service.check_in_svg(mine.check_in_code) if registered and mine else "",
+        "roles": service.meeting_roles(found.at, session=session) if found.may.manage else [],
     }
     return render(request, "meetings/meeting.html", context, status_code, block="register")
 
@@ -345,6 +346,37 @@ def needs_page(request: Request) -> Response:
     return render(request, "meetings/needs.html", context)
 
 
+async def give_role(request: Request) -> Response:
+    return await run(request, _give_role, "member_number", "role")
+
+
+def _give_role(request: Request, values: dict[str, str]) -> Response:
+    found = seen(request, lock=True)
+    require(found.may.manage, Action.MANAGE_MEETINGS)
+    try:
+        service.give_role(
+            found.at, values.get("member_number", ""), values.get("role", ""), session=db(request)
+        )
+    except ValidationFailed as exc:
+        return _page(request, found, values, exc.errors, 422)
+    flash(request, N_("The function has been given."))
+    return see_other(request, path_for(request, "meeting", id=found.at.meeting.id))
+
+
+async def take_role(request: Request) -> Response:
+    return await run(request, _take_role)
+
+
+def _take_role(request: Request, _values: dict[str, str]) -> Response:
+    found = seen(request, lock=True)
+    require(found.may.manage, Action.MANAGE_MEETINGS)
+    try:
+        service.take_role(found.at, request.path_params["role_id"], session=db(request))
+    except DomainError as exc:
+        flash(request, exc.message)
+    return see_other(request, path_for(request, "meeting", id=found.at.meeting.id))
+
+
 # --- calendars ------------------------------------------------------------------------------
 
 
@@ -406,5 +438,12 @@ routes = [
     Route("/meetings/{id:int}/unregister", unregister, methods=["POST"], name="meeting_unregister"),
     Route("/meetings/{id:int}/confirm", confirm, methods=["POST"], name="meeting_confirm"),
     Route("/meetings/{id:int}/needs", needs_page, name="meeting_needs"),
+    Route("/meetings/{id:int}/roles", give_role, methods=["POST"], name="meeting_role_give"),
+    Route(
+        "/meetings/{id:int}/roles/{role_id:int}/remove",
+        take_role,
+        methods=["POST"],
+        name="meeting_role_take",
+    ),
     Route("/meetings/{id:int}/meeting.ics", meeting_ics, name="meeting_ics"),
 ]

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from plenum.auth.permissions import MEMBER, Principal
 from plenum.clock import as_utc, utcnow
+from plenum.db import insert_or_nothing
 from plenum.errors import N_, DomainError, ValidationFailed
 from plenum.events import announce
 from plenum.mail.notices import notice_followers
@@ -21,13 +22,16 @@ from plenum.meetings.forms import MeetingInput
 from plenum.meetings.models import (
     CalendarFeed,
     Meeting,
+    MeetingRole,
+    MeetingRoleKind,
     MeetingStatus,
     Mode,
     Registration,
     RegistrationStatus,
 )
 from plenum.meetings.registration import offer_free_seats
-from plenum.orgs.models import Body, Chapter
+from plenum.orgs.models import Body, Chapter, Member
+from plenum.orgs.service import member_in_by_number
 from plenum.times import LOCAL_TIME
 
 VIDEO_LINK_EARLY = timedelta(minutes=30)  # the video link shows this long before the start
@@ -260,3 +264,41 @@ def feed_url(member_id: int, *, base_url: str, session: Session) -> str:
         select(CalendarFeed.token).where(CalendarFeed.member_id == member_id)
     ).first()
     return f"{base_url.rstrip('/')}/calendar/{token}.ics" if token else ""
+
+
+# --- functions for one meeting ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoleHolder:
+    id: int
+    role: str
+    name: str
+
+
+def meeting_roles(at: MeetingPlace, *, session: Session) -> list[RoleHolder]:
+    query = (
+        select(MeetingRole.id, MeetingRole.role, Member.display_name)
+        .join(Member, col(Member.id) == col(MeetingRole.member_id))
+        .where(MeetingRole.meeting_id == at.meeting.id)
+        .order_by(col(MeetingRole.role), col(Member.display_name))
+    )
+    return [RoleHolder(i or 0, role, name) for i, role, name in session.exec(query).all()]
+
+
+def give_role(at: MeetingPlace, member_number: str, role: str, *, session: Session) -> None:
+    """Give a member of the meeting's chapter (or below) a function for this meeting."""
+    if role not in tuple(MeetingRoleKind):
+        raise ValidationFailed({"role": N_("Please choose a function.")})
+    member = member_in_by_number(at.chapter, member_number, session=session)
+    insert_or_nothing(
+        session, MeetingRole, meeting_id=at.meeting.id, member_id=member.id, role=role
+    )
+
+
+def take_role(at: MeetingPlace, role_id: int, *, session: Session) -> None:
+    row = session.get(MeetingRole, role_id)
+    if row is None or row.meeting_id != at.meeting.id:
+        raise DomainError(N_("This function is not given at this meeting."))
+    session.delete(row)
+    session.flush()
