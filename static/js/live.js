@@ -35,18 +35,22 @@
     const region = event.detail.elt.closest && event.detail.elt.closest("[data-live-guard]");
     if (region && event.detail.elt === region && busy(region)) {
       event.preventDefault();
-      region.dataset.livePending = "yes";
+      // Keep the event held back: the vote panel listens for sse:vote, the others for
+      // sse:speakers (and the chair's for more); the same event fetches it later.
+      const held = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+      region.dataset.livePending = (held && held.type) || "sse:speakers";
     }
   });
   document.addEventListener("focusout", (event) => {
     const region = event.target.closest && event.target.closest("[data-live-guard]");
-    if (!region || region.dataset.livePending !== "yes") {
+    if (!region || !region.dataset.livePending) {
       return;
     }
     setTimeout(() => {
       if (!busy(region)) {
+        const held = region.dataset.livePending;
         delete region.dataset.livePending;
-        window.htmx.trigger(region, "sse:speakers");
+        window.htmx.trigger(region, held);
       }
     }, 0);
   });
@@ -71,6 +75,32 @@
       }
     }, 0);
   });
+
+  // A ballot cast in the room is answered with the vote's address (HX-Replace-Url), made
+  // for the vote's own page: the room keeps its address, so a reload stays in the room.
+  document.addEventListener("htmx:beforeHistoryUpdate", (event) => {
+    const history = event.detail.history;
+    const target = event.detail.target;
+    const inRoom = Boolean(target && target.closest && target.closest(".live-room"));
+    if (history && history.type === "replace" && inRoom) {
+      history.path = window.location.pathname + window.location.search;
+    }
+  });
+
+  // Pushed lists are the same for everyone: mark the member's own place here.
+  const markMine = () => {
+    if (!me) {
+      return;
+    }
+    document.querySelectorAll(`#region-speakers li[data-member="${me}"]`).forEach((li) => {
+      if (!li.querySelector(".you")) {
+        const you = document.createElement("strong");
+        you.className = "you";
+        you.textContent = ` (${room.dataset.youText || "you"})`;
+        li.querySelector(".speaker-name")?.after(you);
+      }
+    });
+  };
 
   const announceNext = () => {
     const first = document.querySelector("#region-speakers ol.speakers > li:not(.blocked)");
@@ -108,6 +138,7 @@
   };
   setInterval(tick, 1000);
   document.addEventListener("htmx:afterSettle", () => {
+    markMine();
     announceNext();
     announceVote();
   });

@@ -101,13 +101,14 @@ def listening(url: str, cookies: dict[str, str]) -> Iterator[queues.Queue[tuple[
         reader.join(timeout=1)
 
 
-def wait_for_event(heard, name: str, seconds: float) -> tuple[str, float]:
+def wait_for_event(heard, name: str, seconds: float, holding: str = "") -> tuple[str, float]:
+    """The first ``name`` event whose data holds ``holding``, and how long it took."""
     start = time.monotonic()
     while True:
         left = seconds - (time.monotonic() - start)
-        assert left > 0, f"no {name} event within {seconds} s"
+        assert left > 0, f"no {name} event with {holding!r} within {seconds} s"
         event, data = heard.get(timeout=left)
-        if event == name:
+        if event == name and holding in data:
             return data, time.monotonic() - start
 
 
@@ -128,9 +129,11 @@ def test_a_request_to_speak_reaches_an_open_live_room_within_a_second(
     with served(lambda url: create_app(settings.with_changes(base_url=url))) as base_url:
         stream = f"{base_url}/meetings/{room.id}/live/stream"
         with listening(stream, olga) as heard:
-            time.sleep(0.2)  # the stream is registered with the hub
+            # on opening, the stream sends the regions as they are (a reconnect catches up)
+            first, _ = wait_for_event(heard, "speakers", 5)
+            assert "Mia Mitglied" not in first
             ask_to_speak(base_url, room.id, mia, mia_csrf)
-            data, took = wait_for_event(heard, "speakers", 5)
+            data, took = wait_for_event(heard, "speakers", 5, holding="Mia Mitglied")
     assert "Mia Mitglied" in data
     assert took < 1.0, f"the update took {took:.2f} s"
     assert mia_csrf not in data
@@ -168,8 +171,8 @@ def test_a_change_through_one_app_process_reaches_a_live_room_on_another(
         app_process(env) as (_two, second),
         listening(f"{first}/meetings/{room.id}/live/stream", olga) as heard,
     ):
-        time.sleep(0.5)
+        wait_for_event(heard, "speakers", 5)  # the stream is open and caught up
         ask_to_speak(second, room.id, mia, mia_csrf)
-        data, took = wait_for_event(heard, "speakers", 5)
+        data, took = wait_for_event(heard, "speakers", 5, holding="Mia Mitglied")
     assert "Mia Mitglied" in data
     assert took < 1.0, f"the update took {took:.2f} s"

@@ -113,17 +113,15 @@ async def stream(request: Request) -> Response:
     hub: Hub = request.app.state.hub
     heartbeats: Heartbeats = request.app.state.heartbeats
     meeting_id = found.at.meeting.id or 0
-    watcher = hub.open(live.topic(meeting_id))
+    topic = live.topic(meeting_id)
+    watcher = hub.open(topic, current_locale.get(), _renderer(request), regions=live.SHARED)
     counted = found.may.speak
     if counted:
         heartbeats.add(meeting_id, found.principal.member_id)
-    renderer = _renderer(request)
 
     async def body() -> Any:
         try:
-            async for chunk in events_of(
-                hub, watcher, locale=current_locale.get(), render=renderer
-            ):
+            async for chunk in events_of(hub, watcher):
                 yield chunk
         finally:
             if counted:

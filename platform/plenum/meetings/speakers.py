@@ -71,7 +71,7 @@ def _request(row: SpeakerRequest) -> queue.Request:
 
 def _turn(row: SpeakerRequest) -> queue.Turn:
     called_at = as_utc(row.called_at or row.asked_at)
-    return queue.Turn.of(_request(row), called_at, row.override or None)
+    return queue.Turn(_request(row), called_at, row.override or None)
 
 
 @dataclass(frozen=True)

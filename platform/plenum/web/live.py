@@ -39,6 +39,8 @@ class Stream:
     """One open connection: which regions changed since it last sent them."""
 
     topic: str
+    locale: str
+    render: Renderer
     changed: set[str] = field(default_factory=set)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     ended: bool = False
@@ -50,7 +52,8 @@ class Hub:
         self.mappers: list[Mapper] = []
         self.streams: dict[str, set[Stream]] = defaultdict(set)
         self.versions: dict[tuple[str, str], int] = defaultdict(int)
-        self._rendered: dict[tuple[str, str, str], tuple[int, asyncio.Future[str]]] = {}
+        # (topic, region, locale) → (version, the event as bytes, rendered once)
+        self._sent: dict[tuple[str, str, str], tuple[int, asyncio.Future[bytes]]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._unsubscribe: Callable[[], None] | None = None
 
@@ -79,16 +82,26 @@ class Hub:
                 self._loop.call_soon_threadsafe(self.changed, *found)
 
     def changed(self, topic: str, regions: Iterable[str]) -> None:
-        """On the loop: the regions of ``topic`` changed; wake its streams."""
+        """On the loop: the regions of ``topic`` changed. Their new HTML is rendered at
+        once (once per language in use), then the topic's streams are woken."""
         regions = tuple(regions)
+        watchers = self.streams.get(topic, ())
         for region in regions:
             self.versions[(topic, region)] += 1
-        for stream in self.streams.get(topic, ()):
+            for stream in {stream.locale: stream for stream in watchers}.values():
+                self.event(topic, region, stream.locale, stream.render)
+        for stream in watchers:
             stream.changed.update(regions)
             stream.wake.set()
 
-    def open(self, topic: str) -> Stream:
-        stream = Stream(topic)
+    def open(
+        self, topic: str, locale: str, render: Renderer, regions: Iterable[str] = ()
+    ) -> Stream:
+        """A new stream of ``topic``; it first sends ``regions`` as they are now, so a
+        browser that reconnects after missing a change catches up."""
+        stream = Stream(topic, locale, render, changed=set(regions))
+        if stream.changed:
+            stream.wake.set()
         self.streams[topic].add(stream)
         return stream
 
@@ -100,16 +113,21 @@ class Hub:
     def watching(self, topic: str) -> int:
         return len(self.streams.get(topic, ()))
 
-    async def html(self, topic: str, region: str, locale: str, render: Renderer) -> str:
-        """The region's current HTML, rendered once per version and language."""
+    def event(
+        self, topic: str, region: str, locale: str, render: Renderer
+    ) -> asyncio.Future[bytes]:
+        """The region's current event, encoded once per version and language."""
         key = (topic, region, locale)
         version = self.versions[(topic, region)]
-        cached = self._rendered.get(key)
+        cached = self._sent.get(key)
         if cached is None or cached[0] != version:
-            future = asyncio.ensure_future(render(topic, region, locale))
-            cached = (version, future)
-            self._rendered[key] = cached
-        return await asyncio.shield(cached[1])
+            cached = (version, asyncio.ensure_future(_encoded(region, topic, locale, render)))
+            self._sent[key] = cached
+        return cached[1]
+
+
+async def _encoded(region: str, topic: str, locale: str, render: Renderer) -> bytes:
+    return message(region, await render(topic, region, locale)).encode()
 
 
 def message(name: str, html: str) -> str:
@@ -118,34 +136,36 @@ def message(name: str, html: str) -> str:
     return f"event: {name}\n{lines}\n"
 
 
+GREETING = b"retry: 2000\n: welcome\n\n"
+KEEPALIVE = b": keep-alive\n\n"
+
+
 async def events_of(
     hub: Hub,
     stream: Stream,
     *,
-    locale: str,
-    render: Renderer,
     keepalive: float = KEEPALIVE_SECONDS,
     lifetime: float = LIFETIME_SECONDS,
-) -> AsyncIterator[str]:
+) -> AsyncIterator[bytes]:
     """What one connection sends: a greeting, each changed region, keep-alive comments."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + lifetime
     try:
-        yield "retry: 2000\n: welcome\n\n"
+        yield GREETING
         while not stream.ended and loop.time() < deadline:
             try:
-                await asyncio.wait_for(stream.wake.wait(), timeout=keepalive)
+                async with asyncio.timeout(keepalive):
+                    await stream.wake.wait()
             except TimeoutError:
-                yield ": keep-alive\n\n"
+                yield KEEPALIVE
                 continue
             stream.wake.clear()
             regions, stream.changed = sorted(stream.changed), set()
             for region in regions:
+                future = hub.event(stream.topic, region, stream.locale, stream.render)
                 try:
-                    html = await hub.html(stream.topic, region, locale, render)
+                    yield await asyncio.shield(future)
                 except Exception:  # a region that fails to render is left as it was
                     log.exception("could not render %s of %s", region, stream.topic)
-                    continue
-                yield message(region, html)
     finally:
         hub.leave(stream)
