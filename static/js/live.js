@@ -41,6 +41,15 @@
       region.dataset.livePending = (held && held.type) || "sse:speakers";
     }
   });
+  // An answer asked for before the member began working in the region is held back too.
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const region = event.detail.elt;
+    if (region && region.matches && region.matches("[data-live-guard]") && busy(region)) {
+      event.detail.shouldSwap = false;
+      const held = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+      region.dataset.livePending = (held && held.type) || "sse:speakers";
+    }
+  });
   document.addEventListener("focusout", (event) => {
     const region = event.target.closest && event.target.closest("[data-live-guard]");
     if (!region || !region.dataset.livePending) {
@@ -82,7 +91,12 @@
     const history = event.detail.history;
     const target = event.detail.target;
     const inRoom = Boolean(target && target.closest && target.closest(".live-room"));
-    if (history && history.type === "replace" && inRoom) {
+    // A refusal (409, 422) is the room again at the form's address, which cannot be
+    // reloaded (it takes only POST): keep the room's address there too.
+    const config = event.detail.requestConfig;
+    const xhr = event.detail.xhr;
+    const refused = Boolean(config && config.verb !== "get" && xhr && xhr.status >= 400);
+    if (history && ((history.type === "replace" && inRoom) || refused)) {
       history.path = window.location.pathname + window.location.search;
     }
   });
@@ -133,7 +147,8 @@
       timer.dataset.remaining = String(left);
       const shown = Math.max(left, 0);
       const text = `${Math.floor(shown / 60)}:${String(shown % 60).padStart(2, "0")}`;
-      timer.textContent = left < 0 ? `${text} (${room.dataset.overText || "+"})` : text;
+      const worded = (room.dataset.leftText || "{time}").replace("{time}", text);
+      timer.textContent = left < 0 ? `${text} (${room.dataset.overText || "+"})` : worded;
     });
   };
   setInterval(tick, 1000);

@@ -43,7 +43,8 @@ SPEAKING = (Kind.SPEECH, Kind.QUESTION)
 
 @dataclass(frozen=True)
 class Ask:
-    member: int | None
+    member: int | None  # one of a few members (who speak again), or anonymous
+    newcomer: bool  # if so, a member who has not asked before instead
     kind: Kind
     category: Category
     stance: Stance
@@ -85,19 +86,28 @@ MIXES = [
 def operations(draw: st.DrawFn) -> list[tuple[Op, int]]:
     asks = st.builds(
         Ask,
-        member=st.none() | st.integers(1, 6),
+        member=st.sampled_from([None, 1, 2, 3, 4, 5, 6]),
+        newcomer=st.sampled_from(
+            draw(st.sampled_from([(True,), (True, False), (False, False, True)]))
+        ),
         kind=st.sampled_from([Kind.SPEECH, Kind.SPEECH, Kind.QUESTION, Kind.POINT_OF_ORDER]),
         category=st.sampled_from(draw(st.sampled_from(MIXES))),
         stance=st.sampled_from(Stance),
         channel=st.sampled_from(Channel),
     )
-    calls = st.builds(CallNext)
-    choices = [asks, asks, calls, calls, st.builds(Withdraw, st.integers(0, 50))]
-    choices.append(st.builds(Override, st.integers(0, 50)))
-    if draw(st.booleans()):
-        choices.append(st.builds(Open, st.integers(0, 3)))
+    strategies: dict[str, st.SearchStrategy[Op]] = {
+        "ask": asks,
+        "call": st.builds(CallNext),
+        "withdraw": st.builds(Withdraw, st.integers(0, 50)),
+        "override": st.builds(Override, st.integers(0, 50)),
+        "open": st.builds(Open, st.integers(0, 3)),
+    }
+    # weights drawn per play: sampled_from counts repeated names, one_of would not
+    names = ["ask"] * draw(st.integers(1, 4)) + ["call"] * draw(st.integers(1, 3))
+    names += ["withdraw", "override"] + ["open"] * draw(st.integers(0, 1))
+    choices = st.sampled_from(names).flatmap(strategies.__getitem__)
     gaps = st.integers(0, 90)  # seconds since the operation before (0: same instant)
-    return draw(st.lists(st.tuples(st.one_of(choices), gaps), min_size=10, max_size=50))
+    return draw(st.lists(st.tuples(choices, gaps), min_size=10, max_size=50))
 
 
 @dataclass(frozen=True)
@@ -126,7 +136,8 @@ def play(rule: Rule, alternate: bool, ops: list[tuple[Op, int]]) -> list[Step]:
 def apply(queue: Queue, op: Op, number: int, now: datetime) -> Queue:
     waiting = sorted(queue.waiting, key=lambda r: r.id)
     match op:
-        case Ask(member, kind, category, stance, channel):
+        case Ask(member, newcomer, kind, category, stance, channel):
+            member = 1000 + number if newcomer else member
             request = Request(number, member, now, kind, category, stance, channel)
             mine = [r for r in waiting if member is not None and r.member_id == member]
             if any(r.kind is kind for r in mine):
@@ -136,9 +147,12 @@ def apply(queue: Queue, op: Op, number: int, now: datetime) -> Queue:
                 return queue
             return ask(queue, request)
         case Withdraw(pick) if waiting:
-            gone = waiting[pick % len(waiting)].id
-            queue = withdraw(queue, gone)
-            refuses(queue, gone, now, Problem.WITHDRAWN)
+            gone = waiting[pick % len(waiting)]
+            queue = withdraw(queue, gone.id)
+            refuses(queue, gone.id, now, Problem.WITHDRAWN)
+            with pytest.raises(QueueError) as refused:
+                ask(queue, gone)  # the same request again: a new one needs a new id
+            assert refused.value.code is Problem.KNOWN_ID
             return queue
         case CallNext():
             up = next_up(queue, now)
@@ -187,7 +201,7 @@ def woman_waits(queue: Queue) -> bool:
 
 
 def speaking(turns: tuple[Turn, ...] | list[Turn]) -> list[Turn]:
-    return [t for t in turns if t.kind in SPEAKING]
+    return [t for t in turns if t.request.kind in SPEAKING]
 
 
 # --- properties ------------------------------------------------------------------------------
@@ -199,9 +213,11 @@ PROPERTY = settings(max_examples=150, deadline=None)
 @given(histories(*ALL_RULES))
 def test_points_of_order_go_before_everything_else(steps: list[Step]) -> None:
     for step in steps:
-        kinds = [p.request.kind for p in order(step.after, step.now)]
+        placed = [p.request for p in order(step.after, step.now)]
+        kinds = [r.kind for r in placed]
         points = kinds.count(Kind.POINT_OF_ORDER)
         assert kinds[:points] == [Kind.POINT_OF_ORDER] * points
+        assert placed[:points] == sorted(placed[:points], key=lambda r: (r.asked_at, r.id))
         up = next_up(step.after, step.now)
         if points:
             assert up is not None
@@ -231,11 +247,12 @@ def test_the_order_is_what_calling_the_next_one_again_and_again_gives(
 
 
 def assert_blocked_only_at_the_end_without_women(queue: Queue, placed: tuple[Placed, ...]) -> None:
+    """Rule (b) blocks only OPEN speeches, once every woman on the list has had her turn."""
     blocked = [p for p in placed if p.blocked]
     assert placed[len(placed) - len(blocked) :] == tuple(blocked)
     if blocked:
         assert queue.rule is Rule.ZIPPER_CLOSING
-        assert not woman_waits(queue)
+        assert all(p.request.kind in SPEAKING for p in blocked)
         assert all(p.request.category is Category.OPEN for p in blocked)
         assert all(p.reason.code is Code.CLOSED_NO_WOMAN for p in blocked)
 
@@ -246,10 +263,10 @@ def test_no_two_open_speeches_in_a_row_while_a_woman_waits(steps: list[Step]) ->
     last: Turn | None = None
     for step in steps:
         turn = step.called
-        if turn is None or turn.kind not in SPEAKING:
+        if turn is None or turn.request.kind not in SPEAKING:
             continue
-        if turn.override is None and turn.category is Category.OPEN:
-            after_open = last is not None and last.category is Category.OPEN
+        if turn.override is None and turn.request.category is Category.OPEN:
+            after_open = last is not None and last.request.category is Category.OPEN
             assert not (after_open and woman_waits(step.before))
         last = turn
 
@@ -262,10 +279,10 @@ def test_without_a_woman_only_one_open_speech_more_than_the_list_was_opened_for(
     run = 0  # OPEN speeches since the last woman's
     for step in steps:
         turn = step.called
-        if turn is None or turn.kind not in SPEAKING:
+        if turn is None or turn.request.kind not in SPEAKING:
             continue
-        run = 0 if turn.category is Category.WOMAN else run + 1
-        if turn.override is None and turn.category is Category.OPEN:
+        run = 0 if turn.request.category is Category.WOMAN else run + 1
+        if turn.override is None and turn.request.category is Category.OPEN:
             assert woman_waits(step.before) or run <= 1 + step.before.opened_for
 
 
@@ -274,7 +291,7 @@ def test_without_a_woman_only_one_open_speech_more_than_the_list_was_opened_for(
 def test_who_has_not_spoken_yet_goes_first(steps: list[Step]) -> None:
     for step in steps:
         queue = step.after
-        spoken = {t.member_id for t in speaking(queue.spoken)}
+        spoken = {t.request.member_id for t in speaking(queue.spoken)}
         first = [
             r
             for r in queue.waiting
@@ -292,13 +309,13 @@ def test_nobody_is_called_twice_and_no_withdrawn_request_is_called(steps: list[S
     if not steps:
         return
     queue = steps[-1].after
-    ids = [t.request_id for t in queue.spoken]
+    ids = [t.request.id for t in queue.spoken]
     assert len(ids) == len(set(ids))
     assert not queue.withdrawn & set(ids)
     assert not queue.withdrawn & {r.id for r in queue.waiting}
     for step in steps:
         if step.called is not None:
-            assert step.called.request_id in {r.id for r in step.before.waiting}
+            assert step.called.request.id in {r.id for r in step.before.waiting}
 
 
 @PROPERTY
@@ -309,6 +326,22 @@ def test_first_come_first_served_apart_from_points_of_order(steps: list[Step]) -
         speeches = [p.request for p in placed if p.request.kind in SPEAKING]
         assert speeches == sorted(speeches, key=lambda r: (r.asked_at, r.id))
         assert all(p.reason.code is Code.ARRIVAL for p in placed if p.request.kind in SPEAKING)
+
+
+@PROPERTY
+@given(histories(Rule.NONE, alternate=st.just(True)))
+def test_the_stance_alternates_when_both_wait(steps: list[Step]) -> None:
+    for step in steps:
+        queue = step.after
+        marked = [
+            t.request.stance for t in speaking(queue.spoken) if t.request.stance is not Stance.NONE
+        ]
+        stances = {r.stance for r in queue.waiting if r.kind in SPEAKING}
+        up = next_up(queue, step.now)
+        both = {Stance.FOR, Stance.AGAINST} <= stances
+        if marked and both and up is not None and up.request.kind in SPEAKING:
+            assert up.request.stance not in (Stance.NONE, marked[-1])
+            assert up.reason.tiebreak is Code.STANCE_ALTERNATES
 
 
 # --- examples --------------------------------------------------------------------------------
@@ -366,9 +399,10 @@ def test_rule_b_closes_after_one_man_and_opens_for_three_more() -> None:
 
 def test_rule_b_a_woman_restarts_the_count() -> None:
     queue = asked(Queue(Rule.ZIPPER_CLOSING), man(1, 0), man(2, 1), man(3, 2))
-    queue = call(queue, 1, now=at(3))
-    queue = call(asked(queue, woman(4, 4)), 4, now=at(5))
-    assert lineup(queue, at(5)) == [(2, Code.OPEN_TURN, False), (3, Code.CLOSED_NO_WOMAN, True)]
+    queue = asked(call(queue, 1, now=at(3)), woman(4, 4))
+    expected = [(2, Code.OPEN_TURN, False), (3, Code.CLOSED_NO_WOMAN, True)]
+    assert lineup(queue, at(5)) == [(4, Code.WOMAN_TURN, False), *expected]
+    assert lineup(call(queue, 4, now=at(5)), at(6)) == expected
 
 
 def test_zipper_alternates_starting_with_a_woman() -> None:
@@ -382,13 +416,20 @@ def test_zipper_alternates_starting_with_a_woman() -> None:
     ]
 
 
-def test_a_point_of_order_goes_first_and_is_no_turn_for_the_quota() -> None:
+def test_points_of_order_go_first_in_turn_and_are_no_turn_for_the_quota() -> None:
     queue = asked(Queue(Rule.ZIPPER), woman(1, 0), man(2, 1), woman(3, 2))
     queue = call(queue, 1, now=at(3))
-    queue = asked(queue, man(4, 4, kind=Kind.POINT_OF_ORDER), man(5, 5))
-    assert lineup(queue, at(6))[:2] == [(4, Code.POINT_OF_ORDER, False), (2, Code.OPEN_TURN, False)]
-    queue = call(queue, 4, now=at(6))
-    assert lineup(queue, at(7))[0] == (2, Code.OPEN_TURN, False)
+    point = Kind.POINT_OF_ORDER
+    queue = asked(queue, man(7, 6, kind=point), man(6, 4, kind=point), man(4, 4, kind=point))
+    assert lineup(queue, at(7))[:4] == [
+        (4, Code.POINT_OF_ORDER, False),
+        (6, Code.POINT_OF_ORDER, False),
+        (7, Code.POINT_OF_ORDER, False),
+        (2, Code.OPEN_TURN, False),  # after the woman's speech, points of order not counted
+    ]
+    for request_id in (4, 6, 7):
+        queue = call(queue, request_id, now=at(8))
+    assert lineup(queue, at(9)) == [(2, Code.OPEN_TURN, False), (3, Code.WOMAN_TURN, False)]
 
 
 def test_first_time_speakers_go_before_those_who_have_spoken() -> None:
@@ -436,6 +477,7 @@ def test_what_the_list_refuses() -> None:
         (lambda: call(queue, 1, now=at(2)), Problem.REASON_REQUIRED),
         (lambda: call(withdraw(queue, 1), 1, now=at(2), reason="x"), Problem.WITHDRAWN),
         (lambda: open_for(queue, -1), Problem.NEGATIVE_OPENING),
+        (lambda: ask(withdraw(queue, 1), man(1, 3)), Problem.KNOWN_ID),
     ]
     for attempt, problem in cases:
         with pytest.raises(QueueError) as refused:

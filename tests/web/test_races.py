@@ -220,6 +220,7 @@ def test_an_amendment_sent_twenty_times_at_once_is_one_amendment(
 # --- every unsafe route -------------------------------------------------------------------------
 
 
+@pytest.mark.timeout(600)  # twenty posts to each of ~100 routes
 def test_twenty_identical_posts_at_once_to_every_unsafe_route_never_give_a_5xx(
     client, provider, session, settings, base_url
 ):  # no ``world``: the busy world has its own people

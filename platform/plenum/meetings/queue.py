@@ -103,27 +103,9 @@ class Request:
 class Turn:
     """A request that was called; ``override`` is the chair's reason if out of order."""
 
-    request_id: int
-    member_id: int | None
-    kind: Kind
-    category: Category
-    stance: Stance
-    channel: Channel
+    request: Request
     called_at: datetime
     override: str | None = None
-
-    @classmethod
-    def of(cls, request: Request, called_at: datetime, override: str | None = None) -> Turn:
-        return cls(
-            request.id,
-            request.member_id,
-            request.kind,
-            request.category,
-            request.stance,
-            request.channel,
-            called_at,
-            override,
-        )
 
 
 @dataclass(frozen=True)
@@ -165,23 +147,22 @@ class _Tally:
     last_stance: Stance | None = None
     members: frozenset[int] = frozenset()  # who has spoken
 
-    def after(self, turn: Turn | Request) -> _Tally:
-        if turn.kind is Kind.POINT_OF_ORDER:
+    def after(self, called: Request) -> _Tally:
+        if called.kind is Kind.POINT_OF_ORDER:
             return self
-        woman = turn.category is Category.WOMAN
-        members = self.members if turn.member_id is None else self.members | {turn.member_id}
+        member = called.member_id
         return _Tally(
-            turn.category,
-            0 if woman else self.open_run + 1,
-            self.last_stance if turn.stance is Stance.NONE else turn.stance,
-            members,
+            called.category,
+            0 if called.category is Category.WOMAN else self.open_run + 1,
+            self.last_stance if called.stance is Stance.NONE else called.stance,
+            self.members if member is None else self.members | {member},
         )
 
 
 def _tally(turns: Sequence[Turn]) -> _Tally:
     tally = _Tally()
     for turn in turns:
-        tally = tally.after(turn)
+        tally = tally.after(turn.request)
     return tally
 
 
@@ -271,7 +252,7 @@ def next_up(queue: Queue, now: datetime) -> Placed | None:
 
 def ask(queue: Queue, request: Request) -> Queue:
     """Add a request; a member may have one waiting request of each kind."""
-    known = {r.id for r in queue.waiting} | {t.request_id for t in queue.spoken}
+    known = {r.id for r in queue.waiting} | {t.request.id for t in queue.spoken}
     if request.id in known or request.id in queue.withdrawn:
         raise QueueError(Problem.KNOWN_ID, f"request {request.id} is already known")
     if request.asked_at.utcoffset() is None:
@@ -289,7 +270,7 @@ def _waiting(queue: Queue, request_id: int) -> Request:
             return request
     if request_id in queue.withdrawn:
         raise QueueError(Problem.WITHDRAWN, f"request {request_id} was withdrawn")
-    if any(t.request_id == request_id for t in queue.spoken):
+    if any(t.request.id == request_id for t in queue.spoken):
         raise QueueError(Problem.ALREADY_CALLED, f"request {request_id} was already called")
     raise QueueError(Problem.UNKNOWN, f"request {request_id} is not on the list")
 
@@ -314,7 +295,7 @@ def call(queue: Queue, request_id: int, *, now: datetime, reason: str | None = N
         override = (reason or "").strip()
         if not override:
             raise QueueError(Problem.REASON_REQUIRED, "calling out of order needs a reason")
-    turn = Turn.of(request, now, override)
+    turn = Turn(request, now, override)
     return replace(queue, waiting=_without(queue, request_id), spoken=(*queue.spoken, turn))
 
 
@@ -337,10 +318,10 @@ class Fairness:
 
 def fairness(turns: Sequence[Turn]) -> Fairness:
     """Count the turns of an item for the minutes (points of order apart)."""
-    speeches = [t for t in turns if t.kind is not Kind.POINT_OF_ORDER]
+    speeches = [t.request for t in turns if t.request.kind is not Kind.POINT_OF_ORDER]
     return Fairness(
-        by_category={c: sum(t.category is c for t in speeches) for c in Category},
-        by_channel={c: sum(t.channel is c for t in speeches) for c in Channel},
+        by_category={c: sum(r.category is c for r in speeches) for c in Category},
+        by_channel={c: sum(r.channel is c for r in speeches) for c in Channel},
         points_of_order=len(turns) - len(speeches),
         overrides=sum(t.override is not None for t in turns),
     )
