@@ -58,6 +58,7 @@ bench: setup
 	$(BIN)/python bench/motions.py
 	$(BIN)/python bench/discussions.py
 	$(BIN)/python bench/votes.py
+	$(BIN)/python bench/meetings.py
 
 catalogue: setup
 	$(BIN)/python scripts/catalogue.py

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from plenum.errors import N_
+
 MAX_ID = 2**31 - 1  # ids and counters are 32-bit columns on PostgreSQL
+WHOLE_NUMBER = N_("Please enter a whole number in the allowed range.")
 
 
 def parse_int(raw: str | None, *, low: int = 0, high: int = MAX_ID) -> int | None:
@@ -25,3 +28,27 @@ def parse_int(raw: str | None, *, low: int = 0, high: int = MAX_ID) -> int | Non
 def parse_ints(raw: Iterable[str]) -> list[int]:
     """The ids among ``raw``, in order; whatever is not one is left out."""
     return [value for value in map(parse_int, raw) if value is not None]
+
+
+def form_number(
+    values: dict[str, str], name: str, low: int, high: int, errors: dict[str, str]
+) -> int | None:
+    """The form field ``name`` as a whole number in low..high; None when empty. Anything
+    else puts a message beside the field into ``errors`` and gives None."""
+    raw = values.get(name, "").strip()
+    if not raw:
+        return None
+    found = parse_int(raw, low=low, high=high)
+    if found is None:
+        errors[name] = WHOLE_NUMBER
+    return found
+
+
+def form_choice(
+    values: dict[str, str], name: str, allowed: tuple[str, ...], errors: dict[str, str], msg: str
+) -> str:
+    """The form field ``name`` if it is one of ``allowed``; otherwise ``msg`` beside it."""
+    value = values.get(name, "")
+    if value not in allowed:
+        errors[name] = msg
+    return value

@@ -272,6 +272,24 @@ def test_no_two_open_speeches_in_a_row_while_a_woman_waits(steps: list[Step]) ->
 
 
 @PROPERTY
+@given(histories(*ZIPPERS))
+def test_women_and_others_take_turns_while_both_wait(steps: list[Step]) -> None:
+    for step in steps:
+        queue = step.after
+        up = next_up(queue, step.now)
+        if up is None or up.request.kind not in SPEAKING:
+            continue
+        turns = speaking(queue.spoken)
+        last = turns[-1].request.category if turns else Category.OPEN
+        wanted = Category.OPEN if last is Category.WOMAN else Category.WOMAN
+        if any(r.category is wanted and r.kind in SPEAKING for r in queue.waiting):
+            assert up.request.category is wanted
+            assert up.reason.code is (
+                Code.OPEN_TURN if wanted is Category.OPEN else Code.WOMAN_TURN
+            )
+
+
+@PROPERTY
 @given(histories(Rule.ZIPPER_CLOSING))
 def test_without_a_woman_only_one_open_speech_more_than_the_list_was_opened_for(
     steps: list[Step],

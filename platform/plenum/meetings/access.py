@@ -95,8 +95,7 @@ def at_meeting(
         return None
     scope = at.scope
     extra = [AUDIENCE] if in_audience(principal, at) else []
-    assert at.meeting.id is not None
-    for role in sorted(meeting_roles(at.meeting.id, principal.member_id, session=session)):
+    for role in sorted(meeting_roles(at.meeting.id or 0, principal.member_id, session=session)):
         if role in PSEUDO_ROLE:
             extra.append(PSEUDO_ROLE[MeetingRoleKind(role)])
     grants = tuple(Grant(role, scope.chapter_path, scope.body_id) for role in extra)

@@ -13,10 +13,10 @@ from sqlmodel import Session, col, select
 from plenum.errors import N_, DomainError, NotFound, ValidationFailed
 from plenum.events import announce
 from plenum.meetings.access import MeetingPlace
-from plenum.meetings.forms import number
 from plenum.meetings.models import AgendaItem, ItemKind, ItemStatus
 from plenum.motions.forms import parse_title
 from plenum.motions.models import Consultation, Motion, Status
+from plenum.parsing import form_number
 from plenum.times import local_datetime
 from plenum.votes.models import Vote, VoteKind
 
@@ -43,7 +43,7 @@ def parse_item(values: dict[str, str], links: Sequence[Link]) -> ItemInput:
     planned = None
     if values.get("planned_at", "").strip():
         planned = local_datetime(values, "planned_at", errors)
-    minutes = number(values, "minutes_planned", 1, 24 * 60, errors)
+    minutes = form_number(values, "minutes_planned", 1, 24 * 60, errors)
     description = values.get("description", "").replace("\r\n", "\n").strip()
     if len(description) > 20_000:
         errors["description"] = N_("This is too long.")
@@ -127,8 +127,7 @@ def add_item(at: MeetingPlace, data: ItemInput, *, session: Session) -> AgendaIt
     last = session.exec(
         select(func.max(AgendaItem.position)).where(AgendaItem.meeting_id == at.meeting.id)
     ).one()
-    assert at.meeting.id is not None
-    item = AgendaItem(meeting_id=at.meeting.id, position=(last or 0) + 1, title=data.title)
+    item = AgendaItem(meeting_id=at.meeting.id or 0, position=(last or 0) + 1, title=data.title)
     _apply(item, data)
     session.add(item)
     session.flush()

@@ -6,7 +6,6 @@ what the member typed is never changed here, so the form can be shown again as t
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -15,6 +14,7 @@ from plenum.errors import N_, ValidationFailed
 from plenum.meetings.models import Audience, Channel, Mode
 from plenum.meetings.queue import Rule
 from plenum.motions.forms import parse_title
+from plenum.parsing import form_choice, form_number
 from plenum.times import local_datetime
 
 TEXT_MAX = 20_000
@@ -81,12 +81,14 @@ def parse_meeting(values: dict[str, str], *, has_body: bool) -> MeetingInput:
     ends_at = local_datetime(values, "ends_at", errors)
     if starts_at and ends_at and ends_at <= starts_at:
         errors["ends_at"] = N_("The end must be after the start.")
-    mode = _one_of(
+    mode = form_choice(
         values, "mode", tuple(Mode), errors, N_("Please choose how the meeting is held.")
     )
     audiences = tuple(Audience) if has_body else (Audience.CHAPTER.value,)
-    audience = _one_of(values, "audience", audiences, errors, N_("Please choose who it is for."))
-    rule = _one_of(values, "speaker_rule", tuple(Rule), errors, N_("Please choose a rule."))
+    audience = form_choice(
+        values, "audience", audiences, errors, N_("Please choose who it is for.")
+    )
+    rule = form_choice(values, "speaker_rule", tuple(Rule), errors, N_("Please choose a rule."))
     deadline = None
     if values.get("registration_deadline", "").strip():
         deadline = local_datetime(values, "registration_deadline", errors)
@@ -104,8 +106,8 @@ def parse_meeting(values: dict[str, str], *, has_body: bool) -> MeetingInput:
         facilities={name: bool(values.get(name)) for name in FACILITIES},
         childcare_ages=_line(values, "childcare_ages", 60, errors),
         video_url=_video_url(values, errors),
-        capacity_hall=number(values, "capacity_hall", 1, 100_000, errors),
-        capacity_online=number(values, "capacity_online", 1, 100_000, errors),
+        capacity_hall=form_number(values, "capacity_hall", 1, 100_000, errors),
+        capacity_online=form_number(values, "capacity_online", 1, 100_000, errors),
         registration_deadline=deadline,
         speaker_rule=rule,
     )
@@ -143,10 +145,10 @@ class RegistrationInput:
 
 def parse_registration(values: dict[str, str], channels: tuple[str, ...]) -> RegistrationInput:
     errors: dict[str, str] = {}
-    channel = _one_of(
+    channel = form_choice(
         values, "channel", channels, errors, N_("Please choose in the hall or online.")
     )
-    children = number(values, "children", 0, 20, errors) or 0
+    children = form_number(values, "children", 0, 20, errors) or 0
     ages = _line(values, "children_ages", 100, errors)
     if children and not ages:
         errors["children_ages"] = N_("Please give the ages of the children.")
@@ -168,28 +170,6 @@ def channels_of(mode: str) -> tuple[str, ...]:
         Mode.IN_PERSON: (Channel.HALL.value,),
         Mode.ONLINE: (Channel.ONLINE.value,),
     }.get(Mode(mode), (Channel.HALL.value, Channel.ONLINE.value))
-
-
-def _one_of(
-    values: dict[str, str], name: str, allowed: tuple[str, ...], errors: dict[str, str], msg: str
-) -> str:
-    value = values.get(name, "")
-    if value not in allowed:
-        errors[name] = msg
-    return value
-
-
-def number(
-    values: dict[str, str], name: str, low: int, high: int, errors: dict[str, str]
-) -> int | None:
-    """The ``name`` field as a whole number in low..high (None when empty)."""
-    raw = values.get(name, "").strip()
-    if not raw:
-        return None
-    if not re.fullmatch(r"\d{1,9}", raw) or not low <= int(raw) <= high:
-        errors[name] = N_("Please enter a whole number in the allowed range.")
-        return None
-    return int(raw)
 
 
 def _line(values: dict[str, str], name: str, limit: int, errors: dict[str, str]) -> str:

@@ -23,10 +23,9 @@ from plenum.errors import N_, DomainError
 from plenum.i18n import current_locale, in_locale
 from plenum.meetings import agenda, live, presence, queue, room_votes, speakers
 from plenum.meetings.access import meeting_place
-from plenum.meetings.forms import number
 from plenum.meetings.models import AgendaItem
 from plenum.meetings.routes import Seen, require, seen
-from plenum.parsing import parse_int
+from plenum.parsing import form_number, parse_int
 from plenum.web.dbsession import db, release
 from plenum.web.forms import form_items
 from plenum.web.htmx import see_other
@@ -305,7 +304,7 @@ async def timer(request: Request) -> Response:
 def _timer(request: Request, values: dict[str, str]) -> Response:
     found = seen(request, lock=True)
     require(found.may.run, Action.RUN_MEETING)
-    seconds = number(values, "seconds", 10, 3600, {}) or speakers.SPEAKING_SECONDS
+    seconds = form_number(values, "seconds", 10, 3600, {}) or speakers.SPEAKING_SECONDS
 
     def act() -> None:
         item = _current(request, found)
@@ -325,7 +324,7 @@ def _speakers_list(request: Request, values: dict[str, str]) -> Response:
     found = seen(request, lock=True)
     require(found.may.run, Action.RUN_MEETING)
     action = values.get("action", "")
-    further = number(values, "further", 0, 99, {}) or 0
+    further = form_number(values, "further", 0, 99, {}) or 0
 
     def act() -> None:
         item = _current(request, found)
@@ -398,7 +397,7 @@ def _hall_count(request: Request, values: dict[str, str]) -> Response:
     counts: dict[int, int] = {}
     for name, raw in values.items():
         option_id = parse_int(name.removeprefix("count-"))
-        count = number({"n": raw}, "n", 0, 1_000_000, {})
+        count = form_number({"n": raw}, "n", 0, 1_000_000, {})
         if option_id is None or (raw.strip() and count is None):
             return _refused(request, found, DomainError(N_("Please enter whole numbers.")))
         counts[option_id] = count or 0

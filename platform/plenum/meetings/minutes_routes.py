@@ -13,8 +13,8 @@ from plenum.auth.permissions import Action
 from plenum.discuss.models import Thread
 from plenum.errors import N_, DomainError, ValidationFailed
 from plenum.meetings import agenda, minutes
-from plenum.meetings.forms import number
 from plenum.meetings.routes import Seen, require, seen
+from plenum.parsing import form_number
 from plenum.votes.models import Vote
 from plenum.web.dbsession import db
 from plenum.web.htmx import see_other
@@ -75,7 +75,7 @@ async def publish(request: Request) -> Response:
 def _publish(request: Request, values: dict[str, str]) -> Response:
     found = seen(request, lock=True)
     require(found.may.run, Action.RUN_MEETING)
-    days = number(values, "days", 1, 365, {}) or 0
+    days = form_number(values, "days", 1, 365, {}) or 0
     try:
         minutes.publish(found.at, days=days, principal=found.principal, session=db(request))
     except ValidationFailed as exc:

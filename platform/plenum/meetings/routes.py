@@ -300,35 +300,33 @@ def _register(request: Request, values: dict[str, str]) -> Response:
 
 
 async def unregister(request: Request) -> Response:
-    return await run(request, _unregister)
-
-
-def _unregister(request: Request, _values: dict[str, str]) -> Response:
-    found = seen(request, lock=True)
-    require(found.may.register, Action.REGISTER)
-    try:
-        registration.cancel(found.at, found.principal.member_id, session=db(request))
-    except DomainError as exc:
-        flash(request, exc.message)
-        return see_other(request, path_for(request, "meeting", id=found.at.meeting.id))
-    flash(request, N_("Your registration has been cancelled."))
-    return see_other(request, path_for(request, "meeting", id=found.at.meeting.id))
+    return await run(
+        request, _own_registration(registration.cancel, N_("Your registration has been cancelled."))
+    )
 
 
 async def confirm(request: Request) -> Response:
-    return await run(request, _confirm)
+    return await run(
+        request, _own_registration(registration.confirm_offer, N_("You are registered."))
+    )
 
 
-def _confirm(request: Request, _values: dict[str, str]) -> Response:
-    found = seen(request, lock=True)
-    require(found.may.register, Action.REGISTER)
-    try:
-        registration.confirm_offer(found.at, found.principal.member_id, session=db(request))
-    except DomainError as exc:
-        flash(request, exc.message)
+def _own_registration(step: Any, done: str) -> Any:
+    """A step on the member's own registration (cancel it, confirm an offered seat);
+    a refusal goes back to the meeting with its reason and changes nothing."""
+
+    def handler(request: Request, _values: dict[str, str]) -> Response:
+        found = seen(request, lock=True)
+        require(found.may.register, Action.REGISTER)
+        try:
+            step(found.at, found.principal.member_id, session=db(request))
+        except DomainError as exc:
+            flash(request, exc.message)
+            return see_other(request, path_for(request, "meeting", id=found.at.meeting.id))
+        flash(request, done)
         return see_other(request, path_for(request, "meeting", id=found.at.meeting.id))
-    flash(request, N_("You are registered."))
-    return see_other(request, path_for(request, "meeting", id=found.at.meeting.id))
+
+    return handler
 
 
 def needs_page(request: Request) -> Response:

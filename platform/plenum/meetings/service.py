@@ -41,9 +41,8 @@ STALE = N_("Someone else has changed this meeting meanwhile. Please check and sa
 def create_meeting(
     chapter: Chapter, body: Body | None, data: MeetingInput, *, actor: int, session: Session
 ) -> Meeting:
-    assert chapter.id is not None
     meeting = Meeting(
-        chapter_id=chapter.id,
+        chapter_id=chapter.id or 0,
         body_id=body.id if body else None,
         title=data.title,
         starts_at=data.starts_at,

@@ -13,6 +13,7 @@ from datetime import datetime
 from plenum.errors import N_, ValidationFailed
 from plenum.motions.forms import parse_title
 from plenum.orgs.models import Majority
+from plenum.parsing import form_choice, form_number
 from plenum.times import local_datetime
 from plenum.votes.models import SECRET_ONLY, ElectionOf, VoteKind, VoteMode
 from plenum.votes.tally import Method
@@ -86,13 +87,19 @@ def parse_vote(values: dict[str, str], kinds: tuple[str, ...]) -> VoteInput:
     question = values.get("question", "").replace("\r\n", "\n").strip()
     if len(question) > QUESTION_MAX:
         errors["question"] = N_("This is too long.")
-    kind = _one_of(values, "kind", kinds, errors, N_("Please choose where the vote takes place."))
-    method = _one_of(values, "method", tuple(Method), errors, N_("Please choose a method."))
-    mode = _one_of(values, "mode", tuple(VoteMode), errors, N_("Please choose how votes are cast."))
+    kind = form_choice(
+        values, "kind", kinds, errors, N_("Please choose where the vote takes place.")
+    )
+    method = form_choice(values, "method", tuple(Method), errors, N_("Please choose a method."))
+    mode = form_choice(
+        values, "mode", tuple(VoteMode), errors, N_("Please choose how votes are cast.")
+    )
     election_of = values.get("election_of", "")
     if election_of not in {e.value for e in ElectionOf}:
         errors["election_of"] = N_("Please choose what is elected.")
-    majority = _one_of(values, "majority", tuple(Majority), errors, N_("Please choose a majority."))
+    majority = form_choice(
+        values, "majority", tuple(Majority), errors, N_("Please choose a majority.")
+    )
     options, women = _lines(values, "options", errors), _lines(values, "women", errors)
     data = VoteInput(
         title=title,
@@ -102,43 +109,22 @@ def parse_vote(values: dict[str, str], kinds: tuple[str, ...]) -> VoteInput:
         mode=mode,
         election_of=election_of,
         majority=majority,
-        quorum_percent=_number(values, "quorum_percent", 0, 100, errors) or 0,
-        seats=_number(values, "seats", 1, 99, errors) or 1,
-        max_choices=_number(values, "max_choices", 1, OPTIONS_MAX, errors) or 1,
+        quorum_percent=form_number(values, "quorum_percent", 0, 100, errors) or 0,
+        seats=form_number(values, "seats", 1, 99, errors) or 1,
+        max_choices=form_number(values, "max_choices", 1, OPTIONS_MAX, errors) or 1,
         quota=bool(values.get("quota")),
         opens_at=_when(values, "opens_at", errors),
         closes_at=_when(values, "closes_at", errors),
         options=options,
         women=women,
-        list_place=_number(values, "list_place", 1, 999, errors),
-        motion_id=_number(values, "motion_id", 1, 2**31 - 1, errors),
-        amendment_id=_number(values, "amendment_id", 1, 2**31 - 1, errors),
+        list_place=form_number(values, "list_place", 1, 999, errors),
+        motion_id=form_number(values, "motion_id", 1, 2**31 - 1, errors),
+        amendment_id=form_number(values, "amendment_id", 1, 2**31 - 1, errors),
     )
     _check_together(data, errors)
     if errors:
         raise ValidationFailed(errors)
     return data
-
-
-def _one_of(
-    values: dict[str, str], name: str, allowed: tuple[str, ...], errors: dict[str, str], msg: str
-) -> str:
-    value = values.get(name, "")
-    if value not in allowed:
-        errors[name] = msg
-    return value
-
-
-def _number(
-    values: dict[str, str], name: str, low: int, high: int, errors: dict[str, str]
-) -> int | None:
-    raw = values.get(name, "").strip()
-    if not raw:
-        return None
-    if not re.fullmatch(r"\d{1,10}", raw) or not low <= int(raw) <= high:
-        errors[name] = N_("Please enter a whole number in the allowed range.")
-        return None
-    return int(raw)
 
 
 def _when(values: dict[str, str], name: str, errors: dict[str, str]) -> datetime | None:
