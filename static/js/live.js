@@ -67,9 +67,10 @@
   // Pushed regions: while focus is inside one, keep its update until focus leaves.
   document.addEventListener("htmx:sseBeforeMessage", (event) => {
     const region = event.detail.elt;
-    if (region && region.contains(document.activeElement)) {
+    if (region && busy(region)) {
       event.preventDefault();
       region.livePending = event.detail.data;
+      region.dataset.livePending = "pushed";
     }
   });
   document.addEventListener("focusout", (event) => {
@@ -78,9 +79,10 @@
       return;
     }
     setTimeout(() => {
-      if (!region.contains(document.activeElement)) {
+      if (!busy(region)) {
         window.htmx.swap(region, region.livePending, { swapStyle: "innerHTML" });
         delete region.livePending;
+        delete region.dataset.livePending;
       }
     }, 0);
   });
@@ -131,6 +133,21 @@
     }
   };
 
+  // Who may hold a seat fetches the ballot of an open vote; everyone else sees the vote
+  // without asking the server for anything (a vote opening before 2,000 viewers).
+  const loadBallot = () => {
+    if (room.dataset.mayVote !== "yes") {
+      return;
+    }
+    // after this swap's settling: htmx sets up the new parts one after the other
+    setTimeout(() => {
+      document.querySelectorAll("[data-ballot-loader]:not([data-asked])").forEach((loader) => {
+        loader.dataset.asked = "yes";
+        window.htmx.trigger(loader, "ballot");
+      });
+    }, 0);
+  };
+
   // "A vote is open" is said at once, once per vote.
   const announceVote = () => {
     const open = document.querySelector("#room-vote [data-vote-open]");
@@ -158,4 +175,5 @@
     announceVote();
   });
   announceNext();
+  window.htmx.onLoad(loadBallot); // also once htmx has set up the page
 })();

@@ -542,7 +542,8 @@ def test_a_convention_votes_online_and_by_show_of_hands_in_the_hall(
     look(gina)
 
     # While Dana's focus is on her receipt, her part of the room waits for her ...
-    expect(room_vote).to_have_attribute("data-live-pending", "sse:vote", timeout=LIVE)
+    pushed = dana.locator("#region-vote")  # the part pushed to everyone alike
+    expect(pushed).to_have_attribute("data-live-pending", "pushed", timeout=LIVE)
     expect(receipt).to_be_focused()
     expect(room_vote.locator(".room-result")).to_have_count(0)
     # ... and once she moves on, the result comes in, the hall and online apart.

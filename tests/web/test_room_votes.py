@@ -141,3 +141,18 @@ def test_only_the_chair_opens_and_only_the_desk_counts(client, provider, session
     session.expire_all()
     session.refresh(vote)
     assert vote.status == "draft"
+
+
+def test_only_who_may_hold_a_seat_fetches_the_ballot_when_a_vote_opens(
+    client, provider, session, world
+):
+    """The vote is pushed to every open room alike; the ballot is fetched only by those
+    who could be on the roll, so a vote opening before many viewers costs no request
+    per viewer (see bench/meetings.py)."""
+    meeting, _vote = convention_vote(session, world)
+    seats = {}
+    for name in ("gina", "dirk", "ella"):
+        log_in_as(client, provider, name, PEOPLE[name])
+        room = page(client.get(f"/meetings/{meeting.id}/live"))
+        seats[name] = room.select_one(".live-room")["data-may-vote"]
+    assert seats == {"gina": "no", "dirk": "yes", "ella": "yes"}

@@ -26,12 +26,12 @@ REGIONS = {
     "meeting.speakers": ("speakers",),
     "meeting.announcement": ("announcements",),
     "meeting.presence": ("presence",),
-    "meeting.hall_count": ("vote",),
+    "meeting.hall_count": ("vote_steps",),  # only the chair and the desk see it now
     "vote.opened": ("vote",),  # only votes in a live room name their meeting
     "vote.closed": ("vote",),
     "vote.published": ("vote",),
 }
-SHARED = ("agenda", "speakers", "announcements")  # the same for everyone: pushed as HTML
+SHARED = ("agenda", "speakers", "announcements", "vote")  # the same for everyone: pushed as HTML
 
 
 def topic(meeting_id: int) -> str:

@@ -46,6 +46,8 @@ def _context(request: Request, found: Seen) -> dict[str, Any]:
         "room": room,
         "meeting": found.at.meeting,
         "may": found.may,
+        "may_vote": found.may.speak
+        and room_votes.may_hold_seat(found.at, found.principal.member_id, session=db(request)),
         "me": found.principal.member_id,
         "mine": live.my_requests(room, found.principal.member_id),
         "rule": found.at.meeting.speaker_rule,
@@ -359,10 +361,11 @@ async def form_values_prefixed(request: Request, prefix: str) -> dict[str, str]:
 
 
 def vote_panel(request: Request) -> Response:
-    """The current item's vote as this member sees it, fetched again when it changes."""
+    """The chair's and the desk's steps on the current item's vote, fetched again by them
+    when it changes (for anyone else the part is empty)."""
     found = seen(request)
     require(found.may.live, Action.ENTER_LIVE_ROOM)
-    return render(request, "meetings/live.html", _context(request, found), block="vote")
+    return render(request, "meetings/live.html", _context(request, found), block="vote_steps")
 
 
 async def open_vote(request: Request) -> Response:

@@ -86,6 +86,16 @@ def room_roll(at: MeetingPlace, *, hall_analog: bool, session: Session) -> dict[
     return seats
 
 
+def may_hold_seat(at: MeetingPlace, member_id: int, *, session: Session) -> bool:
+    """Whether the member could be on the roll of a vote in this meeting (if present):
+    a voting seat holder or substitute of the body; at a chapter's meeting, a member of
+    the chapter. Only they fetch the ballot when a vote opens."""
+    if at.body is None:
+        return bool(_members_of(at.chapter, {member_id}, session=session))
+    holders = roll.seat_holders(at.body, session=session, with_substitutes=False)
+    return member_id in holders or member_id in _substitutes(at.body.id or 0, session=session)
+
+
 def _in_the_hall(meeting_id: int, *, session: Session) -> set[int]:
     query = select(Presence.member_id).where(
         Presence.meeting_id == meeting_id,
