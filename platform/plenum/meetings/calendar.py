@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from plenum.clock import as_utc, utcnow
@@ -102,14 +103,13 @@ def feed_token(member_id: int, *, session: Session) -> str:
 
 
 def renew_feed_token(member_id: int, *, session: Session) -> str:
-    """A new token for the member's feed; the old one no longer works."""
+    """A new token for the member's feed; the old one no longer works. Two renewals at
+    once both succeed, and the later one's token stands."""
     token = _new_token()
-    found = _feed(member_id, session=session)
-    if found is None:
-        found = CalendarFeed(member_id=member_id, token=token)
-    found.token = token
-    session.add(found)
-    session.flush()
+    if not insert_or_nothing(session, CalendarFeed, member_id=member_id, token=token):
+        session.execute(
+            update(CalendarFeed).where(col(CalendarFeed.member_id) == member_id).values(token=token)
+        )
     return token
 
 
