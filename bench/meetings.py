@@ -52,12 +52,17 @@ Parts:
   (1,000/1,000), and with the 20 again. With ``--follow`` each viewer's "browser" also
   does what the live room's htmx does on ``event: vote``: fetch the vote's panel, then
   the ballot from the vote's page.
+* ``heartbeat``: in this process, the presence upsert each app process writes for its
+  open streams every 30 s (``presence.seen_online``) for 1,000 and 2,000 members, against
+  the baseline of the same upsert as one VALUES row per member (how it was written
+  before), 10 times each, alternately: the thread's CPU time and the wall time until
+  committed (target: less CPU than the baseline).
 
 It prints the tables and PASS or FAIL for each target, and exits with 1 on a FAIL. When
 PostgreSQL is not reachable it says so and exits with 0 (``make bench`` runs without it).
 
-    .venv/bin/python bench/meetings.py                        # fanout, fanout2, roomvote
-    .venv/bin/python bench/meetings.py --parts fanout         # one part (or fanout2, roomvote)
+    .venv/bin/python bench/meetings.py                        # all four parts
+    .venv/bin/python bench/meetings.py --parts fanout         # one part (or fanout2, ...)
     .venv/bin/python bench/meetings.py --parts roomvote --rounds 3 --follow
     .venv/bin/python bench/meetings.py --viewers 500 --changes 5 --idle-seconds 5
     .venv/bin/python bench/meetings.py --py-spy /tmp/spy      # py-spy record of each app
@@ -120,8 +125,8 @@ IDLE_SECONDS = 20.0
 HEALTHZ_SAMPLES = 20
 EVENT_TIMEOUT = 15.0  # a change not seen by a stream within this counts as lost
 START_SECONDS = 30.0
-PARTS = ("fanout", "fanout2", "roomvote")
-DEFAULT_PARTS = PARTS  # all three take about 4-5 minutes
+PARTS = ("fanout", "fanout2", "roomvote", "heartbeat")
+DEFAULT_PARTS = PARTS  # all four take about 4-5 minutes
 TARGET_P99_S = 1.0
 EVENT = b"event: speakers\n"
 KEEPALIVE = b": keep-alive\n"
@@ -1539,6 +1544,105 @@ def roomvote(
 # --- main ---------------------------------------------------------------------------------------
 
 
+# --- heartbeat: the presence upsert of the open streams ------------------------------------------
+
+HEARTBEAT_SIZES = (1000, 2000)
+HEARTBEAT_RUNS = 10
+
+
+@dataclass
+class Beat:
+    way: str
+    members: int
+    cpu_ms: list[float]
+    wall_ms: list[float]
+
+
+def values_rows_upsert(meeting_id: int, ids: list[int], moment: datetime) -> Any:
+    """The baseline: the heartbeat as ``presence.seen_online`` wrote it before
+    2026-12-06, one VALUES row per member (a statement of a new shape per count)."""
+    from sqlalchemy.dialects import postgresql
+
+    from plenum.meetings.models import Presence
+
+    rows = [
+        {"meeting_id": meeting_id, "member_id": m, "channel": "online", "seen_at": moment}
+        for m in ids
+    ]
+    statement = postgresql.insert(Presence).values([{**row, "left": False} for row in rows])
+    return statement.on_conflict_do_update(
+        index_elements=["meeting_id", "member_id"],
+        set_={"seen_at": statement.excluded.seen_at, "left": False},
+    )
+
+
+def heartbeat(database_url: str, data: DataSet) -> list[Beat]:
+    """One process writes the presence of 1,000 and 2,000 open streams, as each app
+    process does every 30 s: ``presence.seen_online`` (one array parameter) against the
+    VALUES rows it used before, alternately, each timed in CPU of this thread and wall."""
+    from plenum.clock import utcnow
+    from plenum.db import Database
+    from plenum.meetings import presence
+
+    meeting_id = new_meeting(database_url, data.office_id, "Landesmitgliederversammlung (beat)")
+    db = Database(database_url)
+    beats = {
+        (way, n): Beat(way, n, [], [])
+        for n in HEARTBEAT_SIZES
+        for way in ("values rows (baseline)", "array (seen_online)")
+    }
+    try:
+        for run in range(HEARTBEAT_RUNS + 1):  # the first run warms up, unmeasured
+            for n in HEARTBEAT_SIZES:
+                ids = data.viewer_ids[:n]
+                for way in ("values rows (baseline)", "array (seen_online)"):
+                    cpu, wall = time.thread_time(), time.perf_counter()
+                    with db.session() as session:
+                        moment = utcnow()
+                        if way.startswith("array"):
+                            presence.seen_online(meeting_id, ids, session=session, now=moment)
+                        else:
+                            session.execute(values_rows_upsert(meeting_id, ids, moment))
+                        session.commit()
+                    if run:
+                        beats[(way, n)].cpu_ms.append((time.thread_time() - cpu) * 1000)
+                        beats[(way, n)].wall_ms.append((time.perf_counter() - wall) * 1000)
+    finally:
+        db.dispose()
+    return list(beats.values())
+
+
+def report_heartbeat(beats: list[Beat]) -> bool:
+    print()
+    print(
+        f"{'heartbeat':<24} {'members':>7} {'runs':>4} {'cpu p50':>8} {'cpu max':>8}"
+        f" {'wall p50':>9} {'wall max':>9}"
+    )
+    print("-" * 75)
+    for beat in beats:
+        print(
+            f"{beat.way:<24} {beat.members:>7} {len(beat.cpu_ms):>4}"
+            f" {pct(beat.cpu_ms, 50):>8.1f} {max(beat.cpu_ms):>8.1f}"
+            f" {pct(beat.wall_ms, 50):>9.1f} {max(beat.wall_ms):>9.1f}"
+        )
+    print(
+        "one upsert of the members' presence in a session of its own, committed; cpu: this"
+        " thread's CPU time (building, binding, sending), in ms; wall: until committed"
+    )
+    by = {(b.way.split()[0], b.members): b for b in beats}
+    passed = True
+    for n in HEARTBEAT_SIZES:
+        old, new = by[("values", n)], by[("array", n)]
+        ratio = pct(new.cpu_ms, 50) / max(pct(old.cpu_ms, 50), 1e-9)
+        verdict = "PASS" if ratio < 1 else "FAIL"
+        passed &= ratio < 1
+        print(
+            f"{verdict}  heartbeat of {n}: CPU p50 {pct(new.cpu_ms, 50):.1f} ms against"
+            f" {pct(old.cpu_ms, 50):.1f} ms for the VALUES rows (ratio {ratio:.2f})"
+        )
+    return passed
+
+
 def reachable(admin_url: str) -> str | None:
     import psycopg
 
@@ -1602,6 +1706,7 @@ def main(argv: list[str] | None = None) -> int:
     fanouts: list[Fanout] = []
     resources: dict[str, list[Resources]] = {}
     rounds: list[Ballots] = []
+    beats: list[Beat] = []
     roomvote_seconds = 0.0
     with (
         postgres_database(args.postgres, "plenum_bench_meetings_") as url,
@@ -1611,6 +1716,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  data built in {data.seconds:.0f} s", file=sys.stderr)
         errors: list[str] = []
         for part in parts:
+            if part == "heartbeat":
+                beats = heartbeat(url, data)
+                continue
             if part == "roomvote":
                 began = time.perf_counter()
                 rounds, logged = roomvote(url, Path(tmp), data, args)
@@ -1641,6 +1749,8 @@ def main(argv: list[str] | None = None) -> int:
         passed &= report(fanouts, resources, args)
     if "roomvote" in parts:
         passed &= report_roomvote(rounds, args, roomvote_seconds)
+    if "heartbeat" in parts:
+        passed &= report_heartbeat(beats)
     if errors:
         passed = False
         print(f"FAIL  the app processes logged {len(errors)} errors, e.g.:")

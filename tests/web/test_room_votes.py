@@ -5,10 +5,15 @@ and the count logged with who entered it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlmodel import select
 
+from plenum.clock import utcnow
 from plenum.meetings import agenda, presence
+from plenum.meetings.models import Presence
+from plenum.orgs.models import Member
 from plenum.votes.models import HallCount, VoteLog, Voter
 from tests.support.factories import claims, structure
 from tests.support.meetings import make_meeting, place
@@ -156,3 +161,43 @@ def test_only_who_may_hold_a_seat_fetches_the_ballot_when_a_vote_opens(
         room = page(client.get(f"/meetings/{meeting.id}/live"))
         seats[name] = room.select_one(".live-room")["data-may-vote"]
     assert seats == {"gina": "no", "dirk": "yes", "ella": "yes"}
+
+
+def test_presence_online_keeps_the_hall_and_ends_after_the_grace(session, world):
+    """A heartbeat marks members present online (one statement for any number of them);
+    a member checked in at the hall stays in the hall; who is not heard of again is gone
+    once GRACE has passed; a member checked out at the desk is back when seen again."""
+    p = world.people
+    meeting, _ = convention_vote(session, world)
+    at = place(session, meeting)
+    start = utcnow()
+    presence.check_in_member(at, p["dana"], session=session)
+    presence.seen_online(meeting.id, [p["dana"], p["dirk"], p["dirk"]], session=session, now=start)
+    session.commit()
+    assert presence.counts(meeting.id, session=session, now=start) == {"hall": 1, "online": 1}
+
+    members = [
+        Member(issuer="https://idp.test", subject=f"watcher-{n}", display_name=f"W {n}")
+        for n in range(1000)
+    ]
+    session.add_all(members)
+    session.commit()
+    later = start + presence.HEARTBEAT
+    watchers = [m.id for m in members]
+    presence.seen_online(meeting.id, [*watchers, p["dirk"]], session=session, now=later)
+    session.commit()
+    assert presence.counts(meeting.id, session=session, now=later) == {"hall": 1, "online": 1001}
+
+    gone = start + presence.GRACE + timedelta(seconds=1)  # dirk last heard of at `later`
+    assert presence.counts(meeting.id, session=session, now=gone) == {"hall": 1, "online": 1001}
+    after_grace = later + presence.GRACE + timedelta(seconds=1)
+    assert presence.counts(meeting.id, session=session, now=after_grace) == {"hall": 1, "online": 0}
+    assert presence.present_ids(meeting.id, session=session, now=after_grace) == {p["dana"]}
+
+    presence.check_out(at, p["dana"], session=session)
+    session.commit()
+    assert presence.present_ids(meeting.id, session=session, now=after_grace) == set()
+    presence.seen_online(meeting.id, [p["dana"]], session=session, now=after_grace)
+    session.commit()
+    row = session.get(Presence, (meeting.id, p["dana"]))
+    assert (row.channel, row.left) == ("hall", False)

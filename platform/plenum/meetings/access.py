@@ -8,9 +8,10 @@ question goes through ``auth.permissions`` and its tested table.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from plenum.auth.permissions import (
     AUDIENCE,
@@ -87,15 +88,37 @@ def meeting_roles(meeting_id: int, member_id: int, *, session: Session) -> set[s
     return set(session.exec(query).all())
 
 
+def roles_at(
+    meeting_ids: Iterable[int], member_id: int, *, session: Session
+) -> dict[int, set[str]]:
+    """The member's functions at each of these meetings, in one query."""
+    found: dict[int, set[str]] = {meeting_id: set() for meeting_id in meeting_ids}
+    if not found:
+        return found
+    query = select(MeetingRole.meeting_id, MeetingRole.role).where(
+        col(MeetingRole.meeting_id).in_(list(found)), MeetingRole.member_id == member_id
+    )
+    for meeting_id, role in session.exec(query):
+        found[meeting_id].add(role)
+    return found
+
+
 def at_meeting(
-    principal: Principal | None, at: MeetingPlace, *, session: Session
+    principal: Principal | None,
+    at: MeetingPlace,
+    *,
+    session: Session,
+    roles: set[str] | None = None,
 ) -> Principal | None:
-    """The member's grants with the pseudo-roles they hold at this meeting."""
+    """The member's grants with the pseudo-roles they hold at this meeting (``roles``:
+    their functions there, when already read)."""
     if principal is None:
         return None
     scope = at.scope
     extra = [AUDIENCE] if in_audience(principal, at) else []
-    for role in sorted(meeting_roles(at.meeting.id or 0, principal.member_id, session=session)):
+    if roles is None:
+        roles = meeting_roles(at.meeting.id or 0, principal.member_id, session=session)
+    for role in sorted(roles):
         if role in PSEUDO_ROLE:
             extra.append(PSEUDO_ROLE[MeetingRoleKind(role)])
     grants = tuple(Grant(role, scope.chapter_path, scope.body_id) for role in extra)
@@ -117,8 +140,14 @@ class Allowed:
     speak: bool
 
 
-def allowed(principal: Principal | None, at: MeetingPlace, *, session: Session) -> Allowed:
-    here = at_meeting(principal, at, session=session)
+def allowed(
+    principal: Principal | None,
+    at: MeetingPlace,
+    *,
+    session: Session,
+    roles: set[str] | None = None,
+) -> Allowed:
+    here = at_meeting(principal, at, session=session, roles=roles)
     scope = at.scope
     return Allowed(
         view=may(here, Action.VIEW_MEETING, scope),
@@ -131,3 +160,15 @@ def allowed(principal: Principal | None, at: MeetingPlace, *, session: Session) 
         live=may(here, Action.ENTER_LIVE_ROOM, scope),
         speak=may(here, Action.ASK_TO_SPEAK, scope),
     )
+
+
+def viewable(
+    principal: Principal, places: Sequence[MeetingPlace], *, session: Session
+) -> list[MeetingPlace]:
+    """Those of ``places`` the member may see; their functions read in one query."""
+    roles = roles_at((at.meeting.id or 0 for at in places), principal.member_id, session=session)
+    return [
+        at
+        for at in places
+        if allowed(principal, at, session=session, roles=roles[at.meeting.id or 0]).view
+    ]

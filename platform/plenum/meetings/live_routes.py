@@ -9,6 +9,7 @@ stream, for everyone within a second.
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections import Counter
 from typing import Any
 
@@ -94,8 +95,12 @@ class Heartbeats:
             del self.open[meeting_id]
 
     async def run(self, database: Any) -> None:
+        """Every HEARTBEAT, from a moment of its own: processes started together do not
+        all write at once."""
+        every = presence.HEARTBEAT.total_seconds()
+        await asyncio.sleep(secrets.randbelow(int(every * 1000)) / 1000)
         while True:
-            await asyncio.sleep(presence.HEARTBEAT.total_seconds())
+            await asyncio.sleep(every)
             snapshot = {meeting: list(members) for meeting, members in self.open.items()}
             if snapshot:
                 await anyio.to_thread.run_sync(_write_heartbeats, database, snapshot)

@@ -8,11 +8,13 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import Integer, String, and_, bindparam, false, func, literal, or_
+from sqlalchemy import select as core_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from plenum.clock import utcnow
+from plenum.db import UTCDateTime
 from plenum.errors import N_, DomainError
 from plenum.events import announce
 from plenum.meetings.access import MeetingPlace
@@ -71,19 +73,38 @@ def seen_online(
     """The live room is open for these members: they are present online (a member
     checked in at the hall stays in the hall)."""
     moment = now or utcnow()
-    rows = [
-        {"meeting_id": meeting_id, "member_id": m, "channel": Channel.ONLINE, "seen_at": moment}
-        for m in sorted(set(member_ids))
-    ]
-    if not rows:
+    ids = sorted(set(member_ids))
+    if not ids:
         return
-    statement = _insert(session).values([{**row, "left": False} for row in rows])
+    if session.get_bind().dialect.name == "postgresql":
+        statement = _online_from_array(meeting_id, ids, moment)
+    else:
+        rows = [{"meeting_id": meeting_id, "member_id": m, "channel": Channel.ONLINE} for m in ids]
+        statement = sqlite.insert(Presence).values(
+            [{**row, "seen_at": moment, "left": False} for row in rows]
+        )
     excluded = statement.excluded
     statement = statement.on_conflict_do_update(
         index_elements=["meeting_id", "member_id"],
         set_={"seen_at": excluded.seen_at, "left": False},
     )
     session.execute(statement)
+
+
+def _online_from_array(meeting_id: int, ids: list[int], moment: datetime) -> Any:
+    """PostgreSQL: the rows from one array parameter, so the statement has one shape
+    whatever the number of members (compiled once, cached; a heartbeat of 1,000 members
+    as VALUES rows took 100-180 ms of CPU to build and bind, holding the GIL)."""
+    member_id = func.unnest(bindparam("ids", ids, type_=postgresql.ARRAY(Integer)))
+    rows = core_select(
+        literal(meeting_id, Integer),
+        member_id,
+        literal(Channel.ONLINE.value, String),
+        literal(moment, UTCDateTime()),
+        false(),
+    )
+    names = ["meeting_id", "member_id", "channel", "seen_at", "left"]
+    return postgresql.insert(Presence).from_select(names, rows)
 
 
 def _here(now: datetime) -> Any:

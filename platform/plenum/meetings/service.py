@@ -17,7 +17,7 @@ from plenum.db import insert_or_nothing
 from plenum.errors import N_, DomainError, ValidationFailed
 from plenum.events import announce
 from plenum.mail.notices import notice_followers
-from plenum.meetings.access import MeetingPlace, allowed, place_of
+from plenum.meetings.access import MeetingPlace, place_of, viewable
 from plenum.meetings.forms import MeetingInput
 from plenum.meetings.models import (
     CalendarFeed,
@@ -182,7 +182,7 @@ def visible_meetings(
         conditions.append(col(Meeting.ends_at) >= since)
     query = select(Meeting).where(*conditions).order_by(col(Meeting.starts_at), col(Meeting.id))
     found = [place_of(meeting, session=session) for meeting in session.exec(query.limit(limit))]
-    return [at for at in found if allowed(principal, at, session=session).view]
+    return viewable(principal, found, session=session)
 
 
 def _reach(principal: Principal) -> ColumnElement[bool]:
@@ -230,7 +230,7 @@ def meetings_of(
         query = query.where(Meeting.chapter_id == chapter.id, col(Meeting.body_id).is_(None))
     query = query.order_by(col(Meeting.starts_at)).limit(20)
     found = [MeetingPlace(m, chapter, body) for m in session.exec(query)]
-    return [at for at in found if allowed(principal, at, session=session).view]
+    return viewable(principal, found, session=session)
 
 
 def upcoming_for(
