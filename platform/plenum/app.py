@@ -40,6 +40,7 @@ from plenum.web.arrivals import Arrivals
 from plenum.web.csrf import BodyLimits, CSRFMiddleware
 from plenum.web.dbsession import DbSessionMiddleware
 from plenum.web.forms import NulMiddleware
+from plenum.web.htmx import KeepHistoryMiddleware
 from plenum.web.i18n import LocaleMiddleware
 from plenum.web.live import Hub
 from plenum.web.ratelimit import RateLimiter
@@ -162,7 +163,8 @@ def pool_size(settings: Settings) -> dict[str, int]:
 
 def body_limits() -> BodyLimits:
     """Small bodies without a login, a form's worth for members, files only on uploads."""
-    return BodyLimits(routes=attachment_routes.BODY_LIMITS, member_key=current.SESSION_KEY)
+    routes = attachment_routes.BODY_LIMITS + agenda_routes.BODY_LIMITS
+    return BodyLimits(routes=routes, member_key=current.SESSION_KEY)
 
 
 def _middleware(settings: Settings) -> list[Middleware]:
@@ -176,5 +178,6 @@ def _middleware(settings: Settings) -> list[Middleware]:
         ),
         Middleware(LocaleMiddleware, default=settings.default_locale),
         Middleware(NulMiddleware),
+        Middleware(KeepHistoryMiddleware),
         Middleware(CSRFMiddleware, reject=errors.reject, limits=body_limits()),
     ]

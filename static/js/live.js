@@ -87,22 +87,6 @@
     }, 0);
   });
 
-  // A ballot cast in the room is answered with the vote's address (HX-Replace-Url), made
-  // for the vote's own page: the room keeps its address, so a reload stays in the room.
-  document.addEventListener("htmx:beforeHistoryUpdate", (event) => {
-    const history = event.detail.history;
-    const target = event.detail.target;
-    const inRoom = Boolean(target && target.closest && target.closest(".live-room"));
-    // A refusal (409, 422) is the room again at the form's address, which cannot be
-    // reloaded (it takes only POST): keep the room's address there too.
-    const config = event.detail.requestConfig;
-    const xhr = event.detail.xhr;
-    const refused = Boolean(config && config.verb !== "get" && xhr && xhr.status >= 400);
-    if (history && ((history.type === "replace" && inRoom) || refused)) {
-      history.path = window.location.pathname + window.location.search;
-    }
-  });
-
   // Pushed lists are the same for everyone: mark the member's own place here.
   const markMine = () => {
     if (!me) {

@@ -358,7 +358,7 @@ def test_two_members_ask_to_speak_live_and_the_chair_calls_and_times_them(
         "Du stehst schon auf der Redeliste."
     )
     expect(anna.locator("#my-request [role=status]")).to_have_count(1)
-    assert anna.url == room_url
+    assert anna.url.split("#")[0] == room_url  # "#main": the skip link the keyboard used
     look(anna)
 
     # Hanna asks on the quota for women: the zipper puts her first, in every tab.
@@ -516,7 +516,7 @@ def test_a_convention_votes_online_and_by_show_of_hands_in_the_hall(
     expect(receipt).to_have_text("Deine Stimme ist abgegeben")
     expect(receipt).to_be_focused()
     expect(room_vote.locator("#your-choices")).to_have_text("Ja")
-    assert dana.url == room_url  # the room keeps its address: a reload stays in it
+    assert dana.url.split("#")[0] == room_url  # the room keeps its address: a reload stays
     look(dana)
 
     # Dora, at the desk, enters the hall's count in her room.
@@ -631,3 +631,57 @@ def test_the_minutes_are_written_published_and_commented_on(
     expect(first.locator(".author")).to_have_text("Mia Mitglied")
     expect(first.locator(".prose")).to_have_text(comment)
     look(mia)
+
+
+def test_the_chair_attaches_a_document_by_keyboard_and_the_room_offers_it(
+    ids: dict[str, int],
+    org: Structure,
+    member: Callable[..., Page],
+    live_server: str,
+    session: Any,
+    tmp_path: Any,
+) -> None:
+    """On a phone, with the keyboard only: a file that is no PDF is refused with the
+    message beside its field; the PDF is attached, listed on the agenda and offered in
+    the live room while its item is current, and downloads under its name."""
+    meeting = conference(session, org, ids, starts=utcnow() - timedelta(minutes=5))
+    (item,) = under_way(session, meeting, "Bericht des Vorstands")
+    wrong, right = tmp_path / "bericht.pdf", tmp_path / "Bericht 2026.pdf"
+    wrong.write_bytes(b"<html><script>alert(1)</script></html>")
+    right.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+
+    chris = member("chris", PHONE)
+    chris.goto(f"{live_server}/meetings/{meeting.id}/agenda")
+    field = chris.locator(f"#field-file-{item.id}")
+    attach = chris.locator("form.attach button[type=submit]")
+
+    def choose(path: Any) -> None:
+        tab_to(chris, field)
+        with chris.expect_file_chooser() as chooser:
+            chris.keyboard.press("Space")
+        chooser.value.set_files(path)
+
+    choose(wrong)
+    press(chris, attach)
+    expect(chris.locator(f"#file-{item.id}-error")).to_contain_text(
+        "Anhängen lassen sich nur PDF-, PNG- und JPEG-Dateien."
+    )
+    expect(chris.locator(f"#field-file-{item.id}")).to_have_attribute("aria-invalid", "true")
+    look(chris)
+
+    choose(right)
+    press(chris, attach)
+    expect(chris.locator(FLASH)).to_have_text("Das Dokument wurde angehängt.")
+    listed = chris.locator(".meeting-agenda .documents a")
+    expect(listed).to_have_text("Bericht 2026.pdf")
+    look(chris)
+
+    mia = member("mia")
+    open_room(mia, f"{live_server}/meetings/{meeting.id}/live")
+    offered = mia.locator("#region-agenda .documents a")
+    expect(offered).to_have_text("Bericht 2026.pdf")
+    look(mia)
+    tab_to(mia, offered)
+    with mia.expect_download() as download:
+        mia.keyboard.press("Enter")
+    assert download.value.suggested_filename == "Bericht 2026.pdf"

@@ -40,6 +40,7 @@ from plenum.meetings import (
     agenda,
     agenda_routes,
     calendar,
+    documents,
     live_routes,
     minutes_routes,
     presence,
@@ -49,6 +50,7 @@ from plenum.meetings import (
 from plenum.meetings import routes as meeting_routes
 from plenum.meetings.access import MeetingPlace
 from plenum.meetings.models import (
+    AgendaDocument,
     AgendaItem,
     Announcement,
     CalendarFeed,
@@ -116,6 +118,7 @@ SACHSEN = "/chapters/lv-sachsen"
 CONVENTION = "/bodies/lv-nrw-convention"
 BOARD = "/bodies/lv-nrw-board"
 UNKNOWN_TOKEN = "x" * 43  # shaped like a feed token, but nobody's
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 # --- the arranged world --------------------------------------------------------------------
@@ -128,6 +131,7 @@ class Room:
     meeting: Meeting
     items: list[AgendaItem]  # the current item, then two not yet dealt with
     desk_role: int  # the desk's function at this meeting (a ``MeetingRole`` row)
+    document: int  # a document of the current item
 
     def __format__(self, spec: str) -> str:
         return str(self.meeting.id)
@@ -195,6 +199,9 @@ class World:
             for t in ("Bericht", "Aussprache", "Verschiedenes")
         ]
         agenda.make_current(at, items[0], session=s)
+        document = documents.add(
+            at, items[0], "bericht.pdf", PDF, principal=who(s, people["staff"]), session=s
+        )
         now = utcnow()
         self.register(meeting, people["olga"])
         presence.check_in_member(at, people["olga"], session=s)
@@ -211,7 +218,7 @@ class World:
         if extra in ("vote", "counted"):
             self.vote_on(at, items[0], counted=extra == "counted")
         s.commit()
-        return Room(meeting, items, desk.id or 0)
+        return Room(meeting, items, desk.id or 0, document.id or 0)
 
     def vote_on(self, at: MeetingPlace, item: AgendaItem, *, counted: bool) -> None:
         """The current item is about a meeting vote of the body, everyone present online;
@@ -405,6 +412,17 @@ def functions(world: World, room: Room | None) -> int:
     return world.count(MeetingRole, MeetingRole.meeting_id == room.id)
 
 
+def document_form(world: World, room: Room | None) -> dict[str, Any]:
+    assert room is not None
+    return {f"file-{room.current}": ("anlage.pdf", PDF, "application/pdf")}
+
+
+def documents_of_current(world: World, room: Room | None) -> list[str]:
+    assert room is not None
+    query = select(AgendaDocument.filename).where(AgendaDocument.item_id == room.current)
+    return sorted(world.session.exec(query))
+
+
 def question_form(world: World, room: Room | None) -> dict[str, str]:
     assert room is not None
     return {"item_id": str(room.current), "text": "Wie hoch ist der Zuschuss?"}
@@ -518,6 +536,13 @@ def meeting_rows(where: str) -> list[Row]:
         row("POST", m + "/agenda/{" + where + ".last}/remove", {}, *ran, measure=items),
         row("POST", m + "/agenda/{" + where + ".next}/current", {}, *ran,
             measure=meeting_field("current_item_id")),
+        # its documents: attached and removed by who runs the meeting, read by everyone
+        # who sees it
+        row("POST", m + "/agenda/{" + where + ".current}/documents", document_form, *ran,
+            measure=documents_of_current),
+        row("GET",  m + "/documents/{" + where + ".document}", None, *view),
+        row("POST", m + "/documents/{" + where + ".document}/remove", {}, *ran,
+            measure=documents_of_current),
         # the desk: check-in and requests from the hall
         row("GET",  m + "/desk",               None,           *desk),
         row("POST", m + "/desk/check-in",      member("otto"), *desked, measure=in_hall),
@@ -638,8 +663,13 @@ def short_streams(monkeypatch):
 
 def request(client, method: str, path: str, data: Any) -> tuple[int | str, Any]:
     """The answer's status, or what the app raised (the test client re-raises)."""
+    fields = {k: v for k, v in (data or {}).items() if not isinstance(v, tuple)}
+    files = {k: v for k, v in (data or {}).items() if isinstance(v, tuple)}
     try:
-        response = client.get(path) if method == "GET" else post(client, path, data)
+        if method == "GET":
+            response = client.get(path)
+        else:
+            response = post(client, path, fields, files=files or None)
     except Exception as exc:  # reported as the case's answer
         return f"raised {type(exc).__name__}: {exc}", None
     return response.status_code, response

@@ -13,8 +13,12 @@ from plenum.clock import utcnow
 from plenum.discuss.models import Comment, Thread
 from plenum.meetings import agenda, presence, speakers
 from plenum.meetings.models import Meeting, MeetingRole
+from plenum.motions import forms as motion_forms
+from plenum.motions import resolutions
+from plenum.motions import service as motions_service
 from tests.support.factories import claims, structure
 from tests.support.meetings import make_meeting, place
+from tests.support.motions import make_call, publish, submitted_motion, who
 from tests.support.web import english, enrol, log_in_as, page, post, text
 
 PEOPLE = {
@@ -138,5 +142,53 @@ def test_members_comment_on_published_minutes_until_the_set_time(client, provide
 
 def test_minutes_of_another_states_meeting_are_not_found(client, provider, session, world):
     meeting, _items = held(session, world)
+    log_in_as(client, provider, "sam", PEOPLE["sam"])
+    assert client.get(f"/meetings/{meeting.id}/minutes").status_code == 404
+
+
+def test_minutes_link_the_motion_and_the_resolution_it_became(client, provider, session, world):
+    """An item about a motion names the motion; once the motion is adopted the minutes
+    link the resolution (Beschluss) it became, with its number."""
+    meeting, items = held(session, world)
+    p = world.people
+    call = make_call(session, world.state_convention)
+    motion = publish(session, submitted_motion(session, call, p["mia"]), p["gina"])
+    items[1].motion_id = motion.id
+    session.add(items[1])
+    session.commit()
+
+    log_in_as(client, provider, "gina", PEOPLE["gina"])
+    english(client)
+    before = page(client.get(f"/meetings/{meeting.id}/minutes"))
+    decision = before.select(".minutes-item")[1].select_one(".decision")
+    assert decision.select_one("a")["href"] == f"/motions/{motion.id}"
+    assert motion.title in text(decision)
+    assert "Resolution" not in text(decision)
+
+    adopted = motions_service.transition(
+        motion,
+        motions_service.call_place(call.id, session=session),
+        "decide",
+        motion_forms.TransitionInput(outcome="adopted"),
+        principal=who(session, p["gina"]),
+        session=session,
+    )
+    session.commit()
+    resolution = resolutions.resolution_of(adopted, session=session)
+    assert (
+        post(client, f"/meetings/{meeting.id}/minutes/publish", {"days": "14"}).status_code == 303
+    )
+
+    log_in_as(client, provider, "mia", PEOPLE["mia"])
+    english(client)
+    shown = page(client.get(f"/meetings/{meeting.id}/minutes"))
+    links = shown.select(".minutes-item")[1].select(".decision a")
+    assert [a["href"] for a in links] == [
+        f"/motions/{motion.id}",
+        f"/bodies/{world.state_convention.key}/resolutions/{resolution.year}/{resolution.sequence}",
+    ]
+    assert text(links[1]) == resolution.number
+    assert client.get(links[1]["href"]).status_code == 200
+
     log_in_as(client, provider, "sam", PEOPLE["sam"])
     assert client.get(f"/meetings/{meeting.id}/minutes").status_code == 404

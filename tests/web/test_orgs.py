@@ -381,6 +381,30 @@ def test_htmx_success_redirects_the_whole_page(as_role):
     assert response.headers["hx-redirect"] == "/bodies/lv-nrw-council"
 
 
+def test_a_boosted_form_answered_with_its_errors_keeps_the_address(as_role):
+    """htmx would push the form's POST address; a reload would then GET it and get 405."""
+    client = as_role("staff")
+    boosted = {"HX-Request": "true", "HX-Boosted": "true"}
+    refused = client.post(
+        "/chapters/lv-nrw/bodies",
+        data={**BODY_FORM, "name": "", "csrf_token": _token(client)},
+        headers=boosted,
+    )
+    assert refused.status_code == 422
+    assert refused.headers["HX-Push-Url"] == "false"
+    assert client.get("/chapters/lv-nrw/bodies").status_code == 405  # what a push would cost
+    done = client.post(
+        "/chapters/lv-nrw/bodies",
+        data={**BODY_FORM, "csrf_token": _token(client)},
+        headers=boosted,
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    assert "HX-Push-Url" not in done.headers  # htmx follows, and shows the new address
+    plain = client.get("/chapters/lv-nrw", headers=boosted)
+    assert "HX-Push-Url" not in plain.headers
+
+
 def test_boosted_navigation_gets_the_whole_page(as_role):
     client = as_role("staff")
     response = client.get(

@@ -432,7 +432,7 @@ def test_a_ballot_cast_from_the_page_is_answered_in_place(session, world, client
     assert text(section.select_one("#your-choices")) == "Ja"
     tracker = text(section.select_one("#tracker"))
     assert len(tracker) == 20
-    assert answer.headers["HX-Replace-Url"] == f"/votes/{vote.id}"
+    assert answer.headers["HX-Push-Url"] == "false"  # the address stays the vote's page
     (sealed,) = session.exec(select(Ballot.sealed).where(Ballot.vote_id == vote.id)).all()
     assert sealing.unseal(vote.id, sealed) == (str(yes), tracker)  # stored only sealed
 

@@ -1,7 +1,11 @@
-"""The chair's agenda page: add, reorder and remove items, and move the current item."""
+"""The chair's agenda page: add, reorder and remove items, attach documents, and move the
+current item; and the documents' downloads for everyone who may see the meeting."""
 
 from __future__ import annotations
 
+import re
+
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -9,13 +13,17 @@ from starlette.routing import Route
 from plenum.auth.permissions import Action
 from plenum.errors import N_, DomainError, ValidationFailed
 from plenum.i18n import gettext
-from plenum.meetings import agenda
+from plenum.meetings import agenda, documents
 from plenum.meetings.routes import Seen, require, seen
+from plenum.web import uploads
+from plenum.web.csrf import MIB
 from plenum.web.dbsession import db
 from plenum.web.htmx import see_other
 from plenum.web.pages import render, run
 from plenum.web.templating import flash, path_for
 
+# Uploads of documents take a file (``web.csrf.BodyLimits``), for logged-in members only.
+BODY_LIMITS = ((re.compile(r"/meetings/\d+/agenda/\d+/documents"), documents.MAX_BYTES + MIB),)
 LINK_KINDS = {"motion": N_("Motion"), "call": N_("Call for motions"), "vote": N_("Vote")}
 
 
@@ -38,9 +46,11 @@ def _page(
 ) -> Response:
     session = db(request)
     links = agenda.links_for(found.at, session=session)
+    items = agenda.items_of(found.at.meeting.id or 0, session=session)
     context = {
         "meeting": found.at.meeting,
-        "items": agenda.items_of(found.at.meeting.id or 0, session=session),
+        "items": items,
+        "documents": documents.documents_of(items, session=session),
         "link_options": [
             (link.value, f"{gettext(LINK_KINDS[link.kind])}: {link.label}") for link in links
         ],
@@ -122,7 +132,47 @@ def _finish(request: Request, _values: dict[str, str]) -> Response:
     return _back(request, found)
 
 
+async def attach(request: Request) -> Response:
+    field = f"file-{request.path_params['item_id']}"
+    name, data = await uploads.read_file(request, documents.MAX_BYTES, field)
+    response: Response = await run_in_threadpool(_attach, request, field, name, data)
+    return response
+
+
+def _attach(request: Request, field: str, name: str, data: bytes) -> Response:
+    found = _running(request, lock=True)
+    session = db(request)
+    item = agenda.item_of(found.at, request.path_params["item_id"], session=session)
+    try:
+        documents.add(found.at, item, name, data, principal=found.principal, session=session)
+    except ValidationFailed as exc:
+        errors = {field: exc.errors["file"]}
+        return _page(request, found, {"kind": "discussion"}, errors, 422)
+    flash(request, N_("The document has been attached."))
+    return _back(request, found)
+
+
+async def detach(request: Request) -> Response:
+    return await run(request, _detach)
+
+
+def _detach(request: Request, _values: dict[str, str]) -> Response:
+    found = _running(request, lock=True)
+    session = db(request)
+    document = documents.get(found.at, request.path_params["doc_id"], session=session)
+    documents.remove(found.at, document, session=session)
+    flash(request, N_("The document has been removed."))
+    return _back(request, found)
+
+
+def download(request: Request) -> Response:
+    found = seen(request)
+    document = documents.get(found.at, request.path_params["doc_id"], session=db(request))
+    return uploads.download(document.filename, document.content_type, document.data)
+
+
 _ITEM = "/meetings/{id:int}/agenda/{item_id:int}"
+_DOCUMENT = "/meetings/{id:int}/documents/{doc_id:int}"
 routes = [
     Route("/meetings/{id:int}/agenda", agenda_page, name="meeting_agenda"),
     Route("/meetings/{id:int}/agenda", add, methods=["POST"], name="agenda_add"),
@@ -130,4 +180,7 @@ routes = [
     Route(f"{_ITEM}/move", move, methods=["POST"], name="agenda_move"),
     Route(f"{_ITEM}/remove", remove, methods=["POST"], name="agenda_remove"),
     Route(f"{_ITEM}/current", make_current, methods=["POST"], name="agenda_current"),
+    Route(f"{_ITEM}/documents", attach, methods=["POST"], name="agenda_attach"),
+    Route(_DOCUMENT, download, name="agenda_document"),
+    Route(f"{_DOCUMENT}/remove", detach, methods=["POST"], name="agenda_detach"),
 ]

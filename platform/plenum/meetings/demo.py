@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from plenum.clock import utcnow
 from plenum.meetings import (
     agenda,
+    documents,
     forms,
     minutes,
     presence,
@@ -137,6 +138,9 @@ def _running(state: Chapter, staff: int, *, session: Session) -> None:
         at, agenda.parse_item({"title": "Verschiedenes", "kind": "other"}, []), session=session
     )
     agenda.make_current(at, item, session=session)
+    principal = principal_for(staff, session=session)
+    paper = one_page_pdf("Mietendeckel - Vorlage zur Abstimmung")
+    documents.add(at, item, "Vorlage Mietendeckel.pdf", paper, principal=principal, session=session)
     for login in ("mitglied", "delegiert", "dortmund", "vorstand"):
         presence.check_in_member(at, _member(login, session=session), session=session)
     for login, category in (("vorstand", "open"), ("dortmund", "woman"), ("mitglied", "woman")):
@@ -145,7 +149,6 @@ def _running(state: Chapter, staff: int, *, session: Session) -> None:
         )
         speakers.ask(at, item, data, session=session)
     speakers.call(at, item, None, session=session)
-    principal = principal_for(staff, session=session)
     room_votes.open_in_room(at, item, hall_analog=False, principal=principal, session=session)
 
 
@@ -182,3 +185,30 @@ def _past(state: Chapter, staff: int, *, session: Session) -> None:
         at.meeting.id or 0, [_member("delegiert", session=session)], session=session
     )
     minutes.publish(at, days=28, principal=principal_for(staff, session=session), session=session)
+
+
+def one_page_pdf(line: str) -> bytes:
+    """A PDF of one A4 page with one line of text (ASCII), built by hand for the demo."""
+    text = line.encode("ascii").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+    content = b"BT /F1 18 Tf 72 760 Td (" + text + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)

@@ -15,9 +15,9 @@ from sqlmodel import Session, col, select
 
 from plenum import events
 from plenum.clock import as_utc, utcnow
-from plenum.meetings import agenda, presence, queue, room_votes, speakers
+from plenum.meetings import agenda, documents, presence, queue, room_votes, speakers
 from plenum.meetings.access import MeetingPlace
-from plenum.meetings.models import AgendaItem, Announcement, SpeakerRequest
+from plenum.meetings.models import AgendaDocument, AgendaItem, Announcement, SpeakerRequest
 
 REGIONS = {
     "meeting.agenda": ("agenda", "speakers"),
@@ -61,6 +61,7 @@ class Room:
     at: MeetingPlace
     items: list[AgendaItem]
     current: AgendaItem | None
+    documents: list[AgendaDocument]  # the current item's
     waiting: list[Entry]
     speaking: SpeakerRequest | None
     speaking_name: str
@@ -101,6 +102,7 @@ def room(at: MeetingPlace, *, session: Session, now: datetime | None = None) -> 
         at=at,
         items=items,
         current=current,
+        documents=documents.listed(current, session=session) if current else [],
         waiting=waiting,
         speaking=now_speaking,
         speaking_name=_name(now_speaking, who) if now_speaking else "",

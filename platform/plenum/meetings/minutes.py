@@ -29,6 +29,9 @@ from plenum.meetings.models import (
     SpeakerRequest,
 )
 from plenum.meetings.service import tell_registered
+from plenum.motions import resolutions
+from plenum.motions.models import Motion, Resolution
+from plenum.orgs.models import Body, Chapter
 
 MINUTES_MAX = 100_000
 COMMENT_DAYS = (7, 14, 28)  # how long members may comment on published minutes
@@ -98,6 +101,35 @@ def attendance(meeting_id: int, *, session: Session) -> tuple[int, int]:
 
 def comments_open(thread: Thread | None) -> bool:
     return thread is not None and (thread.closes_at is None or utcnow() < as_utc(thread.closes_at))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an item's linked motion came to: the motion and, once adopted, the resolution
+    it became (``None`` while there is none, or when the reader may not see the body's
+    resolutions)."""
+
+    motion: Motion
+    resolution: Resolution | None
+    body_key: str
+
+
+def outcomes(
+    items: list[AgendaItem], principal: Principal | None, *, session: Session
+) -> dict[int, Outcome]:
+    """Per item linked to a motion: the motion and the resolution it became."""
+    found: dict[int, Outcome] = {}
+    for item in items:
+        motion = session.get(Motion, item.motion_id) if item.motion_id else None
+        if motion is None:
+            continue
+        resolution = resolutions.resolution_of(motion, session=session)
+        body = session.get(Body, resolution.body_id) if resolution else None
+        chapter = session.get(Chapter, body.chapter_id) if body else None
+        if body is None or chapter is None or not resolutions.may_read(body, chapter, principal):
+            resolution = None
+        found[item.id or 0] = Outcome(motion, resolution, body.key if body else "")
+    return found
 
 
 # --- fairness -------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ def _context(request: Request, found: Seen, errors: dict[str, str] | None = None
         "may": found.may,
         "items": items,
         "votes": votes,
+        "outcomes": minutes.outcomes(items, found.principal, session=session),
         "per_item": per_item,
         "total": total,
         "thread": thread,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from plenum.clock import utcnow
@@ -204,6 +204,23 @@ class AgendaItem(SQLModel, table=True):
     speakers_closed: bool = Field(default=False)
     opened_for: int = Field(default=0)  # rule (b): further speakers the assembly allowed
     minutes: str = Field(default="", sa_column=_text())  # Markdown, by the minute-taker
+
+
+class AgendaDocument(SQLModel, table=True):
+    """A file attached to an agenda item (a PDF or an image), for everyone who may see
+    the meeting; one name once per item."""
+
+    __tablename__ = "agenda_document"
+    __table_args__ = (UniqueConstraint("item_id", "filename"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="agenda_item.id", index=True, ondelete="CASCADE")
+    filename: str = Field(max_length=200)
+    content_type: str = Field(max_length=100)
+    size: int
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_by: int = Field(foreign_key="member.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
 
 
 class Presence(SQLModel, table=True):

@@ -14,7 +14,7 @@ from plenum.auth.current import require_member
 from plenum.auth.permissions import Action, PermissionDenied, Principal, may
 from plenum.clock import utcnow
 from plenum.errors import N_, DomainError, NotFound, ValidationFailed
-from plenum.meetings import agenda, calendar, forms, registration, service
+from plenum.meetings import agenda, calendar, documents, forms, registration, service
 from plenum.meetings.access import NO_SUCH_MEETING, Allowed, MeetingPlace, allowed, meeting_place
 from plenum.meetings.models import Meeting, Mode, RegistrationStatus
 from plenum.meetings.queue import Rule
@@ -245,6 +245,7 @@ def _page(
     mine = registration.registration_of(meeting.id or 0, found.principal.member_id, session=session)
     needs = registration.needs_of(mine.id or 0, session=session) if mine else None
     registered = mine is not None and mine.status == RegistrationStatus.REGISTERED
+    items = agenda.items_of(meeting.id or 0, session=session)
     context = {
         "at": found.at,
         "meeting": meeting,
@@ -255,7 +256,8 @@ def _page(
         "errors": errors or {},
         "channels": forms.channels_of(meeting.mode),
         "counts": registration.counts(found.at, session=session),
-        "items": agenda.items_of(meeting.id or 0, session=session),
+        "items": items,
+        "documents": documents.documents_of(items, session=session),
         "video_visible": service.video_link_visible(meeting, registered),
         "open_for_registration": service.registration_open(meeting),
         "check_in_svg": service.check_in_svg(mine.check_in_code) if registered and mine else "",

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -14,21 +12,19 @@ from starlette.routing import Route
 from plenum.auth.current import require_member
 from plenum.errors import N_, ValidationFailed
 from plenum.motions import attachments, service
+from plenum.web import uploads
 from plenum.web.csrf import MIB
 from plenum.web.dbsession import db
 from plenum.web.htmx import see_other
 from plenum.web.templating import flash, path_for
 
 # The one route that takes more than a form: a file and the form around it, for logged-in
-# members only (``web.csrf.BodyLimits``). Starlette spools the file part to disk past 1 MB.
+# members only (``web.csrf.BodyLimits``).
 BODY_LIMITS = ((re.compile(r"/motions/\d+/attachments"), attachments.MAX_BYTES + MIB),)
 
 
 async def upload(request: Request) -> Response:
-    async with request.form(max_part_size=attachments.MAX_BYTES + 1) as form:
-        file = form.get("file")
-        name = (file.filename or "") if isinstance(file, UploadFile) else ""
-        data = await file.read(attachments.MAX_BYTES + 1) if isinstance(file, UploadFile) else b""
+    name, data = await uploads.read_file(request, attachments.MAX_BYTES)
     response: Response = await run_in_threadpool(_upload, request, name, data)
     return response
 
@@ -54,12 +50,7 @@ def download(request: Request) -> Response:
     at = service.motion_place(attachment.motion_id, session=session)
     found = require_member(request)
     service.require_view(at.motion, at.place, principal=found, session=session)
-    disposition = f"attachment; filename*=UTF-8''{quote(attachment.filename)}"
-    return Response(
-        attachment.data,
-        media_type=attachment.content_type,
-        headers={"Content-Disposition": disposition},
-    )
+    return uploads.download(attachment.filename, attachment.content_type, attachment.data)
 
 
 def remove(request: Request) -> Response:

@@ -122,20 +122,9 @@ def safe_filename(name: str) -> str:
     return base.strip(" .")[:200] or "anhang"
 
 
-def add(
-    motion: Motion,
-    place: CallPlace,
-    filename: str,
-    data: bytes,
-    *,
-    principal: Principal,
-    session: Session,
-) -> Attachment:
-    _check_proposer(motion, principal, session=session)
-    if motion.status not in _EDITABLE or (
-        motion.status != Status.DRAFT and not place.motions_open()
-    ):
-        raise DomainError(N_("Attachments can only be changed until the deadline."))
+def checked(filename: str, data: bytes) -> tuple[str, str]:
+    """The file's safe name and its type, from its content; ``ValidationFailed`` on the
+    field ``file`` when it is empty, too large, of another type, or a PDF that acts."""
     if not data:
         raise ValidationFailed({"file": N_("Please choose a file.")})
     if len(data) > MAX_BYTES:
@@ -151,11 +140,29 @@ def add(
         raise ValidationFailed(
             {"file": N_("PDF files with scripts, actions or embedded files cannot be attached.")}
         )
+    return safe_filename(filename), kind
+
+
+def add(
+    motion: Motion,
+    place: CallPlace,
+    filename: str,
+    data: bytes,
+    *,
+    principal: Principal,
+    session: Session,
+) -> Attachment:
+    _check_proposer(motion, principal, session=session)
+    if motion.status not in _EDITABLE or (
+        motion.status != Status.DRAFT and not place.motions_open()
+    ):
+        raise DomainError(N_("Attachments can only be changed until the deadline."))
+    filename, kind = checked(filename, data)
     if len(listed(motion, session=session)) >= MAX_PER_MOTION:
         raise ValidationFailed({"file": N_("A motion can have at most 10 attachments.")})
     attachment = Attachment(
         motion_id=motion.id or 0,
-        filename=safe_filename(filename),
+        filename=filename,
         content_type=kind,
         size=len(data),
         data=data,

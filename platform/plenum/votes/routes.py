@@ -427,10 +427,10 @@ def _cast(request: Request, marked: list[str], ranks: list[tuple[str, str]]) -> 
 def _stay(
     request: Request, vote: Vote, options: Sequence[VoteOption], response: Response
 ) -> Response:
-    """After a ballot the address stays the vote's page, so a reload shows it again
-    (and never sends the ballot, or asks to). Every answer to a cast of the vote has one
-    size, whatever was chosen or refused (``votes.padding``)."""
-    response.headers["HX-Replace-Url"] = f"/votes/{vote.id}"
+    """Every answer to a cast of the vote has one size, whatever was chosen or refused
+    (``votes.padding``). The address stays the page the ballot was on (the vote's page
+    or the live room: ``web.htmx.KeepHistoryMiddleware``), so a reload shows it again
+    and never sends the ballot, or asks to."""
     response.headers["Cache-Control"] = "no-store"
     size = padding.answer_size(vote, options, page=not htmx.is_htmx(request))
     return padding.padded(response, size)
