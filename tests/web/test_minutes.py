@@ -192,3 +192,27 @@ def test_minutes_link_the_motion_and_the_resolution_it_became(client, provider, 
 
     log_in_as(client, provider, "sam", PEOPLE["sam"])
     assert client.get(f"/meetings/{meeting.id}/minutes").status_code == 404
+
+
+def test_minutes_do_not_name_a_motion_the_reader_may_not_see(client, provider, session, world):
+    """A submitted motion is seen by its proposers and the screening board only: the
+    minutes name it to the office staff, not to a member of the audience."""
+    meeting, items = held(session, world)
+    p = world.people
+    call = make_call(session, world.state_convention)
+    motion = submitted_motion(session, call, p["olga"], title="Noch in Prüfung")
+    items[1].motion_id = motion.id
+    session.add(items[1])
+    session.commit()
+
+    log_in_as(client, provider, "gina", PEOPLE["gina"])
+    assert (
+        post(client, f"/meetings/{meeting.id}/minutes/publish", {"days": "14"}).status_code == 303
+    )
+    staff = page(client.get(f"/meetings/{meeting.id}/minutes"))
+    assert "Noch in Prüfung" in text(staff.select(".minutes-item")[1])
+
+    log_in_as(client, provider, "mia", PEOPLE["mia"])
+    shown = page(client.get(f"/meetings/{meeting.id}/minutes"))
+    assert "Noch in Prüfung" not in str(shown)
+    assert not shown.select(".minutes-item")[1].select(f'a[href="/motions/{motion.id}"]')

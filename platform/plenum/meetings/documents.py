@@ -65,8 +65,10 @@ def remove(at: MeetingPlace, document: AgendaDocument, *, session: Session) -> N
 
 
 def get(at: MeetingPlace, document_id: int, *, session: Session) -> AgendaDocument:
-    """A document of this meeting's agenda; ``NotFound`` for any other."""
-    found = session.get(AgendaDocument, document_id)
+    """A document of this meeting's agenda (its content read when first used);
+    ``NotFound`` for any other."""
+    lean = [defer(AgendaDocument.data)]  # type: ignore[arg-type]
+    found = session.get(AgendaDocument, document_id, options=lean)
     item = session.get(AgendaItem, found.item_id) if found is not None else None
     if found is None or item is None or item.meeting_id != at.meeting.id:
         raise NotFound(N_("This document does not exist."))

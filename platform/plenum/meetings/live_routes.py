@@ -95,12 +95,14 @@ class Heartbeats:
             del self.open[meeting_id]
 
     async def run(self, database: Any) -> None:
-        """Every HEARTBEAT, from a moment of its own: processes started together do not
-        all write at once."""
+        """Every HEARTBEAT, from a moment of its own within the first HEARTBEAT after the
+        start (processes started together do not all write at once, and a stream that
+        reconnects after a restart is written within one HEARTBEAT, well inside GRACE)."""
         every = presence.HEARTBEAT.total_seconds()
-        await asyncio.sleep(secrets.randbelow(int(every * 1000)) / 1000)
+        pause = secrets.randbelow(int(every * 1000)) / 1000
         while True:
-            await asyncio.sleep(every)
+            await asyncio.sleep(pause)
+            pause = every
             snapshot = {meeting: list(members) for meeting, members in self.open.items()}
             if snapshot:
                 await anyio.to_thread.run_sync(_write_heartbeats, database, snapshot)

@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import func
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from plenum.auth.permissions import Principal
 from plenum.clock import as_utc, utcnow
 from plenum.discuss import access as spaces
 from plenum.discuss.models import Thread, ThreadKind
-from plenum.errors import N_, DomainError, ValidationFailed
+from plenum.errors import N_, DomainError, NotFound, ValidationFailed
 from plenum.events import announce
 from plenum.meetings.access import MeetingPlace
 from plenum.meetings.models import (
@@ -30,8 +31,8 @@ from plenum.meetings.models import (
 )
 from plenum.meetings.service import tell_registered
 from plenum.motions import resolutions
+from plenum.motions import service as motions
 from plenum.motions.models import Motion, Resolution
-from plenum.orgs.models import Body, Chapter
 
 MINUTES_MAX = 100_000
 COMMENT_DAYS = (7, 14, 28)  # how long members may comment on published minutes
@@ -117,18 +118,37 @@ class Outcome:
 def outcomes(
     items: list[AgendaItem], principal: Principal | None, *, session: Session
 ) -> dict[int, Outcome]:
-    """Per item linked to a motion: the motion and the resolution it became."""
+    """Per item linked to a motion the reader may see: the motion and the resolution it
+    became. The motions (without their texts) and resolutions are read in one query each."""
+    ids = {item.motion_id for item in items if item.motion_id is not None}
+    if not ids:
+        return {}
+    lean = [defer(getattr(Motion, name)) for name in ("text", "reasons", "modified_text")]
+    query = select(Motion).options(*lean).where(col(Motion.id).in_(ids))
+    found_motions = {motion.id: motion for motion in session.exec(query)}
+    query_r = select(Resolution).where(col(Resolution.motion_id).in_(ids))
+    resolved = {row.motion_id: row for row in session.exec(query_r)}
+    places: dict[int, motions.CallPlace] = {}
     found: dict[int, Outcome] = {}
     for item in items:
-        motion = session.get(Motion, item.motion_id) if item.motion_id else None
+        motion = found_motions.get(item.motion_id)
         if motion is None:
             continue
-        resolution = resolutions.resolution_of(motion, session=session)
-        body = session.get(Body, resolution.body_id) if resolution else None
-        chapter = session.get(Chapter, body.chapter_id) if body else None
-        if body is None or chapter is None or not resolutions.may_read(body, chapter, principal):
+        if motion.consultation_id not in places:
+            places[motion.consultation_id] = motions.call_place(
+                motion.consultation_id, session=session
+            )
+        place = places[motion.consultation_id]
+        try:
+            motions.require_view(motion, place, principal=principal, session=session)
+        except NotFound:
+            continue  # a motion the reader may not see is not named
+        resolution = resolved.get(motion.id)
+        if resolution is not None and not resolutions.may_read(
+            place.body, place.chapter, principal
+        ):
             resolution = None
-        found[item.id or 0] = Outcome(motion, resolution, body.key if body else "")
+        found[item.id or 0] = Outcome(motion, resolution, place.body.key)
     return found
 
 
