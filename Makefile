@@ -6,11 +6,14 @@ INSTALLED := $(VENV)/.installed
 VENDOR := static/vendor/htmx.min.js
 PYTHON_DIRS := platform tests bench migrations scripts
 PYTEST := $(BIN)/pytest
+PORT ?= 8000
+IDP_PORT ?= 9400
 
 .PHONY: help setup demo test lint types security test-sqlite test-postgres bench catalogue clean
 
 help:
 	@echo "make demo   - set up and run the site with demo data on http://127.0.0.1:8000"
+	@echo "              (other ports: make demo PORT=8001 IDP_PORT=9401)"
 	@echo "make test   - set up and run lint, types, security scan and all tests"
 	@echo "make bench  - run the benchmarks: baseline, motions (figures go to bench/README.md)"
 
@@ -30,7 +33,7 @@ $(VENDOR): node_modules/.installed scripts/build-vendor.mjs
 setup: $(INSTALLED) $(VENDOR)
 
 demo: setup
-	$(BIN)/plenum demo
+	@$(BIN)/plenum demo --port $(PORT) --idp-port $(IDP_PORT)
 
 lint: setup
 	$(BIN)/ruff check $(PYTHON_DIRS)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import socket
 import subprocess  # nosec B404
 import sys
 import time
@@ -62,16 +63,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     return handlers[args.command](args)
 
 
-def _serve(args: argparse.Namespace, settings: Settings | None = None) -> int:
+def _serve(
+    args: argparse.Namespace,
+    settings: Settings | None = None,
+    sockets: list[socket.socket] | None = None,
+) -> int:
     import uvicorn
 
     from plenum.app import create_app
 
     app = create_app(settings or Settings.from_env())
     # open live rooms (event streams) end within seconds of a stop, not when browsers leave
-    uvicorn.run(
+    config = uvicorn.Config(
         app, host=args.host, port=args.port, proxy_headers=False, timeout_graceful_shutdown=5
     )
+    uvicorn.Server(config).run(sockets=sockets)
     return 0
 
 
@@ -208,6 +214,8 @@ def _dev_idp(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from plenum import demo
 
+    site = _bind(args.port, "PORT")  # held from here on: the address printed is ours
+    _bind(args.idp_port, "IDP_PORT").close()  # free now; the provider takes it at once
     issuer = f"http://127.0.0.1:{args.idp_port}"
     os.environ.setdefault("PLENUM_OIDC_ISSUER", issuer)
     os.environ.setdefault("PLENUM_BASE_URL", f"http://127.0.0.1:{args.port}")
@@ -220,10 +228,28 @@ def _demo(args: argparse.Namespace) -> int:
         _wait_for(issuer + "/.well-known/openid-configuration")
         _print_logins(args.port, issuer, demo.MEMBERS)
         settings = demo.demo_settings(Settings.from_env())
-        return _serve(argparse.Namespace(host="127.0.0.1", port=args.port), settings)
+        where = argparse.Namespace(host="127.0.0.1", port=args.port)
+        return _serve(where, settings, sockets=[site])
     finally:
         provider.terminate()
         provider.wait(timeout=10)
+
+
+def _bind(port: int, name: str) -> socket.socket:
+    """A listening socket on 127.0.0.1:``port``; when the port is taken, a message that
+    says which and how to choose another, and nothing else."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(("127.0.0.1", port))
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise SystemExit(
+            f"Port {port} on 127.0.0.1 is taken (another program, or a demo still running)."
+            f" Choose another: make demo {name}={port + 1}"
+        ) from None
+    return sock
 
 
 def _wait_for(url: str, seconds: float = 20) -> None:

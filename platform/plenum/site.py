@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from plenum.agenda.service import agenda
+from plenum.agenda.tasks import tasks
 from plenum.auth import sessions
 from plenum.auth.current import member, principal, require_member
 from plenum.auth.routes import UNKNOWN_CHAPTERS
@@ -39,6 +40,7 @@ def home(request: Request) -> Response:
     items = agenda(found, session=db(request)) if found else []
     context = {
         "agenda": items,
+        "tasks": tasks(found, session=db(request)) if found else [],
         "meetings": upcoming_for(found, session=db(request)) if found else [],
         "logged_in": bool(found),
         "unknown_chapters": request.session.get(UNKNOWN_CHAPTERS, []) if found else [],

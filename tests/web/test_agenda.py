@@ -9,9 +9,12 @@ import pytest
 from plenum.agenda.service import agenda
 from plenum.clock import utcnow
 from plenum.discuss import service as discussion
+from plenum.meetings.models import Registration, RegistrationStatus
+from plenum.motions.models import Proposer, Support
 from tests.support.discuss import comment, topic
 from tests.support.factories import claims, structure
-from tests.support.motions import make_call, publish, submitted_motion, who
+from tests.support.meetings import make_meeting
+from tests.support.motions import MOTION_TEXT, amend, make_call, publish, submitted_motion, who
 from tests.support.web import english, enrol, log_in_as, page, text
 
 PEOPLE = {
@@ -58,14 +61,24 @@ def test_the_agenda_lists_what_waits_nearest_deadline_first(session, world):
         ("support", f"{needs_support.number} Mehr Kitas"),
         ("call", "Bald"),
         ("call", "Später"),
+        ("amend", "Vorbei"),  # motions closed, amendments open for three weeks
+        ("call", "Fern"),  # every open call, not only those closing soon
         ("thread", "Kinderbetreuung"),
     ]
     assert items[-1].count == 2
-    # the proposer is not asked to support her own motion; Saxony sees nothing of NRW
+    # the proposer is not asked to support her own motion: she sees it as hers, with the
+    # supporters still missing; Saxony sees nothing of NRW
     mine = agenda(who(session, world.people["mia"]), session=session)
     assert ("support", f"{needs_support.number} Mehr Kitas") not in [
         (i.kind, i.title) for i in mine
     ]
+    (own,) = [i for i in mine if i.kind == "mine"]
+    assert (own.title, own.status, own.count) == (
+        f"{needs_support.number} Mehr Kitas",
+        "collecting",
+        2,
+    )
+    assert own.deadline == soon.motion_deadline.replace(tzinfo=own.deadline.tzinfo)
     assert agenda(who(session, world.people["sam"]), session=session) == []
 
 
@@ -86,3 +99,103 @@ def test_proposers_follow_their_motions_discussion(client, provider, session, wo
     assert "1 unread" in text(item)
     motion_page = page(client.get(f"/motions/{motion.id}"))
     assert "1 unread" in text(motion_page.select_one(".discussion-link"))
+
+
+HISTORIES = {
+    "nothing before": None,
+    "proposed a motion": ("proposer", "motion"),
+    "supported a motion": ("support", "motion"),
+    "proposed an amendment": ("proposer", "amendment"),
+    "supported an amendment": ("support", "amendment"),
+}
+
+
+@pytest.mark.parametrize("history", HISTORIES)
+def test_what_a_member_did_before_never_hides_what_waits_for_their_support(session, world, history):
+    """Ole did something elsewhere before (proposed or supported a motion or an
+    amendment): a motion and an amendment collecting supporters still wait for him.
+    Rows of one kind have no id of the other kind, and a `NOT IN` over a list with a NULL
+    once hid everything."""
+    p = world.people
+    call = make_call(session, world.state_convention, title="Frühjahr")
+    published = publish(session, submitted_motion(session, call, p["mia"]), p["gina"])
+    elsewhere = publish(
+        session, submitted_motion(session, call, p["mia"], title="Woanders"), p["gina"]
+    )
+    call.supporters_required = 2
+    session.add(call)
+    session.commit()
+    waiting_motion = submitted_motion(session, call, p["mia"], title="Mehr Kitas")
+    waiting_amendment = amend(session, published, p["mia"], MOTION_TEXT + "\n\nNeu.", "Ergänzung")
+    other_amendment = amend(session, elsewhere, p["mia"], MOTION_TEXT + "\n\nAnders.", "Anders")
+    assert (waiting_motion.status, waiting_amendment.status) == ("collecting", "collecting")
+    if HISTORIES[history] is not None:
+        table, kind = HISTORIES[history]
+        model = Proposer if table == "proposer" else Support
+        target = (
+            {"motion_id": elsewhere.id}
+            if kind == "motion"
+            else {"amendment_id": other_amendment.id}
+        )
+        session.add(model(member_id=p["ole"], **target))
+        session.commit()
+
+    titles = [
+        i.title for i in agenda(who(session, p["ole"]), session=session) if i.kind == "support"
+    ]
+    assert f"{waiting_motion.number} Mehr Kitas" in titles
+    assert f"{waiting_amendment.number}: Ergänzung" in titles
+    # the amendment he proposed or supported waits for him no longer; untouched, it does
+    touched = HISTORIES[history] is not None and HISTORIES[history][1] == "amendment"
+    assert (f"{other_amendment.number}: Anders" in titles) is not touched
+
+
+def test_the_start_page_shows_own_motions_calls_and_meetings_in_german(
+    client, provider, session, world
+):
+    """Mia's start page: her motion with its status and the supporters still missing, the
+    open call, the meeting she is registered for and the one where a seat is offered."""
+    p = world.people
+    call = make_call(
+        session,
+        world.state_convention,
+        title="Herbst",
+        motion_deadline=utcnow() + timedelta(days=40),
+        supporters_required=3,
+    )
+    motion = submitted_motion(session, call, p["mia"], title="Mehr Kitas")
+    supporter = Support(member_id=p["ole"], motion_id=motion.id)
+    session.add(supporter)
+    going = make_meeting(session, world.state, None, p["gina"], title="Regionalkonferenz")
+    offered = make_meeting(session, world.state, None, p["gina"], title="Basiskonferenz")
+    cancelled = make_meeting(session, world.state, None, p["gina"], title="Abgesagt")
+    session.add_all(
+        [
+            Registration(meeting_id=going.id, member_id=p["mia"], check_in_code="AAA111"),
+            Registration(
+                meeting_id=offered.id,
+                member_id=p["mia"],
+                status=RegistrationStatus.OFFERED,
+                offered_until=utcnow() + timedelta(hours=20),
+                check_in_code="BBB222",
+            ),
+            Registration(
+                meeting_id=cancelled.id,
+                member_id=p["mia"],
+                status=RegistrationStatus.CANCELLED,
+                check_in_code="CCC333",
+            ),
+        ]
+    )
+    session.commit()
+
+    log_in_as(client, provider, "mia", PEOPLE["mia"])
+    home = page(client.get("/"))
+    rows = {text(li.select_one("a")): text(li) for li in home.select("#agenda-title + ul li")}
+    own = rows[f"{motion.number} Mehr Kitas"]
+    assert "Von dir: Unterstützung wird gesammelt" in own
+    assert "braucht noch 2 Unterstützer:innen" in own
+    assert "Antragsfrist läuft" in rows["Herbst"]
+    assert "Du bist angemeldet" in rows["Regionalkonferenz"]
+    assert "Ein Platz ist für dich frei: bitte bestätigen" in rows["Basiskonferenz"]
+    assert "Abgesagt" not in rows

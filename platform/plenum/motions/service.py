@@ -653,6 +653,12 @@ def _may_take(step: Step, place: CallPlace, principal: Principal | None, propose
     return may(principal, step.who, scope)
 
 
+def may_step(name: str, place: CallPlace, principal: Principal | None) -> bool:
+    """Whether the member may take the board's step ``name`` in this call at all."""
+    step = TRANSITIONS.get(name)
+    return step is not None and _may_take(step, place, principal, proposer=False)
+
+
 def check_step(
     name: str, status: str, place: CallPlace, *, principal: Principal, proposer: bool
 ) -> Step:
