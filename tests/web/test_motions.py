@@ -377,6 +377,78 @@ def test_a_motion_collects_supporters_until_it_has_enough(as_person, org, people
     assert count(session, Support) == 2
 
 
+def test_supporters_keep_what_they_supported(as_person, org, people, session):
+    """The last support needed sends the motion to screening; its supporters stay on it,
+    read it while it is screened, are told of each new status, and may take their support
+    back only until the deadline. Members who did not support it do not see it then."""
+    from plenum.notify.models import Notification
+
+    call = make_call(session, org.state_convention, supporters_required=2)
+    motion = submitted_motion(session, call, people["pia"])
+    path = f"/motions/{motion.id}"
+    for name in ("mia", "max"):
+        client = as_person(name)
+        answer = post(client, f"{path}/support", {})
+        assert (answer.status_code, answer.headers["location"]) == (303, path)
+    session.expire_all()
+    assert session.get(Motion, motion.id).status == "submitted"
+
+    shown = page(client.get(path))  # max, whose support sent it to screening
+    assert "status-submitted" in shown.select_one("dd.status")["class"]
+    assert "You support this motion" in text(shown.select_one("#support [role=status]"))
+    assert "goes to screening" in text(shown)
+    assert as_person("olga").get(path).status_code == 404  # not hers to see
+    client = as_person("mia")
+    assert client.get(path).status_code == 200
+
+    sami = as_person("sami")
+    assert post(sami, f"{path}/steps/screen", {}).status_code == 303
+    session.expire_all()
+    told = session.exec(select(Notification).where(Notification.member_id == people["mia"])).all()
+    # told twice: enough supporters (to screening), then screened
+    assert [n.message for n in told] == [
+        "The motion %(number)s “%(title)s” that you support has a new status."
+    ] * 2
+    client = as_person("mia")
+    assert "status-screened" in page(client.get(path)).select_one("dd.status")["class"]
+
+    call = session.get(type(call), call.id)
+    call.motion_deadline = utcnow() - timedelta(minutes=1)
+    session.add(call)
+    session.commit()
+    late = make_call(session, org.state_convention, supporters_required=3)
+    other = submitted_motion(session, late, people["pia"])
+    post(client, f"/motions/{other.id}/support", {})
+    late = session.get(type(late), late.id)
+    late.motion_deadline = utcnow() - timedelta(minutes=1)
+    session.add(late)
+    session.commit()
+    shown = page(client.get(f"/motions/{other.id}"))
+    assert shown.select(f"form[action='/motions/{other.id}/support']") == []
+    assert "can no longer be withdrawn" in text(shown.select_one("#support"))
+    refused = post(client, f"/motions/{other.id}/support", {})
+    assert refused.status_code == 409
+    assert "only until the deadline" in text(page(refused))
+    assert count(session, Support) == 3  # two for the first motion, one kept here
+
+
+def test_supporters_keep_the_amendment_they_supported(as_person, org, people, session):
+    call = make_call(session, org.state_convention)
+    motion = publish(session, submitted_motion(session, call, people["pia"]), people["sami"])
+    call = session.get(type(call), call.id)
+    call.supporters_required = 1
+    session.add(call)
+    session.commit()
+    amendment = amend(session, motion, people["pia"], MOTION_TEXT + "\n\nNeu.")
+    path = f"/amendments/{amendment.id}"
+    client = as_person("mia")
+    answer = post(client, f"{path}/support", {})
+    assert (answer.status_code, answer.headers["location"]) == (303, path)
+    shown = page(client.get(path))
+    assert "You support this amendment" in text(shown.select_one("#support [role=status]"))
+    assert as_person("max").get(path).status_code == 404  # submitted: board and backers only
+
+
 # --- the lifecycle ----------------------------------------------------------------------------
 
 

@@ -247,6 +247,7 @@ def _context(
         "is_proposer": proposer,
         "supporters": supporters,
         "i_support": any(m.id == found.member_id for m in supporters),
+        "support_open": place.amendments_open(),
         "can_support": amendment.status in (Status.COLLECTING, Status.SUBMITTED)
         and not proposer
         and may(found, Action.SUPPORT, place.chapter_scope),
@@ -277,14 +278,14 @@ async def support(request: Request) -> Response:
 def _support(request: Request, values: dict[str, str]) -> Response:
     session = db(request)
     ap, found, _proposer = _seen(request)
+    before = ap.amendment.status
     now = amendments.toggle_support(ap, principal=found, session=session)
     flash(
         request,
         N_("You support this amendment.") if now else N_("You no longer support this amendment."),
     )
-    if not service.may_view(ap.amendment.status, False, ap.at.place, found, proposer=False):
+    if before == Status.COLLECTING and ap.amendment.status == Status.SUBMITTED:
         flash(request, N_("The amendment has enough supporters now and goes to screening."))
-        return see_other(request, path_for(request, "motion", id=ap.at.motion.id))
     return see_other(request, path_for(request, "amendment", id=ap.amendment.id))
 
 

@@ -287,7 +287,9 @@ def viewer(ap: AmendmentPlace, *, principal: Principal | None, session: Session)
     """Who is named on the amendment; raises NotFound when the member may not see it."""
     found = service.names(ap.amendment, principal, session=session)
     published = ap.amendment.published_at is not None
-    named = service.sees_as_named(found, ap.at.place, principal)
+    named = service.sees_as_named(found, ap.at.place, principal) or service.supporter_sees(
+        ap.amendment, ap.at.place, principal, session=session
+    )
     if not may_view(ap.amendment.status, published, ap.at.place, principal, named):
         raise NotFound(N_("This amendment does not exist."))
     return found
@@ -362,9 +364,19 @@ def _move(
         raise DomainError(N_("Someone else has changed this amendment in the meantime."))
     announce(session, "amendment.status", amendment_id=amendment.id, status=str(target))
     _record(ap.at.motion, previous, target, actor, note=note, amendment=amendment, session=session)
+    recipients = [m.id for m in proposers_of(amendment, session=session) if m.id is not None]
     notify(
-        [m.id for m in proposers_of(amendment, session=session) if m.id is not None],
+        recipients,
         N_("Your amendment %(number)s has a new status."),
+        url=f"/amendments/{amendment.id}",
+        exclude=actor,
+        session=session,
+        number=amendment.number,
+    )
+    backers = [m.id for m in supporters_of(amendment, session=session) if m.id not in recipients]
+    notify(
+        [member_id for member_id in backers if member_id is not None],
+        N_("The amendment %(number)s that you support has a new status."),
         url=f"/amendments/{amendment.id}",
         exclude=actor,
         session=session,

@@ -330,6 +330,7 @@ def _motion_context(
         "is_proposer": proposer,
         "supporters": supporters,
         "i_support": any(m.id == found.member_id for m in supporters),
+        "support_open": place.motions_open(),
         "can_support": motion.status in (Status.COLLECTING, Status.SUBMITTED)
         and not proposer
         and may(found, Action.SUPPORT, place.chapter_scope),
@@ -403,14 +404,14 @@ async def motion_support(request: Request) -> Response:
 def _motion_support(request: Request, values: dict[str, str]) -> Response:
     session = db(request)
     at, found, _proposer = _seen(request)
+    before = at.motion.status
     now = service.toggle_support(at.motion, at.place, principal=found, session=session)
     flash(
         request, N_("You support this motion.") if now else N_("You no longer support this motion.")
     )
-    if not service.may_view(at.motion.status, False, at.place, found, proposer=False):
-        # the last support needed sends it to screening, where members no longer see it
+    if before == Status.COLLECTING and at.motion.status == Status.SUBMITTED:
+        # the last support needed sends it to screening; supporters keep reading it
         flash(request, N_("The motion has enough supporters now and goes to screening."))
-        return see_other(request, path_for(request, "call", id=at.place.call.id))
     return see_other(request, path_for(request, "motion", id=at.motion.id))
 
 

@@ -544,6 +544,9 @@ def flip_support(
         select(Support).where(column == target.id, Support.member_id == principal.member_id)
     ).first()
     if existing:
+        open_ = place.amendments_open() if isinstance(target, Amendment) else place.motions_open()
+        if not open_:
+            raise DomainError(N_("Support can be withdrawn only until the deadline."))
         session.delete(existing)
     else:
         support = Support(member_id=principal.member_id)
@@ -808,6 +811,16 @@ def _move(
         number=motion.number or "",
         title=motion.title,
     )
+    backers = [m.id for m in supporters_of(motion, session=session) if m.id not in recipients]
+    notify(
+        [member_id for member_id in backers if member_id is not None],
+        N_("The motion %(number)s “%(title)s” that you support has a new status."),
+        url=f"/motions/{motion.id}",
+        exclude=actor,
+        session=session,
+        number=motion.number or "",
+        title=motion.title,
+    )
 
 
 def _record(
@@ -992,15 +1005,32 @@ def sees_as_named(found: Named, place: CallPlace, principal: Principal | None) -
     return found.named and may(principal, Action.VIEW_MOTIONS, place.chapter_scope)
 
 
+def supports(target: Motion | Amendment, member_id: int, *, session: Session) -> bool:
+    column = Support.amendment_id if isinstance(target, Amendment) else Support.motion_id
+    query = select(Support.id).where(column == target.id, Support.member_id == member_id)
+    return session.exec(query).first() is not None
+
+
+def supporter_sees(
+    target: Motion | Amendment, place: CallPlace, principal: Principal | None, *, session: Session
+) -> bool:
+    """A supporter keeps what they supported: they read it while it is screened and
+    follow its fate to the end (as long as they may read the chapter's motions)."""
+    if principal is None or not may(principal, Action.VIEW_MOTIONS, place.chapter_scope):
+        return False
+    return supports(target, principal.member_id, session=session)
+
+
 def viewer(
     motion: Motion, place: CallPlace, *, principal: Principal | None, session: Session
 ) -> Named:
     """Who is named on the motion; raises NotFound when the member may not see it."""
     found = names(motion, principal, session=session)
     published = motion.current_version_id is not None
-    if not may_view(
-        motion.status, published, place, principal, sees_as_named(found, place, principal)
-    ):
+    own = sees_as_named(found, place, principal) or supporter_sees(
+        motion, place, principal, session=session
+    )
+    if not may_view(motion.status, published, place, principal, own):
         raise NotFound(N_("This motion does not exist."))
     return found
 
