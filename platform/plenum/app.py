@@ -25,7 +25,12 @@ from plenum.discuss import routes as discuss_routes
 from plenum.mail import routes as mail_routes
 from plenum.meetings import agenda_routes, live, live_routes, minutes_routes
 from plenum.meetings import routes as meeting_routes
-from plenum.motions import amendment_routes, attachment_routes, resolution_routes
+from plenum.motions import (
+    amendment_routes,
+    attachment_routes,
+    management_routes,
+    resolution_routes,
+)
 from plenum.motions import routes as motion_routes
 from plenum.motions.wording import template_filters, template_globals
 from plenum.notify import routes as notify_routes
@@ -101,6 +106,7 @@ def create_app(settings: Settings | None = None) -> Plenum:
             *amendment_routes.routes,
             *attachment_routes.routes,
             *resolution_routes.routes,
+            *management_routes.routes,
             *notify_routes.routes,
             *discuss_routes.routes,
             *mail_routes.routes,

@@ -265,3 +265,53 @@ def test_motion_from_call_to_resolution_pdf(
 def _path(url: str) -> str:
     """The path of a URL on the live server."""
     return "/" + url.split("/", 3)[3]
+
+
+def test_the_board_publishes_selected_motions_with_the_keyboard_on_a_phone(
+    page: Page, live_server: str, provider: Provider, session: Any, settings: Any
+) -> None:
+    """The management table at 320 and 390 px: axe finds nothing, nothing scrolls the
+    page sideways (the table scrolls in its own box); two motions are ticked, "publish"
+    chosen and applied by keyboard; a refusal names the item and keeps the ticks."""
+    from tests.browser.test_meetings_browser import fits
+    from tests.browser.test_votes_browser import press, tab_to
+    from tests.support.motions import publish, submitted_motion
+    from tests.support.web import enrol
+
+    org = structure(session)
+    ids = {sub: enrol(session, settings, sub, person) for sub, person in PEOPLE.items()}
+    call = make_call(session, org.state_board, title="Frühjahr")
+    first = submitted_motion(session, call, ids["anna"], title="Kitas")
+    second = submitted_motion(session, call, ids["anna"], title="Busse")
+    done = publish(session, submitted_motion(session, call, ids["anna"], title="Mieten"), ids["bo"])
+    session.commit()
+    page.set_viewport_size({"width": 390, "height": 800})
+    become(page, live_server, provider, "bo")
+    page.goto(f"{live_server}/calls/{call.id}/manage")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Anträge verwalten")
+    look(page)
+    fits(page, 320)
+    fits(page, 390)
+
+    for motion in (first, done):
+        tab_to(page, f"#select-motion-{motion.id}")
+        page.keyboard.press("Space")
+    tab_to(page, "#step-publish")
+    page.keyboard.press("Space")
+    press(page, ".bulk-actions button[type=submit]")
+    refusal = page.locator("#refusal")
+    expect(refusal).to_contain_text("Nichts wurde geändert")
+    expect(refusal).to_contain_text(f"{done.number}: In seinem jetzigen Status nicht möglich.")
+    expect(page.locator(f"#select-motion-{first.id}")).to_be_checked()
+    look(page)
+    fits(page, 320)
+
+    tab_to(page, f"#select-motion-{done.id}")
+    page.keyboard.press("Space")
+    tab_to(page, f"#select-motion-{second.id}")
+    page.keyboard.press("Space")
+    press(page, ".bulk-actions button[type=submit]")
+    expect(page.locator(FLASH)).to_have_text("2 Einträge sind den Schritt gegangen.")
+    rows = page.locator(".manage-table tbody tr td:nth-child(4)")
+    expect(rows).to_have_text(["Veröffentlicht"] * 3)
+    look(page)

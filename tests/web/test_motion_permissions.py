@@ -305,6 +305,14 @@ def seen_version(name: str) -> Callable[[World], dict[str, str]]:
     return form
 
 
+def bulk_publish(world: World) -> dict[str, str]:
+    """Publish a motion submitted to the call the row made (made here, after the path)."""
+    call = world.made["call"]
+    motion = world._submit(call)
+    world.session.commit()
+    return {"step": "publish", "selected": f"motion:{motion.id}"}
+
+
 def import_form(world: World) -> dict[str, str]:
     world.resolutions_made += 1
     return {"document": resolution_document(world.resolutions_made)}
@@ -325,6 +333,9 @@ TABLE = [
     row("POST", "/calls/{call}/edit",                   CALL_FORM,     303, 403, 403, 403, 303, 403, 303),
     row("GET",  "/calls/{call}/motions.csv",            None,          303, 200, 200, 200, 200, 403, 200),
     row("GET",  "/calls/{call}/book.pdf",               None,          303, 200, 200, 200, 200, 403, 200),
+    # the management table of a call: its board (screening, recommending, deciding)
+    row("GET",  "/calls/{call}/manage",                 None,          303, 403, 403, 200, 200, 403, 200),
+    row("POST", "/calls/{call}/manage",                 bulk_publish,  303, 403, 403, 303, 303, 403, 303),
     # writing a motion
     row("GET",  "/calls/{call}/motions/new",            None,          303, 200, 200, 200, 200, 403, 403),
     row("POST", "/calls/{call}/motions/new",            MOTION_FORM | {"action": "preview"},

@@ -186,7 +186,8 @@ def test_the_start_page_shows_the_task_list_to_staff_only(client, provider, sess
     home = page(client.get("/"))
     (row,) = home.select(".task-list li")
     assert text(row.select_one(".kicker")) == "Anträge zu prüfen und zu veröffentlichen"
-    assert row.select_one("a")["href"] == f"/calls/{call.id}?status=submitted"
+    assert row.select_one("a")["href"] == f"/calls/{call.id}/manage?status=submitted"
+    assert client.get(row.select_one("a")["href"]).status_code == 200
     assert text(row.select_one(".badge")).startswith("1")
     log_in_as(client, provider, "mia", PEOPLE["mia"])
     assert page(client.get("/")).select_one(".task-list") is None

@@ -120,7 +120,7 @@ def _call_tasks(
     found: list[Task] = []
     for call_id, by in counts.items():
         place = motions.call_place(call_id, session=session)
-        url, where = f"/calls/{call_id}", place.body.name
+        url, where = f"/calls/{call_id}/manage", place.body.name
         title = place.call.title
 
         def left(kind: str, *statuses: Status, of: dict[tuple[str, str], int] = by) -> int:
@@ -134,7 +134,8 @@ def _call_tasks(
         publish = left("amendment", *_SCREEN)
         if publish and motions.may_step("publish", place, principal):
             deadline = as_utc(place.call.amendment_deadline)
-            found.append(Task("publish_amendments", title, url, publish, deadline, where))
+            link = url + "?kind=amendment"
+            found.append(Task("publish_amendments", title, link, publish, deadline, where))
         recommend = left("motion", Status.PUBLISHED) + left("amendment", Status.PUBLISHED)
         if closed and recommend and motions.may_step("recommend", place, principal):
             found.append(

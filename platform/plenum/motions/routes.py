@@ -19,6 +19,7 @@ from plenum.motions import (
     exports,
     forms,
     lines,
+    management,
     resolutions,
     service,
 )
@@ -138,6 +139,7 @@ def call_page(request: Request) -> Response:
         "status_filter": status,
         "statuses": list(Status),
         "can_submit": service.may_submit(found, place, session=session) and place.motions_open(),
+        "can_manage_motions": management.may_manage(place, found),
         "can_manage": may(found, Action.MANAGE_CALLS, place.body_scope),
     }
     return render(request, "motions/call.html", context, block="motion_list")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from functools import partial
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -65,31 +66,47 @@ def error_page(
     )
 
 
+async def rendered(
+    request: Request,
+    status_code: int,
+    detail: str | None = None,
+    *,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """The error page, rendered on a worker thread: it reads the member and their unread
+    notifications from the database, which may have to wait for a pooled connection.
+    On the event loop that wait would stop every request, including those that hold the
+    connections and only need the loop to finish (twenty racing requests did)."""
+    page = partial(error_page, request, status_code, detail, headers=headers)
+    response: Response = await run_in_threadpool(page)
+    return response
+
+
 async def reject(request: Request, status_code: int) -> Response:
     """Used by middleware that refuses a request before it reaches a route."""
     detail = N_("The form has expired or did not come from this site. Please reload the page.")
-    return error_page(request, status_code, detail if status_code == 403 else None)
+    return await rendered(request, status_code, detail if status_code == 403 else None)
 
 
 async def http_exception(request: Request, exc: Exception) -> Response:
     if not isinstance(exc, HTTPException):
         return await server_error(request, exc)
     detail = exc.detail if exc.detail and exc.status_code not in (404, 405) else None
-    return error_page(request, exc.status_code, detail, headers=exc.headers)
+    return await rendered(request, exc.status_code, detail, headers=exc.headers)
 
 
 async def permission_denied(request: Request, exc: Exception) -> Response:
-    return error_page(request, 403)
+    return await rendered(request, 403)
 
 
 async def not_found(request: Request, exc: Exception) -> Response:
-    return error_page(request, 404)
+    return await rendered(request, 404)
 
 
 async def domain_error(request: Request, exc: Exception) -> Response:
     """A step that cannot be taken now: say why (the message is a catalogue id)."""
     detail = exc.message if isinstance(exc, DomainError) else None
-    return error_page(request, 409, detail)
+    return await rendered(request, 409, detail)
 
 
 async def conflict(request: Request, exc: Exception) -> Response:
@@ -100,12 +117,12 @@ async def conflict(request: Request, exc: Exception) -> Response:
     session = request.scope.get("state", {}).get("db")
     if session is not None:
         await run_in_threadpool(session.rollback)
-    return error_page(request, 409, RACE)
+    return await rendered(request, 409, RACE)
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return error_page(request, 500)
+    return await rendered(request, 500)
 
 
 RACE = N_("Someone else changed this at the same moment. Please reload the page.")
