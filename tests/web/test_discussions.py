@@ -206,13 +206,13 @@ def test_agreeing_counts_once_per_member(client, provider, session, world):
     post(client, f"/comments/{first.id}/agree", {"agree": "1"})
     post(client, f"/comments/{first.id}/agree", {"agree": "1"})  # sent twice: agreed once
     soup = page(client.get(f"/threads/{thread.id}"))
-    assert text(soup.select_one("#c1 .agree-count")) == "1 agree"
+    assert text(soup.select_one("#c1 .agree-count")) == "1 agreement"
     assert soup.select_one("#c1 [aria-pressed]")["aria-pressed"] == "true"
     assert soup.select_one("#c1 input[name=agree]")["value"] == "0"
     post(client, f"/comments/{first.id}/agree", {"agree": "0"})
     post(client, f"/comments/{first.id}/agree", {"agree": "0"})  # taken back once, not twice
     soup = page(client.get(f"/threads/{thread.id}"))
-    assert text(soup.select_one("#c1 .agree-count")) == "0 agree"
+    assert text(soup.select_one("#c1 .agree-count")) == "0 agreements"
     as_member(client, provider, "mia")
     assert post(client, f"/comments/{first.id}/agree", {"agree": "1"}).status_code == 409
 
