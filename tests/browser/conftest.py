@@ -91,9 +91,19 @@ def page(context: BrowserContext) -> Page:
     return context.new_page()
 
 
+DUPLICATE_IDS = """() => {
+  const seen = new Map();
+  for (const el of document.querySelectorAll("[id]")) seen.set(el.id, (seen.get(el.id) || 0) + 1);
+  return [...seen].filter(([, n]) => n > 1).map(([id, n]) => `${id} (${n}x)`);
+}"""
+
+
 def check_a11y(page: Page) -> None:
-    """Run axe-core on the page as it is now; fail on serious or critical violations."""
+    """Run axe-core on the page as it is now; fail on serious or critical violations, and
+    on an id given twice (a label or a link to it would reach the wrong element)."""
     page.wait_for_load_state("load")
+    twice = page.evaluate(DUPLICATE_IDS)
+    assert not twice, f"ids used more than once on {page.url}: {', '.join(twice)}"
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
     results: dict[str, Any] = page.evaluate("async () => await window.axe.run(document)")

@@ -232,7 +232,7 @@ def test_office_staff_find_only_members_of_their_chapters(client, app, provider,
     answer = client.get("/chapters/lv-nrw/members", params={"member_number": "710005"})
 
     assert answer.status_code == 422
-    error = page(answer).select_one("#member_number-error")
+    error = page(answer).select_one("#lookup-member_number-error")
     assert text(error) == "Kein Mitglied mit dieser Nummer gehört zu dieser Gliederung."
     sam_page = f"/chapters/lv-nrw/members/{member_id(session, 'sam')}"
     assert client.get(sam_page).status_code == 404
