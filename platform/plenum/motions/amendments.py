@@ -364,21 +364,14 @@ def _move(
         raise DomainError(N_("Someone else has changed this amendment in the meantime."))
     announce(session, "amendment.status", amendment_id=amendment.id, status=str(target))
     _record(ap.at.motion, previous, target, actor, note=note, amendment=amendment, session=session)
-    recipients = [m.id for m in proposers_of(amendment, session=session) if m.id is not None]
-    notify(
-        recipients,
-        N_("Your amendment %(number)s has a new status."),
-        url=f"/amendments/{amendment.id}",
-        exclude=actor,
-        session=session,
-        number=amendment.number,
-    )
-    backers = [m.id for m in supporters_of(amendment, session=session) if m.id not in recipients]
-    notify(
-        [member_id for member_id in backers if member_id is not None],
-        N_("The amendment %(number)s that you support has a new status."),
-        url=f"/amendments/{amendment.id}",
-        exclude=actor,
+    service.tell_of_status(
+        amendment,
+        (
+            N_("Your amendment %(number)s has a new status."),
+            N_("The amendment %(number)s that you support has a new status."),
+        ),
+        f"/amendments/{amendment.id}",
+        actor=actor,
         session=session,
         number=amendment.number,
     )

@@ -801,26 +801,35 @@ def _move(
         raise DomainError(N_("Someone else has changed this motion in the meantime."))
     announce(session, "motion.status", motion_id=motion.id, status=str(target))
     _record(motion, previous, target, actor, note=note, session=session)
-    recipients = [m.id for m in proposers_of(motion, session=session) if m.id is not None]
-    notify(
-        recipients,
-        N_("Your motion %(number)s “%(title)s” has a new status."),
-        url=f"/motions/{motion.id}",
-        exclude=actor,
+    tell_of_status(
+        motion,
+        (
+            N_("Your motion %(number)s “%(title)s” has a new status."),
+            N_("The motion %(number)s “%(title)s” that you support has a new status."),
+        ),
+        f"/motions/{motion.id}",
+        actor=actor,
         session=session,
         number=motion.number or "",
         title=motion.title,
     )
-    backers = [m.id for m in supporters_of(motion, session=session) if m.id not in recipients]
-    notify(
-        [member_id for member_id in backers if member_id is not None],
-        N_("The motion %(number)s “%(title)s” that you support has a new status."),
-        url=f"/motions/{motion.id}",
-        exclude=actor,
-        session=session,
-        number=motion.number or "",
-        title=motion.title,
-    )
+
+
+def tell_of_status(
+    target: Motion | Amendment,
+    messages: tuple[str, str],
+    url: str,
+    *,
+    actor: int | None,
+    session: Session,
+    **params: str,
+) -> None:
+    """A new status of a motion or an amendment: its proposers are told with the first
+    message, its supporters (who are not proposers) with the second; not who moved it."""
+    proposers = {m.id for m in people(Proposer, target, session=session) if m.id is not None}
+    backers = {m.id for m in people(Support, target, session=session) if m.id is not None}
+    for members, message in zip((proposers, backers - proposers), messages, strict=True):
+        notify(sorted(members), message, url=url, exclude=actor, session=session, **params)
 
 
 def _record(
