@@ -411,3 +411,29 @@ def test_boosted_navigation_gets_the_whole_page(as_role):
         "/chapters/lv-nrw/bodies/new", headers={"HX-Request": "true", "HX-Boosted": "true"}
     )
     assert _page(response).select_one("header.site-header")
+
+
+def test_a_role_from_the_party_account_is_not_offered_for_removal(as_role, session, org):
+    """It would come back at the next login: the roster says so instead of "Remove",
+    and a removal sent anyway is refused with that reason, changing nothing."""
+    from plenum.orgs.models import Member
+
+    client = as_role("staff")
+    member = session.exec(select(Member).where(Member.subject == "staff")).one()
+    synced = BodyRole(member_id=member.id, body_id=org.state_board.id, role="chair", source="idp")
+    session.add(synced)
+    session.commit()
+    row = next(
+        tr
+        for tr in _page(client.get("/bodies/lv-nrw-board")).select("#body-roles tbody tr")
+        if "Vorsitz" in tr.text
+    )
+    assert row.select("form") == []
+    assert "kommt bei jeder Anmeldung wieder" in row.text
+    refused = client.post(
+        f"/bodies/lv-nrw-board/roles/{synced.id}/delete", data={"csrf_token": _token(client)}
+    )
+    assert refused.status_code == 409
+    assert "Parteikonto" in _page(refused).text
+    session.expire_all()
+    assert session.get(BodyRole, synced.id) is not None

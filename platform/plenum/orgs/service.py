@@ -12,7 +12,7 @@ from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from plenum.auth.permissions import MEMBER, Grant, Principal, Scope
-from plenum.errors import N_, NotFound, ValidationFailed
+from plenum.errors import N_, DomainError, NotFound, ValidationFailed
 from plenum.orgs import numbering
 from plenum.orgs.models import (
     CHAPTER_ROLES,
@@ -26,6 +26,7 @@ from plenum.orgs.models import (
     Member,
     Membership,
     Role,
+    Source,
 )
 
 # --- chapters ---------------------------------------------------------------------------
@@ -295,26 +296,41 @@ def _grant(
     return grant
 
 
+FROM_THE_PARTY_ACCOUNT = N_(
+    "This role comes from the party account and would come back at the next login. "
+    "Please change it in the party's member administration."
+)
+
+
 def revoke_body_role(body: Body, role_id: int, *, session: Session) -> None:
-    """Take the role back, in one statement: the same request twice revokes once."""
+    """Take a role given in Plenum back, in one statement: the same request twice revokes
+    once. A role from the identity provider is not removed here: it would come back."""
+    mine = (col(BodyRole.id) == role_id, col(BodyRole.body_id) == body.id)
     gone = session.execute(
         delete(BodyRole)
-        .where(col(BodyRole.id) == role_id, col(BodyRole.body_id) == body.id)
+        .where(*mine, col(BodyRole.source) == Source.MANUAL)
         .returning(col(BodyRole.id))
     ).first()
     if gone is None:
-        raise NotFound(N_("This role does not exist (any more)."))
+        _not_revoked(session.exec(select(BodyRole.id).where(*mine)).first())
 
 
 def revoke_chapter_role(chapter: Chapter, role_id: int, *, session: Session) -> None:
-    """Take the role back, in one statement: the same request twice revokes once."""
+    """As ``revoke_body_role``, for a role held for a chapter."""
+    mine = (col(ChapterRole.id) == role_id, col(ChapterRole.chapter_id) == chapter.id)
     gone = session.execute(
         delete(ChapterRole)
-        .where(col(ChapterRole.id) == role_id, col(ChapterRole.chapter_id) == chapter.id)
+        .where(*mine, col(ChapterRole.source) == Source.MANUAL)
         .returning(col(ChapterRole.id))
     ).first()
     if gone is None:
-        raise NotFound(N_("This role does not exist (any more)."))
+        _not_revoked(session.exec(select(ChapterRole.id).where(*mine)).first())
+
+
+def _not_revoked(still_there: int | None) -> None:
+    if still_there is not None:
+        raise DomainError(FROM_THE_PARTY_ACCOUNT)
+    raise NotFound(N_("This role does not exist (any more)."))
 
 
 # --- a member's own view ----------------------------------------------------------------
