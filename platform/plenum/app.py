@@ -17,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
 from plenum import events, site
+from plenum.agenda import happening_routes
 from plenum.auth import current
 from plenum.auth import routes as auth_routes
 from plenum.auth.oidc import check_issuer_at_start, make_client
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None) -> Plenum:
             *attachment_routes.routes,
             *resolution_routes.routes,
             *management_routes.routes,
+            *happening_routes.routes,
             *notify_routes.routes,
             *discuss_routes.routes,
             *mail_routes.routes,

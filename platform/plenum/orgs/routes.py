@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from plenum.auth import sessions
 from plenum.auth.current import authorize, require_member
-from plenum.auth.permissions import Action, may
+from plenum.auth.permissions import MEMBER, Action, Principal, may
 from plenum.errors import N_, NotFound, ValidationFailed
 from plenum.orgs import service
 from plenum.orgs.models import CHAPTER_ROLES, BodyKind, Majority, Member, Role
@@ -72,6 +72,8 @@ def chapter_page(
         "can_manage": manage,
         "can_manage_members": may(principal, Action.MANAGE_MEMBERS, scope),
         "can_discuss": may(principal, Action.DISCUSS, scope),
+        "logged_in": principal is not None,
+        **_own(principal),
         "values": values or {},
         "errors": errors or {},
         **_choices(),
@@ -109,6 +111,15 @@ def chapter_role_remove(request: Request) -> Response:
     service.revoke_chapter_role(chapter, request.path_params["role_id"], session=session)
     flash(request, N_("The role has been removed."))
     return see_other(request, path_for(request, "chapter", key=chapter.key))
+
+
+def _own(principal: Principal | None) -> dict[str, Any]:
+    """The member's own chapters (where their memberships are) and those above them."""
+    paths = [g.chapter_path for g in (principal.grants if principal else ()) if g.role == MEMBER]
+    return {
+        "own_chapters": {path[-1] for path in paths if path},
+        "own_path": {cid for path in paths for cid in path},
+    }
 
 
 def body_new_form(request: Request) -> Response:
