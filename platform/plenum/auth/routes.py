@@ -22,7 +22,7 @@ from plenum.errors import N_
 from plenum.orgs.models import Member
 from plenum.settings import Settings
 from plenum.web.dbsession import db
-from plenum.web.errors import rendered
+from plenum.web.errors import error_page
 from plenum.web.forms import local_path
 from plenum.web.session import SESSION_ID, renew
 
@@ -90,7 +90,7 @@ async def login(request: Request) -> Response:
     address = client_address(request)
     if not limiter.hit(address):
         retry = str(limiter.retry_after(address))
-        return await rendered(request, 429, headers={"Retry-After": retry})
+        return error_page(request, 429, headers={"Retry-After": retry})
     for key in [k for k in request.session if k.startswith("_state_")]:
         del request.session[key]
     request.session["login_next"] = local_path(request.query_params.get("next"))
@@ -101,7 +101,7 @@ async def login(request: Request) -> Response:
         log.warning(
             "identity provider %s not usable at login: %r", _settings(request).oidc_issuer, exc
         )
-        return await rendered(request, 503, PROVIDER_DOWN)
+        return error_page(request, 503, PROVIDER_DOWN)
     return response
 
 
@@ -114,7 +114,7 @@ async def callback(request: Request) -> Response:
     try:
         profile = service.profile_from_claims(settings.oidc_issuer, claims, settings)
     except service.LoginRefused as exc:
-        return await rendered(request, 400, exc.message)
+        return error_page(request, 400, exc.message)
     next_path = local_path(request.session.get("login_next"))
     renew(request.session)
     try:
@@ -122,7 +122,7 @@ async def callback(request: Request) -> Response:
             _log_in, request, profile, request.session[SESSION_ID]
         )
     except service.LoginRefused as exc:
-        return await rendered(request, 403, exc.message)
+        return error_page(request, 403, exc.message)
     request.session[SESSION_KEY] = member.id
     request.session[USED_STATES] = used_states
     if unknown_chapters:
@@ -157,10 +157,10 @@ def _spend_state(request: Request) -> list[str]:
     return used
 
 
-async def _refused(request: Request, settings: Settings, kind: str, exc: object) -> Response:
+def _refused(request: Request, settings: Settings, kind: str, exc: object) -> Response:
     status, message, reason = FAILURES[kind]
     log.warning("login at %s refused: %s (%s)", settings.oidc_issuer, reason, exc)
-    return await rendered(request, status, message)
+    return error_page(request, status, message)
 
 
 def _failure_kind(request: Request, exc: OAuthError) -> str:
@@ -179,15 +179,15 @@ async def _verified_claims(request: Request, settings: Settings) -> dict[str, An
             request, claims_options=_claims_options(metadata, settings)
         )
     except OAuthError as exc:
-        return await _refused(request, settings, _failure_kind(request, exc), exc)
+        return _refused(request, settings, _failure_kind(request, exc), exc)
     except (httpx2.HTTPError, DiscoveryInvalid, RuntimeError) as exc:
         log.warning("identity provider %s not usable at callback: %r", settings.oidc_issuer, exc)
-        return await rendered(request, 503, PROVIDER_DOWN)
+        return error_page(request, 503, PROVIDER_DOWN)
     except (AuthlibBaseError, JoseError, ValueError) as exc:
-        return await _refused(request, settings, "token", exc)
+        return _refused(request, settings, "token", exc)
     userinfo = token.get("userinfo")
     if not userinfo:
-        return await _refused(request, settings, "token", "no ID token")
+        return _refused(request, settings, "token", "no ID token")
     return await _with_userinfo(client, token, dict(userinfo), settings)
 
 

@@ -73,10 +73,12 @@ async def rendered(
     *,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
-    """The error page, rendered on a worker thread: it reads the member and their unread
-    notifications from the database, which may have to wait for a pooled connection.
-    On the event loop that wait would stop every request, including those that hold the
-    connections and only need the loop to finish (twenty racing requests did)."""
+    """The error page, rendered on a worker thread: after a rollback the request's session
+    has given its connection back, and the page reads the member and their unread
+    notifications, so it must wait for a pooled connection. On the event loop that wait
+    would stop every request, including those that hold the connections and only need the
+    loop to finish (twenty racing requests did). Other refusals answer at once, on the
+    loop: their session still holds its connection, or they have none yet."""
     page = partial(error_page, request, status_code, detail, headers=headers)
     response: Response = await run_in_threadpool(page)
     return response
@@ -85,28 +87,28 @@ async def rendered(
 async def reject(request: Request, status_code: int) -> Response:
     """Used by middleware that refuses a request before it reaches a route."""
     detail = N_("The form has expired or did not come from this site. Please reload the page.")
-    return await rendered(request, status_code, detail if status_code == 403 else None)
+    return error_page(request, status_code, detail if status_code == 403 else None)
 
 
 async def http_exception(request: Request, exc: Exception) -> Response:
     if not isinstance(exc, HTTPException):
         return await server_error(request, exc)
     detail = exc.detail if exc.detail and exc.status_code not in (404, 405) else None
-    return await rendered(request, exc.status_code, detail, headers=exc.headers)
+    return error_page(request, exc.status_code, detail, headers=exc.headers)
 
 
 async def permission_denied(request: Request, exc: Exception) -> Response:
-    return await rendered(request, 403)
+    return error_page(request, 403)
 
 
 async def not_found(request: Request, exc: Exception) -> Response:
-    return await rendered(request, 404)
+    return error_page(request, 404)
 
 
 async def domain_error(request: Request, exc: Exception) -> Response:
     """A step that cannot be taken now: say why (the message is a catalogue id)."""
     detail = exc.message if isinstance(exc, DomainError) else None
-    return await rendered(request, 409, detail)
+    return error_page(request, 409, detail)
 
 
 async def conflict(request: Request, exc: Exception) -> Response:
@@ -122,7 +124,7 @@ async def conflict(request: Request, exc: Exception) -> Response:
 
 async def server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return await rendered(request, 500)
+    return error_page(request, 500)
 
 
 RACE = N_("Someone else changed this at the same moment. Please reload the page.")

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from plenum.errors import N_
-from plenum.web.errors import rendered
+from plenum.web.errors import error_page
 
 MAX_FIELDS = 1000  # as many as Starlette's form parser takes
 NUL_REFUSED = N_(
@@ -68,7 +68,7 @@ class NulMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and _has_nul(scope):
-            response = await rendered(Request(scope), 400, NUL_REFUSED)
+            response = error_page(Request(scope), 400, NUL_REFUSED)
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
