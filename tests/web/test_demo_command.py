@@ -5,6 +5,7 @@ nothing else done or printed."""
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -59,8 +60,13 @@ def test_a_taken_port_is_said_and_nothing_else_happens(tmp_path: Path):
 def test_the_address_is_printed_once_the_port_is_bound(tmp_path: Path):
     port, idp_port = free_port(), free_port()
     command, env = demo_command(tmp_path, port, idp_port)
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    process = subprocess.Popen(  # a group of its own: the demo starts the provider too
+        command,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
     )
     try:
         assert process.stdout is not None
@@ -84,5 +90,5 @@ def test_the_address_is_printed_once_the_port_is_bound(tmp_path: Path):
         assert login.status_code in (302, 303, 307)
         assert login.headers["location"].startswith(f"http://127.0.0.1:{idp_port}/")
     finally:
-        process.terminate()
+        os.killpg(process.pid, signal.SIGTERM)  # the site and its identity provider
         process.wait(timeout=20)
