@@ -22,7 +22,7 @@ from plenum.discuss import access as spaces
 from plenum.discuss.models import Comment, Flag, Space, Thread
 from plenum.discuss.moderation import open_flags
 from plenum.meetings import agenda as meeting_agenda
-from plenum.meetings.access import allowed, place_of
+from plenum.meetings.access import allowed, place_of, roles_at
 from plenum.meetings.models import (
     Meeting,
     MeetingRole,
@@ -233,9 +233,11 @@ def _meeting_tasks(
         theirs if reach is None else or_(theirs, col(Meeting.chapter_id).in_(reach)),
     )
     found: list[Task] = []
-    for meeting in session.exec(query):
+    meetings = list(session.exec(query))
+    roles = roles_at([m.id or 0 for m in meetings], principal.member_id, session=session)
+    for meeting in meetings:
         at = place_of(meeting, session=session)
-        may = allowed(principal, at, session=session)
+        may = allowed(principal, at, session=session, roles=roles[meeting.id or 0])
         if not (may.needs or may.run or may.desk):
             continue
         url, start, end = (
