@@ -87,14 +87,25 @@ def _empty_tables(request: pytest.FixtureRequest) -> Iterator[None]:
     if "database" not in request.fixturenames:
         return
     db: Database = request.getfixturevalue("database")
-    names = [table.name for table in reversed(metadata.sorted_tables)]
     with db.engine.begin() as connection:
+        if not connection.execute(ANY_ROWS).first():
+            return  # nothing was written: nothing to empty
         if db.is_sqlite:
-            for name in names:
+            for name in TABLES:  # children before parents
                 connection.execute(text(f'DELETE FROM "{name}"'))
         else:
-            quoted = ", ".join(f'"{name}"' for name in names)
+            # TRUNCATE, not DELETE: rows come back in the order they were written (a test
+            # that reads without ORDER BY must not see them shuffled by reused space).
+            quoted = ", ".join(f'"{name}"' for name in TABLES)
             connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+
+
+TABLES = [table.name for table in reversed(metadata.sorted_tables)]
+# One cheap statement tells whether a test wrote anything at all; a TRUNCATE of every
+# table costs about 0.2 s on PostgreSQL, minutes over a run.
+ANY_ROWS = text(
+    " UNION ALL ".join(f'SELECT 1 WHERE EXISTS (SELECT 1 FROM "{name}")' for name in TABLES)
+)
 
 
 @pytest.fixture(scope="session")

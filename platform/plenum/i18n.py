@@ -44,8 +44,14 @@ def gettext(message: str, **variables: object) -> str:
 
 
 def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
-    text = translations(current_locale.get()).ungettext(singular, plural, n)
-    return text % {"num": n, **variables}
+    return plural_form(singular, plural, n) % {"num": n, **variables}
+
+
+def plural_form(singular: str, plural: str, n: int) -> str:
+    """The translated form for ``n``, unformatted: for templates, where Jinja fills in
+    ``num`` and the other variables itself (escaped)."""
+    text: str = translations(current_locale.get()).ungettext(singular, plural, n)
+    return text
 
 
 def normalise(locale: object, default: str = DEFAULT_LOCALE) -> str:

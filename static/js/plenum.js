@@ -15,3 +15,107 @@ document.addEventListener("htmx:beforeSwap", (event) => {
     event.detail.isError = false;
   }
 });
+
+// A secret ballot's tracker is shown once: copy and print buttons, and a warning before
+// the member leaves the page without having saved, copied or printed it.
+const trackerUnsaved = () => {
+  const guard = document.querySelector("[data-tracker-guard]");
+  return guard && !guard.hasAttribute("data-saved") ? guard : null;
+};
+const revealTrackerTools = () => {
+  for (const button of document.querySelectorAll("[data-copy][hidden], [data-print][hidden]")) {
+    if (button.hasAttribute("data-print") || navigator.clipboard) {
+      button.hidden = false;
+    }
+  }
+};
+document.addEventListener("DOMContentLoaded", revealTrackerTools);
+document.addEventListener("htmx:afterSettle", revealTrackerTools);
+document.addEventListener("click", (event) => {
+  const target = event.target instanceof Element ? event.target : null;
+  const saved = target && target.closest("[data-tracker-saved]");
+  if (!saved) {
+    return;
+  }
+  const guard = saved.closest("[data-tracker-guard]");
+  if (saved.hasAttribute("data-copy")) {
+    const source = document.querySelector(saved.dataset.copy);
+    navigator.clipboard.writeText(source ? source.textContent.trim() : "").then(() => {
+      const status = guard && guard.querySelector("[data-copy-status]");
+      if (status) {
+        status.textContent = saved.dataset.copied;
+      }
+      if (guard) {
+        guard.setAttribute("data-saved", "");
+      }
+    });
+    return;
+  }
+  if (saved.hasAttribute("data-print")) {
+    window.print();
+  }
+  if (guard) {
+    guard.setAttribute("data-saved", "");
+  }
+});
+window.addEventListener("beforeunload", (event) => {
+  if (trackerUnsaved()) {
+    event.preventDefault();
+    event.returnValue = "";
+  }
+});
+// Links and forms that htmx follows never unload the page: ask before those too.
+document.addEventListener("htmx:confirm", (event) => {
+  const guard = trackerUnsaved();
+  if (!guard || guard.contains(event.target)) {
+    return;
+  }
+  event.preventDefault();
+  if (window.confirm(guard.dataset.leaveWarning)) {
+    guard.setAttribute("data-saved", "");
+    event.detail.issueRequest(true);
+  }
+});
+
+// The site menu on a phone: folded behind its button (the CSS shows the button only
+// with .js-menu, so without JavaScript the menu simply stays open).
+document.documentElement.classList.add("js-menu");
+document.addEventListener("click", (event) => {
+  const toggle = event.target instanceof Element ? event.target.closest(".menu-toggle") : null;
+  if (!toggle) {
+    return;
+  }
+  const menu = document.getElementById(toggle.getAttribute("aria-controls"));
+  const open = toggle.getAttribute("aria-expanded") !== "true";
+  toggle.setAttribute("aria-expanded", String(open));
+  menu.classList.toggle("open", open);
+  if (open) {
+    const first = menu.querySelector("a, input, button");
+    if (first) {
+      first.focus();
+    }
+  }
+});
+
+// The vote form shows the groups of fields that apply to the chosen method and kind.
+const showApplicable = (form) => {
+  const method = form.querySelector("[name=method]");
+  const kind = form.querySelector("[name=kind]");
+  for (const group of form.querySelectorAll("[data-methods], [data-kinds]")) {
+    const methods = group.dataset.methods ? group.dataset.methods.split(" ") : null;
+    const kinds = group.dataset.kinds ? group.dataset.kinds.split(" ") : null;
+    const applies =
+      (methods === null || method === null || methods.includes(method.value)) &&
+      (kinds === null || kind === null || kinds.includes(kind.value));
+    group.hidden = !applies && !group.querySelector(".field-error");  // never hide a mistake
+  }
+};
+const applicableForms = () => document.querySelectorAll("form:has([data-methods], [data-kinds])");
+document.addEventListener("DOMContentLoaded", () => applicableForms().forEach(showApplicable));
+document.addEventListener("htmx:afterSettle", () => applicableForms().forEach(showApplicable));
+document.addEventListener("change", (event) => {
+  const form = event.target instanceof Element ? event.target.closest("form") : null;
+  if (form && ["method", "kind"].includes(event.target.name) && form.querySelector("[data-methods], [data-kinds]")) {
+    showApplicable(form);
+  }
+});

@@ -74,14 +74,22 @@ def _loopback_only(route: Route) -> None:
         route.abort()
 
 
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    # bypass_csp: axe is injected as a script tag, which the app's strict CSP forbids.
+def new_context(browser: Browser, viewport: dict[str, int] | None = None) -> BrowserContext:
+    """A German browser context that reaches only loopback. bypass_csp: axe is injected
+    as a script tag, which the app's strict CSP forbids."""
     ctx = browser.new_context(
-        bypass_csp=True, locale="de-DE", viewport={"width": 1280, "height": 900}
+        bypass_csp=True, locale="de-DE", viewport=viewport or {"width": 1280, "height": 900}
     )
     ctx.set_default_timeout(10_000)
     ctx.route("**/*", _loopback_only)
+    # A member leaving a receipt whose tracker is unsaved is asked first; the tests go on.
+    ctx.on("page", lambda opened: opened.on("dialog", lambda dialog: dialog.accept()))
+    return ctx
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    ctx = new_context(browser)
     yield ctx
     ctx.close()
 
@@ -98,12 +106,55 @@ DUPLICATE_IDS = """() => {
 }"""
 
 
+PHONE_WIDTHS = (320, 390)
+# What sticks out to the right of the viewport: the page's excess, and the outermost
+# elements that cause it (their descendants stick out with them and are not named).
+SIDEWAYS = """() => {
+  const root = document.documentElement, width = root.clientWidth;
+  const excess = root.scrollWidth - width;
+  if (excess <= 0) return [excess, []];
+  const culprits = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    if (el.getBoundingClientRect().right <= width + 0.5) continue;
+    if (culprits.some((outer) => outer.contains(el))) continue;
+    let inScroller = false;
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      const s = getComputedStyle(p);
+      if (s.overflowX === "auto" || s.overflowX === "scroll" || s.overflowX === "hidden") {
+        inScroller = true; break;
+      }
+    }
+    if (!inScroller) culprits.push(el);
+  }
+  return [excess, culprits.slice(0, 5).map((el) =>
+    el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+    (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : "") +
+    ` (${Math.round(el.getBoundingClientRect().right)} px)`)];
+}"""
+
+
+def check_phone_widths(page: Page) -> None:
+    """The page does not scroll sideways on a 320 px or a 390 px wide phone."""
+    size = page.viewport_size or {"width": 1280, "height": 900}
+    try:
+        for width in PHONE_WIDTHS:
+            page.set_viewport_size({"width": width, "height": 800})
+            excess, culprits = page.evaluate(SIDEWAYS)
+            assert excess <= 0, (
+                f"{page.url} scrolls sideways by {excess} px at {width} px: {', '.join(culprits)}"
+            )
+    finally:
+        page.set_viewport_size(size)
+
+
 def check_a11y(page: Page) -> None:
-    """Run axe-core on the page as it is now; fail on serious or critical violations, and
-    on an id given twice (a label or a link to it would reach the wrong element)."""
+    """Run axe-core on the page as it is now; fail on serious or critical violations, on
+    an id given twice (a label or a link to it would reach the wrong element), and on a
+    page that scrolls sideways on a phone."""
     page.wait_for_load_state("load")
     twice = page.evaluate(DUPLICATE_IDS)
     assert not twice, f"ids used more than once on {page.url}: {', '.join(twice)}"
+    check_phone_widths(page)
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
     results: dict[str, Any] = page.evaluate("async () => await window.axe.run(document)")

@@ -27,7 +27,15 @@ from plenum.clock import utcnow
 from plenum.votes import results
 from plenum.votes.models import Vote
 from tests.browser.conftest import _loopback_only, check_a11y
-from tests.browser.test_votes_browser import ids, member, org, press, tab_to, vote
+from tests.browser.test_votes_browser import (
+    confirm_ballot,
+    ids,
+    member,
+    org,
+    press,
+    tab_to,
+    vote,
+)
 from tests.support.factories import Structure
 from tests.support.votes import make_vote, open_vote, present
 
@@ -116,8 +124,11 @@ def cast_yes(page: Page) -> Response:
     tab_to(page, yes)
     page.keyboard.press("Space")
     expect(yes).to_be_checked()
+    press(page, ballot.locator("button[type=submit]"))
+    page.wait_for_load_state()
+    expect(page.locator("#review-choices")).to_have_text("Ja")
     with page.expect_response(CAST) as answer:
-        press(page, ballot.locator("button[type=submit]"))
+        confirm_ballot(page)
     page.wait_for_load_state()
     return answer.value
 
@@ -134,7 +145,7 @@ def test_without_javascript_the_receipt_is_a_whole_page(
     assert "hx-request" not in answer.request.headers
     expect(page.get_by_role("heading", level=2)).to_have_text(RECEIPT)
     expect(page.locator("#your-choices")).to_have_text("Ja")
-    expect(page.locator("#tracker")).to_have_text(re.compile(r"^[0-9a-f]{20}$"))
+    expect(page.locator("#tracker")).to_have_text(re.compile(r"^([0-9A-F]{4}-){4}[0-9A-F]{4}$"))
     # The kept page names nobody, yet its logout form carries this member's token.
     expect(page.locator(".account .who")).to_have_count(0)
     token = page.locator("meta[name=csrf-token]").get_attribute("content")
@@ -156,7 +167,7 @@ def test_with_htmx_the_receipt_takes_the_ballots_place(
         tracker = vote(page, f"{live_server}/votes/{secret_vote.id}", "Ja", look=True)
     assert answer.value.status == 200
     assert answer.value.request.headers.get("hx-request") == "true"
-    assert re.fullmatch(r"[0-9a-f]{20}", tracker), tracker
+    assert re.fullmatch(r"([0-9A-F]{4}-){4}[0-9A-F]{4}", tracker), tracker
     # No page was loaded: the document is still the vote page, at its address.
     loaded = page.evaluate("() => performance.getEntriesByType('navigation')[0].name")
     assert loaded == page.url.split("#")[0] == f"{live_server}/votes/{secret_vote.id}"
@@ -191,3 +202,35 @@ def test_a_ballot_sent_after_the_close_is_refused(
     expect(page.locator("#vote-status")).to_have_text(CLOSING)
     expect(page.locator("#ballot form")).to_have_count(0)
     check_a11y_without_js(page, inspector)
+
+
+def test_leaving_an_unsaved_tracker_asks_first_and_saving_it_settles_that(
+    secret_vote: Vote, member: Callable[[str], Page], live_server: str
+) -> None:
+    """The tracker cannot be shown again: with it unsaved, a link away asks first; once
+    it is saved as a file (or copied, or printed), nothing is asked."""
+    vote_url = f"{live_server}/votes/{secret_vote.id}"
+    asked: list[str] = []
+    dana = member("dana")
+    dana.on("dialog", lambda dialog: asked.append(dialog.message))  # accepted by the context
+    vote(dana, vote_url, "Ja")
+    expect(dana.locator("#ballot [data-copy]")).to_be_visible()  # with JavaScript: copy
+    expect(dana.locator("#ballot [data-print]")).to_be_visible()
+    dana.locator("#ballot").get_by_role("link", name="Zurück zur Abstimmung").click()
+    expect(dana.locator("#vote-status")).to_be_visible()
+    assert asked == [
+        "Du hast deinen Prüfcode noch nicht gesichert. Plenum kann ihn nicht noch einmal"
+        " zeigen. Trotzdem verlassen?"
+    ]
+
+    dirk = member("dirk")
+    dirk.on("dialog", lambda dialog: asked.append(dialog.message))
+    shown = vote(dirk, vote_url, "Nein")
+    with dirk.expect_download() as saved:
+        press(dirk, "#tracker-file")
+    path = saved.value.path()
+    assert path.read_bytes().decode().endswith(f": {shown}\r\n")
+    assert saved.value.suggested_filename == f"pruefcode-{secret_vote.id}.txt"
+    dirk.locator("#ballot").get_by_role("link", name="Zurück zur Abstimmung").click()
+    expect(dirk.locator("#vote-status")).to_be_visible()
+    assert len(asked) == 1  # only Dana was asked

@@ -233,3 +233,41 @@ def test_two_members_discuss_a_motion_a_moderator_hides_and_the_digest_tells(
     assert f"\nList-Unsubscribe: <{live_server}/unsubscribe/".encode() in raw  # as sent: plain
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert mail["From"] == "Plenum <plenum@example.org>"
+
+
+def test_agreeing_keeps_the_members_place_and_shows_the_pressed_state(
+    page: Page, live_server: str, provider: Provider, session: Any, settings: Any
+) -> None:
+    """Deep in a long thread, "Zustimmen" by keyboard: the page does not jump, the button
+    keeps the focus and shows that it is pressed (bold, with a tick), the count says so in
+    the right plural; pressing again takes it back."""
+    from tests.support.discuss import comment, topic
+
+    org = structure(session)
+    ids = {sub: enrol(session, settings, sub, person) for sub, person in PEOPLE.items()}
+    for sub, person in PEOPLE.items():
+        provider.set_user(sub, person)
+    thread = topic(session, org.state, ids["ben"], title="Kinderbetreuung vor Ort")
+    for n in range(2, 16):
+        comment(session, thread.id, ids["ben"], f"Beitrag {n}: " + "Mehr dazu. " * 30)
+    session.commit()
+
+    log_in(page, live_server, provider, "anna")
+    page.goto(f"{live_server}/threads/{thread.id}#c12")
+    button = page.locator("#agree-12")
+    count = page.locator("#c12 .agree-count")
+    expect(count).to_have_text("0 Zustimmungen")
+    before = page.evaluate("() => window.scrollY")
+    assert before > 0
+    button.focus()  # from the comment the link led to, Tab goes on from there
+    page.keyboard.press("Enter")
+    expect(count).to_have_text("1 Zustimmung")
+    expect(button).to_have_attribute("aria-pressed", "true")
+    expect(button).to_be_focused()
+    assert button.evaluate("el => getComputedStyle(el).fontWeight") == "700"
+    assert abs(page.evaluate("() => window.scrollY") - before) < 200  # still at #c12
+    check_a11y(page)
+    page.keyboard.press("Enter")
+    expect(count).to_have_text("0 Zustimmungen")
+    expect(button).to_have_attribute("aria-pressed", "false")
+    expect(button).to_be_focused()

@@ -315,3 +315,41 @@ def test_the_board_publishes_selected_motions_with_the_keyboard_on_a_phone(
     rows = page.locator(".manage-table tbody tr td:nth-child(4)")
     expect(rows).to_have_text(["Veröffentlicht"] * 3)
     look(page)
+
+
+def test_withdrawing_a_motion_asks_first_and_going_back_changes_nothing(
+    page: Page, live_server: str, provider: Provider, session: Any, settings: Any
+) -> None:
+    """By keyboard on a phone: "Zurückziehen" opens a page that says what will happen;
+    "Nein, zurück" returns with the motion unchanged; the red button withdraws it."""
+    from tests.browser.test_votes_browser import press
+    from tests.support.motions import publish, submitted_motion
+    from tests.support.web import enrol
+
+    org = structure(session)
+    ids = {sub: enrol(session, settings, sub, person) for sub, person in PEOPLE.items()}
+    call = make_call(session, org.state_board, title="Frühjahr")
+    motion = publish(
+        session, submitted_motion(session, call, ids["anna"], title="Kitas"), ids["bo"]
+    )
+    session.commit()
+    page.set_viewport_size({"width": 390, "height": 800})
+    become(page, live_server, provider, "anna")
+    motion_url = f"{live_server}/motions/{motion.id}"
+    page.goto(motion_url)
+
+    press(page, "#step-withdraw button[type=submit]")
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text(f"Den Antrag „{motion.title}“ zurückziehen?")
+    expect(heading).to_be_focused()
+    look(page)
+    press(page, page.get_by_role("link", name="Nein, zurück"))
+    page.wait_for_url(motion_url)
+    expect(page.locator("dd.status")).to_have_text("Veröffentlicht")
+
+    press(page, "#step-withdraw button[type=submit]")
+    expect(heading).to_be_focused()  # the question has arrived and holds the focus
+    press(page, page.locator("#confirm-form button.danger"))
+    page.wait_for_url(motion_url)
+    expect(page.locator("dd.status")).to_have_text("Zurückgezogen")
+    look(page)

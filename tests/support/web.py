@@ -82,3 +82,19 @@ def live_script_problems(html: str) -> list[str]:
             ):
                 found.append(f"<{tag.name} {name}={values}>")
     return found
+
+
+def asked(client: TestClient, path: str, data: Form | None = None) -> BeautifulSoup:
+    """Send the step at ``path`` as its page's button does (with ``ask=1``) and check the
+    answer is the question: a page whose form confirms to the same address without
+    ``ask``. The test checks that nothing changed."""
+    pairs = list(data.items()) if isinstance(data, dict) else list(data or [])
+    answer = post(client, path, [*pairs, ("ask", "1")])
+    assert answer.status_code == 200, answer.text
+    shown = page(answer)
+    form = shown.select_one("#confirm-form")
+    assert form is not None
+    assert form["action"] == path
+    assert form.select_one("input[name=ask]") is None
+    assert form.select_one("button.danger") is not None
+    return shown

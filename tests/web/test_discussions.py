@@ -12,7 +12,16 @@ from plenum.orgs.service import create_chapter
 from tests.support.discuss import comment, topic
 from tests.support.factories import claims, structure
 from tests.support.motions import make_call, publish, submitted_motion
-from tests.support.web import english, enrol, live_script_problems, log_in_as, page, post, text
+from tests.support.web import (
+    asked,
+    english,
+    enrol,
+    live_script_problems,
+    log_in_as,
+    page,
+    post,
+    text,
+)
 
 PEOPLE = {
     "mia": claims("mia", name="Mia Mitglied", number="440001"),
@@ -165,6 +174,9 @@ def test_deleting_leaves_a_placeholder_and_keeps_replies(client, provider, sessi
     first = session.exec(select(Comment).where(Comment.thread_id == thread.id)).one()
     comment(session, thread.id, world.people["ole"], "Antwort", reply_to=first.id)
     as_member(client, provider, "mia")
+    question = asked(client, f"/comments/{first.id}/delete")
+    assert text(question.select_one("h1")) == "Delete your comment #1?"
+    assert "Wie organisieren" in text(page(client.get(f"/threads/{thread.id}")).select_one("#c1"))
     assert post(client, f"/comments/{first.id}/delete").status_code == 303
     soup = page(client.get(f"/threads/{thread.id}"))
     assert "This comment was deleted by its author." in text(soup.select_one("#c1"))
@@ -172,6 +184,7 @@ def test_deleting_leaves_a_placeholder_and_keeps_replies(client, provider, sessi
     assert "Antwort" in text(soup.select_one("#c2"))
     as_member(client, provider, "ole")
     assert post(client, f"/comments/{first.id}/delete").status_code == 403
+    assert post(client, f"/comments/{first.id}/delete", {"ask": "1"}).status_code == 403
 
 
 def test_a_comment_quotes_lines_of_the_motion(client, provider, session, world):

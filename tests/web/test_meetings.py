@@ -111,6 +111,7 @@ def test_members_outside_the_audience_and_plain_members_are_kept_out(
     assert client.get(f"/meetings/{meeting.id}/needs").status_code == 403
     assert client.get(f"/meetings/{meeting.id}/edit").status_code == 403
     assert post(client, f"/meetings/{meeting.id}/cancel").status_code == 403
+    assert post(client, f"/meetings/{meeting.id}/cancel", {"ask": "1"}).status_code == 403
     assert client.get("/chapters/lv-nrw/meetings/new").status_code == 403
     client.cookies.clear()
     assert client.get(f"/meetings/{meeting.id}").status_code in (302, 303, 307)

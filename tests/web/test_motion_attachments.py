@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from plenum.motions.models import Attachment, Motion
 from tests.support.motions import make_call, motion_input, who
-from tests.support.web import english, enrol, log_in_as, page, text, token
+from tests.support.web import asked, english, enrol, log_in_as, page, text, token
 from tests.web.test_motions import PEOPLE
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -170,6 +170,8 @@ def test_deleting_a_draft_removes_it_with_its_attachments(client, provider, sess
     client = as_person(client, provider, "pia")
     draft_id = draft.id
     upload(client, draft_id, "plan.pdf", PDF)
+    asked(client, f"/motions/{draft_id}/delete")
+    assert client.get(f"/motions/{draft_id}").status_code == 200  # asked, nothing deleted
     response = client.post(f"/motions/{draft_id}/delete", data={"csrf_token": token(client)})
     assert response.status_code == 303
     session.expunge_all()

@@ -41,7 +41,16 @@ from tests.support.motions import (
     submitted_motion,
     who,
 )
-from tests.support.web import english, enrol, live_script_problems, log_in_as, page, post, text
+from tests.support.web import (
+    asked,
+    english,
+    enrol,
+    live_script_problems,
+    log_in_as,
+    page,
+    post,
+    text,
+)
 
 PEOPLE = {
     "pia": claims("pia", name="Pia Antrag", number="420001"),
@@ -487,6 +496,9 @@ def test_the_proposer_withdraws_and_the_history_names_who_did_what(as_person, mo
     path = f"/motions/{motion.id}"
     client = as_person("pia")
     assert [f["id"] for f in page(client.get(path)).select("#steps form")] == ["step-withdraw"]
+    question = asked(client, f"{path}/steps/withdraw", {"note": "Hat sich erledigt."})
+    assert text(question.select_one("h1")) == f"Withdraw the motion “{motion.title}”?"
+    assert "status-published" in page(client.get(path)).select_one("dd.status")["class"]
     assert post(client, f"{path}/steps/withdraw", {"note": "Hat sich erledigt."}).status_code == 303
 
     shown = page(client.get(path))

@@ -11,6 +11,7 @@ from sqlmodel import select
 from plenum.orgs.models import Body, BodyRole, ChapterRole, Member
 from tests.support.factories import claims, structure
 from tests.support.oidc import login
+from tests.support.web import asked, text
 
 ROLES = {
     "member": claims("member", name="Mia Mitglied", number="200001"),
@@ -302,6 +303,13 @@ def test_assign_and_remove_a_body_role(as_role, provider, session, org):
         == "Dieses Mitglied hat diese Rolle bereits."
     )
     grant = session.exec(select(BodyRole).where(BodyRole.role == "chair")).one()
+    question = asked(client, f"/bodies/lv-nrw-board/roles/{grant.id}/delete")
+    assert text(question.select_one("h1")) == "Diese Rolle entfernen?"
+    assert (
+        question.select_one("#confirm-form + a, #confirm-form a")["href"] == "/bodies/lv-nrw-board"
+    )
+    session.expire_all()
+    assert session.exec(select(BodyRole).where(BodyRole.role == "chair")).one() == grant
     removed = client.post(
         f"/bodies/lv-nrw-board/roles/{grant.id}/delete", data={"csrf_token": token}
     )

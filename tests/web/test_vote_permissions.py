@@ -214,7 +214,7 @@ class Row:
     @property
     def success(self) -> int:
         """The answer of a step that was taken: the receipt page, else a redirect."""
-        return 200 if self.path.endswith("/cast") else 303
+        return 200 if self.path.endswith(("/cast", "/review")) else 303
 
 
 def row(
@@ -340,6 +340,16 @@ TABLE = [
     row("POST", "/votes/{board_draft}/cast",         choose("board_draft", "yes"),
                                                                    303, 409, 409, 404, 404, 404, 404,
         measure=ballots_of("board_draft")),
+    # checking a ballot before casting: the same answers as casting, and nothing is written
+    row("POST", "/votes/{board_open}/review",        choose("board_open", "yes"),
+                                                                   303, 409, 200, 200, 404, 404, 404,
+        measure=ballots_of("board_open"), changes=False),
+    row("POST", "/votes/{convention_open}/review",   choose("convention_open", "yes"),
+                                                                   303, 409, 409, 409, 200, 409, 404,
+        measure=ballots_of("convention_open"), changes=False),
+    row("POST", "/votes/{board_draft}/review",       choose("board_draft", "yes"),
+                                                                   303, 409, 409, 404, 404, 404, 404,
+        measure=ballots_of("board_draft"), changes=False),
     # ballots: the trackers once the vote is closed, for who sees the vote; the ballots'
     # contents once the result is published (before, for who runs the vote)
     row("GET",  "/votes/{board_closed}/ballots",     None,         303, 200, 200, 200, 404, 404, 404),

@@ -336,12 +336,18 @@ def test_every_answer_to_a_cast_of_a_vote_has_one_size(
     voters = iter(DELEGATES)
     sizes: dict[str, int] = {}
 
-    def cast_as(voter: str, data: Any) -> Any:
+    def cast_as(voter: str, data: Any, to: str = path) -> Any:
         log_in_as(client, provider, voter, DELEGATES[voter])
-        return post(client, path, data, headers=headers)
+        return post(client, to, data, headers=headers)
 
     for label, ballot in ballots_of(kind, options).items():  # a receipt for every answer
-        answer = cast_as(next(voters), ballot)
+        voter = next(voters)
+        for step, extra in (("review", {}), ("change", {"change": "1"})):
+            answer = cast_as(voter, {**ballot, **extra}, f"/votes/{vote.id}/review")
+            assert answer.status_code == 200, answer.text
+            assert page(answer).select_one("#review-choices, #ballot form") is not None
+            sizes[f"{step} {label}"] = len(answer.content)
+        answer = cast_as(voter, ballot)
         assert answer.status_code == 200, answer.text
         shown = page(answer).select_one("#your-choices")
         assert shown is not None
@@ -353,11 +359,16 @@ def test_every_answer_to_a_cast_of_a_vote_has_one_size(
         "unreadable": (next(voters), {"choice": "x"}, 422),
         "two marks": (next(voters), [("choice", str(options[k])) for k in SPOILT], 422),
     }
+    if kind == "ranked":
+        named = [i for label, i in options.items() if label not in ("abstain", "invalid")]
+        twice = {f"rank-{named[0]}": "1", f"rank-{named[1]}": "1"}
+        refusals["one rank twice"] = (next(voters), twice, 422)
     for label, (voter, data, status) in refusals.items():
-        answer = cast_as(voter, data)
-        assert answer.status_code == status, answer.text
-        assert page(answer).select_one("#choice-error, #standing") is not None
-        sizes[label] = len(answer.content)
+        for step in ("cast", "review"):
+            answer = cast_as(voter, data, f"/votes/{vote.id}/{step}")
+            assert answer.status_code == status, answer.text
+            assert page(answer).select_one("#choice-error, #standing") is not None
+            sizes[f"{label} ({step})"] = len(answer.content)
     close(session, vote, ids["gina"])
     answer = cast_as(next(voters), {"choice": str(next(iter(options.values())))})
     assert answer.status_code == 409

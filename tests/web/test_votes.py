@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from sqlalchemy import text as sql
@@ -12,7 +13,7 @@ from sqlmodel import func, select
 
 from plenum.errors import ValidationFailed
 from plenum.motions.models import Amendment, Resolution, Status
-from plenum.votes import sealing, tally
+from plenum.votes import casting, sealing, tally
 from plenum.votes.models import Ballot, VoteCast, VoteLog
 from tests.support.factories import claims, structure
 from tests.support.motions import amend, make_call, submitted_motion
@@ -71,7 +72,9 @@ def test_a_board_decides_in_writing_and_it_becomes_a_resolution(session, world):
     assert resolution is not None
     assert resolution.body_id == board.id
     assert resolution.outcome == "Angenommen (Ja: 2, Nein: 1, Enthaltungen: 0)."
-    actions = session.exec(select(VoteLog.action).where(VoteLog.vote_id == vote.id)).all()
+    actions = session.exec(
+        select(VoteLog.action).where(VoteLog.vote_id == vote.id).order_by(VoteLog.id)
+    ).all()
     assert actions == ["created", "roll_frozen", "opened", "closed", "published"]
 
 
@@ -341,7 +344,9 @@ def test_without_an_absolute_majority_a_runoff_between_the_two_strongest(session
     names = {o for o in option_ids(session, runoff) if o not in ("abstain", "invalid")}
     ids = option_ids(session, vote)
     assert {ids[n] for n in names} == set(found.runoff)
-    logged = session.exec(select(VoteLog.action).where(VoteLog.vote_id == vote.id)).all()
+    logged = session.exec(
+        select(VoteLog.action).where(VoteLog.vote_id == vote.id).order_by(VoteLog.id)
+    ).all()
     assert "lot" in logged
 
 
@@ -418,9 +423,13 @@ def test_a_ballot_cast_from_the_page_is_answered_in_place(session, world, client
     open_vote(session, vote, p["gina"])
     log_in_as(client, provider, "vera", PEOPLE["vera"])
     ballot = page(client.get(f"/votes/{vote.id}")).select_one("#ballot form")
-    assert ballot["hx-post"] == f"/votes/{vote.id}/cast"
+    assert ballot["hx-post"] == f"/votes/{vote.id}/review"  # checked first, then cast
     assert (ballot["hx-target"], ballot["hx-swap"]) == ("#ballot", "outerHTML")
     yes = option_ids(session, vote)["yes"]
+    review = page(post(client, ballot["hx-post"], {"choice": str(yes)}, headers=HTMX))
+    confirm = review.select_one("section#ballot form")
+    assert confirm["hx-post"] == f"/votes/{vote.id}/cast"
+    assert (confirm["hx-target"], confirm["hx-swap"]) == ("#ballot", "outerHTML")
 
     answer = post(client, f"/votes/{vote.id}/cast", {"choice": str(yes)}, headers=HTMX)
 
@@ -430,8 +439,9 @@ def test_a_ballot_cast_from_the_page_is_answered_in_place(session, world, client
     (section,) = receipt.select("section#ballot")
     assert section.select_one("h2[autofocus]") is not None
     assert text(section.select_one("#your-choices")) == "Ja"
-    tracker = text(section.select_one("#tracker"))
-    assert len(tracker) == 20
+    shown = text(section.select_one("#tracker"))
+    assert re.fullmatch(r"([0-9A-F]{4}-){4}[0-9A-F]{4}", shown)  # grouped to be read aloud
+    tracker = casting.typed_tracker(shown)
     assert answer.headers["HX-Push-Url"] == "false"  # the address stays the vote's page
     (sealed,) = session.exec(select(Ballot.sealed).where(Ballot.vote_id == vote.id)).all()
     assert sealing.unseal(vote.id, sealed) == (str(yes), tracker)  # stored only sealed

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from plenum.auth.current import require_member
@@ -17,6 +18,7 @@ from plenum.motions import amendments as motion_amendments
 from plenum.motions import service as motions
 from plenum.orgs.service import body_by_key, chapter_by_key
 from plenum.parsing import parse_int
+from plenum.web.confirm import ASK, Question, confirmation, wants_asking
 from plenum.web.dbsession import db
 from plenum.web.forms import new_form_key
 from plenum.web.htmx import see_other
@@ -345,9 +347,23 @@ def _comment_edit(request: Request, values: dict[str, str]) -> Response:
     return see_other(request, _comment_path(request, comment))
 
 
-def comment_delete(request: Request) -> Response:
+async def comment_delete(request: Request) -> Response:
+    return await run(request, _comment_delete, ASK)
+
+
+DELETE_COMMENT = Question(
+    N_("Delete your comment #%(seq)s?"),
+    N_("Its text is removed for good; replies to it stay, under a note that it was deleted."),
+    N_("Delete the comment"),
+)
+
+
+def _comment_delete(request: Request, values: dict[str, str]) -> Response:
     session = db(request)
     comment, _where, found, _allowed = _comment(request)
+    if wants_asking(values) and comment.author_id == found.member_id:
+        question = replace(DELETE_COMMENT, params={"seq": comment.seq})
+        return confirmation(request, question, back=_comment_path(request, comment))
     service.delete_comment(comment, principal=found, session=session)
     flash(request, N_("Your comment has been deleted."))
     return see_other(request, _comment_path(request, comment))
@@ -363,7 +379,9 @@ def _comment_agree(request: Request, values: dict[str, str]) -> Response:
     session = db(request)
     comment, _where, found, _allowed = _comment(request)
     service.set_agreement(comment, values["agree"] != "0", principal=found, session=session)
-    return see_other(request, _comment_path(request, comment))
+    # A 303 for htmx too (not HX-Redirect, a whole new page): the browser follows it to the
+    # thread, and htmx swaps in just this comment, so the member stays where they were.
+    return RedirectResponse(_comment_path(request, comment), status_code=303)
 
 
 async def comment_flag(request: Request) -> Response:

@@ -27,7 +27,7 @@ import jinja2
 from sqlmodel import Session
 
 from plenum.events import announce
-from plenum.i18n import gettext, in_locale, ngettext
+from plenum.i18n import gettext, in_locale, plural_form
 from plenum.mail.models import OutgoingMail
 from plenum.motions.wording import localtime
 from plenum.orgs.models import Member
@@ -65,7 +65,7 @@ def _environment(directory: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(gettext, plural_form, newstyle=True)  # type: ignore[attr-defined]
     env.filters["localtime"] = localtime
     env.globals["delivery_path"] = DELIVERY_PATH
     return env

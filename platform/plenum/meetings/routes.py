@@ -3,7 +3,7 @@ the organisers' needs overview, calendar files and the agenda."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from starlette.requests import Request
@@ -22,6 +22,7 @@ from plenum.orgs.models import Body, Chapter
 from plenum.orgs.service import body_by_key, body_scope, chapter_by_key, chapter_scope
 from plenum.parsing import parse_int
 from plenum.times import local_input
+from plenum.web.confirm import ASK, Question, confirmation, wants_asking
 from plenum.web.dbsession import db
 from plenum.web.htmx import see_other
 from plenum.web.pages import render, run
@@ -209,12 +210,23 @@ def _update(request: Request, values: dict[str, str]) -> Response:
 
 
 async def cancel_meeting(request: Request) -> Response:
-    return await run(request, _cancel_meeting)
+    return await run(request, _cancel_meeting, ASK)
 
 
-def _cancel_meeting(request: Request, _values: dict[str, str]) -> Response:
+CANCEL = Question(
+    N_("Cancel the meeting “%(title)s”?"),
+    N_("Everyone registered is told at once. A cancelled meeting cannot be opened again."),
+    N_("Cancel the meeting"),
+)
+
+
+def _cancel_meeting(request: Request, values: dict[str, str]) -> Response:
     found = seen(request, lock=True)
     require(found.may.manage, Action.MANAGE_MEETINGS)
+    if wants_asking(values):
+        question = replace(CANCEL, params={"title": found.at.meeting.title})
+        back = path_for(request, "meeting", id=found.at.meeting.id)
+        return confirmation(request, question, back=back)
     service.cancel_meeting(found.at, session=db(request))
     flash(request, N_("The meeting has been cancelled; the registered members are told."))
     return see_other(request, path_for(request, "meeting", id=found.at.meeting.id))
@@ -364,12 +376,25 @@ def _give_role(request: Request, values: dict[str, str]) -> Response:
 
 
 async def take_role(request: Request) -> Response:
-    return await run(request, _take_role)
+    return await run(request, _take_role, ASK)
 
 
-def _take_role(request: Request, _values: dict[str, str]) -> Response:
+TAKE_ROLE = Question(
+    N_("Remove this role at the meeting?"),
+    N_(
+        "The member loses what the role allows at this meeting at once."
+        " To give it back, assign it again."
+    ),
+    N_("Remove the role"),
+)
+
+
+def _take_role(request: Request, values: dict[str, str]) -> Response:
     found = seen(request, lock=True)
     require(found.may.manage, Action.MANAGE_MEETINGS)
+    if wants_asking(values):
+        back = path_for(request, "meeting", id=found.at.meeting.id)
+        return confirmation(request, TAKE_ROLE, back=back)
     try:
         service.take_role(found.at, request.path_params["role_id"], session=db(request))
     except DomainError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from starlette.requests import Request
@@ -16,6 +17,7 @@ from plenum.motions import amendments, diff, forms, lines, service
 from plenum.motions.limits import check_rate, invitation_quota
 from plenum.motions.models import DECISIONS, MotionVersion, Recommendation, Status
 from plenum.votes import service as votes
+from plenum.web.confirm import ASK, Question, confirmation, wants_asking
 from plenum.web.dbsession import db
 from plenum.web.forms import form_items, new_form_key
 from plenum.web.htmx import see_other
@@ -290,13 +292,27 @@ def _support(request: Request, values: dict[str, str]) -> Response:
 
 
 async def step(request: Request) -> Response:
-    return await run(request, _step, *forms.TRANSITION_FIELDS)
+    return await run(request, _step, *forms.TRANSITION_FIELDS, ASK)
+
+
+WITHDRAW = Question(
+    N_("Withdraw the amendment %(number)s?"),
+    N_(
+        "The amendment will not be decided. Its supporters and co-proposers are told."
+        " A withdrawn amendment cannot be submitted again; write a new one instead."
+    ),
+    N_("Withdraw the amendment"),
+)
 
 
 def _step(request: Request, values: dict[str, str]) -> Response:
     session = db(request)
-    ap, found, _proposer = _seen(request)
+    ap, found, proposer = _seen(request)
     name = request.path_params["step"]
+    if name == "withdraw" and wants_asking(values) and proposer:
+        question = replace(WITHDRAW, params={"number": ap.amendment.number or ""})
+        back = path_for(request, "amendment", id=ap.amendment.id)
+        return confirmation(request, question, back=back)
     try:
         amendments.transition(
             ap, name, forms.parse_transition(values), principal=found, session=session

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from starlette.requests import Request
@@ -28,6 +29,7 @@ from plenum.motions.models import DECISIONS, MotionType, Recommendation, Status,
 from plenum.orgs.service import body_by_key, body_scope, chapter_scope
 from plenum.parsing import parse_int, parse_ints
 from plenum.votes import service as votes
+from plenum.web.confirm import ASK, Question, confirmation, wants_asking
 from plenum.web.dbsession import db
 from plenum.web.forms import form_items, new_form_key
 from plenum.web.htmx import see_other
@@ -377,11 +379,33 @@ def _motion_submit(request: Request, values: dict[str, str]) -> Response:
 
 
 async def motion_delete(request: Request) -> Response:
-    return await run(request, _motion_delete)
+    return await run(request, _motion_delete, ASK)
+
+
+DELETE_DRAFT = Question(
+    N_("Delete the draft “%(title)s”?"),
+    N_("The draft and its attachments are deleted for good."),
+    N_("Delete the draft"),
+)
+WITHDRAW = Question(
+    N_("Withdraw the motion “%(title)s”?"),
+    N_(
+        "The motion will not be decided. Its supporters and co-proposers are told."
+        " A withdrawn motion cannot be submitted again; write a new one instead."
+    ),
+    N_("Withdraw the motion"),
+)
+
+
+def _asked(request: Request, at: service.MotionPlace, question: Question) -> Response:
+    back = path_for(request, "motion", id=at.motion.id)
+    return confirmation(request, replace(question, params={"title": at.motion.title}), back=back)
 
 
 def _motion_delete(request: Request, values: dict[str, str]) -> Response:
-    at, found, _proposer = _seen(request)
+    at, found, proposer = _seen(request)
+    if wants_asking(values) and proposer and at.motion.status == Status.DRAFT:
+        return _asked(request, at, DELETE_DRAFT)
     service.delete_draft(at.motion, principal=found, session=db(request))
     flash(request, N_("The draft has been deleted."))
     return see_other(request, path_for(request, "call", id=at.place.call.id))
@@ -418,12 +442,15 @@ def _motion_support(request: Request, values: dict[str, str]) -> Response:
 
 
 async def motion_step(request: Request) -> Response:
-    return await run(request, _motion_step, *forms.TRANSITION_FIELDS)
+    return await run(request, _motion_step, *forms.TRANSITION_FIELDS, ASK)
 
 
 def _motion_step(request: Request, values: dict[str, str]) -> Response:
     session = db(request)
-    at, found, _proposer = _seen(request)
+    at, found, proposer = _seen(request)
+    withdrawing = request.path_params["step"] == "withdraw" and wants_asking(values)
+    if withdrawing and proposer and at.motion.status in service.WITHDRAWABLE:
+        return _asked(request, at, WITHDRAW)
     try:
         data = forms.parse_transition(values)
         service.transition(

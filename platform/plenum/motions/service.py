@@ -93,6 +93,7 @@ class Step:
 _BEFORE_SCREENING = frozenset({Status.COLLECTING, Status.SUBMITTED})
 _OPEN = OPEN_FOR_DECISION
 _NOT_FINAL = frozenset(set(Status) - FINAL - {Status.DRAFT})
+WITHDRAWABLE = _NOT_FINAL  # the statuses a motion can be withdrawn from
 
 TRANSITIONS: dict[str, Step] = {
     "screen": Step(frozenset({Status.SUBMITTED}), Status.SCREENED, Action.SCREEN),

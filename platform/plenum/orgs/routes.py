@@ -15,9 +15,11 @@ from plenum.auth.permissions import MEMBER, Action, Principal, may
 from plenum.errors import N_, NotFound, ValidationFailed
 from plenum.orgs import service
 from plenum.orgs.models import CHAPTER_ROLES, BodyKind, Majority, Member, Role
+from plenum.web.confirm import ASK, Question, confirmation, wants_asking
 from plenum.web.dbsession import db
 from plenum.web.forms import form_values
 from plenum.web.htmx import see_other
+from plenum.web.pages import run
 from plenum.web.session import renew
 from plenum.web.templating import Templates, flash, path_for
 
@@ -104,10 +106,24 @@ def _chapter_role_add(request: Request, values: dict[str, str]) -> Response:
     return see_other(request, path_for(request, "chapter", key=chapter.key))
 
 
-def chapter_role_remove(request: Request) -> Response:
+REMOVE_ROLE = Question(
+    N_("Remove this role?"),
+    N_("The member loses what the role allows at once. To give it back, assign it again."),
+    N_("Remove the role"),
+)
+
+
+async def chapter_role_remove(request: Request) -> Response:
+    return await run(request, _chapter_role_remove, ASK)
+
+
+def _chapter_role_remove(request: Request, values: dict[str, str]) -> Response:
     session = db(request)
     chapter = service.chapter_by_key(request.path_params["key"], session=session)
     authorize(request, Action.MANAGE_CHAPTER, service.chapter_scope(chapter))
+    if wants_asking(values):
+        back = path_for(request, "chapter", key=chapter.key)
+        return confirmation(request, REMOVE_ROLE, back=back)
     service.revoke_chapter_role(chapter, request.path_params["role_id"], session=session)
     flash(request, N_("The role has been removed."))
     return see_other(request, path_for(request, "chapter", key=chapter.key))
@@ -238,10 +254,16 @@ def _body_role_add(request: Request, values: dict[str, str]) -> Response:
     return see_other(request, path_for(request, "body", key=body.key))
 
 
-def body_role_remove(request: Request) -> Response:
+async def body_role_remove(request: Request) -> Response:
+    return await run(request, _body_role_remove, ASK)
+
+
+def _body_role_remove(request: Request, values: dict[str, str]) -> Response:
     session = db(request)
     body, chapter = service.body_by_key(request.path_params["key"], session=session)
     authorize(request, Action.MANAGE_BODY, service.body_scope(body, chapter))
+    if wants_asking(values):
+        return confirmation(request, REMOVE_ROLE, back=path_for(request, "body", key=body.key))
     service.revoke_body_role(body, request.path_params["role_id"], session=session)
     flash(request, N_("The role has been removed."))
     return see_other(request, path_for(request, "body", key=body.key))

@@ -90,6 +90,22 @@ class Receipt:
     def labels(self) -> dict[int | None, VoteOption]:
         return {option.id: option for option in self.options}
 
+    @property
+    def code(self) -> str:
+        """The tracker as it is shown, to be read aloud and compared: ``50EF-9470-…``."""
+        return shown_tracker(self.tracker)
+
+
+def shown_tracker(tracker: str) -> str:
+    """``tracker`` in groups of four, upper case; ``typed_tracker`` reads it back."""
+    upper = tracker.upper()
+    return "-".join(upper[start : start + 4] for start in range(0, len(upper), 4))
+
+
+def typed_tracker(typed: str) -> str:
+    """A tracker as a member typed or pasted it (groups, spaces, any case), as stored."""
+    return "".join(ch for ch in typed.lower() if ch in "0123456789abcdef")
+
 
 def cast(
     at: service.VotePlace,
@@ -102,19 +118,30 @@ def cast(
     """Cast the ballot of a member whose request arrived at ``arrived`` (default: now)."""
     arrived = arrived or utcnow()
     vote = at.vote
+    shown = review(at, choices, member_id=member_id, session=session)
+    session.commit()  # the reads end here; nothing was written
+    tracker = new_tracker(vote, shown.choices) if vote.mode == VoteMode.SECRET else ""
+    size = sealing.width(option.id for option in shown.options)
+    try:
+        _write(vote, shown.choices, tracker, member_id, size, arrived, session=session)
+    except BaseException:
+        session.rollback()
+        raise
+    return Receipt(shown.choices, tracker, shown.options)
+
+
+def review(
+    at: service.VotePlace, choices: Sequence[int], *, member_id: int, session: Session
+) -> Receipt:
+    """The ballot as it would be counted (without a tracker), written nowhere: a
+    ``ValidationFailed`` for a ballot the vote's rules refuse, a ``DomainError`` when the
+    member may not vote (not on the roll, voted already, the vote not open)."""
+    vote = at.vote
     roll.require_standing(vote, member_id, session=session)
     stored = service.options_of(vote, session=session)
     options = service.tally_options(vote, stored)
     checked = tally.check_ballot(choices, options, service.rules_of(vote))
-    session.commit()  # the reads end here; nothing was written
-    tracker = new_tracker(vote, checked) if vote.mode == VoteMode.SECRET else ""
-    size = sealing.width(option.id for option in stored)
-    try:
-        _write(vote, checked, tracker, member_id, size, arrived, session=session)
-    except BaseException:
-        session.rollback()
-        raise
-    return Receipt(checked, tracker, tuple(stored))
+    return Receipt(checked, "", tuple(stored))
 
 
 def _write(

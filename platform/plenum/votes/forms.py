@@ -210,3 +210,11 @@ def parse_ranking(ranks: dict[str, str]) -> tuple[int, ...] | None:
     if len(set(given.values())) < len(given):
         return None
     return tuple(sorted(given, key=given.__getitem__))
+
+
+def repeated_ranks(ranks: dict[str, str]) -> list[str]:
+    """The rank fields whose rank another field gives too (``rank-<id>`` names)."""
+    given = [value.strip() for value in ranks.values() if value.strip()]
+    return [
+        name for name, value in ranks.items() if value.strip() and given.count(value.strip()) > 1
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +26,7 @@ from plenum.votes.box import CLOSED, STORED, BallotBox
 from plenum.votes.models import Vote, VoteOption, VoteStatus
 from plenum.web import htmx
 from plenum.web.arrivals import arrived
+from plenum.web.confirm import ASK, Question, confirmation, wants_asking
 from plenum.web.csrf import csrf_token
 from plenum.web.dbsession import db
 from plenum.web.forms import form_items, form_values
@@ -173,8 +175,10 @@ def _page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
     block: str | None = None,
+    entered: dict[str, Any] | None = None,
 ) -> Response:
-    context = _context(request, at, found, errors)
+    """The vote's page; ``entered``: the marks and ranks to show on the ballot again."""
+    context = {**_context(request, at, found, errors), **(entered or {})}
     return render(request, "votes/vote.html", context, status_code, block=block)
 
 
@@ -238,9 +242,19 @@ def _update(request: Request, values: dict[str, str]) -> Response:
     return see_other(request, path_for(request, "vote", id=at.vote.id))
 
 
-def _lifecycle(request: Request, step: str) -> Response:
+DELETE_DRAFT = Question(
+    N_("Delete the draft vote “%(title)s”?"),
+    N_("The draft and its options are deleted for good. Nobody has voted on it."),
+    N_("Delete the draft"),
+)
+
+
+def _lifecycle(request: Request, step: str, values: dict[str, str]) -> Response:
     at, found = _managed(request)
     session = db(request)
+    if step == "delete" and wants_asking(values) and at.vote.status == VoteStatus.DRAFT:
+        question = replace(DELETE_DRAFT, params={"title": at.vote.title})
+        return confirmation(request, question, back=path_for(request, "vote", id=at.vote.id))
     try:
         target = _take(at, found, step, session=session)
     except DomainError as exc:
@@ -289,7 +303,7 @@ async def close(request: Request) -> Response:
         app: Any = request.app
         limit = results.SETTLE.total_seconds()
         await app.arrivals.settled(closed, besides=request.scope, limit=limit)
-    return await run_in_threadpool(_lifecycle, request, "close")
+    return await run_in_threadpool(_lifecycle, request, "close", {})
 
 
 def _stop_taking(request: Request, moment: datetime) -> datetime | None:
@@ -306,7 +320,7 @@ def _stop_taking(request: Request, moment: datetime) -> datetime | None:
 
 def _stepper(step: str) -> Any:
     async def endpoint(request: Request) -> Response:
-        return await run(request, lambda r, _v: _lifecycle(r, step))
+        return await run(request, lambda r, values: _lifecycle(r, step, values), ASK)
 
     endpoint.__name__ = f"vote_{step}"
     return endpoint
@@ -315,10 +329,57 @@ def _stepper(step: str) -> Any:
 # --- casting ------------------------------------------------------------------------------------
 
 
-async def cast(request: Request) -> Response:
-    items = await form_items(request)
+def _ballot_items(items: list[tuple[str, str]]) -> tuple[list[str], list[tuple[str, str]]]:
+    """The marks and the ranks a ballot form sent."""
     marked = [v for k, v in items if k == "choice"]
-    ranks = [(k, v) for k, v in items if k.startswith("rank-")]
+    return marked, [(k, v) for k, v in items if k.startswith("rank-")]
+
+
+async def review(request: Request) -> Response:
+    """Check your ballot: the choices as they will be counted, before anything is cast;
+    or the ballot again with what the member entered (to change it, or with what is
+    wrong beside it)."""
+    items = await form_items(request)
+    marked, ranks = _ballot_items(items)
+    change = any(name == "change" for name, _value in items)
+    return await run_in_threadpool(_review, request, marked, ranks, change)
+
+
+def _review(
+    request: Request, marked: list[str], ranks: list[tuple[str, str]], change: bool
+) -> Response:
+    at, found = _visible(request)
+    session = db(request)
+    repeated = forms.repeated_ranks(dict(ranks))
+    entered = {"entered_marks": marked, "entered_ranks": dict(ranks), "repeated_ranks": repeated}
+    choices = _read_ballot(at.vote, marked, ranks)
+    try:
+        if repeated:
+            raise ValidationFailed(
+                {"choice": N_("Give each rank only once: see the marked ranks.")}
+            )
+        if choices is None:
+            raise ValidationFailed({"choice": N_("This ballot cannot be read. Please mark again.")})
+        shown = casting.review(at, choices, member_id=found.member_id, session=session)
+    except ValidationFailed as exc:
+        session.rollback()
+        again = _page(request, at, found, exc.errors, 422, "ballot", entered)
+        return _stay(request, at.vote, service.options_of(at.vote, session=session), again)
+    except DomainError as exc:
+        session.rollback()
+        refused = _page(request, at, found, {"choice": exc.message}, 409, "ballot")
+        return _stay(request, at.vote, service.options_of(at.vote, session=session), refused)
+    if change:
+        again = _page(request, at, found, None, 200, "ballot", entered)
+        return _stay(request, at.vote, shown.options, again)
+    context = {"vote": at.vote, "receipt": shown, "option_by_id": shown.labels}
+    context |= {"marked": marked, "ranks": ranks}
+    answer = render(request, "votes/review.html", context, block="ballot")
+    return _stay(request, at.vote, shown.options, answer)
+
+
+async def cast(request: Request) -> Response:
+    marked, ranks = _ballot_items(await form_items(request))
     receipt = await _through_the_box(request, marked, ranks)
     if receipt is not None:
         return receipt
@@ -362,7 +423,9 @@ async def _through_the_box(
     shown = casting.Receipt(checked, stand_in, at.options)
     context = {"receipt": shown, "option_by_id": shown.labels}
     receipt = _kept(request, at, "votes/receipt.html", checked, context, page=page)
-    return _stay(request, at.vote, at.options, HTMLResponse(receipt.replace(stand_in, tracker)))
+    shown_stand_in, shown_tracker = casting.shown_tracker(stand_in), casting.shown_tracker(tracker)
+    receipt = receipt.replace(stand_in, tracker).replace(shown_stand_in, shown_tracker)
+    return _stay(request, at.vote, at.options, HTMLResponse(receipt))
 
 
 # Unguessable, so no option label contains them; a tracker is hexadecimal and a CSRF
@@ -472,7 +535,8 @@ async def tracker_search(request: Request) -> Response:
     return await run(request, lambda r, values: _ballots(r, values["tracker"][:64]), "tracker")
 
 
-def _ballots(request: Request, mine: str) -> Response:
+def _ballots(request: Request, typed: str) -> Response:
+    """The ballots page; ``typed``: a tracker the member looks for (grouped or not)."""
     at, contents = _counted(request)
     session = db(request)
     context = {
@@ -481,7 +545,9 @@ def _ballots(request: Request, mine: str) -> Response:
         "trackers": results.trackers(at.vote, session=session),
         "rows": results.export_rows(at.vote, session=session) if contents else [],
         "contents": contents,
-        "mine": mine,
+        "typed": typed,
+        "mine": casting.typed_tracker(typed),
+        "shown_tracker": casting.shown_tracker,
     }
     return render(request, "votes/ballots.html", context)
 
@@ -569,6 +635,7 @@ def _attendance_step(request: Request, body: Body, action: Any) -> Response:
 # same second, comes first (the app puts these routes first too).
 routes = [
     Route("/votes/{id:int}/cast", cast, methods=["POST"], name="vote_cast"),
+    Route("/votes/{id:int}/review", review, methods=["POST"], name="vote_review"),
     Route("/bodies/{key}/votes", vote_list, name="body_votes"),
     Route("/bodies/{key}/votes/new", new_form, name="body_vote_new"),
     Route("/bodies/{key}/votes", create, methods=["POST"], name="body_vote_create"),

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import BaseRoute, NoMatchFound
 
-from plenum.i18n import LOCALES, current_locale, gettext, ngettext
+from plenum.i18n import LOCALES, current_locale, gettext, plural_form
 from plenum.web import htmx
 from plenum.web.csrf import csrf_token
 
@@ -30,7 +30,7 @@ class Templates:
             undefined=jinja2.StrictUndefined,
             extensions=["jinja2.ext.i18n"],
         )
-        self.env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+        self.env.install_gettext_callables(gettext, plural_form, newstyle=True)  # type: ignore[attr-defined]
         self.env.globals["url_for"] = _url_for
         self.processors: list[ContextProcessor] = [_base_context]
         self._kept: dict[tuple[Hashable, ...], str] = {}
