@@ -67,7 +67,9 @@ window.addEventListener("beforeunload", (event) => {
 // Links and forms that htmx follows never unload the page: ask before those too.
 document.addEventListener("htmx:confirm", (event) => {
   const guard = trackerUnsaved();
-  if (!guard || guard.contains(event.target)) {
+  const by = event.detail.triggeringEvent ? event.detail.triggeringEvent.type : "";
+  // Only what the member does (a link, a form) leaves; updates that load by themselves stay.
+  if (!guard || guard.contains(event.target) || (by !== "click" && by !== "submit")) {
     return;
   }
   event.preventDefault();

@@ -174,6 +174,8 @@ def test_with_htmx_the_receipt_takes_the_ballots_place(
     expect(page.locator("#ballot")).to_have_count(1)
     expect(page.locator("#ballot h2")).to_have_text(RECEIPT)
     expect(page.locator("#vote-status")).to_have_text("Offen")  # the rest of the page stayed
+    # ... and counts the ballot: the turnout is read again once the receipt is in.
+    expect(page.locator("#turnout")).to_have_text("1 von 3 Stimmberechtigten hat abgestimmt")
 
 
 def test_a_ballot_sent_after_the_close_is_refused(

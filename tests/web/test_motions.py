@@ -416,8 +416,10 @@ def test_supporters_keep_what_they_supported(as_person, org, people, session):
     told = session.exec(select(Notification).where(Notification.member_id == people["mia"])).all()
     # told twice: enough supporters (to screening), then screened
     assert [n.message for n in told] == [
-        "The motion %(number)s “%(title)s” that you support has a new status."
+        "Motion %(number)s “%(title)s”, which you support: %(what_label)s"
     ] * 2
+    said = [json.loads(n.params)["what_label"] for n in told]
+    assert said == ["submitted, now being screened", "screened"]
     client = as_person("mia")
     assert "status-screened" in page(client.get(path)).select_one("dd.status")["class"]
 
@@ -529,7 +531,8 @@ def test_the_proposer_is_notified_with_a_badge_until_read(as_person, call, peopl
     assert len(items) == 1
     link = items[0].select_one("a")
     assert link["href"] == f"/motions/{motion.id}"
-    assert text(link) == "Your motion A1 “Teilhabe für Menschen mit wenig Zeit” has a new status."
+    assert text(link) == "Your motion A1 “Teilhabe für Menschen mit wenig Zeit”: screened"
+    assert items[0].select_one("time").text == "just now"
 
     assert post(client, "/notifications/read", {}).status_code == 303
     assert page(client.get("/")).select_one("a[href='/notifications'] .badge") is None

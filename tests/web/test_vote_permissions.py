@@ -315,6 +315,8 @@ TABLE = [
     row("GET",  "/votes/{board_open}",               None,         303, 200, 200, 200, 404, 404, 404),
     row("GET",  "/votes/{convention_open}",          None,         303, 200, 200, 200, 200, 200, 404),
     row("GET",  "/votes/{survey_open}",              None,         303, 200, 200, 200, 200, 200, 404),
+    row("GET",  "/votes/{board_open}/turnout",       None,         303, 200, 200, 200, 404, 404, 404),
+    row("GET",  "/votes/{convention_open}/turnout",  None,         303, 200, 200, 200, 200, 200, 404),
     row("GET",  "/votes/{board_draft}",              None,         303, 200, 200, 404, 404, 404, 404),
     row("GET",  "/votes/{convention_draft}",         None,         303, 200, 404, 404, 404, 404, 404),
     row("GET",  "/votes/{survey_draft}",             None,         303, 200, 404, 404, 404, 404, 404),

@@ -54,6 +54,7 @@ from plenum.motions.service import (
     motion_place,
     step_target,
 )
+from plenum.motions.wording import said
 from plenum.notify.service import notify
 from plenum.orgs.models import Member
 
@@ -367,13 +368,14 @@ def _move(
     service.tell_of_status(
         amendment,
         (
-            N_("Your amendment %(number)s has a new status."),
-            N_("The amendment %(number)s that you support has a new status."),
+            N_("Your amendment %(number)s: %(what_label)s"),
+            N_("Amendment %(number)s, which you support: %(what_label)s"),
         ),
         f"/amendments/{amendment.id}",
         actor=actor,
         session=session,
         number=amendment.number,
+        what_label=said(str(target), amendment.recommendation or ""),
     )
 
 

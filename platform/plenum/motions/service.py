@@ -43,7 +43,7 @@ from plenum.motions.models import (
     Submitter,
     Support,
 )
-from plenum.motions.wording import euro
+from plenum.motions.wording import euro, said
 from plenum.notify.models import Notification
 from plenum.notify.service import notify
 from plenum.orgs.models import Body, Chapter, ChapterKind, Member, Membership
@@ -805,14 +805,15 @@ def _move(
     tell_of_status(
         motion,
         (
-            N_("Your motion %(number)s “%(title)s” has a new status."),
-            N_("The motion %(number)s “%(title)s” that you support has a new status."),
+            N_("Your motion %(number)s “%(title)s”: %(what_label)s"),
+            N_("Motion %(number)s “%(title)s”, which you support: %(what_label)s"),
         ),
         f"/motions/{motion.id}",
         actor=actor,
         session=session,
         number=motion.number or "",
         title=motion.title,
+        what_label=said(str(target), motion.recommendation or ""),
     )
 
 

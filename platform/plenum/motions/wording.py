@@ -9,9 +9,9 @@ from functools import lru_cache
 from babel.dates import format_date
 from markupsafe import Markup, escape
 
-from plenum.clock import as_utc
+from plenum.clock import as_utc, utcnow
 from plenum.errors import N_
-from plenum.i18n import current_locale, gettext
+from plenum.i18n import current_locale, gettext, ngettext
 from plenum.motions.diff import Instruction
 from plenum.motions.lines import Layout, Segment, Word
 from plenum.text.markdown import SAFE_SCHEMES, render
@@ -220,6 +220,36 @@ SUBMITTER_LABELS = {
     "working_groups": N_("Working groups (named as proposer)"),
     "lower_boards": N_("Boards of lower chapters"),
 }
+# What a notification says happened: the new status, or for a recommendation, which.
+RECOMMENDED_SAID = {
+    "adopt": N_("procedural recommendation: adopt"),
+    "adopt_modified": N_("procedural recommendation: adopt in modified form"),
+    "reject": N_("procedural recommendation: reject"),
+    "refer": N_("procedural recommendation: refer"),
+    "settled": N_("procedural recommendation: settled by another motion"),
+}
+STATUS_SAID = {
+    "collecting": N_("collecting supporters"),
+    "submitted": N_("submitted, now being screened"),
+    "screened": N_("screened"),
+    "inadmissible": N_("rejected as inadmissible"),
+    "published": N_("published"),
+    "adopted": N_("adopted"),
+    "adopted_modified": N_("adopted with changes"),
+    "rejected": N_("rejected"),
+    "referred": N_("referred"),
+    "settled": N_("settled"),
+    "withdrawn": N_("withdrawn"),
+}
+
+
+def said(target: str, recommendation: str = "") -> str:
+    """The message id that says what became of a motion or amendment in ``target``."""
+    if target == "recommended":
+        return RECOMMENDED_SAID.get(recommendation, N_("procedural recommendation given"))
+    return STATUS_SAID.get(target, target)
+
+
 STEP_LABELS = {
     "screen": N_("Mark as screened"),
     "inadmissible": N_("Reject as inadmissible"),
@@ -284,6 +314,26 @@ def isotime(value: datetime) -> str:
     return as_utc(value).isoformat()
 
 
+def ago(value: datetime, now: datetime | None = None) -> str:
+    """How long ago, as people say it: "gerade eben", "vor 5 Minuten", "vor 3 Stunden",
+    "gestern, 18:00"; older: the date and time."""
+    moment = as_utc(value)
+    seconds = ((now or utcnow()) - moment).total_seconds()
+    local = moment.astimezone(LOCAL_TIME)
+    today = (now or utcnow()).astimezone(LOCAL_TIME).date()
+    if seconds < 60:
+        return gettext("just now")
+    if seconds < 3600:
+        minutes = int(seconds // 60)
+        return ngettext("%(num)s minute ago", "%(num)s minutes ago", minutes)
+    if local.date() == today:
+        hours = int(seconds // 3600)
+        return ngettext("%(num)s hour ago", "%(num)s hours ago", hours)
+    if (today - local.date()).days == 1:
+        return gettext("yesterday, %(time)s", time=local.strftime("%H:%M"))
+    return localtime(value)
+
+
 def longdate(value: date) -> str:
     """ "18. August 2024" in German, "18 August 2024" in English."""
     return format_date(value, format="long", locale=current_locale.get())
@@ -298,6 +348,7 @@ def euro(cents: int) -> str:
 def template_filters() -> dict[str, object]:
     return {
         "localtime": localtime,
+        "ago": ago,
         "isotime": isotime,
         "longdate": longdate,
         "euro": euro,

@@ -17,7 +17,8 @@ def notifications(request: Request) -> Response:
     found = require_member(request)
     templates: Templates = request.app.state.templates
     items = service.recent(found.member_id, session=db(request))
-    return templates.render(request, "notify/notifications.html", {"items": items})
+    context = {"items": items, "groups": service.grouped(items)}
+    return templates.render(request, "notify/notifications.html", context)
 
 
 def mark_read(request: Request) -> Response:

@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, func, update
 from sqlmodel import Session, col, select
 
 from plenum.clock import utcnow
+from plenum.i18n import gettext
 from plenum.notify.models import Notification
 
 
@@ -51,6 +52,33 @@ class Shown:
     url: str
     created_at: datetime
     unread: bool
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """``params`` to fill the message with: a ``*_label`` is a message id Plenum
+        stored (what became of a motion, say), shown in the reader's language."""
+        return {k: gettext(v) if k.endswith("_label") else v for k, v in self.params.items()}
+
+
+@dataclass(frozen=True)
+class Group:
+    """The notifications about one thing (one address), newest first."""
+
+    latest: Shown
+    earlier: list[Shown]
+
+    @property
+    def unread(self) -> int:
+        return sum(item.unread for item in (self.latest, *self.earlier))
+
+
+def grouped(items: list[Shown]) -> list[Group]:
+    """``items`` (newest first) gathered by the thing they are about, in the order of
+    each thing's newest notification."""
+    by_url: dict[str, list[Shown]] = {}
+    for item in items:
+        by_url.setdefault(item.url or f"#{item.id}", []).append(item)
+    return [Group(first, rest) for first, *rest in by_url.values()]
 
 
 def recent(member_id: int, *, session: Session, limit: int = 100) -> list[Shown]:

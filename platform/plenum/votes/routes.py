@@ -156,6 +156,14 @@ def vote_page(request: Request) -> Response:
     return _page(request, at, found)
 
 
+def turnout(request: Request) -> Response:
+    """How many have voted, as the vote's page shows it: its receipt asks for it."""
+    at, _found = _visible(request)
+    templates: Templates = request.app.state.templates
+    html = templates.fragment(request, "votes/vote.html", "turnout", {"vote": at.vote})
+    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+
 def _settle(request: Request, at: service.VotePlace) -> None:
     """A vote past its end time (and the time ballots sent before it may take to arrive)
     is counted on the first look, even before the clock runs."""
@@ -646,6 +654,7 @@ routes = [
     Route("/bodies/{key}/attendance", presence, methods=["POST"], name="attendance_update"),
     Route("/bodies/{key}/seats", seat, methods=["POST"], name="seat_substitute"),
     Route("/votes/{id:int}", vote_page, name="vote"),
+    Route("/votes/{id:int}/turnout", turnout, name="vote_turnout"),
     Route("/votes/{id:int}/edit", edit_form, name="vote_edit"),
     Route("/votes/{id:int}/edit", update, methods=["POST"], name="vote_update"),
     Route("/votes/{id:int}/ballots", ballots_page, name="vote_ballots"),
