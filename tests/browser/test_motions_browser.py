@@ -353,3 +353,41 @@ def test_withdrawing_a_motion_asks_first_and_going_back_changes_nothing(
     page.wait_for_url(motion_url)
     expect(page.locator("dd.status")).to_have_text("Zurückgezogen")
     look(page)
+
+
+def test_a_member_amends_a_line_from_the_motion_page_on_a_phone(
+    page: Page, live_server: str, provider: Provider, session: Any, settings: Any
+) -> None:
+    """By keyboard at 390 px: the line number typed on the motion page opens the form at
+    its paragraph (the focus in it); one changed word becomes the amendment to that line."""
+    from tests.browser.test_votes_browser import press, type_into
+    from tests.support.motions import publish, submitted_motion
+    from tests.support.web import enrol
+
+    org = structure(session)
+    ids = {sub: enrol(session, settings, sub, person) for sub, person in PEOPLE.items()}
+    call = make_call(session, org.state_board, title="Frühjahr", line_length=80)
+    motion = publish(session, submitted_motion(session, call, ids["anna"]), ids["bo"])
+    session.commit()
+    page.set_viewport_size({"width": 390, "height": 800})
+    become(page, live_server, provider, "ben")
+    page.goto(f"{live_server}/motions/{motion.id}")
+    look(page)
+
+    type_into(page, "#amend-line", "5")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/amendments/new\?line=5$"))
+    chosen = page.locator("textarea[autofocus]")
+    expect(chosen).to_be_focused()
+    expect(chosen).to_have_value(re.compile(r"per Video an\.$"))
+    look(page)
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Backspace")  # the full stop
+    page.keyboard.type(" und Telefon.")
+    type_into(page, "#field-title", "Auch per Telefon")
+    press(page, "#amendment-form button[value=submit]")
+    page.wait_for_url(re.compile(r"/amendments/\d+$"))
+    expect(page.locator(".instructions li")).to_have_text(
+        "In Zeile 5 „an.“ ersetzen durch „an und Telefon.“."
+    )
+    look(page)

@@ -634,6 +634,29 @@ def test_an_amendment_written_paragraph_by_paragraph_is_the_same_as_one_written_
     assert instructions[0] == instructions[1] == ["In line 5 after “Video” insert: “und Telefon”"]
 
 
+def test_amending_line_5_opens_its_paragraph_in_one_step(as_person, motion):
+    """The motion page asks for a line; the form opens paragraph by paragraph with the
+    focus in the paragraph that holds it, each paragraph named by its lines."""
+    client = as_person("mia")
+    motion_page = page(client.get(f"/motions/{motion.id}"))
+    ask = motion_page.select_one("form.amend-at-line")
+    assert ask["method"] == "get"
+    assert ask["action"] == amendment_path(motion)
+    assert ask.select_one("input[name=line]")["type"] == "number"
+
+    form = page(client.get(amendment_path(motion) + "?line=5"))
+    chosen = form.select_one("textarea[autofocus]")
+    assert chosen["name"] == "para_2"
+    assert chosen.get_text().endswith("per Video an.")
+    label = text(form.select_one("label[for=field-para_2]"))
+    assert label == "Paragraph 3 · line 5"
+    assert "line 5" in text(form.select_one(f"#{chosen['aria-describedby']}"))
+    assert form.select_one(".original .motion-text #line-5") is not None  # the original beside
+    for wrong in ("0", "99999", "x", "-1"):  # no paragraph holds it: the form as usual
+        shown = page(client.get(amendment_path(motion) + f"?line={wrong}"))
+        assert shown.select_one("textarea[autofocus]") is None
+
+
 def test_a_pasted_amendment_that_splits_a_paragraph_says_exactly_that(as_person, motion, session):
     """Pasted with decomposed umlauts (as from a Mac or a PDF): stored in NFC, and the only
     instruction is the split with its changed words."""

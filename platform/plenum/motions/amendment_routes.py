@@ -16,6 +16,7 @@ from plenum.errors import N_, DomainError, ValidationFailed
 from plenum.motions import amendments, diff, forms, lines, service
 from plenum.motions.limits import check_rate, invitation_quota
 from plenum.motions.models import DECISIONS, MotionVersion, Recommendation, Status
+from plenum.parsing import parse_int
 from plenum.votes import service as votes
 from plenum.web.confirm import ASK, Question, confirmation, wants_asking
 from plenum.web.dbsession import db
@@ -42,7 +43,10 @@ def _form(
     status_code: int = 200,
     preview: list[diff.DiffBlock] | None = None,
     stale: dict[str, str] | None = None,
+    at_line: int | None = None,
 ) -> Response:
+    """The amendment form; ``at_line``: the line the member chose on the motion's page,
+    whose paragraph the form opens at."""
     session = db(request)
     version = (
         session.get(MotionVersion, amendment.base_version_id)
@@ -50,12 +54,15 @@ def _form(
         else service.current_version(at.motion, session=session)
     )
     mode = "paragraphs" if values.get("mode") == "paragraphs" else "full"
+    layout = service.version_layout(version) if version else None
     context = {
         "motion": at.motion,
         "place": at.place,
         "amendment": amendment,
         "version": version,
-        "layout": service.version_layout(version) if version else None,
+        "layout": layout,
+        "at_line": at_line,
+        "focus": _block_of(layout, at_line) if layout and at_line else None,
         "mode": mode,
         "paragraphs": _paragraph_values(values, version.text if version else ""),
         "values": values,
@@ -65,6 +72,14 @@ def _form(
         "groups": service.working_groups(principal(request), at.place, session=session),
     }
     return render(request, "motions/amendment_form.html", context, status_code, block="form")
+
+
+def _block_of(layout: lines.Layout, number: int) -> int | None:
+    """The index of the block (= the paragraph of the canonical text) line ``number`` is in."""
+    for index, block in enumerate(layout.blocks):
+        if block.lines and block.lines[0].number <= number <= block.lines[-1].number:
+            return index
+    return None
 
 
 def _paragraph_values(values: dict[str, str], base: str) -> list[str]:
@@ -78,12 +93,13 @@ def new_form(request: Request) -> Response:
     found = require_member(request)
     service.require_view(at.motion, at.place, principal=found, session=session)
     version = amendments.check_open(at, principal=found, session=session)
+    at_line = parse_int(request.query_params.get("line"), high=99_999)
     values = {
         "text": version.text,
-        "mode": request.query_params.get("mode", ""),
+        "mode": "paragraphs" if at_line else request.query_params.get("mode", ""),
         "key": new_form_key(),
     }
-    return _form(request, at, amendment=None, values=values, errors={})
+    return _form(request, at, amendment=None, values=values, errors={}, at_line=at_line)
 
 
 async def _read_paragraphs(request: Request) -> None:
