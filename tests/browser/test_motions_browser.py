@@ -57,10 +57,16 @@ FLASH = ".flash"
 
 
 def look(page: Page, step: str | None = None) -> None:
-    """Check the page with axe; with PLENUM_SCREENSHOTS=1 keep it as docs/img/motions-<step>.png."""
+    """Check the page with axe; with PLENUM_SCREENSHOTS=1 keep it as
+    docs/img/motions-<step>.png, and as on a 390 px phone as motions-<step>-phone.png."""
     check_a11y(page)
     if step and SCREENSHOTS:
         page.screenshot(path=str(IMG / f"motions-{step}.png"), full_page=True)
+        size = page.viewport_size
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.screenshot(path=str(IMG / f"motions-{step}-phone.png"), full_page=True)
+        if size:
+            page.set_viewport_size(size)
 
 
 def become(page: Page, live_server: str, provider: Provider, sub: str) -> None:
