@@ -42,6 +42,7 @@ from plenum.discuss.models import Comment, Space, Thread
 from plenum.motions.models import Amendment, Consultation, Motion, MotionVersion, Resolution
 from plenum.orgs.models import Body
 from plenum.search.models import SearchDocument
+from plenum.text.markdown import text_of
 
 KINDS = ("motion", "amendment", "resolution", "comment")
 TABLE: Table = SearchDocument.__table__  # type: ignore[attr-defined]
@@ -160,10 +161,11 @@ def _document(kind: str, row: Sequence[Any]) -> Document:
             title = _numbered(m_number, m_title)
         else:
             title = thread_title
-        return Document(ref_id, chapter_id, clean(title)[:300], clean(body))
+        return Document(ref_id, chapter_id, clean(title)[:300], clean(text_of(body or "")))
     ref_id, chapter_id, number, title, body, reasons = row
     separator = ": " if kind == "amendment" else " "
-    text_ = "\n\n".join(part for part in (body, reasons) if part)
+    # The words without Markdown's markers: excerpts show text, and "##" finds nothing.
+    text_ = "\n\n".join(text_of(part) for part in (body, reasons) if part)
     return Document(
         ref_id, chapter_id, clean(_numbered(number, title, separator))[:300], clean(text_)
     )

@@ -46,3 +46,27 @@ def render(text: str) -> Markup:
     shows the same comments to every reader, and rendering is most of its cost."""
     html = parser().renderer.render(parse(text), parser().options, {})
     return Markup(html)  # noqa: S704 # nosec B704
+
+
+_INLINE_TEXT = frozenset({"text", "code_inline"})
+_BREAK = frozenset({"softbreak", "hardbreak"})
+
+
+def text_of(text: str) -> str:
+    """Member Markdown as the words a reader sees: no markers (``#``, ``-``, ``>``,
+    ``**``, link targets), one space for a line break, a blank line between blocks. For
+    search excerpts, which show text, not markup."""
+    blocks: list[str] = []
+    for token in parse(text):
+        if token.type == "code_block" or token.type == "fence":
+            blocks.append(token.content.strip())
+        if token.type != "inline":
+            continue
+        words = "".join(
+            child.content if child.type in _INLINE_TEXT else " "
+            for child in token.children or ()
+            if child.type in _INLINE_TEXT or child.type in _BREAK
+        )
+        if words.strip():
+            blocks.append(" ".join(words.split()))
+    return "\n\n".join(blocks)

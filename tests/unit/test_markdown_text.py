@@ -1,0 +1,33 @@
+"""Search excerpts show what a reader sees: the words of member Markdown, no markers."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from plenum.search.index import _document
+from plenum.text.markdown import text_of
+
+WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyzäöüß", min_size=1, max_size=12)
+
+
+def test_markers_go_and_the_words_stay():
+    written = (
+        "## Kinderbetreuung\n\nWir brauchen **mehr** Plätze für Genoss*innen, "
+        "siehe [Beschluss](https://example.org/b).\n\n- vor Ort\n- online\n\n> zitiert\nweiter"
+    )
+    assert text_of(written) == (
+        "Kinderbetreuung\n\nWir brauchen mehr Plätze für Genoss*innen, siehe Beschluss."
+        "\n\nvor Ort\n\nonline\n\nzitiert weiter"
+    )
+
+
+@given(st.lists(WORDS, min_size=1, max_size=8), st.sampled_from(["# ", "- ", "> ", "1. ", ""]))
+def test_every_word_survives_whatever_block_it_is_in(words, marker):
+    assert text_of(marker + " ".join(words)).split() == words
+
+
+def test_a_comment_is_indexed_as_its_words():
+    row = (7, 1, "Ein **fettes** Wort\n\n- mit Liste", "Thema", None, None, None, None)
+    document = _document("comment", row)
+    assert document.body == "Ein fettes Wort\n\nmit Liste"
