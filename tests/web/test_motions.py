@@ -19,6 +19,8 @@ from sqlmodel import select
 from starlette.testclient import TestClient
 
 from plenum.clock import utcnow
+from plenum.discuss import access as discuss_access
+from plenum.discuss import service as discuss_service
 from plenum.errors import DomainError
 from plenum.motions import amendments, forms, resolutions, service
 from plenum.motions.models import (
@@ -722,6 +724,36 @@ def test_amendments_are_listed_by_first_line_and_can_be_filtered_to_the_open_one
     fragment = client.get(path + "?filter=open", headers={"HX-Request": "true"})
     assert "<html" not in fragment.text
     assert len(page(fragment).select("li.amendment-item")) == 2
+
+
+def test_the_numbered_text_shows_amendments_and_quoting_comments_at_their_lines(
+    as_person, motion, people, session
+):
+    early = amend(session, motion, people["mia"], changed(WEEKENDS), "Wochenende")
+    amendment_step(session, early, "publish", people["bo"])
+    where = discuss_access.motion_thread(
+        service.motion_place(motion.id, session=session), session=session
+    )
+    for quoted in ((3, 4), (3, 3), (5, 5)):
+        principal = who(session, people["max"])
+        allowed = discuss_access.thread_access(principal, where, session=session)
+        data = discuss_service.CommentInput(
+            body=f"Zu den Zeilen {quoted}", quote_first=quoted[0], quote_last=quoted[1]
+        )
+        discuss_service.post_comment(where, allowed, data, principal=principal, session=session)
+    session.commit()
+
+    shown = page(as_person("mia").get(f"/motions/{motion.id}"))
+
+    note = shown.select_one("#line-3 .line-notes a.line-note-amendment")
+    assert note["href"] == f"/amendments/{early.id}"
+    short = early.number.rsplit("-", 1)[-1]
+    assert text(note) == f"{short} Amendment {early.number} starts here"
+    quotes = shown.select_one("#line-3 .line-notes a.line-note-quotes")
+    assert quotes["href"] == f"/threads/{where.thread.id}"
+    assert text(quotes) == "2 comments quote this line"
+    assert text(shown.select_one("#line-5 a.line-note-quotes")) == "1 comment quotes this line"
+    assert shown.select("#line-4 .line-notes") == []
 
 
 def test_numbering_by_line_names_the_first_changed_line(as_person, org, people, session):

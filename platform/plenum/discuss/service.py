@@ -764,6 +764,25 @@ class Summary:
     unread: int
 
 
+def quoted_lines(motion_id: int, *, session: Session) -> tuple[int | None, dict[int, int]]:
+    """The motion's discussion and, by line, how many of its standing comments (not
+    deleted, not hidden) quote a passage that starts there."""
+    thread_id = session.exec(select(Thread.id).where(Thread.motion_id == motion_id)).first()
+    if thread_id is None:
+        return None, {}
+    query = (
+        select(Comment.quote_first, func.count())
+        .where(
+            Comment.thread_id == thread_id,
+            col(Comment.quote_first).is_not(None),
+            col(Comment.deleted_at).is_(None),
+            col(Comment.hidden_at).is_(None),
+        )
+        .group_by(col(Comment.quote_first))
+    )
+    return thread_id, {line: int(n) for line, n in session.exec(query).all() if line is not None}
+
+
 def summary(
     *,
     member_id: int,

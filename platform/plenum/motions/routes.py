@@ -13,6 +13,7 @@ from plenum.auth.current import authorize, principal, require_member
 from plenum.auth.permissions import Action, PermissionDenied, Principal, may
 from plenum.discuss import service as discussion
 from plenum.errors import N_, DomainError, ValidationFailed
+from plenum.i18n import gettext, ngettext
 from plenum.motions import (
     amendments,
     attachments,
@@ -26,6 +27,7 @@ from plenum.motions import (
 )
 from plenum.motions.limits import check_rate, invitation_quota
 from plenum.motions.models import DECISIONS, MotionType, Recommendation, Status, Submitter
+from plenum.motions.wording import LineNote
 from plenum.orgs.service import body_by_key, body_scope, chapter_scope
 from plenum.parsing import parse_int, parse_ints
 from plenum.votes import service as votes
@@ -309,7 +311,30 @@ def motion_page(request: Request) -> Response:
         at.motion, at.place, principal=found, session=session, undecided_only=undecided
     )
     context["undecided_only"] = undecided
+    context["notes"] = _line_notes(at.motion.id or 0, context["rows"], session=session)
     return render(request, "motions/motion.html", context, block="amendment_list")
+
+
+def _line_notes(
+    motion_id: int, rows: list[amendments.AmendmentRow], *, session: Any
+) -> dict[int, list[LineNote]]:
+    """The margin of the numbered text: each amendment the member sees at its first line,
+    and how many comments quote a passage that starts at a line."""
+    notes: dict[int, list[LineNote]] = {}
+    for row in rows:
+        number = row.amendment.number or ""
+        note = LineNote(
+            number.rsplit("-", 1)[-1],
+            f"/amendments/{row.amendment.id}",
+            gettext("Amendment %(number)s starts here", number=number),
+        )
+        notes.setdefault(row.amendment.first_line, []).append(note)
+    thread_id, quoted = discussion.quoted_lines(motion_id, session=session)
+    for line, count in quoted.items():
+        spoken = ngettext("comment quotes this line", "comments quote this line", count)
+        note = LineNote(str(count), f"/threads/{thread_id}", spoken, "quotes")
+        notes.setdefault(line, []).append(note)
+    return notes
 
 
 def _motion_context(

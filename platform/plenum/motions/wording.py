@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
@@ -40,6 +41,39 @@ def numbered_html(layout: Layout) -> Markup:
     words (the ``numbered`` macro of motions/_text.html). Rendered once per layout
     object: ``service.version_layout`` hands out the same object for a version."""
     return _numbered(_Same(layout))
+
+
+@dataclass(frozen=True)
+class LineNote:
+    """A mark in the margin of a numbered line: an amendment that starts there ("Ä3"),
+    or the comments that quote it. ``label`` is shown, ``spoken`` read out after it."""
+
+    label: str
+    href: str
+    spoken: str
+    kind: str = "amendment"  # or "quotes": the class line-note-<kind> gives its look
+
+
+def with_notes(numbered: Markup, notes: Mapping[int, Sequence[LineNote]]) -> Markup:
+    """The numbered text with each line's notes at its end (the cached text is not
+    changed: the notes differ from member to member)."""
+    html = str(numbered)
+    for number, marks in notes.items():
+        start = html.find(f'<div class="line" id="line-{number}">')
+        end = html.find("</div>", start)
+        if start < 0 or end < 0 or not marks:
+            continue
+        links = "".join(
+            f'<a class="line-note line-note-{escape(m.kind)}" href="{escape(m.href)}">'
+            f"{escape(m.label)}"
+            f'<span class="visually-hidden"> {escape(m.spoken)}</span></a>'
+            for m in marks
+        )
+        head = f'<div class="line noted" id="line-{number}">'
+        opened = start + len(head) - len(" noted")
+        line = f'{head}{html[opened:end]}<span class="line-notes">{links}</span>'
+        html = html[:start] + line + html[end:]
+    return Markup(html)  # nosec B704  # noqa: S704  # labels and addresses escaped above
 
 
 class _Same:
@@ -301,6 +335,7 @@ def template_globals() -> dict[str, object]:
         "stored_text": stored_text,
         "words_html": words_html,
         "numbered_html": numbered_html,
+        "with_notes": with_notes,
     }
 
 
