@@ -397,3 +397,39 @@ def test_a_member_amends_a_line_from_the_motion_page_on_a_phone(
         "In Zeile 5 „an.“ ersetzen durch „an und Telefon.“."
     )
     look(page)
+
+
+def test_a_new_member_submits_a_motion_in_three_clicks_from_the_start_page(
+    page: Page, live_server: str, provider: Provider, session: Any
+) -> None:
+    """On a phone: the open call is on "Was steht an"; its link (1), "Antrag schreiben"
+    (2) and "Antrag einreichen" (3) make the motion. Typing is not clicking."""
+    org = structure(session)
+    call = make_call(session, org.state_board, title="Anträge im Frühjahr", supporters_required=0)
+    session.commit()
+    for sub, person in PEOPLE.items():
+        provider.set_user(sub, person)
+    page.set_viewport_size({"width": 390, "height": 844})
+    become(page, live_server, provider, "anna")  # her first login: a new member
+    clicks = 0
+
+    def click(target: Any) -> None:
+        nonlocal clicks
+        clicks += 1
+        target.click()
+
+    waiting = page.locator(".agenda-call a", has_text=call.title)
+    expect(waiting).to_be_visible()
+    look(page, "start")
+    click(waiting)
+    page.wait_for_url(f"{live_server}/calls/{call.id}")
+    click(page.get_by_role("link", name="Antrag schreiben"))
+    page.wait_for_url(f"{live_server}/calls/{call.id}/motions/new")
+    expect(page.locator("#field-type")).to_have_value("motion")  # the first type, chosen
+    page.locator("#field-title").fill(TITLE)
+    page.locator("#field-text").fill(TEXT)
+    click(page.locator("#motion-form button[name=action][value=submit]"))
+    page.wait_for_url(re.compile(r"/motions/\d+$"))
+    expect(page.locator("h1 .number")).to_have_text("A1")
+    assert clicks <= 3
+    look(page)

@@ -159,7 +159,7 @@ def motion_new_form(request: Request) -> Response:
     if not service.may_submit(found, place, session=session):
         raise PermissionDenied(Action.SUBMIT_AS_MEMBER.value)
     values = {
-        "type": place.types[0] if len(place.types) == 1 else "",
+        "type": place.types[0] if place.types else "",  # the first type: the usual one
         "lock_version": "0",
         "key": new_form_key(),
     }
