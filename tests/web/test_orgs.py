@@ -8,6 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import select
 
+from plenum.clock import utcnow
 from plenum.orgs.models import Body, BodyRole, ChapterRole, Member
 from tests.support.factories import claims, structure
 from tests.support.oidc import login
@@ -231,6 +232,47 @@ def test_a_resolution_number_format_beyond_the_tokens_is_refused(as_role, sessio
     assert session.exec(select(Body).where(Body.key == "lv-nrw-board")).one().resolution_format == (
         "{year}/{seq}"
     )
+
+
+def test_the_numbering_is_chosen_from_examples_or_typed_as_another_format(as_role, session):
+    client = as_role("staff")
+    form = _page(client.get("/bodies/lv-nrw-board/edit"))
+    choices = {
+        r["value"]: form.select_one(f"label[for={r['id']}]").text
+        for r in form.select("input[name=resolution_format]")
+    }
+    year = utcnow().year
+    assert choices == {
+        "{year}/{seq}": f"{year}/12",
+        "Nr. {seq} – {year}": f"Nr. 12 – {year}",
+        "{year}-{seq:3}": f"{year}-012",
+        "{seq}/{year}": f"12/{year}",
+        "custom": "Anderes Format",
+    }
+    assert form.select_one("input[name=resolution_format][checked]")["value"] == "{year}/{seq}"
+
+    typed = {**BODY_FORM, "kind": "board", "resolution_format": "custom"}
+    wrong = client.post(
+        "/bodies/lv-nrw-board/edit",
+        data={**typed, "resolution_format_custom": "B-{nummer}", "csrf_token": _token(client)},
+    )
+    assert wrong.status_code == 422
+    shown = _page(wrong)
+    assert shown.select_one("#resolution_format-error") is not None
+    assert shown.select_one("#field-resolution_format_custom")["value"] == "B-{nummer}"
+    assert shown.select_one("input[name=resolution_format][checked]")["value"] == "custom"
+
+    saved = client.post(
+        "/bodies/lv-nrw-board/edit",
+        data={**typed, "resolution_format_custom": "B-{seq:3}", "csrf_token": _token(client)},
+    )
+    assert saved.status_code == 303
+    session.expire_all()
+    body = session.exec(select(Body).where(Body.key == "lv-nrw-board")).one()
+    assert body.resolution_format == "B-{seq:3}"
+    again = _page(client.get("/bodies/lv-nrw-board/edit"))
+    assert again.select_one("input[name=resolution_format][checked]")["value"] == "custom"
+    assert again.select_one("#field-resolution_format_custom")["value"] == "B-{seq:3}"
 
 
 def test_htmx_gets_only_the_form_fragment_with_422(as_role):

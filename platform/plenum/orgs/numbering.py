@@ -14,6 +14,9 @@ from dataclasses import dataclass
 
 DEFAULT = "{year}/{seq}"
 MAX_LENGTH = 60
+# The usual formats, offered as examples to choose from; any other is typed as a template.
+PRESETS = ("{year}/{seq}", "Nr. {seq} – {year}", "{year}-{seq:3}", "{seq}/{year}")
+CUSTOM = "custom"  # the form's choice "another format", with the template typed beside it
 _TOKEN = re.compile(r"\{(?:(year)|seq(?::0?([1-6])d?)?)\}")
 
 

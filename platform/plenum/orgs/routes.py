@@ -12,8 +12,9 @@ from starlette.routing import Route
 from plenum.auth import sessions
 from plenum.auth.current import authorize, require_member
 from plenum.auth.permissions import MEMBER, Action, Principal, may
+from plenum.clock import utcnow
 from plenum.errors import N_, NotFound, ValidationFailed
-from plenum.orgs import service
+from plenum.orgs import numbering, service
 from plenum.orgs.models import CHAPTER_ROLES, BodyKind, Majority, Member, Role
 from plenum.web.confirm import ASK, Question, confirmation, wants_asking
 from plenum.web.dbsession import db
@@ -29,6 +30,7 @@ BODY_FIELDS = (
     "quorum_percent",
     "default_majority",
     "resolution_format",
+    "resolution_format_custom",
     "resolutions_public",
 )
 ROLE_FIELDS = ("member_number", "role")
@@ -40,11 +42,15 @@ def _templates(request: Request) -> Templates:
 
 
 def _choices() -> dict[str, Any]:
+    year = utcnow().year
     return {
         "body_kinds": list(BodyKind),
         "majorities": list(Majority),
         "roles": list(Role),
         "chapter_roles": list(CHAPTER_ROLES),
+        # each usual numbering as it would read for the 12th resolution of this year
+        "formats": [(f, numbering.render(f, year, 12)) for f in numbering.PRESETS],
+        "custom_format": numbering.CUSTOM,
     }
 
 
@@ -213,7 +219,12 @@ def body_edit_form(request: Request) -> Response:
     session = db(request)
     body, chapter = service.body_by_key(request.path_params["key"], session=session)
     authorize(request, Action.MANAGE_BODY, service.body_scope(body, chapter))
-    values = {name: str(getattr(body, name)) for name in BODY_FIELDS}
+    values = {name: str(getattr(body, name, "")) for name in BODY_FIELDS}
+    if body.resolution_format not in numbering.PRESETS:  # typed once: offered as typed
+        values |= {
+            "resolution_format": numbering.CUSTOM,
+            "resolution_format_custom": body.resolution_format,
+        }
     values["resolutions_public"] = "1" if body.resolutions_public else ""
     return _body_form(request, chapter=chapter, body=body, values=values, errors={})
 

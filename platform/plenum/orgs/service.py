@@ -159,6 +159,8 @@ def parse_body_input(values: dict[str, str]) -> BodyInput:
     if majority not in {m.value for m in Majority}:
         errors["default_majority"] = N_("Please choose a majority.")
     number_format = values.get("resolution_format", "").strip() or numbering.DEFAULT
+    if number_format == numbering.CUSTOM:  # chosen from the examples: "another format"
+        number_format = values.get("resolution_format_custom", "").strip()
     if "{seq" not in number_format or len(number_format) > numbering.MAX_LENGTH:
         errors["resolution_format"] = N_(
             "The format needs {seq} and may have at most 60 characters."
