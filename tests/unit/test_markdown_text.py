@@ -31,3 +31,15 @@ def test_a_comment_is_indexed_as_its_words():
     row = (7, 1, "Ein **fettes** Wort\n\n- mit Liste", "Thema", None, None, None, None)
     document = _document("comment", row)
     assert document.body == "Ein fettes Wort\n\nmit Liste"
+
+
+def test_the_paragraph_editor_splits_off_the_marker_and_puts_it_back():
+    from plenum.motions.amendment_routes import _marked, split_marker
+
+    for paragraph in ("## Kopf", "- eins", "   - unter", "12. zwölf", "> zitiert", "Text"):
+        marker, words = split_marker(paragraph)
+        assert not words.startswith(("#", "- ", "> ", "12."))
+        assert _marked(marker, words) == paragraph
+    assert _marked("<script>", "Text") == "Text"  # only a marker is put back
+    assert _marked("- ", "- schon markiert") == "- schon markiert"
+    assert _marked("- ", "") == ""

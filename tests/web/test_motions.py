@@ -610,12 +610,16 @@ def test_an_amendment_written_paragraph_by_paragraph_is_the_same_as_one_written_
     assert form.select_one("#field-text") is None
     paragraphs = {t["name"]: t.get_text() for t in form.select("textarea[name^=para_]")}
     assert list(paragraphs) == [f"para_{i}" for i in range(7)]
-    assert paragraphs["para_2"].endswith("per Video an.")
+    # The boxes hold the words; each block's marker ("1. ", "   - ") rides in a hidden field.
+    assert paragraphs["para_2"] == "Jede Regionalkonferenz bietet eine Teilnahme per Video an."
+    marks = {i["name"]: i["value"] for i in form.select("input[name^=mark_]")}
+    assert [marks[f"mark_{i}"] for i in range(7)] == ["", "", "1. ", "2. ", "   - ", "   - ", ""]
+    assert text(form.select_one("label[for=field-para_2]")) == "Paragraph 3 · line 5 · item 1."
     paragraphs["para_2"] = paragraphs["para_2"].replace(*BY_PHONE)
     by_paragraph = post(
         client,
         amendment_path(motion),
-        AMENDMENT_FORM | {"mode": "paragraphs", "title": "Absatzweise"} | paragraphs,
+        AMENDMENT_FORM | {"mode": "paragraphs", "title": "Absatzweise"} | paragraphs | marks,
     )
     assert by_paragraph.status_code == 303, text(page(by_paragraph))[:600]
 
@@ -651,7 +655,7 @@ def test_amending_line_5_opens_its_paragraph_in_one_step(as_person, motion):
     assert chosen["name"] == "para_2"
     assert chosen.get_text().endswith("per Video an.")
     label = text(form.select_one("label[for=field-para_2]"))
-    assert label == "Paragraph 3 · line 5"
+    assert label == "Paragraph 3 · line 5 · item 1."
     assert "line 5" in text(form.select_one(f"#{chosen['aria-describedby']}"))
     assert form.select_one(".original .motion-text #line-5") is not None  # the original beside
     for wrong in ("0", "99999", "x", "-1"):  # no paragraph holds it: the form as usual

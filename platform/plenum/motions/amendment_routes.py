@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -31,6 +32,26 @@ MAX_PARAGRAPHS = 2000
 def _paragraphs(text: str) -> list[str]:
     """The canonical text split into its blocks, for editing one paragraph at a time."""
     return [part for part in lines.normalize(text).strip("\n").split("\n\n") if part]
+
+
+# The Markdown that makes a block a heading, a list item or a quote, at its start (with the
+# indentation of a nested item). The paragraph editor shows the text without it and keeps it
+# in a hidden field beside, so members edit words, not markers.
+_MARKER = re.compile(r" {0,12}(?:#{1,6} |[-*+] |\d{1,9}[.)] |> )")
+
+
+def split_marker(paragraph: str) -> tuple[str, str]:
+    """(the block's marker, its text): ``("- ", "eins")`` for ``"- eins"``."""
+    found = _MARKER.match(paragraph)
+    return (found.group(0), paragraph[found.end() :]) if found else ("", paragraph)
+
+
+def _marked(marker: str, text: str) -> str:
+    """The paragraph as Markdown again; a marker sent that is not one is left out, and
+    text that starts with a marker of its own keeps that one."""
+    if not text or not _MARKER.fullmatch(marker) or _MARKER.match(text):
+        return text
+    return marker + text
 
 
 def _form(
@@ -64,7 +85,9 @@ def _form(
         "at_line": at_line,
         "focus": _block_of(layout, at_line) if layout and at_line else None,
         "mode": mode,
-        "paragraphs": _paragraph_values(values, version.text if version else ""),
+        "paragraphs": [
+            split_marker(p) for p in _paragraph_values(values, version.text if version else "")
+        ],
         "values": values,
         "errors": errors,
         "preview": preview,
@@ -104,9 +127,15 @@ def new_form(request: Request) -> Response:
 
 async def _read_paragraphs(request: Request) -> None:
     items = dict(await form_items(request))  # the last of repeated names, as form.get
-    found = [items[f"para_{i}"] for i in range(MAX_PARAGRAPHS) if f"para_{i}" in items]
+    found = [
+        (items.get(f"mark_{i}", ""), items[f"para_{i}"])
+        for i in range(MAX_PARAGRAPHS)
+        if f"para_{i}" in items
+    ]
     # Keep the indentation: it is what makes "   - item" a nested list item.
-    request.state.paragraphs = [p.replace("\r\n", "\n").rstrip().lstrip("\n") for p in found]
+    request.state.paragraphs = [
+        _marked(mark, text.replace("\r\n", "\n").rstrip().lstrip("\n")) for mark, text in found
+    ]
 
 
 async def create(request: Request) -> Response:
