@@ -121,3 +121,29 @@ document.addEventListener("change", (event) => {
     showApplicable(form);
   }
 });
+
+// After a swap the member asked for (a click, a submit, a choice), the focus must not fall
+// back to the top of the page: when the focused element went away with the old content,
+// the new content takes the focus (its autofocus element if it has one, which htmx sets).
+// Updates that arrive by themselves (the live room) never move the focus.
+document.addEventListener("htmx:afterSettle", (event) => {
+  const cause = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+  const asked = cause && ["click", "submit", "change"].includes(cause.type);
+  if (!asked || event.detail.boosted) {
+    return;
+  }
+  const active = document.activeElement;
+  if (active && active !== document.body && document.contains(active)) {
+    return;
+  }
+  let target = event.detail.target;
+  if (target && !document.contains(target) && target.id) {
+    target = document.getElementById(target.id);  // swapped outerHTML: its successor
+  }
+  if (target && document.contains(target)) {
+    if (!target.hasAttribute("tabindex")) {
+      target.setAttribute("tabindex", "-1");
+    }
+    target.focus({ preventScroll: true });
+  }
+});

@@ -236,3 +236,23 @@ def test_leaving_an_unsaved_tracker_asks_first_and_saving_it_settles_that(
     dirk.locator("#ballot").get_by_role("link", name="Zurück zur Abstimmung").click()
     expect(dirk.locator("#vote-status")).to_be_visible()
     assert len(asked) == 1  # only Dana was asked
+
+
+def test_changing_the_ballot_after_the_review_keeps_the_marks_and_the_focus(
+    secret_vote: Vote, member: Callable[[str], Page], live_server: str
+) -> None:
+    """Check, then "Stimmzettel ändern": the ballot is back with "Ja" still marked, and
+    the focus is on it (not at the top of the page), so the keyboard goes on from there."""
+    page = member("dirk")
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server}/votes/{secret_vote.id}")
+    ballot = page.locator("#ballot")
+    yes = ballot.get_by_label("Ja", exact=True)
+    tab_to(page, yes)
+    page.keyboard.press("Space")
+    press(page, ballot.locator("button[type=submit]"))
+    expect(page.locator("#review-choices")).to_have_text("Ja")
+    press(page, ballot.get_by_role("button", name="Stimmzettel ändern"))
+    expect(ballot.get_by_label("Ja", exact=True)).to_be_checked()
+    expect(ballot).to_be_focused()
+    check_a11y(page)
