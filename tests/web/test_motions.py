@@ -760,6 +760,40 @@ def test_the_numbered_text_shows_amendments_and_quoting_comments_at_their_lines(
     assert shown.select("#line-4 .line-notes") == []
 
 
+def test_the_motion_page_shows_the_latest_comments_and_takes_a_reply(
+    as_person, motion, people, session
+):
+    client = as_person("mia")
+    empty = page(client.get(f"/motions/{motion.id}")).select_one("#latest-comments")
+    assert text(empty.select_one(".empty")) == "No comments yet."
+    where = discuss_access.motion_thread(
+        service.motion_place(motion.id, session=session), session=session
+    )
+    principal = who(session, people["max"])
+    allowed = discuss_access.thread_access(principal, where, session=session)
+    for n in range(1, 5):
+        data = discuss_service.CommentInput(body=f"Beitrag **{n}**")
+        discuss_service.post_comment(where, allowed, data, principal=principal, session=session)
+    session.commit()
+
+    shown = page(client.get(f"/motions/{motion.id}")).select_one("#latest-comments")
+    items = shown.select("ol.cards > li")
+    assert [text(li.select_one(".prose")) for li in items] == [
+        "Beitrag 4",
+        "Beitrag 3",
+        "Beitrag 2",
+    ]
+    assert items[0].select_one("a")["href"] == f"/threads/{where.thread.id}?at=4#c4"
+    form = shown.select_one("form#reply-here")
+    assert form["action"] == f"/threads/{where.thread.id}/comments"
+    fields = {i["name"]: i.get("value", "") for i in form.select("input[type=hidden]")}
+    answer = post(client, form["action"], {"key": fields["key"], "body": "Von der Antragsseite"})
+    assert answer.status_code == 303
+    assert answer.headers["location"].endswith("#c5")
+    again = page(client.get(f"/motions/{motion.id}")).select_one("#latest-comments")
+    assert text(again.select_one("ol.cards > li .prose")) == "Von der Antragsseite"
+
+
 def test_numbering_by_line_names_the_first_changed_line(as_person, org, people, session):
     call = make_call(session, org.state_convention, amendment_numbering="by_line")
     motion = publish(session, submitted_motion(session, call, people["pia"]), people["sami"])

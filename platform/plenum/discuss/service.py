@@ -764,6 +764,32 @@ class Summary:
     unread: int
 
 
+@dataclass(frozen=True)
+class Latest:
+    """One of the newest standing comments of a thread, for the page it is about."""
+
+    seq: int
+    author: str
+    body: str
+    created_at: datetime
+
+
+def latest(thread_id: int, *, session: Session, limit: int = 3) -> list[Latest]:
+    """The thread's newest comments that are neither deleted nor hidden, newest first."""
+    query = (
+        select(Comment.seq, Member.display_name, Comment.body, Comment.created_at)
+        .join(Member, col(Member.id) == Comment.author_id)
+        .where(
+            Comment.thread_id == thread_id,
+            col(Comment.deleted_at).is_(None),
+            col(Comment.hidden_at).is_(None),
+        )
+        .order_by(col(Comment.seq).desc())
+        .limit(limit)
+    )
+    return [Latest(*row) for row in session.exec(query).all()]
+
+
 def quoted_lines(motion_id: int, *, session: Session) -> tuple[int | None, dict[int, int]]:
     """The motion's discussion and, by line, how many of its standing comments (not
     deleted, not hidden) quote a passage that starts there."""

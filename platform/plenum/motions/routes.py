@@ -311,12 +311,16 @@ def motion_page(request: Request) -> Response:
         at.motion, at.place, principal=found, session=session, undecided_only=undecided
     )
     context["undecided_only"] = undecided
-    context["notes"] = _line_notes(at.motion.id or 0, context["rows"], session=session)
+    thread_id, quoted = discussion.quoted_lines(at.motion.id or 0, session=session)
+    context["notes"] = _line_notes(context["rows"], thread_id, quoted)
+    context["latest"] = discussion.latest(thread_id, session=session) if thread_id else []
+    context["thread_id"] = thread_id
+    context["reply_key"] = new_form_key()
     return render(request, "motions/motion.html", context, block="amendment_list")
 
 
 def _line_notes(
-    motion_id: int, rows: list[amendments.AmendmentRow], *, session: Any
+    rows: list[amendments.AmendmentRow], thread_id: int | None, quoted: dict[int, int]
 ) -> dict[int, list[LineNote]]:
     """The margin of the numbered text: each amendment the member sees at its first line,
     and how many comments quote a passage that starts at a line."""
@@ -329,7 +333,6 @@ def _line_notes(
             gettext("Amendment %(number)s starts here", number=number),
         )
         notes.setdefault(row.amendment.first_line, []).append(note)
-    thread_id, quoted = discussion.quoted_lines(motion_id, session=session)
     for line, count in quoted.items():
         spoken = ngettext("comment quotes this line", "comments quote this line", count)
         note = LineNote(str(count), f"/threads/{thread_id}", spoken, "quotes")
