@@ -147,3 +147,55 @@ document.addEventListener("htmx:afterSettle", (event) => {
     target.focus({ preventScroll: true });
   }
 });
+
+// Quoting lines in a motion's discussion: the numbers of the text beside the form become
+// buttons; one sets the quote to that line, with Shift the quote runs up to it.
+const quoteForm = () => document.querySelector("fieldset.quote-lines[data-quote-label]");
+const prepareQuoting = () => {
+  const fieldset = quoteForm();
+  if (!fieldset) {
+    return;
+  }
+  for (const number of document.querySelectorAll(".discussed-text .line-number:not([role])")) {
+    number.setAttribute("role", "button");
+    number.setAttribute("tabindex", "0");
+    number.setAttribute("aria-label", fieldset.dataset.quoteLabel.replace("{n}", number.textContent.trim()));
+  }
+};
+const markQuoted = (first, last) => {
+  for (const line of document.querySelectorAll(".discussed-text .line")) {
+    const n = Number(line.id.replace("line-", ""));
+    line.classList.toggle("quoted", first > 0 && n >= first && n <= last);
+  }
+};
+const quoteLine = (number, extend) => {
+  const first = document.getElementById("field-quote_first");
+  const last = document.getElementById("field-quote_last");
+  if (!first || !last) {
+    return;
+  }
+  const n = Number(number.textContent.trim());
+  const start = Number(first.value);
+  if (extend && start > 0) {
+    first.value = String(Math.min(start, n));
+    last.value = String(Math.max(start, n));
+  } else {
+    first.value = last.value = String(n);
+  }
+  markQuoted(Number(first.value), Number(last.value));
+};
+document.addEventListener("DOMContentLoaded", prepareQuoting);
+document.addEventListener("htmx:afterSettle", prepareQuoting);
+document.addEventListener("click", (event) => {
+  const number = event.target instanceof Element ? event.target.closest(".discussed-text .line-number[role=button]") : null;
+  if (number) {
+    quoteLine(number, event.shiftKey);
+  }
+});
+document.addEventListener("keydown", (event) => {
+  const number = event.target instanceof Element ? event.target.closest(".discussed-text .line-number[role=button]") : null;
+  if (number && (event.key === "Enter" || event.key === " ")) {
+    event.preventDefault();
+    quoteLine(number, event.shiftKey);
+  }
+});
