@@ -433,3 +433,39 @@ def test_a_new_member_submits_a_motion_in_three_clicks_from_the_start_page(
     expect(page.locator("h1 .number")).to_have_text("A1")
     assert clicks <= 3
     look(page)
+
+
+def test_a_board_member_clears_the_task_list_of_a_call_by_publishing_in_bulk(
+    page: Page, live_server: str, provider: Provider, session: Any, settings: Any
+) -> None:
+    """The start page counts the motions to screen and publish; its link opens the call's
+    management table, where ticking both and "Veröffentlichen" publishes them; back on
+    the start page the task is gone."""
+    from tests.browser.test_votes_browser import press, tab_to
+    from tests.support.motions import submitted_motion
+    from tests.support.web import enrol
+
+    org = structure(session)
+    ids = {sub: enrol(session, settings, sub, person) for sub, person in PEOPLE.items()}
+    call = make_call(session, org.state_board, title="Frühjahr")
+    waiting = [submitted_motion(session, call, ids["anna"], title=t) for t in ("Kitas", "Busse")]
+    session.commit()
+    become(page, live_server, provider, "bo")
+    task = page.locator(".task-list li", has_text="Frühjahr")
+    expect(task.locator(".kicker")).to_have_text("Anträge zu prüfen und zu veröffentlichen")
+    expect(task.locator(".badge")).to_contain_text("2")
+    look(page)
+
+    press(page, task.locator("a"))
+    page.wait_for_url(re.compile(rf"/calls/{call.id}/manage"))
+    for motion in waiting:
+        tab_to(page, f"#select-motion-{motion.id}")
+        page.keyboard.press("Space")
+    tab_to(page, "#step-publish")
+    page.keyboard.press("Space")
+    press(page, ".bulk-actions button[type=submit]")
+    expect(page.locator(FLASH)).to_have_text("2 Einträge sind den Schritt gegangen.")
+    look(page)
+
+    page.goto(f"{live_server}/")
+    expect(page.locator(".task-list li", has_text="Frühjahr")).to_have_count(0)
