@@ -156,10 +156,11 @@ const prepareQuoting = () => {
   if (!fieldset) {
     return;
   }
-  for (const number of document.querySelectorAll(".discussed-text .line-number:not([role])")) {
-    number.setAttribute("role", "button");
-    number.setAttribute("tabindex", "0");
-    number.setAttribute("aria-label", fieldset.dataset.quoteLabel.replace("{n}", number.textContent.trim()));
+  // For the mouse and the finger only: the keyboard has the two fields (a tab stop per
+  // line would put hundreds of stops between the member and the comments).
+  for (const number of document.querySelectorAll(".discussed-text .line-number:not([data-quote])")) {
+    number.setAttribute("data-quote", "");
+    number.title = fieldset.dataset.quoteLabel.replace("{n}", number.textContent.trim());
   }
 };
 const markQuoted = (first, last) => {
@@ -187,15 +188,34 @@ const quoteLine = (number, extend) => {
 document.addEventListener("DOMContentLoaded", prepareQuoting);
 document.addEventListener("htmx:afterSettle", prepareQuoting);
 document.addEventListener("click", (event) => {
-  const number = event.target instanceof Element ? event.target.closest(".discussed-text .line-number[role=button]") : null;
+  const number = event.target instanceof Element ? event.target.closest(".line-number[data-quote]") : null;
   if (number) {
     quoteLine(number, event.shiftKey);
   }
 });
-document.addEventListener("keydown", (event) => {
-  const number = event.target instanceof Element ? event.target.closest(".discussed-text .line-number[role=button]") : null;
-  if (number && (event.key === "Enter" || event.key === " ")) {
-    event.preventDefault();
-    quoteLine(number, event.shiftKey);
+
+// On a motion's page, each line number of its text also opens the amendment form at that
+// line (the form above the text does the same without JavaScript).
+const prepareAmending = () => {
+  const form = document.querySelector("form.amend-at-line[data-line-label]");
+  const text = form && form.parentElement.querySelector(".motion-text");
+  if (!text) {
+    return;
+  }
+  for (const number of text.querySelectorAll(".line-number:not([data-amend])")) {
+    number.setAttribute("data-amend", "");  // mouse and finger; the keyboard has the form
+    number.title = form.dataset.lineLabel.replace("{n}", number.textContent.trim());
+  }
+};
+const amendAt = (number) => {
+  const form = document.querySelector("form.amend-at-line");
+  window.location.assign(`${form.action}?line=${encodeURIComponent(number.textContent.trim())}`);
+};
+document.addEventListener("DOMContentLoaded", prepareAmending);
+document.addEventListener("htmx:afterSettle", prepareAmending);
+document.addEventListener("click", (event) => {
+  const number = event.target instanceof Element ? event.target.closest(".line-number[data-amend]") : null;
+  if (number) {
+    amendAt(number);
   }
 });

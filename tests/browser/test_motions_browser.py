@@ -379,6 +379,11 @@ def test_a_member_amends_a_line_from_the_motion_page_on_a_phone(
     become(page, live_server, provider, "ben")
     page.goto(f"{live_server}/motions/{motion.id}")
     look(page)
+    # With a mouse or a finger, a line number is the way in (the keyboard has the field).
+    page.locator("#line-3 .line-number").click()
+    page.wait_for_url(re.compile(r"/amendments/new\?line=3$"))
+    expect(page.locator("textarea[autofocus]")).to_have_attribute("name", "para_1")
+    page.go_back()
 
     type_into(page, "#amend-line", "5")
     page.keyboard.press("Enter")
