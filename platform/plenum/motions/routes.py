@@ -311,11 +311,7 @@ def motion_page(request: Request) -> Response:
         at.motion, at.place, principal=found, session=session, undecided_only=undecided
     )
     context["undecided_only"] = undecided
-    thread_id, quoted = discussion.quoted_lines(at.motion.id or 0, session=session)
-    context["notes"] = _line_notes(context["rows"], thread_id, quoted)
-    context["latest"] = discussion.latest(thread_id, session=session) if thread_id else []
-    context["thread_id"] = thread_id
-    context["reply_key"] = new_form_key()
+    context["notes"] = _line_notes(context["rows"], context["thread_id"], context["quoted"])
     return render(request, "motions/motion.html", context, block="amendment_list")
 
 
@@ -352,7 +348,12 @@ def _motion_context(
         else lines.layout(motion.text, place.call.line_length)
     )
     supporters = service.supporters_of(motion, session=session)
+    thread_id, quoted = discussion.quoted_lines(motion.id or 0, session=session)
     return {
+        "thread_id": thread_id,  # the motion's discussion, its newest comments, a reply box
+        "quoted": quoted,
+        "latest": discussion.latest(thread_id, session=session) if thread_id else [],
+        "reply_key": new_form_key(),
         "motion": motion,
         "place": place,
         "version": version,
