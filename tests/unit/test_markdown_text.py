@@ -31,6 +31,8 @@ def test_a_comment_is_indexed_as_its_words():
     row = (7, 1, "Ein **fettes** Wort\n\n- mit Liste", "Thema", None, None, None, None)
     document = _document("comment", row)
     assert document.body == "Ein fettes Wort\n\nmit Liste"
+    typed = _document("comment", (8, 1, "a <i>b</i>", "Thema", None, None, None, None))
+    assert typed.body == "a <\u200bi>b<\u200b/i>"  # a "<" typed is no tag to the engine
 
 
 def test_the_paragraph_editor_splits_off_the_marker_and_puts_it_back():

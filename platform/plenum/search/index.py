@@ -148,6 +148,13 @@ def clean(value: str | None) -> str:
     return _CONTROL.sub("", value or "")
 
 
+def words_of(markdown: str) -> str:
+    """What a member wrote as the words a reader sees (no Markdown markers). A "<" a member
+    typed stays text: PostgreSQL's headline parser would take "<i>" for a tag and drop it
+    from the excerpt, so an invisible zero-width space keeps it from looking like one."""
+    return clean(text_of(markdown)).replace("<", "<\u200b")
+
+
 def _numbered(number: str | None, title: str, separator: str = " ") -> str:
     return f"{number}{separator}{title}" if number else title
 
@@ -161,11 +168,11 @@ def _document(kind: str, row: Sequence[Any]) -> Document:
             title = _numbered(m_number, m_title)
         else:
             title = thread_title
-        return Document(ref_id, chapter_id, clean(title)[:300], clean(text_of(body or "")))
+        return Document(ref_id, chapter_id, clean(title)[:300], words_of(body or ""))
     ref_id, chapter_id, number, title, body, reasons = row
     separator = ": " if kind == "amendment" else " "
     # The words without Markdown's markers: excerpts show text, and "##" finds nothing.
-    text_ = "\n\n".join(text_of(part) for part in (body, reasons) if part)
+    text_ = "\n\n".join(words_of(part) for part in (body, reasons) if part)
     return Document(
         ref_id, chapter_id, clean(_numbered(number, title, separator))[:300], clean(text_)
     )
