@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import func, select
 
-from plenum.discuss.models import Comment, ModerationEntry, Thread
+from plenum.discuss.models import Comment, ModerationEntry, Reaction, Thread
 from plenum.orgs.models import ChapterKind, Membership
 from plenum.orgs.service import create_chapter
 from tests.support.discuss import comment, topic
@@ -185,6 +185,70 @@ def test_deleting_leaves_a_placeholder_and_keeps_replies(client, provider, sessi
     as_member(client, provider, "ole")
     assert post(client, f"/comments/{first.id}/delete").status_code == 403
     assert post(client, f"/comments/{first.id}/delete", {"ask": "1"}).status_code == 403
+
+
+def test_the_opener_deletes_a_topic_nobody_else_wrote_in_after_being_asked(
+    client, provider, session, world
+):
+    thread = topic(session, world.state, world.people["mia"], title="Fahrgemeinschaften")
+    first = session.exec(select(Comment).where(Comment.thread_id == thread.id)).one()
+    session.add(Reaction(comment_id=first.id, member_id=world.people["ole"]))
+    session.commit()
+    thread_id = thread.id
+    path = f"/threads/{thread_id}/delete"
+    as_member(client, provider, "ole")  # agreeing is not writing: it goes with the topic
+    assert not page(client.get(f"/threads/{thread.id}")).select(f"form[action='{path}']")
+    assert post(client, path, {"ask": "1"}).status_code == 403
+    assert post(client, path).status_code == 403
+    as_member(client, provider, "mia")
+    offered = page(client.get(f"/threads/{thread.id}")).select_one(f"form[action='{path}']")
+    assert offered.select_one("input[name=ask]")["value"] == "1"
+    assert "danger" in offered.select_one("button")["class"]
+    question = asked(client, path)
+    assert text(question.select_one("h1")) == "Delete the topic \u201cFahrgemeinschaften\u201d?"
+    assert session.get(Thread, thread.id) is not None  # asking changed nothing
+    done = post(client, path)
+    assert done.status_code == 303
+    assert done.headers["location"] == "/chapters/lv-nrw/discussion"
+    session.expire_all()
+    assert session.get(Thread, thread_id) is None
+    assert session.exec(select(func.count()).select_from(Comment)).one() == 0
+    assert session.exec(select(func.count()).select_from(Reaction)).one() == 0
+    assert client.get(f"/threads/{thread_id}").status_code == 404
+    assert "Fahrgemeinschaften" not in client.get("/chapters/lv-nrw/discussion").text
+    assert "Fahrgemeinschaften" not in client.get("/search?q=organisieren").text
+
+
+def test_a_topic_others_wrote_in_or_a_moderator_acted_on_stays(client, provider, session, world):
+    answered = topic(session, world.state, world.people["mia"], title="Beantwortet")
+    comment(session, answered.id, world.people["ole"], "Ich helfe mit.")
+    moderated = topic(session, world.state, world.people["mia"], title="Moderiert")
+    first = session.exec(select(Comment).where(Comment.thread_id == moderated.id)).one()
+    session.commit()
+    as_member(client, provider, "mo")
+    assert post(client, f"/comments/{first.id}/hide", {"reason": "Ton"}).status_code == 303
+    as_member(client, provider, "mia")
+    refused = post(client, f"/threads/{answered.id}/delete")
+    assert refused.status_code == 409
+    assert "Others have written in this topic" in refused.text
+    refused = post(client, f"/threads/{moderated.id}/delete")
+    assert refused.status_code == 409
+    assert "A moderator has acted in this topic" in refused.text
+    session.expire_all()
+    assert session.exec(select(func.count()).select_from(Comment)).one() == 3
+    assert session.exec(select(func.count()).select_from(ModerationEntry)).one() == 1
+
+
+def test_a_motions_discussion_cannot_be_deleted_as_a_topic(client, provider, session, world):
+    call = make_call(session, world.state_convention)
+    motion = publish(
+        session, submitted_motion(session, call, world.people["mia"]), world.people["gina"]
+    )
+    session.commit()
+    as_member(client, provider, "mia")
+    path = client.get(f"/motions/{motion.id}/discussion").headers["location"]
+    assert not page(client.get(path)).select(f"form[action='{path}/delete']")
+    assert post(client, f"{path}/delete").status_code == 403
 
 
 def test_a_comment_quotes_lines_of_the_motion(client, provider, session, world):

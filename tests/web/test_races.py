@@ -99,6 +99,21 @@ def count(session: Session, model: Any, *where: Any) -> int:
     return int(session.exec(select(func.count()).select_from(model).where(*where)).one())
 
 
+def test_deleting_a_topic_twenty_times_at_once_deletes_it_once(
+    client, provider, session, world, base_url
+):
+    thread = topic(session, world.org.state, world.people["mia"])
+    thread_id = thread.id
+    comment(session, thread_id, world.people["mia"], "Nachtrag")
+    session.commit()
+    mia = member(client, provider, "mia")
+    statuses = fire(base_url, mia, f"/threads/{thread_id}/delete", {})
+    assert statuses[303] >= 1
+    assert set(statuses) <= {303, 404}, statuses  # the late ones find no topic any more
+    assert count(session, Thread, Thread.id == thread_id) == 0
+    assert count(session, Comment, Comment.thread_id == thread_id) == 0
+
+
 def test_agreeing_twenty_times_at_once_agrees_once_and_taking_it_back_never_goes_negative(
     client, provider, session, world, base_url
 ):

@@ -200,6 +200,7 @@ def _thread_view(
         "shown": shown,
         "layout": layout,
         "following": service.follows(found.member_id, thread_id=where.thread.id, session=session),
+        "may_delete_topic": service.may_delete_topic(where, found),
         "page_key": new_form_key(),
         "may_edit": service.may_edit,
         "comment": None,
@@ -369,6 +370,30 @@ def _comment_delete(request: Request, values: dict[str, str]) -> Response:
     return see_other(request, _comment_path(request, comment))
 
 
+async def topic_delete(request: Request) -> Response:
+    return await run(request, topic_delete_step, ASK)
+
+
+DELETE_TOPIC = Question(
+    N_("Delete the topic “%(title)s”?"),
+    N_("The topic and your comments in it are removed for good."),
+    N_("Delete the topic"),
+)
+
+
+def topic_delete_step(request: Request, values: dict[str, str]) -> Response:
+    where, found, _allowed = _thread(request)
+    if not service.may_delete_topic(where, found):
+        raise PermissionDenied("discussion.delete_topic")
+    back = _space_path(request, where.at)
+    if wants_asking(values):
+        question = replace(DELETE_TOPIC, params={"title": where.thread.title})
+        return confirmation(request, question, back=path_for(request, "thread", id=where.thread.id))
+    service.delete_topic(where, principal=found, session=db(request))
+    flash(request, N_("The topic has been deleted."))
+    return see_other(request, back)
+
+
 async def comment_agree(request: Request) -> Response:
     return await run(request, _comment_agree, "agree")
 
@@ -470,6 +495,7 @@ routes = [
     Route("/threads/{id:int}", thread_page, name="thread"),
     Route("/threads/{id:int}/comments", comment_create, methods=["POST"], name="comment_create"),
     Route("/threads/{id:int}/follow", thread_follow, methods=["POST"], name="thread_follow"),
+    Route("/threads/{id:int}/delete", topic_delete, methods=["POST"], name="topic_delete"),
     Route("/motions/{id:int}/discussion", motion_discussion, name="motion_discussion"),
     Route("/amendments/{id:int}/discussion", amendment_discussion, name="amendment_discussion"),
     Route("/comments/{id:int}/edit", comment_edit_form, name="comment_edit"),

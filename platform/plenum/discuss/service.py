@@ -24,13 +24,15 @@ from plenum.discuss import access
 from plenum.discuss.access import Access, SpacePlace, ThreadPlace
 from plenum.discuss.models import (
     Comment,
+    Flag,
+    ModerationEntry,
     Reaction,
     ReadMark,
     Subscription,
     Thread,
     ThreadKind,
 )
-from plenum.errors import N_, DomainError, ValidationFailed
+from plenum.errors import N_, DomainError, NotFound, ValidationFailed
 from plenum.events import announce
 from plenum.mail.notices import notice_followers
 from plenum.motions import lines
@@ -253,7 +255,9 @@ def _insert_comment(
             last_activity_at=now,
         )
         .returning(col(Thread.last_seq))
-    ).scalar_one()
+    ).scalar_one_or_none()
+    if seq is None:  # its author deleted the topic a moment ago
+        raise NotFound(N_("This topic has been deleted."))
     comment = Comment(
         thread_id=thread_id,
         seq=seq,
@@ -383,6 +387,64 @@ def delete_comment(comment: Comment, *, principal: Principal, session: Session) 
     comment.deleted_at, comment.body, comment.quote_text = now, "", ""
     session.add(comment)  # through the ORM, so the search index forgets the text
     _count(Thread, Thread.comment_count, comment.thread_id, -1, session=session)
+
+
+def may_delete_topic(where: ThreadPlace, principal: Principal | None) -> bool:
+    """Whether the page offers to delete the topic: only to the member who opened it.
+    Whether it may go is decided when asked (``delete_topic``)."""
+    thread = where.thread
+    return (
+        principal is not None
+        and thread.kind == ThreadKind.TOPIC
+        and thread.created_by == principal.member_id
+    )
+
+
+def delete_topic(where: ThreadPlace, *, principal: Principal, session: Session) -> bool:
+    """The member who opened a topic deletes it, with its comments, while nobody else
+    has written in it and no moderator has acted on it; False when it was gone already.
+    The thread's row is locked first, so a reply that comes at the same moment either
+    lands before (and the topic stays) or finds the topic gone."""
+    if not may_delete_topic(where, principal):
+        raise PermissionDenied("discussion.delete_topic")
+    thread_id = where.thread.id or 0
+    locked = session.exec(select(Thread).where(Thread.id == thread_id).with_for_update()).first()
+    if locked is None:
+        return False
+    ours = select(col(Comment.id)).where(Comment.thread_id == thread_id)
+    others = session.exec(
+        select(func.count())
+        .select_from(Comment)
+        .where(Comment.thread_id == thread_id, Comment.author_id != principal.member_id)
+    ).one()
+    if others:
+        raise DomainError(
+            N_("Others have written in this topic, so it stays. You can delete your own comments.")
+        )
+    moderated = session.exec(
+        select(func.count())
+        .select_from(ModerationEntry)
+        .where(col(ModerationEntry.comment_id).in_(ours))
+    ).one()
+    if moderated:
+        raise DomainError(N_("A moderator has acted in this topic, so it stays."))
+    session.execute(delete(Reaction).where(col(Reaction.comment_id).in_(ours)))
+    session.execute(delete(Flag).where(col(Flag.comment_id).in_(ours)))
+    session.execute(delete(ReadMark).where(col(ReadMark.thread_id) == thread_id))
+    session.execute(delete(Subscription).where(col(Subscription.thread_id) == thread_id))
+    session.execute(  # replies point at earlier comments: loosen that before deleting
+        update(Comment)
+        .where(col(Comment.thread_id) == thread_id)
+        .values(parent_id=None, reply_to_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    for comment in session.exec(select(Comment).where(Comment.thread_id == thread_id)):
+        session.delete(comment)  # through the ORM, so the search index forgets them
+    session.flush()
+    session.delete(locked)
+    session.flush()
+    announce(session, "topic.deleted", thread_id=thread_id)
+    return True
 
 
 def set_agreement(comment: Comment, agree: bool, *, principal: Principal, session: Session) -> bool:
