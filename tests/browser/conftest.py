@@ -32,6 +32,8 @@ CHROMIUM_ARGS = [
 ]
 LOOPBACK = {"127.0.0.1", "localhost"}
 BLOCKING_IMPACTS = {"serious", "critical"}
+IMG = ROOT / "docs" / "img"
+SCREENSHOTS = os.environ.get("PLENUM_SCREENSHOTS") == "1"
 
 
 def _missing(message: str) -> None:
@@ -164,12 +166,25 @@ def run_axe(page: Page) -> None:
     )
 
 
-def check_a11y(page: Page) -> None:
+def check_a11y(page: Page, shot: str | None = None) -> None:
     """Run axe-core on the page as it is now and at 390 px; fail on serious or critical
     violations, on an id given twice (a label or a link to it would reach the wrong
-    element), and on a page that scrolls sideways on a phone (320 and 390 px)."""
+    element), and on a page that scrolls sideways on a phone (320 and 390 px). With
+    PLENUM_SCREENSHOTS=1, keep the page as docs/img/<shot>.png and <shot>-phone.png."""
     page.wait_for_load_state("load")
     twice = page.evaluate(DUPLICATE_IDS)
     assert not twice, f"ids used more than once on {page.url}: {', '.join(twice)}"
     check_phone_widths(page)
     run_axe(page)
+    if shot and SCREENSHOTS:
+        screenshot(page, shot)
+
+
+def screenshot(page: Page, name: str) -> None:
+    """The page as it is now, at 1100 px and as on a 390 px phone, for the docs."""
+    size = page.viewport_size
+    for suffix, width, height in (("", 1100, 800), ("-phone", 390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(IMG / f"{name}{suffix}.png"), full_page=True)
+    if size:
+        page.set_viewport_size(size)

@@ -125,9 +125,10 @@ def fits(page: Page, width: int = PHONE["width"]) -> None:
     assert sizes[0] <= sizes[1], f"{page.url} scrolls sideways at {width} px: {sizes}"
 
 
-def look(page: Page, *widths: int) -> None:
-    """axe-core on the page as it is now, and no sideways scrolling on a phone."""
-    check_a11y(page)
+def look(page: Page, *widths: int, shot: str | None = None) -> None:
+    """axe-core on the page as it is now, and no sideways scrolling on a phone; with
+    PLENUM_SCREENSHOTS=1 the page is kept as docs/img/meetings-<shot>.png."""
+    check_a11y(page, f"meetings-{shot}" if shot else None)
     for width in (PHONE["width"], *widths):
         fits(page, width)
 
@@ -233,7 +234,7 @@ def test_a_member_registers_with_childcare_on_a_phone_and_the_organiser_sees_the
     hanna = member("hanna", PHONE)
     hanna.goto(meeting_url)
     expect(hanna.get_by_role("heading", level=1)).to_have_text(meeting.title)
-    look(hanna, NARROWEST)
+    look(hanna, NARROWEST, shot="meeting")
     form = hanna.locator("#register-form")
     form.get_by_label("Im Saal").check()
     form.get_by_label("Kinder, die betreut werden sollen").fill("2")
@@ -250,7 +251,7 @@ def test_a_member_registers_with_childcare_on_a_phone_and_the_organiser_sees_the
     # What she stated stays in the form, to change it until the start.
     expect(hanna.locator("#field-children")).to_have_value("2")
     expect(hanna.locator("#field-children_ages")).to_have_value("3, 7")
-    look(hanna, NARROWEST)
+    look(hanna, NARROWEST, shot="registration")
 
     # Gina, the organiser, opens the overview from the meeting page: counts first.
     gina = member("gina")
@@ -261,7 +262,7 @@ def test_a_member_registers_with_childcare_on_a_phone_and_the_organiser_sees_the
     overview = gina.locator(".needs-overview")
     expect(overview).to_contain_text("2 Kinder, 3–7 Jahre")
     expect(gina.locator("main")).not_to_contain_text("Wir kommen mit dem Zug.")
-    look(gina, NARROWEST)
+    look(gina, NARROWEST, shot="organiser")
     gina.locator(f"a[href='/meetings/{meeting.id}/needs?show=all']").click()
     gina.wait_for_url(f"{meeting_url}/needs?show=all")
     row = gina.locator(".table-scroll tbody tr", has_text="Hanna Saal")
@@ -381,7 +382,7 @@ def test_two_members_ask_to_speak_live_and_the_chair_calls_and_times_them(
     chair_order = chris.locator("#chair ol.chair-order > li")
     expect(chair_order.locator("strong").first).to_have_text("Anna Online", timeout=LIVE)
     expect(chair_order.first.locator(".reason")).to_contain_text("GO-Antrag")
-    look(hanna)
+    look(hanna, shot="room")
     look(chris)
 
     # Hanna writes a question meanwhile: the live update must not take it away.
@@ -427,7 +428,7 @@ def test_two_members_ask_to_speak_live_and_the_chair_calls_and_times_them(
     expect(hanna.locator("#live-assertive")).to_have_text(
         "Du bist als Nächste*r auf der Redeliste dran."
     )
-    look(hanna)
+    look(hanna, shot="room-speaker")
     look(anna)
 
     # She drops the question and leaves the form: now it catches up.
@@ -502,7 +503,7 @@ def test_a_convention_votes_online_and_by_show_of_hands_in_the_hall(
     expect(dana.locator("#live-assertive")).to_have_text(
         "Eine Abstimmung ist offen: Leitantrag annehmen"
     )
-    look(dana)
+    look(dana, shot="room-vote")
     yes = ballot.get_by_label("Ja", exact=True)
     tab_to(dana, ballot.locator("input[name=choice]").first)
     expect(yes).to_be_focused()

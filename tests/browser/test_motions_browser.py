@@ -13,7 +13,6 @@ while the German catalogue is still being filled in.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -29,8 +28,6 @@ from tests.support.oidc import Provider
 
 pytestmark = pytest.mark.browser
 
-IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
-SCREENSHOTS = os.environ.get("PLENUM_SCREENSHOTS") == "1"
 VIEWPORT: ViewportSize = {"width": 1100, "height": 800}
 
 PEOPLE = {
@@ -59,14 +56,7 @@ FLASH = ".flash"
 def look(page: Page, step: str | None = None) -> None:
     """Check the page with axe; with PLENUM_SCREENSHOTS=1 keep it as
     docs/img/motions-<step>.png, and as on a 390 px phone as motions-<step>-phone.png."""
-    check_a11y(page)
-    if step and SCREENSHOTS:
-        page.screenshot(path=str(IMG / f"motions-{step}.png"), full_page=True)
-        size = page.viewport_size
-        page.set_viewport_size({"width": 390, "height": 844})
-        page.screenshot(path=str(IMG / f"motions-{step}-phone.png"), full_page=True)
-        if size:
-            page.set_viewport_size(size)
+    check_a11y(page, f"motions-{step}" if step else None)
 
 
 def become(page: Page, live_server: str, provider: Provider, sub: str) -> None:

@@ -135,7 +135,7 @@ def confirm_ballot(page: Page, *, look: bool = False) -> None:
     expect(heading).to_be_focused()
     expect(page.locator("#review-choices li").first).to_be_visible()
     if look:
-        check_a11y(page)
+        check_a11y(page, "votes-review")
     press(page, page.locator("#ballot").get_by_role("button", name="Stimme abgeben"))
 
 
@@ -193,7 +193,7 @@ def vote(
     the ballot unmarked and find the error tied to the choices."""
     page.goto(vote_url)
     if look:
-        check_a11y(page)
+        check_a11y(page, "votes-ballot")
     ballot = page.locator("#ballot")
     if blank_first:
         press(page, ballot.locator("button[type=submit]"))
@@ -221,7 +221,7 @@ def vote(
     expect(receipt).to_have_text("Deine Stimme ist abgegeben")
     expect(receipt).to_be_focused()
     if look:
-        check_a11y(page)
+        check_a11y(page, "votes-receipt")
     tracker = page.locator("#tracker")
     return tracker.inner_text().strip() if tracker.count() else ""
 
@@ -443,7 +443,7 @@ def test_a_convention_votes_on_an_amendment_and_elects_a_board_with_the_quota(
     step(gina, "close", "closed")
     step(gina, "publish", "published")
     expect(gina.locator("#seats")).to_contain_text("Anna")
-    check_a11y(gina)
+    check_a11y(gina, "votes-result")
     press(gina, "#manage form[action$='/next'] button")
     expect(gina.locator(FLASH)).to_contain_text("nächste Wahlgang")
     expect(gina).not_to_have_url(first_ballot)
@@ -483,7 +483,7 @@ def test_a_convention_votes_on_an_amendment_and_elects_a_board_with_the_quota(
     expect(dana.locator("#my-tracker")).to_be_in_viewport()
     expect(dana.locator("#trackers code")).to_have_count(3)
     expect(dana.locator("#tracker-search")).to_have_value(noted)
-    check_a11y(dana)
+    check_a11y(dana, "votes-tracker-found")
 
 
 def _published_amendment(session: Any, org: Structure, ids: dict[str, int]) -> str:
