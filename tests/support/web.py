@@ -98,3 +98,14 @@ def asked(client: TestClient, path: str, data: Form | None = None) -> BeautifulS
     assert form.select_one("input[name=ask]") is None
     assert form.select_one("button.danger") is not None
     return shown
+
+
+def confirm(client: TestClient, question: BeautifulSoup) -> Any:
+    """Press the question's button as a browser does: its form's fields, nothing else."""
+    form = question.select_one("#confirm-form")
+    fields = [
+        (field["name"], field.get("value", ""))
+        for field in form.select("input[type=hidden]")
+        if field["name"] != "csrf_token"
+    ]
+    return post(client, form["action"], fields)

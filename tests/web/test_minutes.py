@@ -129,6 +129,9 @@ def test_members_comment_on_published_minutes_until_the_set_time(client, provide
     post(client, f"/meetings/{meeting.id}/minutes/publish", {"days": "7"})
     session.expire_all()
     thread = session.get(Thread, session.get(Meeting, meeting.id).minutes_thread_id)
+    # The chair who published them opened the thread, but it belongs to the minutes.
+    assert not page(client.get(f"/threads/{thread.id}")).select("form[action$='/delete']")
+    assert post(client, f"/threads/{thread.id}/delete").status_code == 403
     log_in_as(client, provider, "olga", PEOPLE["olga"])
     response = post(client, f"/threads/{thread.id}/comments", {"body": "Danke fürs Protokoll."})
     assert response.status_code == 303, response.text

@@ -227,6 +227,8 @@ def _comment_create(request: Request, values: dict[str, str]) -> Response:
         ):
             _check_rate(request, found, data.key)  # a form sent again is not a new comment
         comment = service.post_comment(where, allowed, data, principal=found, session=session)
+    except NotFound:
+        raise  # the topic was deleted a moment ago: there is no form to show again
     except (ValidationFailed, DomainError) as exc:
         session.rollback()
         return _comment_form(request, where, values, _errors(exc), _status(exc))

@@ -390,12 +390,14 @@ def delete_comment(comment: Comment, *, principal: Principal, session: Session) 
 
 
 def may_delete_topic(where: ThreadPlace, principal: Principal | None) -> bool:
-    """Whether the page offers to delete the topic: only to the member who opened it.
-    Whether it may go is decided when asked (``delete_topic``)."""
+    """Whether the page offers to delete the topic: only to the member who opened it,
+    and not for a discussion that closes at a set time (the one of a meeting's published
+    minutes belongs to the minutes). Whether it may go is decided when asked."""
     thread = where.thread
     return (
         principal is not None
         and thread.kind == ThreadKind.TOPIC
+        and thread.closes_at is None
         and thread.created_by == principal.member_id
     )
 

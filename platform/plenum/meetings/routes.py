@@ -226,7 +226,7 @@ def _cancel_meeting(request: Request, values: dict[str, str]) -> Response:
     if wants_asking(values):
         question = replace(CANCEL, params={"title": found.at.meeting.title})
         back = path_for(request, "meeting", id=found.at.meeting.id)
-        return confirmation(request, question, back=back)
+        return confirmation(request, question, back=back, values=values)
     service.cancel_meeting(found.at, session=db(request))
     flash(request, N_("The meeting has been cancelled; the registered members are told."))
     return see_other(request, path_for(request, "meeting", id=found.at.meeting.id))

@@ -357,7 +357,7 @@ def _step(request: Request, values: dict[str, str]) -> Response:
     if name == "withdraw" and wants_asking(values) and proposer:
         question = replace(WITHDRAW, params={"number": ap.amendment.number or ""})
         back = path_for(request, "amendment", id=ap.amendment.id)
-        return confirmation(request, question, back=back)
+        return confirmation(request, question, back=back, values=values)
     try:
         amendments.transition(
             ap, name, forms.parse_transition(values), principal=found, session=session

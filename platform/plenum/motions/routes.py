@@ -426,15 +426,18 @@ WITHDRAW = Question(
 )
 
 
-def _asked(request: Request, at: service.MotionPlace, question: Question) -> Response:
+def _asked(
+    request: Request, at: service.MotionPlace, question: Question, values: dict[str, str]
+) -> Response:
     back = path_for(request, "motion", id=at.motion.id)
-    return confirmation(request, replace(question, params={"title": at.motion.title}), back=back)
+    asked = replace(question, params={"title": at.motion.title})
+    return confirmation(request, asked, back=back, values=values)
 
 
 def _motion_delete(request: Request, values: dict[str, str]) -> Response:
     at, found, proposer = _seen(request)
     if wants_asking(values) and proposer and at.motion.status == Status.DRAFT:
-        return _asked(request, at, DELETE_DRAFT)
+        return _asked(request, at, DELETE_DRAFT, values)
     service.delete_draft(at.motion, principal=found, session=db(request))
     flash(request, N_("The draft has been deleted."))
     return see_other(request, path_for(request, "call", id=at.place.call.id))
@@ -479,7 +482,7 @@ def _motion_step(request: Request, values: dict[str, str]) -> Response:
     at, found, proposer = _seen(request)
     withdrawing = request.path_params["step"] == "withdraw" and wants_asking(values)
     if withdrawing and proposer and at.motion.status in service.WITHDRAWABLE:
-        return _asked(request, at, WITHDRAW)
+        return _asked(request, at, WITHDRAW, values)
     try:
         data = forms.parse_transition(values)
         service.transition(

@@ -12,8 +12,19 @@ from sqlalchemy import bindparam, func, update
 from sqlmodel import Session, col, select
 
 from plenum.clock import utcnow
+from plenum.errors import N_
 from plenum.i18n import gettext
 from plenum.notify.models import Notification
+
+# A notification stores its message id and is translated when shown. These are the
+# messages earlier versions stored; they stay in the catalogue so that notifications
+# sent before an upgrade still read in the member's language.
+EARLIER_MESSAGES = (
+    N_("Your motion %(number)s “%(title)s” has a new status."),
+    N_("The motion %(number)s “%(title)s” that you support has a new status."),
+    N_("Your amendment %(number)s has a new status."),
+    N_("The amendment %(number)s that you support has a new status."),
+)
 
 
 def notify(

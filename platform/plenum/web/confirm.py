@@ -11,7 +11,7 @@ the step."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from starlette.requests import Request
@@ -37,8 +37,15 @@ def wants_asking(values: Mapping[str, str]) -> bool:
 
 
 def confirmation(
-    request: Request, question: Question, *, back: str, fields: Sequence[tuple[str, str]] = ()
+    request: Request, question: Question, *, back: str, values: Mapping[str, str] | None = None
 ) -> Response:
-    """The page that asks ``question``; confirming sends ``fields`` to this same address."""
+    """The page that asks ``question``; confirming sends the form's ``values`` again (all
+    but ``ask`` and the CSRF token: a reason typed, the version the member saw) to this
+    same address, so the confirmed step is the one the member asked for."""
+    fields = [
+        (name, value)
+        for name, value in (values or {}).items()
+        if name not in (ASK, "csrf_token") and value
+    ]
     context = {"question": question, "action": request.url.path, "back": back, "fields": fields}
     return render(request, "components/confirm.html", context)
