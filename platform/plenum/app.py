@@ -37,6 +37,7 @@ from plenum.motions.wording import template_filters, template_globals
 from plenum.notify import routes as notify_routes
 from plenum.orgs import routes as orgs_routes
 from plenum.search import routes as search_routes
+from plenum.series import routes as series_routes
 from plenum.settings import Settings
 from plenum.votes import routes as vote_routes
 from plenum.votes import sealing
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None) -> Plenum:
             *agenda_routes.routes,
             *live_routes.routes,
             *minutes_routes.routes,
+            *series_routes.routes,
             Mount("/static", StaticFiles(directory=settings.root / "static"), name="static"),
         ],
         middleware=_middleware(settings),

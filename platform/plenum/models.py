@@ -41,6 +41,7 @@ from plenum.notify.models import Notification
 from plenum.orgs.models import Body, BodyRole, Chapter, ChapterRole, Member, Membership
 from plenum.search import index as _search_index  # noqa: F401  keeps search_document current
 from plenum.search.models import SearchDocument
+from plenum.series.models import Proposal, ProposalSupport, Series, SeriesRole, SeriesSource
 from plenum.votes.models import (
     Attendance,
     Ballot,
@@ -82,6 +83,8 @@ __all__ = [
     "Notification",
     "OutgoingMail",
     "Presence",
+    "Proposal",
+    "ProposalSupport",
     "Proposer",
     "Reaction",
     "ReadMark",
@@ -90,6 +93,9 @@ __all__ = [
     "Resolution",
     "RoomVote",
     "SearchDocument",
+    "Series",
+    "SeriesRole",
+    "SeriesSource",
     "Space",
     "SpeakerRequest",
     "StatusChange",

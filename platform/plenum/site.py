@@ -26,6 +26,7 @@ from plenum.motions import service as motions_service
 from plenum.notify.service import unread_count
 from plenum.orgs import service
 from plenum.orgs.models import Member
+from plenum.series import service as series_service
 from plenum.web.dbsession import db
 from plenum.web.forms import form_values, local_path
 from plenum.web.templating import Templates
@@ -83,6 +84,7 @@ def my_data_export(request: Request) -> Response:
         raise NotFound(N_("Member not found."))
     data = service.export_member_data(member, session=session)
     data["motions"] = motions_service.member_data(principal.member_id, session=session)
+    data["series_proposals"] = series_service.member_data(principal.member_id, session=session)
     opened = sessions.opened_at(principal.member_id, session=session)
     data["sessions"] = [{"created_at": moment.isoformat()} for moment in opened]
     return Response(

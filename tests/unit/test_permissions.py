@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from plenum.auth.permissions import (
     ALL_ROLES,
     MEETING_ROLES,
+    SERIES_ROLES,
     Action,
     Grant,
     Principal,
@@ -43,13 +44,24 @@ GRANTS_FOR_BODY = {
     Relation.NONE: lambda role: Grant(role, (1, 2, 3), body_id=31),
 }
 
-EVERYONE = {(role, relation) for role in (*ALL_ROLES, *MEETING_ROLES) for relation in Relation}
+EVERYONE = {
+    (role, relation)
+    for role in (*ALL_ROLES, *MEETING_ROLES, *SERIES_ROLES)
+    for relation in Relation
+}
 ORGANISERS = {
     ("office_staff", Relation.HERE),
     ("office_staff", Relation.CHAPTER),
     ("office_staff", Relation.ABOVE),
     ("chair", Relation.HERE),
     ("chair", Relation.CHAPTER),
+}
+BOARD = {
+    ("office_staff", Relation.HERE),
+    ("office_staff", Relation.CHAPTER),
+    ("office_staff", Relation.ABOVE),
+    ("chair", Relation.CHAPTER),
+    ("board_member", Relation.CHAPTER),
 }
 ALLOWED: dict[Action, set[tuple[str, Relation]]] = {
     Action.VIEW_CHAPTER: EVERYONE,
@@ -167,6 +179,18 @@ ALLOWED: dict[Action, set[tuple[str, Relation]]] = {
     | {("meeting_chair", Relation.HERE), ("desk", Relation.HERE), ("minute_taker", Relation.HERE)}
     | {("audience", Relation.HERE)},
     Action.ASK_TO_SPEAK: {("audience", Relation.HERE)},
+    # series, asked on the series' chapter: its board and office staff, and the functions
+    # given for the one series
+    Action.MANAGE_SERIES: BOARD,
+    Action.FACILITATE_SESSION: BOARD | {("facilitator", Relation.HERE)},
+    Action.SYNTHESISE: BOARD | {("synthesiser", Relation.HERE)},
+    Action.ENTER_PHONE_ANSWERS: {
+        ("office_staff", Relation.HERE),
+        ("office_staff", Relation.CHAPTER),
+        ("office_staff", Relation.ABOVE),
+        ("caller", Relation.HERE),
+    },
+    Action.SEE_RAW_RESULTS: BOARD | {("synthesiser", Relation.HERE)},
 }
 BODY_ACTIONS = {
     Action.MANAGE_VOTES,
@@ -190,7 +214,7 @@ def test_every_action_is_in_the_table():
 
 @pytest.mark.parametrize(
     ("action", "role", "relation"),
-    list(itertools.product(Action, (*ALL_ROLES, *MEETING_ROLES), Relation)),
+    list(itertools.product(Action, (*ALL_ROLES, *MEETING_ROLES, *SERIES_ROLES), Relation)),
 )
 def test_permission_table(action, role, relation):
     body_action = action in BODY_ACTIONS

@@ -8,6 +8,8 @@ with the rows it counts. Runs on SQLite and PostgreSQL (``--db``).
 
 from __future__ import annotations
 
+import itertools
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,11 +23,14 @@ from plenum.app import create_app
 from plenum.discuss.models import Comment, Reaction, Thread
 from plenum.motions.models import Amendment, Motion, Proposer, StatusChange
 from plenum.notify.models import Notification
+from plenum.series.models import Proposal, ProposalSupport
 from plenum.settings import Settings
 from tests.support.discuss import comment, topic
 from tests.support.factories import Structure, claims, structure
+from tests.support.meetings import make_meeting
 from tests.support.motions import make_call, publish, submitted_motion
 from tests.support.oidc import Provider
+from tests.support.series import channel, make_series, session_of
 from tests.support.served import race, served
 from tests.support.web import enrol, log_in_as, page, token
 
@@ -112,6 +117,54 @@ def test_deleting_a_topic_twenty_times_at_once_deletes_it_once(
     assert set(statuses) <= {303, 404}, statuses  # the late ones find no topic any more
     assert count(session, Thread, Thread.id == thread_id) == 0
     assert count(session, Comment, Comment.thread_id == thread_id) == 0
+
+
+def test_a_series_takes_one_proposal_per_form_and_one_support_per_member(
+    client, provider, session, world, base_url
+):
+    series = make_series(session, world.org.state, world.people["gina"], max_proposals="5")
+    week = channel(session, series, "online_week")
+    session.commit()
+    series_id, week_id = series.id, week.id
+    mia = member(client, provider, "mia")
+    form = {"title": "Sozialticket", "text": "Für alle.", "key": "one-form"}
+    assert fire(base_url, mia, f"/series/{series_id}/sources/{week_id}/proposals", form) == {
+        303: RACERS
+    }
+    assert count(session, Proposal, Proposal.series_id == series_id) == 1
+    proposal = session.exec(select(Proposal)).one()
+    path = f"/series/{series_id}/proposals/{proposal.id}/support"
+    ole = member(client, provider, "ole")
+    assert fire(base_url, ole, path, {"support": "1"}) == {303: RACERS}
+    assert count(session, ProposalSupport) == 1
+    assert session.get(Proposal, proposal.id).support_count == 1
+    assert fire(base_url, ole, path, {"support": "0"}) == {303: RACERS}
+    assert count(session, ProposalSupport) == 0
+    assert session.get(Proposal, proposal.id).support_count == 0
+
+
+def test_twenty_different_proposals_at_once_never_pass_a_sessions_limit(
+    client, provider, session, world, base_url
+):
+    """Each racer sends its own proposal (its own form key); the session takes three."""
+    series = make_series(session, world.org.state, world.people["gina"], max_proposals="3")
+    meeting = make_meeting(session, world.org.county, None, world.people["gina"])
+    source = session_of(session, series, meeting.id or 0)
+    session.commit()
+    series_id, path = series.id, f"/series/{series.id}/sources/{source.id}/proposals"
+    gina = member(client, provider, "gina")
+    keys = itertools.count()
+    taking = threading.Lock()
+
+    def send(racer: httpx2.Client) -> httpx2.Response:
+        with taking:
+            key = f"form-{next(keys)}"
+        form = {"title": key, "text": "Text", "weight": "5", "key": key}
+        return racer.post(base_url + path, data={**form, "csrf_token": gina.csrf})
+
+    statuses = Counter(r.status_code for r in race(RACERS, send, cookies=gina.cookies))
+    assert statuses == {303: 3, 409: RACERS - 3}, statuses
+    assert count(session, Proposal, Proposal.series_id == series_id) == 3
 
 
 def test_agreeing_twenty_times_at_once_agrees_once_and_taking_it_back_never_goes_negative(

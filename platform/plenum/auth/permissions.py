@@ -24,6 +24,11 @@ MEETING_CHAIR = "meeting_chair"
 DESK = "desk"
 MINUTE_TAKER = "minute_taker"
 MEETING_ROLES: tuple[str, ...] = (AUDIENCE, MEETING_CHAIR, DESK, MINUTE_TAKER)
+# ... and for one series of meetings, on the series' chapter (``series.access``).
+FACILITATOR = "facilitator"
+SYNTHESISER = "synthesiser"
+CALLER = "caller"
+SERIES_ROLES: tuple[str, ...] = (FACILITATOR, SYNTHESISER, CALLER)
 
 
 class Action(StrEnum):
@@ -65,6 +70,12 @@ class Action(StrEnum):
     REGISTER = "meetings.register"
     ENTER_LIVE_ROOM = "meetings.live"
     ASK_TO_SPEAK = "meetings.speak"
+    # A series of meetings with one question, asked on the series' chapter.
+    MANAGE_SERIES = "series.manage"
+    FACILITATE_SESSION = "series.facilitate"
+    SYNTHESISE = "series.synthesise"
+    ENTER_PHONE_ANSWERS = "series.phone"
+    SEE_RAW_RESULTS = "series.raw_results"
 
 
 class Relation(StrEnum):
@@ -211,6 +222,13 @@ RULES: dict[Action, frozenset[tuple[str, str]]] = {
     Action.REGISTER: _IN_AUDIENCE,
     Action.ENTER_LIVE_ROOM: _IN_THE_ROOM,
     Action.ASK_TO_SPEAK: _IN_AUDIENCE,
+    # A series is run by the chapter's board and office staff; the functions given for
+    # one series (``series.access``) add the facilitators, the synthesis group, the callers.
+    Action.MANAGE_SERIES: _BOARD_OF_CHAPTER,
+    Action.FACILITATE_SESSION: _BOARD_OF_CHAPTER | {(FACILITATOR, Relation.HERE)},
+    Action.SYNTHESISE: _BOARD_OF_CHAPTER | {(SYNTHESISER, Relation.HERE)},
+    Action.ENTER_PHONE_ANSWERS: _STAFF_OF_CHAPTER | {(CALLER, Relation.HERE)},
+    Action.SEE_RAW_RESULTS: _BOARD_OF_CHAPTER | {(SYNTHESISER, Relation.HERE)},
 }
 
 

@@ -1,0 +1,220 @@
+"""series: a series of meetings with one question, its sources and proposals
+
+Revision ID: 0012
+Revises: 0011
+Create Date: 2026-12-06 19:43:49.851044
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+
+revision: str = "0012"
+down_revision: str | None = "0011"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "series",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("chapter_id", sa.Integer(), nullable=False),
+        sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column("question", sa.Text(), nullable=False),
+        sa.Column("max_proposals", sa.Integer(), nullable=False),
+        sa.Column("with_costs", sa.Boolean(), nullable=False),
+        sa.Column("collecting_ends_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("synthesis_ends_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("evaluation_ends_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("decision_ends_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["chapter_id"], ["chapter.id"], name=op.f("fk_series_chapter_id_chapter")
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by"],
+            ["member.id"],
+            name=op.f("fk_series_created_by_member"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_series")),
+    )
+    with op.batch_alter_table("series", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_series_chapter_id"), ["chapter_id"], unique=False)
+
+    op.create_table(
+        "series_role",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("series_id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("role", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["member_id"],
+            ["member.id"],
+            name=op.f("fk_series_role_member_id_member"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["series_id"],
+            ["series.id"],
+            name=op.f("fk_series_role_series_id_series"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_series_role")),
+        sa.UniqueConstraint(
+            "series_id", "member_id", "role", name=op.f("uq_series_role_series_id_member_id_role")
+        ),
+    )
+    with op.batch_alter_table("series_role", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_series_role_member_id"), ["member_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_series_role_series_id"), ["series_id"], unique=False)
+
+    op.create_table(
+        "series_source",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("series_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("meeting_id", sa.Integer(), nullable=True),
+        sa.Column("chapter_id", sa.Integer(), nullable=False),
+        sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ends_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("weight_kind", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("hall_count", sa.Integer(), nullable=True),
+        sa.Column("online_count", sa.Integer(), nullable=True),
+        sa.Column("recorded_by", sa.Integer(), nullable=True),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["chapter_id"], ["chapter.id"], name=op.f("fk_series_source_chapter_id_chapter")
+        ),
+        sa.ForeignKeyConstraint(
+            ["meeting_id"], ["meeting.id"], name=op.f("fk_series_source_meeting_id_meeting")
+        ),
+        sa.ForeignKeyConstraint(
+            ["recorded_by"],
+            ["member.id"],
+            name=op.f("fk_series_source_recorded_by_member"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["series_id"], ["series.id"], name=op.f("fk_series_source_series_id_series")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_series_source")),
+        sa.UniqueConstraint(
+            "series_id", "meeting_id", name=op.f("uq_series_source_series_id_meeting_id")
+        ),
+    )
+    with op.batch_alter_table("series_source", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_series_source_series_id"), ["series_id"], unique=False)
+
+    op.create_table(
+        "proposal",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("series_id", sa.Integer(), nullable=False),
+        sa.Column("source_id", sa.Integer(), nullable=False),
+        sa.Column("origin_chapter_id", sa.Integer(), nullable=False),
+        sa.Column("origin_date", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("reasons", sa.Text(), nullable=False),
+        sa.Column("cost", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("weight", sa.Integer(), nullable=True),
+        sa.Column("support_count", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=True),
+        sa.Column("entered_by", sa.Integer(), nullable=True),
+        sa.Column("consent", sa.Boolean(), nullable=False),
+        sa.Column("idempotency_key", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["entered_by"],
+            ["member.id"],
+            name=op.f("fk_proposal_entered_by_member"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["member_id"],
+            ["member.id"],
+            name=op.f("fk_proposal_member_id_member"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["origin_chapter_id"],
+            ["chapter.id"],
+            name=op.f("fk_proposal_origin_chapter_id_chapter"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["series_id"], ["series.id"], name=op.f("fk_proposal_series_id_series")
+        ),
+        sa.ForeignKeyConstraint(
+            ["source_id"], ["series_source.id"], name=op.f("fk_proposal_source_id_series_source")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_proposal")),
+        sa.UniqueConstraint(
+            "entered_by", "idempotency_key", name=op.f("uq_proposal_entered_by_idempotency_key")
+        ),
+    )
+    with op.batch_alter_table("proposal", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_proposal_series_id"), ["series_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_proposal_source_id"), ["source_id"], unique=False)
+
+    op.create_table(
+        "proposal_support",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("proposal_id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["member_id"],
+            ["member.id"],
+            name=op.f("fk_proposal_support_member_id_member"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["proposal_id"],
+            ["proposal.id"],
+            name=op.f("fk_proposal_support_proposal_id_proposal"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_proposal_support")),
+        sa.UniqueConstraint(
+            "proposal_id", "member_id", name=op.f("uq_proposal_support_proposal_id_member_id")
+        ),
+    )
+    with op.batch_alter_table("proposal_support", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_proposal_support_member_id"), ["member_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_proposal_support_proposal_id"), ["proposal_id"], unique=False
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("proposal_support", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_proposal_support_proposal_id"))
+        batch_op.drop_index(batch_op.f("ix_proposal_support_member_id"))
+
+    op.drop_table("proposal_support")
+    with op.batch_alter_table("proposal", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_proposal_source_id"))
+        batch_op.drop_index(batch_op.f("ix_proposal_series_id"))
+
+    op.drop_table("proposal")
+    with op.batch_alter_table("series_source", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_series_source_series_id"))
+
+    op.drop_table("series_source")
+    with op.batch_alter_table("series_role", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_series_role_series_id"))
+        batch_op.drop_index(batch_op.f("ix_series_role_member_id"))
+
+    op.drop_table("series_role")
+    with op.batch_alter_table("series", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_series_chapter_id"))
+
+    op.drop_table("series")

@@ -1,0 +1,140 @@
+"""Tables of a series: the series, the functions given for it, its sources (meetings and
+the two channels that are not meetings), the proposals with their origin, and supports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from plenum.clock import utcnow
+from plenum.db import UTCDateTime
+
+
+class Phase(StrEnum):
+    """Where a series stands; each phase ends at its own date."""
+
+    COLLECTING = "collecting"
+    SYNTHESIS = "synthesis"
+    EVALUATION = "evaluation"
+    DECISION = "decision"
+    FEEDBACK = "feedback"
+
+
+class SourceKind(StrEnum):
+    MEETING = "meeting"  # a regional conference, a base conference, an evening online
+    ONLINE_WEEK = "online_week"  # members who attended nothing propose and support
+    PHONE = "phone"  # callers enter what members said on the phone
+
+
+class WeightKind(StrEnum):
+    """How a session weighed its proposals in the room."""
+
+    DOTS = "dots"
+    HANDS = "hands"
+
+
+class SeriesRoleKind(StrEnum):
+    FACILITATOR = "facilitator"  # records the results of the sessions
+    SYNTHESIS = "synthesis"  # the synthesis group
+    CALLER = "caller"  # enters answers given on the phone
+
+
+def _timestamp(nullable: bool = False) -> Column[datetime]:
+    return Column(UTCDateTime(), nullable=nullable)
+
+
+def _text() -> Column[str]:
+    return Column(Text, nullable=False, default="")
+
+
+class Series(SQLModel, table=True):
+    """A chapter's series of sessions with one guiding question and phases with dates."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    chapter_id: int = Field(foreign_key="chapter.id", index=True)
+    title: str = Field(max_length=300)
+    question: str = Field(sa_column=_text())
+    max_proposals: int = Field(default=3)  # per session, and per member in the online week
+    with_costs: bool = Field(default=False)  # proposals may carry a cost estimate
+    collecting_ends_at: datetime = Field(sa_column=_timestamp())
+    synthesis_ends_at: datetime = Field(sa_column=_timestamp())
+    evaluation_ends_at: datetime = Field(sa_column=_timestamp())
+    decision_ends_at: datetime = Field(sa_column=_timestamp())
+    created_by: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class SeriesRole(SQLModel, table=True):
+    """A member's function in one series: facilitator, synthesis group, caller."""
+
+    __tablename__ = "series_role"
+    __table_args__ = (UniqueConstraint("series_id", "member_id", "role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    series_id: int = Field(foreign_key="series.id", index=True, ondelete="CASCADE")
+    member_id: int = Field(foreign_key="member.id", index=True, ondelete="CASCADE")
+    role: str = Field(max_length=20)
+
+
+class SeriesSource(SQLModel, table=True):
+    """Where proposals come from: one meeting of the series, or one of the two channels
+    (with the window in which it takes proposals). Its chapter and date are the origin
+    of every proposal from it."""
+
+    __tablename__ = "series_source"
+    __table_args__ = (UniqueConstraint("series_id", "meeting_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    series_id: int = Field(foreign_key="series.id", index=True)
+    kind: str = Field(max_length=20)
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+    chapter_id: int = Field(foreign_key="chapter.id")
+    title: str = Field(max_length=300)
+    starts_at: datetime = Field(sa_column=_timestamp())
+    ends_at: datetime = Field(sa_column=_timestamp())
+    weight_kind: str = Field(default=WeightKind.DOTS, max_length=10)
+    # attendance as counts by channel, recorded by the facilitator
+    hall_count: int | None = Field(default=None)
+    online_count: int | None = Field(default=None)
+    recorded_by: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
+    recorded_at: datetime | None = Field(default=None, sa_column=_timestamp(True))
+
+
+class Proposal(SQLModel, table=True):
+    """One proposal with its origin, kept for good: the source it came from, that source's
+    chapter and date, and who entered it (and for whom, on the phone)."""
+
+    __table_args__ = (UniqueConstraint("entered_by", "idempotency_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    series_id: int = Field(foreign_key="series.id", index=True)
+    source_id: int = Field(foreign_key="series_source.id", index=True)
+    origin_chapter_id: int = Field(foreign_key="chapter.id")
+    origin_date: datetime = Field(sa_column=_timestamp())
+    title: str = Field(max_length=300)
+    text: str = Field(sa_column=_text())
+    reasons: str = Field(sa_column=_text())
+    cost: str = Field(default="", max_length=200)
+    weight: int | None = Field(default=None)  # dots or hands in the room
+    support_count: int = Field(default=0)  # supports in the online week
+    # who wrote it in the online week; for the phone, the member whose answer it is
+    member_id: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
+    entered_by: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
+    consent: bool = Field(default=False)  # phone: the member agreed to have it entered
+    idempotency_key: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class ProposalSupport(SQLModel, table=True):
+    """A member supports an online-week proposal (once)."""
+
+    __tablename__ = "proposal_support"
+    __table_args__ = (UniqueConstraint("proposal_id", "member_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True, ondelete="CASCADE")
+    member_id: int = Field(foreign_key="member.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
