@@ -1,8 +1,8 @@
-"""series: a series of meetings with one question, its sources and proposals
+"""series: a series of meetings with one question, its sources, proposals and synthesis
 
 Revision ID: 0012
 Revises: 0011
-Create Date: 2026-12-06 19:43:49.851044
+Create Date: 2026-12-06 19:54:57.381595
 """
 
 from collections.abc import Sequence
@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("synthesis_ends_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("evaluation_ends_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("decision_ends_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("thread_id", sa.Integer(), nullable=True),
         sa.Column("created_by", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -42,10 +43,56 @@ def upgrade() -> None:
             name=op.f("fk_series_created_by_member"),
             ondelete="SET NULL",
         ),
+        sa.ForeignKeyConstraint(
+            ["thread_id"], ["thread.id"], name=op.f("fk_series_thread_id_thread")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_series")),
     )
     with op.batch_alter_table("series", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_series_chapter_id"), ["chapter_id"], unique=False)
+
+    op.create_table(
+        "demand",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("series_id", sa.Integer(), nullable=False),
+        sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("reasons", sa.Text(), nullable=False),
+        sa.Column("variant_of", sa.Integer(), nullable=True),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by"],
+            ["member.id"],
+            name=op.f("fk_demand_created_by_member"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["series_id"], ["series.id"], name=op.f("fk_demand_series_id_series")
+        ),
+        sa.ForeignKeyConstraint(
+            ["variant_of"], ["demand.id"], name=op.f("fk_demand_variant_of_demand")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_demand")),
+    )
+    with op.batch_alter_table("demand", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_demand_series_id"), ["series_id"], unique=False)
+
+    op.create_table(
+        "rejected_suggestion",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("series_id", sa.Integer(), nullable=False),
+        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["series_id"], ["series.id"], name=op.f("fk_rejected_suggestion_series_id_series")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_rejected_suggestion")),
+        sa.UniqueConstraint("series_id", "key", name=op.f("uq_rejected_suggestion_series_id_key")),
+    )
+    with op.batch_alter_table("rejected_suggestion", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_rejected_suggestion_series_id"), ["series_id"], unique=False
+        )
 
     op.create_table(
         "series_role",
@@ -163,6 +210,67 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_proposal_source_id"), ["source_id"], unique=False)
 
     op.create_table(
+        "synthesis_step",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("series_id", sa.Integer(), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("action", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("reason", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+        sa.Column("demand_id", sa.Integer(), nullable=True),
+        sa.Column("proposals", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["actor_id"],
+            ["member.id"],
+            name=op.f("fk_synthesis_step_actor_id_member"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["demand_id"],
+            ["demand.id"],
+            name=op.f("fk_synthesis_step_demand_id_demand"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["series_id"], ["series.id"], name=op.f("fk_synthesis_step_series_id_series")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_synthesis_step")),
+    )
+    with op.batch_alter_table("synthesis_step", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_synthesis_step_series_id"), ["series_id"], unique=False
+        )
+
+    op.create_table(
+        "demand_origin",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("demand_id", sa.Integer(), nullable=False),
+        sa.Column("proposal_id", sa.Integer(), nullable=False),
+        sa.Column("part", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["demand_id"],
+            ["demand.id"],
+            name=op.f("fk_demand_origin_demand_id_demand"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["proposal_id"],
+            ["proposal.id"],
+            name=op.f("fk_demand_origin_proposal_id_proposal"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_demand_origin")),
+        sa.UniqueConstraint(
+            "demand_id", "proposal_id", name=op.f("uq_demand_origin_demand_id_proposal_id")
+        ),
+    )
+    with op.batch_alter_table("demand_origin", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_demand_origin_demand_id"), ["demand_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_demand_origin_proposal_id"), ["proposal_id"], unique=False
+        )
+
+    op.create_table(
         "proposal_support",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("proposal_id", sa.Integer(), nullable=False),
@@ -200,6 +308,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_proposal_support_member_id"))
 
     op.drop_table("proposal_support")
+    with op.batch_alter_table("demand_origin", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_demand_origin_proposal_id"))
+        batch_op.drop_index(batch_op.f("ix_demand_origin_demand_id"))
+
+    op.drop_table("demand_origin")
+    with op.batch_alter_table("synthesis_step", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_synthesis_step_series_id"))
+
+    op.drop_table("synthesis_step")
     with op.batch_alter_table("proposal", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_proposal_source_id"))
         batch_op.drop_index(batch_op.f("ix_proposal_series_id"))
@@ -214,6 +331,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_series_role_member_id"))
 
     op.drop_table("series_role")
+    with op.batch_alter_table("rejected_suggestion", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_rejected_suggestion_series_id"))
+
+    op.drop_table("rejected_suggestion")
+    with op.batch_alter_table("demand", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_demand_series_id"))
+
+    op.drop_table("demand")
     with op.batch_alter_table("series", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_series_chapter_id"))
 

@@ -38,6 +38,7 @@ from plenum.notify import routes as notify_routes
 from plenum.orgs import routes as orgs_routes
 from plenum.search import routes as search_routes
 from plenum.series import routes as series_routes
+from plenum.series import synthesis_routes
 from plenum.settings import Settings
 from plenum.votes import routes as vote_routes
 from plenum.votes import sealing
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None) -> Plenum:
             *live_routes.routes,
             *minutes_routes.routes,
             *series_routes.routes,
+            *synthesis_routes.routes,
             Mount("/static", StaticFiles(directory=settings.root / "static"), name="static"),
         ],
         middleware=_middleware(settings),

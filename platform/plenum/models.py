@@ -41,7 +41,17 @@ from plenum.notify.models import Notification
 from plenum.orgs.models import Body, BodyRole, Chapter, ChapterRole, Member, Membership
 from plenum.search import index as _search_index  # noqa: F401  keeps search_document current
 from plenum.search.models import SearchDocument
-from plenum.series.models import Proposal, ProposalSupport, Series, SeriesRole, SeriesSource
+from plenum.series.models import (
+    Demand,
+    DemandOrigin,
+    Proposal,
+    ProposalSupport,
+    RejectedSuggestion,
+    Series,
+    SeriesRole,
+    SeriesSource,
+    SynthesisStep,
+)
 from plenum.votes.models import (
     Attendance,
     Ballot,
@@ -69,6 +79,8 @@ __all__ = [
     "ChapterRole",
     "Comment",
     "Consultation",
+    "Demand",
+    "DemandOrigin",
     "DigestLog",
     "Flag",
     "HallCount",
@@ -90,6 +102,7 @@ __all__ = [
     "ReadMark",
     "Registration",
     "RegistrationNeeds",
+    "RejectedSuggestion",
     "Resolution",
     "RoomVote",
     "SearchDocument",
@@ -102,6 +115,7 @@ __all__ = [
     "Subscription",
     "SubstituteSeat",
     "Support",
+    "SynthesisStep",
     "Thread",
     "Vote",
     "VoteCast",

@@ -149,3 +149,32 @@ def parse_proposal(values: dict[str, str], *, weighed: bool, phoned: bool) -> Pr
     return ProposalInput(
         title, text, reasons, cost, weight, number, consent, values.get("key", "")[:64]
     )
+
+
+REASON_MAX = 1000
+
+
+def parse_reason(values: dict[str, str], errors: dict[str, str]) -> str:
+    """Why a synthesis step is taken: asked every time, kept in the log."""
+    return _required(values, "reason", REASON_MAX, errors, N_("Please say why, for the log."))
+
+
+def parse_demand(
+    values: dict[str, str], errors: dict[str, str], suffix: str = ""
+) -> tuple[str, str, str]:
+    """A demand's wording from the fields ``title``, ``text`` and ``reasons`` (each with
+    ``suffix``, for the parts of a split): title, text, reasons."""
+    title = _required(values, f"title{suffix}", TITLE_MAX, errors, N_("Please enter a title."))
+    text = _required(values, f"text{suffix}", TEXT_MAX, errors, N_("Please enter the text."))
+    reasons = _text(values, f"reasons{suffix}", TEXT_MAX, errors)
+    return title, text, reasons
+
+
+def chosen_ids(items: list[tuple[str, str]], name: str) -> list[int]:
+    """The ids ticked in the checkboxes ``name``, each once, in the order sent."""
+    found: list[int] = []
+    for key, value in items:
+        number = parse_int(value) if key == name else None
+        if number is not None and number not in found:
+            found.append(number)
+    return found

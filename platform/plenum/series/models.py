@@ -63,6 +63,8 @@ class Series(SQLModel, table=True):
     synthesis_ends_at: datetime = Field(sa_column=_timestamp())
     evaluation_ends_at: datetime = Field(sa_column=_timestamp())
     decision_ends_at: datetime = Field(sa_column=_timestamp())
+    # the members' discussion of the series and its synthesis: a topic in the chapter's space
+    thread_id: int | None = Field(default=None, foreign_key="thread.id")
     created_by: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
 
@@ -138,3 +140,64 @@ class ProposalSupport(SQLModel, table=True):
     proposal_id: int = Field(foreign_key="proposal.id", index=True, ondelete="CASCADE")
     member_id: int = Field(foreign_key="member.id", index=True, ondelete="CASCADE")
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class SynthesisAction(StrEnum):
+    MERGE = "merge"  # proposals become one demand (or join one)
+    SPLIT = "split"  # one proposal becomes two demands
+    VARIANT = "variant"  # a minority's wording, kept beside a demand
+    REJECT = "reject"  # a suggested group does not belong together
+
+
+class Demand(SQLModel, table=True):
+    """What the synthesis group made of proposals that say the same thing: its own
+    wording, and (``DemandOrigin``) every proposal it came from. A minority variant
+    stays visible as an alternative to its demand (``variant_of``)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    series_id: int = Field(foreign_key="series.id", index=True)
+    title: str = Field(max_length=300)
+    text: str = Field(sa_column=_text())
+    reasons: str = Field(sa_column=_text())
+    variant_of: int | None = Field(default=None, foreign_key="demand.id")
+    created_by: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class DemandOrigin(SQLModel, table=True):
+    """A proposal a demand came from; ``part`` names the part of a split proposal."""
+
+    __tablename__ = "demand_origin"
+    __table_args__ = (UniqueConstraint("demand_id", "proposal_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    demand_id: int = Field(foreign_key="demand.id", index=True, ondelete="CASCADE")
+    proposal_id: int = Field(foreign_key="proposal.id", index=True, ondelete="CASCADE")
+    part: str = Field(default="", max_length=300)
+
+
+class SynthesisStep(SQLModel, table=True):
+    """The log of the synthesis: who merged, split, kept a variant or rejected a
+    suggestion, when and why."""
+
+    __tablename__ = "synthesis_step"
+
+    id: int | None = Field(default=None, primary_key=True)
+    series_id: int = Field(foreign_key="series.id", index=True)
+    actor_id: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
+    action: str = Field(max_length=20)
+    reason: str = Field(default="", max_length=1000)
+    demand_id: int | None = Field(default=None, foreign_key="demand.id", ondelete="SET NULL")
+    proposals: str = Field(default="", max_length=2000)  # the proposals' ids, "3-7-12"
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class RejectedSuggestion(SQLModel, table=True):
+    """A suggested group the synthesis group said does not belong together."""
+
+    __tablename__ = "rejected_suggestion"
+    __table_args__ = (UniqueConstraint("series_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    series_id: int = Field(foreign_key="series.id", index=True)
+    key: str = Field(max_length=2000)

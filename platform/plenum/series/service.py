@@ -20,6 +20,8 @@ from sqlmodel import Session, col, select
 from plenum.auth.permissions import PermissionDenied, Principal
 from plenum.clock import as_utc, utcnow
 from plenum.db import changed_rows, insert_or_nothing
+from plenum.discuss import access as spaces
+from plenum.discuss.models import Thread, ThreadKind
 from plenum.errors import N_, DomainError, NotFound, ValidationFailed
 from plenum.events import announce
 from plenum.meetings.models import Meeting, MeetingStatus
@@ -81,8 +83,21 @@ def create_series(chapter: Chapter, data: SeriesInput, *, actor: int, session: S
     )
     session.add(series)
     session.flush()
+    series.thread_id = _discussion(chapter, data.title, session=session)
+    session.add(series)
+    session.flush()
     announce(session, "series.created", series_id=series.id, chapter_id=chapter.id)
     return series
+
+
+def _discussion(chapter: Chapter, title: str, *, session: Session) -> int:
+    """The members' discussion of a series and its synthesis: a topic of the chapter's
+    space that nobody opened (so no member can delete it)."""
+    space = spaces.chapter_space(chapter, session=session)
+    thread = Thread(space_id=space.space.id or 0, kind=ThreadKind.TOPIC, title=title[:200])
+    session.add(thread)
+    session.flush()
+    return thread.id or 0
 
 
 def series_of(chapter: Chapter, *, session: Session) -> Sequence[Series]:
