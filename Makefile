@@ -66,6 +66,7 @@ bench: setup
 	$(BIN)/python bench/discussions.py
 	$(BIN)/python bench/votes.py
 	$(BIN)/python bench/meetings.py
+	$(BIN)/python bench/series.py
 
 catalogue: setup
 	$(BIN)/python scripts/catalogue.py

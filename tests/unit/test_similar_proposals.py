@@ -22,6 +22,24 @@ def test_proposals_that_say_the_same_thing_are_grouped_and_others_stay_alone():
     assert all(0 < group.score <= 1 for group in groups)
 
 
+def test_common_phrases_do_not_chain_different_topics_into_one_group():
+    topics = {
+        "kita": ["Gebührenfreie Kitas", "Kitas ohne Gebühren", "Kita-Gebühren abschaffen"],
+        "ticket": ["Sozialticket für 9 Euro", "9-Euro-Sozialticket", "Bus und Bahn für 9 Euro"],
+        "miete": ["Mietendeckel in NRW", "Mieten deckeln", "Deckel für die Mieten"],
+    }
+    frames = ["Wir fordern, dass {} kommt.", "Das Land muss dafür sorgen: {}.", "Für alle: {}."]
+    proposals, topic_of = [], {}
+    for topic, titles in topics.items():
+        for n, (title, frame) in enumerate(zip(titles * 2, frames * 2, strict=True)):
+            pid = len(proposals) + 1
+            proposals.append((pid, title, frame.format(titles[(n + 1) % 3])))
+            topic_of[pid] = topic
+    groups = suggest(proposals)
+    assert len(groups) == 3
+    assert all(len({topic_of[pid] for pid in group.ids}) == 1 for group in groups)
+
+
 def test_fewer_than_two_proposals_suggest_nothing():
     assert suggest([]) == []
     assert suggest([KITA]) == []
