@@ -157,6 +157,7 @@ def load(settings: Settings, *, session: Session) -> bool:
     from plenum.meetings import demo as meetings_demo
     from plenum.motions import demo as motions_demo
     from plenum.search.index import reindex
+    from plenum.series import demo as series_demo
     from plenum.votes import demo as votes_demo
 
     fresh = _load_structure(settings, session=session)
@@ -164,6 +165,7 @@ def load(settings: Settings, *, session: Session) -> bool:
     discuss_demo.load(session=session)
     votes_demo.load(session=session)
     meetings_demo.load(session=session)
+    series_demo.load(session=session)
     reindex(session=session)
     return fresh
 
