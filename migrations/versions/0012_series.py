@@ -1,8 +1,8 @@
-"""series: a series of meetings with one question, its sources, proposals and synthesis
+"""series: a series of meetings with one question, its sources, proposals, synthesis and the fate of its demands
 
 Revision ID: 0012
 Revises: 0011
-Create Date: 2026-12-06 19:54:57.381595
+Create Date: 2026-12-06 20:07:39.842155
 """
 
 from collections.abc import Sequence
@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("evaluation_ends_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("decision_ends_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("thread_id", sa.Integer(), nullable=True),
+        sa.Column("motion_id", sa.Integer(), nullable=True),
         sa.Column("created_by", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -42,6 +43,9 @@ def upgrade() -> None:
             ["member.id"],
             name=op.f("fk_series_created_by_member"),
             ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["motion_id"], ["motion.id"], name=op.f("fk_series_motion_id_motion")
         ),
         sa.ForeignKeyConstraint(
             ["thread_id"], ["thread.id"], name=op.f("fk_series_thread_id_thread")
@@ -59,6 +63,9 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("reasons", sa.Text(), nullable=False),
         sa.Column("variant_of", sa.Integer(), nullable=True),
+        sa.Column("fate", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("fate_reason", sa.Text(), nullable=False),
+        sa.Column("fate_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_by", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(

@@ -18,7 +18,7 @@ from plenum.discuss.models import Delivery
 from plenum.i18n import gettext, in_locale
 from plenum.mail.compose import Composed, compose, queue
 from plenum.notify.models import Notification
-from plenum.notify.service import notify
+from plenum.notify.service import notify, shown_values
 from plenum.orgs.models import Member
 
 
@@ -81,7 +81,8 @@ def message_text(message: str, params: Mapping[str, Any], locale: str) -> str:
     """A notice's message (a msgid with ``%(name)s`` fields) in ``locale``, filled in."""
     with in_locale(locale):
         text = gettext(message)
+        values = shown_values(dict(params))
     try:
-        return text % dict(params) if params else text
+        return text % values if values else text
     except (KeyError, ValueError, TypeError):  # a translation that does not fit its values
         return text

@@ -68,7 +68,12 @@ class Shown:
     def values(self) -> dict[str, Any]:
         """``params`` to fill the message with: a ``*_label`` is a message id Plenum
         stored (what became of a motion, say), shown in the reader's language."""
-        return {k: gettext(v) if k.endswith("_label") else v for k, v in self.params.items()}
+        return shown_values(self.params)
+
+
+def shown_values(params: dict[str, Any]) -> dict[str, Any]:
+    """A notice's ``params`` in the current language: each ``*_label`` is a message id."""
+    return {k: gettext(v) if k.endswith("_label") else v for k, v in params.items()}
 
 
 @dataclass(frozen=True)

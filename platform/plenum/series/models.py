@@ -65,6 +65,8 @@ class Series(SQLModel, table=True):
     decision_ends_at: datetime = Field(sa_column=_timestamp())
     # the members' discussion of the series and its synthesis: a topic in the chapter's space
     thread_id: int | None = Field(default=None, foreign_key="thread.id")
+    # the motion Plenum drafted from the demands, to a body of the chapter
+    motion_id: int | None = Field(default=None, foreign_key="motion.id")
     created_by: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
 
@@ -142,6 +144,15 @@ class ProposalSupport(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
 
 
+class Fate(StrEnum):
+    """What the body made of a demand."""
+
+    ADOPTED = "adopted"
+    ADOPTED_CHANGED = "adopted_changed"
+    REFERRED = "referred"
+    REJECTED = "rejected"
+
+
 class SynthesisAction(StrEnum):
     MERGE = "merge"  # proposals become one demand (or join one)
     SPLIT = "split"  # one proposal becomes two demands
@@ -160,6 +171,10 @@ class Demand(SQLModel, table=True):
     text: str = Field(sa_column=_text())
     reasons: str = Field(sa_column=_text())
     variant_of: int | None = Field(default=None, foreign_key="demand.id")
+    # what the body decided, with its reasons, told to everyone who took part in it
+    fate: str = Field(default="", max_length=20)
+    fate_reason: str = Field(default="", sa_column=_text())
+    fate_at: datetime | None = Field(default=None, sa_column=_timestamp(True))
     created_by: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
 

@@ -13,8 +13,9 @@ from starlette.routing import Route
 
 from plenum.auth.permissions import Action
 from plenum.errors import N_, DomainError, NotFound, PermissionDenied, ValidationFailed
+from plenum.motions.models import DECISIONS, Motion
 from plenum.parsing import parse_int
-from plenum.series import forms, synthesis
+from plenum.series import decision, forms, synthesis
 from plenum.series.routes import Seen, require, seen
 from plenum.series.service import phase_of
 from plenum.series.synthesis import DemandInput
@@ -25,6 +26,7 @@ from plenum.web.pages import render
 from plenum.web.templating import flash, path_for
 
 Items = list[tuple[str, str]]
+MANAGING = ("draft", "fate")  # the board's steps; the others are the synthesis group's
 
 
 def synthesis_page(request: Request) -> Response:
@@ -40,6 +42,8 @@ def _page(
     form: str = "",
 ) -> Response:
     values = dict(items or [])
+    series = found.at.series
+    motion = db(request).get(Motion, series.motion_id) if series.motion_id else None
     context: dict[str, Any] = {
         "at": found.at,
         "series": found.at.series,
@@ -48,6 +52,14 @@ def _page(
             found.at, with_suggestions=found.may.synthesise, session=db(request)
         ),
         "open": phase_of(found.at.series) in synthesis.OPEN_PHASES,
+        "calls_options": [
+            (str(call.id), f"{call.title} ({body.name})")
+            for call, body in decision.open_calls(found.at, found.principal, session=db(request))
+        ]
+        if found.may.manage and series.motion_id is None
+        else [],
+        "motion": motion,
+        "decided": motion is not None and motion.status in DECISIONS,
         "values": values,
         "ticked": set(forms.chosen_ids(items or [], "proposals")),
         "errors": errors or {},
@@ -69,8 +81,8 @@ async def _steps(request: Request) -> Response:
 
 def _step(request: Request, items: Items) -> Response:
     found = seen(request, lock=True)
-    require(found.may.synthesise, Action.SYNTHESISE)
     name = request.path_params["step"]
+    require(found.may.synthesise or name in MANAGING, Action.SYNTHESISE)
     values = {k: v.strip() for k, v in items}
     try:
         done = STEPS[name](found, values, items, db(request))
@@ -84,6 +96,8 @@ def _step(request: Request, items: Items) -> Response:
         refused = {"form": exc.message}
         return _page(request, found, items, refused, 409, form=values.get("form_id", name))
     flash(request, done)
+    if name == "draft" and found.at.series.motion_id:
+        return see_other(request, path_for(request, "motion", id=found.at.series.motion_id))
     return _back(request, found, "#demands")
 
 
@@ -163,7 +177,34 @@ def _reject(found: Seen, values: dict[str, str], items: Items, session: Any) -> 
     return N_("The suggestion will not be made again.")
 
 
-STEPS = {"merge": _merge, "split": _split, "variant": _variant, "reject": _reject}
+def _draft(found: Seen, values: dict[str, str], items: Items, session: Any) -> str:
+    require(found.may.manage, Action.MANAGE_SERIES)
+    call = parse_int(values.get("call")) or 0
+    decision.draft_motion(found.at, call, found.may, principal=found.principal, session=session)
+    return N_("The motion has been drafted from the demands. Check it, change it, submit it.")
+
+
+def _fate(found: Seen, values: dict[str, str], items: Items, session: Any) -> str:
+    require(found.may.manage, Action.MANAGE_SERIES)
+    errors: dict[str, str] = {}
+    reason = forms.parse_reason(values, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    demand = parse_int(values.get("demand")) or 0
+    decision.record_fate(
+        found.at, demand, values.get("fate", ""), reason, found.may, session=session
+    )
+    return N_("The fate of the demand has been recorded; everyone who took part is told.")
+
+
+STEPS = {
+    "merge": _merge,
+    "split": _split,
+    "variant": _variant,
+    "reject": _reject,
+    "draft": _draft,
+    "fate": _fate,
+}
 
 routes = [
     Route("/series/{id:int}/synthesis", synthesis_page, name="series_synthesis"),
