@@ -1,8 +1,8 @@
-"""series: a series of meetings with one question, its sources, proposals, synthesis and the fate of its demands
+"""series: a series of meetings with one question, its sources, proposals, synthesis, the fate of its demands, and the sessions' questionnaires
 
 Revision ID: 0012
 Revises: 0011
-Create Date: 2026-12-06 20:07:39.842155
+Create Date: 2026-12-06 20:16:54.550630
 """
 
 from collections.abc import Sequence
@@ -45,7 +45,10 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
-            ["motion_id"], ["motion.id"], name=op.f("fk_series_motion_id_motion")
+            ["motion_id"],
+            ["motion.id"],
+            name=op.f("fk_series_motion_id_motion"),
+            ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
             ["thread_id"], ["thread.id"], name=op.f("fk_series_thread_id_thread")
@@ -89,7 +92,7 @@ def upgrade() -> None:
         "rejected_suggestion",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("series_id", sa.Integer(), nullable=False),
-        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.ForeignKeyConstraint(
             ["series_id"], ["series.id"], name=op.f("fk_rejected_suggestion_series_id_series")
         ),
@@ -143,6 +146,8 @@ def upgrade() -> None:
         sa.Column("online_count", sa.Integer(), nullable=True),
         sa.Column("recorded_by", sa.Integer(), nullable=True),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("feedback_closes_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("feedback_counted_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["chapter_id"], ["chapter.id"], name=op.f("fk_series_source_chapter_id_chapter")
         ),
@@ -165,6 +170,59 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("series_source", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_series_source_series_id"), ["series_id"], unique=False)
+
+    op.create_table(
+        "feedback_answer",
+        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("source_id", sa.Integer(), nullable=False),
+        sa.Column("sealed", sa.LargeBinary(), nullable=True),
+        sa.Column("follow", sa.Integer(), nullable=True),
+        sa.Column("speak", sa.Integer(), nullable=True),
+        sa.Column("childcare", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("accessibility", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("time_ok", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("comment", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["source_id"],
+            ["series_source.id"],
+            name=op.f("fk_feedback_answer_source_id_series_source"),
+        ),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_feedback_answer")),
+        sqlite_with_rowid=False,
+    )
+    with op.batch_alter_table("feedback_answer", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_feedback_answer_source_id"), ["source_id"], unique=False
+        )
+
+    op.create_table(
+        "feedback_given",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("source_id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["member_id"],
+            ["member.id"],
+            name=op.f("fk_feedback_given_member_id_member"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["source_id"],
+            ["series_source.id"],
+            name=op.f("fk_feedback_given_source_id_series_source"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_feedback_given")),
+        sa.UniqueConstraint(
+            "source_id", "member_id", name=op.f("uq_feedback_given_source_id_member_id")
+        ),
+    )
+    with op.batch_alter_table("feedback_given", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_feedback_given_member_id"), ["member_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_feedback_given_source_id"), ["source_id"], unique=False
+        )
 
     op.create_table(
         "proposal",
@@ -224,7 +282,7 @@ def upgrade() -> None:
         sa.Column("action", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("reason", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
         sa.Column("demand_id", sa.Integer(), nullable=True),
-        sa.Column("proposals", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+        sa.Column("proposals", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["actor_id"],
@@ -329,6 +387,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_proposal_series_id"))
 
     op.drop_table("proposal")
+    with op.batch_alter_table("feedback_given", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_feedback_given_source_id"))
+        batch_op.drop_index(batch_op.f("ix_feedback_given_member_id"))
+
+    op.drop_table("feedback_given")
+    with op.batch_alter_table("feedback_answer", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_feedback_answer_source_id"))
+
+    op.drop_table("feedback_answer")
     with op.batch_alter_table("series_source", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_series_source_series_id"))
 

@@ -137,12 +137,23 @@ def _schedule(args: argparse.Namespace) -> int:
 
 
 def _meetings_clock(_args: argparse.Namespace) -> int:
+    from plenum.db import Database
     from plenum.meetings.chores import run_meeting_chores
+    from plenum.series.feedback import count_due
 
-    done = run_meeting_chores(Settings.from_env())
+    settings = Settings.from_env()
+    done = run_meeting_chores(settings)
+    database = Database(settings.database_url)
+    try:
+        with database.session() as session:
+            database.prepare_to_write(session)
+            counted = count_due(session=session)
+            session.commit()
+    finally:
+        database.dispose()
     print(  # noqa: T201
         f"Seat offers passed on: {done.passed_on}. Reminders queued: {done.reminded}. "
-        f"Needs deleted: {done.forgotten}."
+        f"Needs deleted: {done.forgotten}. Session questionnaires counted: {counted}."
     )
     return 0
 

@@ -44,6 +44,8 @@ from plenum.search.models import SearchDocument
 from plenum.series.models import (
     Demand,
     DemandOrigin,
+    FeedbackAnswer,
+    FeedbackGiven,
     Proposal,
     ProposalSupport,
     RejectedSuggestion,
@@ -82,6 +84,8 @@ __all__ = [
     "Demand",
     "DemandOrigin",
     "DigestLog",
+    "FeedbackAnswer",
+    "FeedbackGiven",
     "Flag",
     "HallCount",
     "Meeting",

@@ -84,7 +84,7 @@ def my_data_export(request: Request) -> Response:
         raise NotFound(N_("Member not found."))
     data = service.export_member_data(member, session=session)
     data["motions"] = motions_service.member_data(principal.member_id, session=session)
-    data["series_proposals"] = series_service.member_data(principal.member_id, session=session)
+    data["series"] = series_service.member_data(principal.member_id, session=session)
     opened = sessions.opened_at(principal.member_id, session=session)
     data["sessions"] = [{"created_at": moment.isoformat()} for moment in opened]
     return Response(

@@ -420,7 +420,10 @@ def test_the_meetings_clock_command_does_all_three_as_a_process(session, world, 
     )
 
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "Seat offers passed on: 1. Reminders queued: 1. Needs deleted: 1."
+    assert done.stdout.strip() == (
+        "Seat offers passed on: 1. Reminders queued: 1. Needs deleted: 1. "
+        "Session questionnaires counted: 0."
+    )
     session.expire_all()
     assert (needs_count(session, old), needs_count(session, recent)) == (0, 1)
     assert status(session, full, people["bea"]) == ("hall", "cancelled")
@@ -435,7 +438,8 @@ def test_the_meetings_clock_command_does_all_three_as_a_process(session, world, 
         check=False,
     )
     assert (
-        again.stdout.strip() == "Seat offers passed on: 0. Reminders queued: 0. Needs deleted: 0."
+        again.stdout.strip() == "Seat offers passed on: 0. Reminders queued: 0. Needs deleted: 0. "
+        "Session questionnaires counted: 0."
     )
 
 

@@ -13,6 +13,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import httpx2
@@ -20,10 +21,12 @@ import pytest
 from sqlmodel import Session, func, select
 
 from plenum.app import create_app
+from plenum.clock import utcnow
 from plenum.discuss.models import Comment, Reaction, Thread
+from plenum.meetings.models import Presence
 from plenum.motions.models import Amendment, Motion, Proposer, StatusChange
 from plenum.notify.models import Notification
-from plenum.series.models import Proposal, ProposalSupport
+from plenum.series.models import FeedbackAnswer, FeedbackGiven, Proposal, ProposalSupport
 from plenum.settings import Settings
 from tests.support.discuss import comment, topic
 from tests.support.factories import Structure, claims, structure
@@ -141,6 +144,25 @@ def test_a_series_takes_one_proposal_per_form_and_one_support_per_member(
     assert fire(base_url, ole, path, {"support": "0"}) == {303: RACERS}
     assert count(session, ProposalSupport) == 0
     assert session.get(Proposal, proposal.id).support_count == 0
+
+
+def test_a_questionnaire_answered_twenty_times_at_once_is_answered_once(
+    client, provider, session, world, base_url
+):
+    series = make_series(session, world.org.state, world.people["gina"])
+    meeting = make_meeting(session, world.org.county, None, world.people["gina"])
+    source = session_of(session, series, meeting.id or 0)
+    session.add(Presence(meeting_id=meeting.id, member_id=world.people["mia"]))
+    source.feedback_closes_at = utcnow() + timedelta(days=1)
+    session.add(source)
+    session.commit()
+    source_id, path = source.id, f"/series/{series.id}/sources/{source.id}/feedback"
+    mia = member(client, provider, "mia")
+    statuses = fire(base_url, mia, path, {"follow": "4", "comment": "Gut."})
+    assert statuses[303] == 1, statuses
+    assert set(statuses) <= {303, 409}, statuses
+    assert count(session, FeedbackGiven, FeedbackGiven.source_id == source_id) == 1
+    assert count(session, FeedbackAnswer, FeedbackAnswer.source_id == source_id) == 1
 
 
 def test_twenty_different_proposals_at_once_never_pass_a_sessions_limit(

@@ -83,6 +83,7 @@ def test_office_staff_set_up_a_series_and_a_bad_date_keeps_what_was_typed(
     assert client.get(path).status_code == 200
     as_member(client, provider, "sam")  # another state's member does not
     assert client.get(path).status_code == 404
+    assert path not in client.get("/chapters/lv-nrw/series").text  # nor in the list
 
 
 def test_a_facilitator_records_a_sessions_results_which_keep_their_origin(
@@ -222,6 +223,9 @@ def test_members_propose_and_support_in_the_online_week(client, provider, sessio
     assert post(client, support, {"support": "1"}).status_code == 409
     assert count(session, ProposalSupport) == 0
     assert not page(client.get(path)).select(f"#source-{week.id} form")
+    late = post(client, f"{path}/sources/{week.id}/proposals", {"title": "Spät", "text": "x"})
+    assert late.status_code == 409  # the form is gone: the page says why at its top
+    assert "This channel takes no proposals now." in text(page(late).select_one("#refused"))
 
 
 def test_a_caller_enters_an_answer_only_for_a_member_who_agreed(client, provider, session, world):
@@ -309,7 +313,7 @@ def test_a_member_sees_and_removes_what_a_caller_entered_for_them(client, provid
     assert page(client.get("/me")).select_one("a[href='/me/phone-answers']")
     listed = page(client.get("/me/phone-answers"))
     assert "Auch am Wochenende." in text(listed.select_one(f"#answer-{answer.id}"))
-    exported = client.get("/me/export.json").json()["series_proposals"]
+    exported = client.get("/me/export.json").json()["series"]["proposals"]
     assert [(row["title"], row["entered_by_caller"]) for row in exported] == [("Nachtbusse", True)]
     question = asked(client, path)
     assert text(question.select_one("h1")) == "Remove the answer “Nachtbusse”?"

@@ -57,11 +57,12 @@ def world(session, settings):
         )
 
     first = propose("gina", source, "Gebührenfreie Kitas", "Keine Kita-Gebühren.", "31")
+    also = propose("gina", source, "Kita-Beiträge abschaffen", "Beiträge weg.", "12")
     second = propose("mia", week, "Kitas ohne Gebühren", "Kitas kostenlos.")
     service.set_support(at, second, True, rights["ole"], principal=actors["ole"], session=session)
     synthesis.merge(
         at,
-        [first.id, second.id],
+        [first.id, also.id, second.id],
         DemandInput("Gebührenfreie Kitas in NRW", "Das Land zahlt die Kita-Beiträge.", ""),
         None,
         "dasselbe",
@@ -101,12 +102,18 @@ def test_the_board_drafts_the_motion_with_each_demands_provenance(client, provid
     assert motion.text.startswith("Landesvorstand NRW möge beschließen:")
     assert "1. **Gebührenfreie**" in motion.text  # each demand, in bold, with its text
     assert "Das Land zahlt die Kita-Beiträge." in motion.text
-    assert "Regionalkonferenz Rheinland (31 Klebepunkte)" in motion.reasons
+    assert "Regionalkonferenz Rheinland (43 Klebepunkte)" in motion.reasons  # 31 + 12
     assert "Online-Woche (1 Unterstützer:in)" in motion.reasons
     assert post(client, f"{path}/draft", {"call": str(world.call.id)}).status_code == 303
     assert session.exec(select(func.count()).select_from(Motion)).one() == 1  # drafted once
     shown = page(client.get(path)).select_one("#decision")
     assert shown.select_one(f"a[href='/motions/{motion.id}']")
+    # Deleting the draft frees the series to draft again.
+    assert post(client, f"/motions/{motion.id}/delete").status_code == 303
+    session.expire_all()
+    assert session.get(Series, world.series.id).motion_id is None
+    assert post(client, f"{path}/draft", {"call": str(world.call.id)}).status_code == 303
+    assert session.exec(select(func.count()).select_from(Motion)).one() == 1
 
 
 def test_a_demands_fate_is_told_once_to_everyone_who_proposed_or_supported_it(

@@ -55,6 +55,7 @@ class Clock:
         now = now or utcnow()
         self._close_votes()
         self._meeting_chores(now)
+        self._series_chores(now)
         ran = []
         for kind in due(now, self.hour):
             key = (kind, now.astimezone(LOCAL_TIME).date())
@@ -79,6 +80,21 @@ class Clock:
             session.commit()
         if closed:
             log.info("votes: %s closed at their end time", closed)
+
+    def _series_chores(self, now: datetime) -> None:
+        """Count the session questionnaires that have closed (``plenum meetings-clock``)."""
+        from plenum.series.feedback import count_due
+
+        try:
+            with self.database.session() as session:
+                self.database.prepare_to_write(session)
+                counted = count_due(session=session, now=now)
+                session.commit()
+        except Exception:
+            log.exception("series: counting the questionnaires failed, trying again later")
+            return
+        if counted:
+            log.info("series: %s session questionnaires counted", counted)
 
     def _meeting_chores(self, now: datetime) -> None:
         """Seat offers passed on, reminders queued, old needs deleted (``plenum

@@ -20,12 +20,13 @@ from plenum.i18n import gettext, in_locale, ngettext
 from plenum.mail.notices import notice_followers
 from plenum.motions import service as motions
 from plenum.motions.forms import MotionInput
-from plenum.motions.models import DECISIONS, Consultation, Motion
+from plenum.motions.models import DECISIONS, Consultation, Motion, Status
 from plenum.orgs.models import Body
 from plenum.series.access import Allowed, SeriesPlace
 from plenum.series.models import Demand, DemandOrigin, Fate, Proposal, ProposalSupport, SourceKind
 from plenum.series.synthesis import DemandShown, Origin, overview
 
+GONE = (Status.WITHDRAWN, Status.INADMISSIBLE)  # a new draft may replace these
 LOCALE = "de"  # the motion is the party's text: written in German
 FATE_SAID = {
     Fate.ADOPTED: N_("adopted"),
@@ -62,26 +63,29 @@ def open_calls(
     ]
 
 
-def _weight(origin: Origin) -> str:
-    proposal = origin.proposal
+def _weight(origin: Origin, total: int) -> str:
+    """The weight a source gave a demand: the dots, hands or supports of its proposals."""
     if origin.source.kind == SourceKind.MEETING:
         if origin.source.weight_kind == "hands":
-            return ngettext("%(num)s hand", "%(num)s hands", proposal.weight or 0)
-        return ngettext("%(num)s dot", "%(num)s dots", proposal.weight or 0)
+            return ngettext("%(num)s hand", "%(num)s hands", total)
+        return ngettext("%(num)s dot", "%(num)s dots", total)
     if origin.source.kind == SourceKind.ONLINE_WEEK:
-        return ngettext("%(num)s supporter", "%(num)s supporters", proposal.support_count)
+        return ngettext("%(num)s supporter", "%(num)s supporters", total)
     return gettext("by phone")
 
 
 def provenance(item: DemandShown) -> str:
-    """Where a demand came from, in one sentence: every session and channel with its weight."""
+    """Where a demand came from, in one sentence: every session and channel with the
+    weight its proposals got there, added up."""
     places: dict[int, tuple[Origin, int]] = {}
     for origin in item.origins:
         source_id = origin.source.id or 0
         earlier = places.get(source_id)
         weight = origin.proposal.weight or origin.proposal.support_count
         places[source_id] = (origin, (earlier[1] if earlier else 0) + weight)
-    parts = [f"{origin.source.title} ({_weight(origin)})" for origin, _ in places.values()]
+    parts = [
+        f"{origin.source.title} ({_weight(origin, total)})" for origin, total in places.values()
+    ]
     return gettext("Proposed in %(places)s.", places="; ".join(parts))
 
 
@@ -113,7 +117,7 @@ def draft_motion(
     _manager(may_do)
     if at.series.motion_id is not None:
         earlier = session.get(Motion, at.series.motion_id)
-        if earlier is not None:
+        if earlier is not None and earlier.status not in GONE:
             return earlier
     found = {call.id: body for call, body in open_calls(at, principal, session=session)}
     if call_id not in found:

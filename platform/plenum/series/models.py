@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from plenum.clock import utcnow
@@ -66,7 +66,7 @@ class Series(SQLModel, table=True):
     # the members' discussion of the series and its synthesis: a topic in the chapter's space
     thread_id: int | None = Field(default=None, foreign_key="thread.id")
     # the motion Plenum drafted from the demands, to a body of the chapter
-    motion_id: int | None = Field(default=None, foreign_key="motion.id")
+    motion_id: int | None = Field(default=None, foreign_key="motion.id", ondelete="SET NULL")
     created_by: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
 
@@ -105,6 +105,9 @@ class SeriesSource(SQLModel, table=True):
     online_count: int | None = Field(default=None)
     recorded_by: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
     recorded_at: datetime | None = Field(default=None, sa_column=_timestamp(True))
+    # the questionnaire for its participants: open from the recording until then, counted
+    feedback_closes_at: datetime | None = Field(default=None, sa_column=_timestamp(True))
+    feedback_counted_at: datetime | None = Field(default=None, sa_column=_timestamp(True))
 
 
 class Proposal(SQLModel, table=True):
@@ -203,7 +206,7 @@ class SynthesisStep(SQLModel, table=True):
     action: str = Field(max_length=20)
     reason: str = Field(default="", max_length=1000)
     demand_id: int | None = Field(default=None, foreign_key="demand.id", ondelete="SET NULL")
-    proposals: str = Field(default="", max_length=2000)  # the proposals' ids, "3-7-12"
+    proposals: str = Field(default="", sa_column=_text())  # the proposals' ids, "3-7-12"
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
 
 
@@ -215,4 +218,34 @@ class RejectedSuggestion(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     series_id: int = Field(foreign_key="series.id", index=True)
-    key: str = Field(max_length=2000)
+    key: str = Field(max_length=64)  # SHA-256 of the group's key (its ids, "3-7-12")
+
+
+class FeedbackGiven(SQLModel, table=True):
+    """That a participant has answered a session's questionnaire: nothing of what."""
+
+    __tablename__ = "feedback_given"
+    __table_args__ = (UniqueConstraint("source_id", "member_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="series_source.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True, ondelete="CASCADE")
+
+
+class FeedbackAnswer(SQLModel, table=True):
+    """One anonymous answer to a session's questionnaire. Until the questionnaire closes it
+    holds only ``sealed`` (the answers encrypted and padded, as a secret ballot); the count
+    writes it anew in clear with a new random key (``series.feedback``)."""
+
+    __tablename__ = "feedback_answer"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    key: str = Field(primary_key=True, max_length=32)  # random, says nothing about order
+    source_id: int = Field(foreign_key="series_source.id", index=True)
+    sealed: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    follow: int | None = Field(default=None)  # 1-5: could you follow
+    speak: int | None = Field(default=None)  # 1-5: could you speak when you wanted to
+    childcare: str = Field(default="", max_length=10)  # yes / no / not needed
+    accessibility: str = Field(default="", max_length=10)
+    time_ok: str = Field(default="", max_length=10)  # yes / no
+    comment: str = Field(default="", sa_column=_text())

@@ -17,7 +17,7 @@ from plenum.errors import N_, DomainError, NotFound, ValidationFailed
 from plenum.motions.wording import localtime
 from plenum.orgs.models import Chapter
 from plenum.orgs.service import chapter_by_key, chapter_scope
-from plenum.series import forms, service
+from plenum.series import feedback, forms, service
 from plenum.series.access import NO_SUCH_SERIES, Allowed, SeriesPlace, allowed, series_place
 from plenum.series.models import SeriesRoleKind, SeriesSource, SourceKind, WeightKind
 from plenum.web.confirm import ASK, Question, confirmation, wants_asking
@@ -66,7 +66,11 @@ def series_list(request: Request) -> Response:
     scope = chapter_scope(chapter)
     context = {
         "chapter": chapter,
-        "series": service.series_of(chapter, session=db(request)),
+        "series": [
+            one
+            for one in service.series_of(chapter, session=db(request))
+            if allowed(principal, SeriesPlace(one, chapter), session=db(request)).view
+        ],
         "may_manage": may(principal, Action.MANAGE_SERIES, scope),
         "phase_of": service.phase_of,
     }
@@ -141,6 +145,7 @@ def _page(
         "role_kinds": list(SeriesRoleKind),
         "weight_kinds": list(WeightKind),
         "is_open": service.is_open,
+        "is_feedback_open": feedback.is_open,
         "values": values or {},
         "errors": errors or {},
         "form": form,
@@ -294,6 +299,69 @@ def _support(request: Request, values: dict[str, str]) -> Response:
     )
 
 
+# --- the questionnaire after a session ----------------------------------------------------------
+
+
+def feedback_form(request: Request) -> Response:
+    found = seen(request)
+    source = _source(request, found)
+    return _feedback_form(request, found, source, {}, {})
+
+
+def _feedback_form(
+    request: Request,
+    found: Seen,
+    source: SeriesSource,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> Response:
+    session = db(request)
+    member = found.principal.member_id
+    context = {
+        "series": found.at.series,
+        "source": source,
+        "taking_part": member in feedback.participants(source, session=session),
+        "answered": feedback.answered(source, member, session=session),
+        "open": feedback.is_open(source),
+        "values": values,
+        "errors": errors,
+    }
+    return render(request, "series/feedback_form.html", context, status_code)
+
+
+async def give_feedback(request: Request) -> Response:
+    return await run(request, _give_feedback, *feedback.SCALES, *feedback.CHOICES, "comment")
+
+
+def _give_feedback(request: Request, values: dict[str, str]) -> Response:
+    found = seen(request)
+    source = _source(request, found)
+    try:
+        answers = feedback.parse(values)
+        feedback.answer(found.at, source, answers, principal=found.principal, session=db(request))
+    except ValidationFailed as exc:
+        return _feedback_form(request, found, source, values, exc.errors, 422)
+    except (PermissionDenied, NotFound):
+        raise
+    except DomainError as exc:
+        return _feedback_form(request, found, source, values, {"form": exc.message}, 409)
+    flash(request, N_("Thank you! Your answers are stored without your name."))
+    return see_other(request, path_for(request, "series", id=found.at.series.id))
+
+
+def feedback_results(request: Request) -> Response:
+    found = seen(request)
+    shown = feedback.results(found.at, session=db(request))
+    context = {
+        "series": found.at.series,
+        "shown": shown,
+        "raw": found.may.raw,
+        "smallest": feedback.SMALLEST,
+    }
+    return render(request, "series/feedback.html", context)
+
+
 # --- Meine Daten: answers entered on the phone ---------------------------------------------------
 
 
@@ -331,6 +399,18 @@ def _remove_phone_answer(request: Request, values: dict[str, str]) -> Response:
 
 
 routes = [
+    Route("/series/{id:int}/feedback", feedback_results, name="series_feedback"),
+    Route(
+        "/series/{id:int}/sources/{source_id:int}/feedback",
+        feedback_form,
+        name="series_feedback_form",
+    ),
+    Route(
+        "/series/{id:int}/sources/{source_id:int}/feedback",
+        give_feedback,
+        methods=["POST"],
+        name="series_give_feedback",
+    ),
     Route("/me/phone-answers", phone_answers, name="phone_answers"),
     Route(
         "/me/phone-answers/{proposal_id:int}/delete",

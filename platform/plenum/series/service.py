@@ -27,6 +27,7 @@ from plenum.events import announce
 from plenum.meetings.models import Meeting, MeetingStatus
 from plenum.orgs.models import Chapter, Member
 from plenum.orgs.service import member_in_by_number
+from plenum.series import feedback
 from plenum.series.access import Allowed, SeriesPlace
 from plenum.series.forms import ProposalInput, SeriesInput, SourceInput
 from plenum.series.models import (
@@ -177,10 +178,13 @@ def record_attendance(
 ) -> None:
     if source.kind != SourceKind.MEETING:
         raise DomainError(N_("Attendance is recorded for sessions only."))
+    if phase_of(at.series) != Phase.COLLECTING:
+        raise DomainError(N_("The series no longer collects proposals."))
     source.hall_count, source.online_count = counts
     source.recorded_by, source.recorded_at = actor, utcnow()
     session.add(source)
     session.flush()
+    feedback.open_for(at, source, session=session)  # the participants are asked, once
     announce(session, "series.attendance", series_id=at.series.id, source_id=source.id)
 
 
@@ -207,8 +211,10 @@ def add_proposal(
     (``series_place(lock=True)``): the limits are counted under that lock. The same form
     sent twice stores one proposal."""
     earlier = _earlier(principal.member_id, data.key, session=session)
+    if earlier is not None and earlier.source_id == source.id:
+        return earlier  # the same form again
     if earlier is not None:
-        return earlier
+        raise DomainError(N_("This form was used already. Reload the page and enter it again."))
     member_id = _check_proposal(at, source, data, may_do, principal, session=session)
     proposal = Proposal(
         series_id=at.series.id or 0,
@@ -444,17 +450,42 @@ def remove_entered(member_id: int, proposal_id: int, *, session: Session) -> boo
     return True
 
 
-def member_data(member_id: int, *, session: Session) -> list[dict[str, object]]:
-    """For "Meine Daten": the proposals made by the member or entered for them."""
-    query = select(Proposal).where(Proposal.member_id == member_id).order_by(col(Proposal.id))
-    return [
-        {
+def member_data(member_id: int, *, session: Session) -> dict[str, list[dict[str, object]]]:
+    """For "Meine Daten": the proposals made by the member or entered for them, those
+    they supported, the answers they entered as a caller, and their functions."""
+
+    def shown(proposal: Proposal) -> dict[str, object]:
+        return {
             "series_id": proposal.series_id,
             "title": proposal.title,
             "text": proposal.text,
             "reasons": proposal.reasons,
-            "entered_by_caller": proposal.entered_by != member_id,
+            "entered_by_caller": proposal.entered_by != proposal.member_id,
             "created_at": as_utc(proposal.created_at).isoformat(),
         }
-        for proposal in session.exec(query).all()
-    ]
+
+    by_id = col(Proposal.id)
+    mine = select(Proposal).where(Proposal.member_id == member_id).order_by(by_id)
+    supported = (
+        select(Proposal)
+        .join(ProposalSupport, col(ProposalSupport.proposal_id) == Proposal.id)
+        .where(ProposalSupport.member_id == member_id)
+        .order_by(by_id)
+    )
+    entered = (
+        select(Proposal)
+        .where(Proposal.entered_by == member_id, Proposal.member_id != member_id)
+        .join(SeriesSource, col(SeriesSource.id) == Proposal.source_id)
+        .where(SeriesSource.kind == SourceKind.PHONE)
+        .order_by(by_id)
+    )
+    functions = select(SeriesRole).where(SeriesRole.member_id == member_id)
+    return {
+        "proposals": [shown(p) for p in session.exec(mine).all()],
+        "supported": [shown(p) for p in session.exec(supported).all()],
+        "entered_as_caller": [shown(p) for p in session.exec(entered).all()],
+        "functions": [
+            {"series_id": role.series_id, "function": role.role}
+            for role in session.exec(functions).all()
+        ],
+    }

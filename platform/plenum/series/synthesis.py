@@ -8,6 +8,7 @@ the synthesis group who merge the same proposal at once cannot both take it.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -140,8 +141,15 @@ def _suggestions(
     by_id = {origin.proposal.id or 0: origin for origin in unassigned}
     groups = similar.suggest([(pid, o.proposal.title, o.proposal.text) for pid, o in by_id.items()])
     return [
-        (g, _heaviest_first([by_id[pid] for pid in g.ids])) for g in groups if g.key not in rejected
+        (g, _heaviest_first([by_id[pid] for pid in g.ids]))
+        for g in groups
+        if _digest(g.key) not in rejected
     ]
+
+
+def _digest(key: str) -> str:
+    """How a rejected group is stored: a large group's ids would not fit a column."""
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def _heaviest_first(origins: list[Origin]) -> list[Origin]:
@@ -346,7 +354,7 @@ def reject(
         raise ValidationFailed({"key": N_("This suggestion does not exist.")})
     try:
         with session.begin_nested():
-            session.add(RejectedSuggestion(series_id=at.series.id or 0, key=key))
+            session.add(RejectedSuggestion(series_id=at.series.id or 0, key=_digest(key)))
     except IntegrityError:
         return  # rejected already (the same form twice)
     _record(

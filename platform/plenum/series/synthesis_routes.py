@@ -84,10 +84,11 @@ def _step(request: Request, items: Items) -> Response:
     name = request.path_params["step"]
     require(found.may.synthesise or name in MANAGING, Action.SYNTHESISE)
     values = {k: v.strip() for k, v in items}
+    step = STEPS.get(name)
+    if step is None:
+        raise NotFound(N_("This page does not exist."))
     try:
-        done = STEPS[name](found, values, items, db(request))
-    except KeyError:
-        raise NotFound(N_("This page does not exist.")) from None
+        done = step(found, values, items, db(request))
     except (PermissionDenied, NotFound):
         raise
     except ValidationFailed as exc:

@@ -47,15 +47,36 @@ def _server_secret() -> str:
     return _secret[0]
 
 
-@lru_cache(maxsize=256)
 def _cipher(secret_key: str, vote_id: int) -> AESGCM:
-    key = HKDF(
-        algorithm=hashes.SHA256(),
-        length=32,
-        salt=None,
-        info=f"plenum secret ballots of vote {vote_id}".encode(),
-    ).derive(secret_key.encode())
+    return _cipher_for(secret_key, f"plenum secret ballots of vote {vote_id}")
+
+
+@lru_cache(maxsize=256)
+def _cipher_for(secret_key: str, purpose: str) -> AESGCM:
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode()).derive(
+        secret_key.encode()
+    )
     return AESGCM(key)
+
+
+def seal_text(purpose: str, plain: str, *, size: int) -> bytes:
+    """``plain`` encrypted under a key for ``purpose`` (derived from the server's secret
+    key, never stored), padded to ``size`` bytes so its length tells nothing: the same
+    sealing as a secret ballot's, for other anonymous answers."""
+    data = plain.encode()
+    padded = data + b"\0" * (max(size, -(-len(data) // ROUND) * ROUND) - len(data))
+    nonce = secrets.token_bytes(NONCE)
+    return nonce + _cipher_for(_server_secret(), purpose).encrypt(nonce, padded, purpose.encode())
+
+
+def unseal_text(purpose: str, sealed: bytes) -> str:
+    try:
+        padded = _cipher_for(_server_secret(), purpose).decrypt(
+            sealed[:NONCE], sealed[NONCE:], purpose.encode()
+        )
+    except InvalidTag:
+        raise SealBroken(f"a sealed answer for {purpose!r} does not open") from None
+    return padded.rstrip(b"\0").decode()
 
 
 def width(option_ids: Iterable[int | None]) -> int:
