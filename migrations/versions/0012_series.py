@@ -1,8 +1,8 @@
-"""series: a series of meetings with one question, its sources, proposals, synthesis, the fate of its demands, and the sessions' questionnaires
+"""series: a series of meetings with one question, its sources, proposals, synthesis, evaluation, the fate of its demands, and the sessions' questionnaires
 
 Revision ID: 0012
 Revises: 0011
-Create Date: 2026-12-06 20:16:54.550630
+Create Date: 2026-12-06 20:20:00.011882
 """
 
 from collections.abc import Sequence
@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("decision_ends_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("thread_id", sa.Integer(), nullable=True),
         sa.Column("motion_id", sa.Integer(), nullable=True),
+        sa.Column("vote_id", sa.Integer(), nullable=True),
         sa.Column("created_by", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -53,6 +54,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["thread_id"], ["thread.id"], name=op.f("fk_series_thread_id_thread")
         ),
+        sa.ForeignKeyConstraint(
+            ["vote_id"], ["vote.id"], name=op.f("fk_series_vote_id_vote"), ondelete="SET NULL"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_series")),
     )
     with op.batch_alter_table("series", schema=None) as batch_op:
@@ -66,6 +70,7 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("reasons", sa.Text(), nullable=False),
         sa.Column("variant_of", sa.Integer(), nullable=True),
+        sa.Column("option_id", sa.Integer(), nullable=True),
         sa.Column("fate", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("fate_reason", sa.Text(), nullable=False),
         sa.Column("fate_at", sa.DateTime(timezone=True), nullable=True),
@@ -75,6 +80,12 @@ def upgrade() -> None:
             ["created_by"],
             ["member.id"],
             name=op.f("fk_demand_created_by_member"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["option_id"],
+            ["vote_option.id"],
+            name=op.f("fk_demand_option_id_vote_option"),
             ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(

@@ -23,8 +23,18 @@ from plenum.motions.forms import MotionInput
 from plenum.motions.models import DECISIONS, Consultation, Motion, Status
 from plenum.orgs.models import Body
 from plenum.series.access import Allowed, SeriesPlace
-from plenum.series.models import Demand, DemandOrigin, Fate, Proposal, ProposalSupport, SourceKind
+from plenum.series.evaluation import Ranks, ranks
+from plenum.series.models import (
+    Demand,
+    DemandOrigin,
+    Fate,
+    Proposal,
+    ProposalSupport,
+    Series,
+    SourceKind,
+)
 from plenum.series.synthesis import DemandShown, Origin, overview
+from plenum.votes.models import VoteCast
 
 GONE = (Status.WITHDRAWN, Status.INADMISSIBLE)  # a new draft may replace these
 LOCALE = "de"  # the motion is the party's text: written in German
@@ -89,8 +99,12 @@ def provenance(item: DemandShown) -> str:
     return gettext("Proposed in %(places)s.", places="; ".join(parts))
 
 
-def draft_text(at: SeriesPlace, items: list[DemandShown], body: Body) -> tuple[str, str]:
-    """The motion's text and reasons (Markdown), in German."""
+def draft_text(
+    at: SeriesPlace, items: list[DemandShown], body: Body, found: Ranks
+) -> tuple[str, str]:
+    """The motion's text and reasons (Markdown), in German; the demands in the order the
+    members ranked them, when they have."""
+    items = sorted(items, key=lambda item: found.rank.get(item.demand.id or 0, len(items) + 1))
     with in_locale(LOCALE):
         lines = [gettext("The %(body)s resolves:", body=body.name), ""]
         lines += [gettext("We stand together for these demands:"), ""]
@@ -105,7 +119,13 @@ def draft_text(at: SeriesPlace, items: list[DemandShown], body: Body) -> tuple[s
             "",
         ]
         for item in items:
-            reasons.append(f"- **{item.demand.title}**: {provenance(item)}")
+            line = f"- **{item.demand.title}**: {provenance(item)}"
+            rank = found.rank.get(item.demand.id or 0)
+            if rank is not None:
+                line += " " + gettext(
+                    "Rank %(rank)s among %(voters)s members.", rank=rank, voters=found.voters
+                )
+            reasons.append(line)
     return "\n".join(lines), "\n".join(reasons)
 
 
@@ -126,7 +146,7 @@ def draft_motion(
     if not items:
         raise DomainError(N_("There are no demands yet to put in a motion."))
     place = motions.call_place(call_id, session=session)
-    text, reasons = draft_text(at, items, found[call_id])
+    text, reasons = draft_text(at, items, found[call_id], ranks(at, session=session))
     data = MotionInput(
         title=at.series.title,
         type=place.types[0],
@@ -185,10 +205,17 @@ def record_fate(
 
 
 def _involved(demand: Demand, *, session: Session) -> set[int]:
-    """Who proposed (online, or on the phone) or supported a proposal the demand came from."""
+    """Who proposed (online, or on the phone) or supported a proposal the demand came
+    from, and who ranked the demands in the members' evaluation."""
     origins = select(DemandOrigin.proposal_id).where(DemandOrigin.demand_id == demand.id)
     authors = session.exec(select(Proposal.member_id).where(col(Proposal.id).in_(origins))).all()
     backers = session.exec(
         select(ProposalSupport.member_id).where(col(ProposalSupport.proposal_id).in_(origins))
     ).all()
-    return {one for one in (*authors, *backers) if one is not None}
+    series = session.get(Series, demand.series_id)
+    rankers: list[int] = []
+    if series is not None and series.vote_id is not None:  # all who ranked the demands
+        rankers = list(
+            session.exec(select(VoteCast.member_id).where(VoteCast.vote_id == series.vote_id)).all()
+        )
+    return {one for one in (*authors, *backers, *rankers) if one is not None}

@@ -67,6 +67,8 @@ class Series(SQLModel, table=True):
     thread_id: int | None = Field(default=None, foreign_key="thread.id")
     # the motion Plenum drafted from the demands, to a body of the chapter
     motion_id: int | None = Field(default=None, foreign_key="motion.id", ondelete="SET NULL")
+    # the members' evaluation of the demands: a ranked survey of the chapter (``votes``)
+    vote_id: int | None = Field(default=None, foreign_key="vote.id", ondelete="SET NULL")
     created_by: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
 
@@ -174,6 +176,8 @@ class Demand(SQLModel, table=True):
     text: str = Field(sa_column=_text())
     reasons: str = Field(sa_column=_text())
     variant_of: int | None = Field(default=None, foreign_key="demand.id")
+    # its option in the members' evaluation
+    option_id: int | None = Field(default=None, foreign_key="vote_option.id", ondelete="SET NULL")
     # what the body decided, with its reasons, told to everyone who took part in it
     fate: str = Field(default="", max_length=20)
     fate_reason: str = Field(default="", sa_column=_text())

@@ -15,7 +15,7 @@ from plenum.auth.permissions import Action
 from plenum.errors import N_, DomainError, NotFound, PermissionDenied, ValidationFailed
 from plenum.motions.models import DECISIONS, Motion
 from plenum.parsing import parse_int
-from plenum.series import decision, forms, synthesis
+from plenum.series import decision, evaluation, forms, synthesis
 from plenum.series.routes import Seen, require, seen
 from plenum.series.service import phase_of
 from plenum.series.synthesis import DemandInput
@@ -26,7 +26,7 @@ from plenum.web.pages import render
 from plenum.web.templating import flash, path_for
 
 Items = list[tuple[str, str]]
-MANAGING = ("draft", "fate")  # the board's steps; the others are the synthesis group's
+MANAGING = ("draft", "fate", "evaluate")  # the board's steps; the others are the synthesis group's
 
 
 def synthesis_page(request: Request) -> Response:
@@ -44,6 +44,7 @@ def _page(
     values = dict(items or [])
     series = found.at.series
     motion = db(request).get(Motion, series.motion_id) if series.motion_id else None
+    found_ranks = evaluation.ranks(found.at, session=db(request))
     context: dict[str, Any] = {
         "at": found.at,
         "series": found.at.series,
@@ -60,6 +61,8 @@ def _page(
         else [],
         "motion": motion,
         "decided": motion is not None and motion.status in DECISIONS,
+        "ranks": found_ranks,
+        "regions": evaluation.by_region(found.at, found_ranks, session=db(request)),
         "values": values,
         "ticked": set(forms.chosen_ids(items or [], "proposals")),
         "errors": errors or {},
@@ -198,6 +201,12 @@ def _fate(found: Seen, values: dict[str, str], items: Items, session: Any) -> st
     return N_("The fate of the demand has been recorded; everyone who took part is told.")
 
 
+def _evaluate(found: Seen, values: dict[str, str], items: Items, session: Any) -> str:
+    require(found.may.manage, Action.MANAGE_SERIES)
+    evaluation.start(found.at, found.may, principal=found.principal, session=session)
+    return N_("The members' evaluation is open: every member of the chapter can rank the demands.")
+
+
 STEPS = {
     "merge": _merge,
     "split": _split,
@@ -205,6 +214,7 @@ STEPS = {
     "reject": _reject,
     "draft": _draft,
     "fate": _fate,
+    "evaluate": _evaluate,
 }
 
 routes = [
