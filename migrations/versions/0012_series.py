@@ -1,8 +1,8 @@
-"""series: a series of meetings with one question, its sources, proposals, synthesis, evaluation, the fate of its demands, and the sessions' questionnaires
+"""series: a series of meetings with one question, its sources, proposals, synthesis, evaluation by groups of voters, the fate of its demands, and the sessions' questionnaires
 
 Revision ID: 0012
 Revises: 0011
-Create Date: 2026-12-06 20:20:00.011882
+Create Date: 2026-12-06 20:22:50.910976
 """
 
 from collections.abc import Sequence
@@ -98,6 +98,35 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("demand", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_demand_series_id"), ["series_id"], unique=False)
+
+    op.create_table(
+        "evaluation_group",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("series_id", sa.Integer(), nullable=False),
+        sa.Column("vote_id", sa.Integer(), nullable=False),
+        sa.Column("dimension", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("voters", sa.Integer(), nullable=False),
+        sa.Column("top3", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["series_id"], ["series.id"], name=op.f("fk_evaluation_group_series_id_series")
+        ),
+        sa.ForeignKeyConstraint(
+            ["vote_id"],
+            ["vote.id"],
+            name=op.f("fk_evaluation_group_vote_id_vote"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_evaluation_group")),
+        sa.UniqueConstraint(
+            "vote_id", "dimension", "key", name=op.f("uq_evaluation_group_vote_id_dimension_key")
+        ),
+    )
+    with op.batch_alter_table("evaluation_group", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_evaluation_group_series_id"), ["series_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_evaluation_group_vote_id"), ["vote_id"], unique=False)
 
     op.create_table(
         "rejected_suggestion",
@@ -420,6 +449,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_rejected_suggestion_series_id"))
 
     op.drop_table("rejected_suggestion")
+    with op.batch_alter_table("evaluation_group", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_evaluation_group_vote_id"))
+        batch_op.drop_index(batch_op.f("ix_evaluation_group_series_id"))
+
+    op.drop_table("evaluation_group")
     with op.batch_alter_table("demand", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_demand_series_id"))
 

@@ -44,6 +44,7 @@ from plenum.search.models import SearchDocument
 from plenum.series.models import (
     Demand,
     DemandOrigin,
+    EvaluationGroup,
     FeedbackAnswer,
     FeedbackGiven,
     Proposal,
@@ -84,6 +85,7 @@ __all__ = [
     "Demand",
     "DemandOrigin",
     "DigestLog",
+    "EvaluationGroup",
     "FeedbackAnswer",
     "FeedbackGiven",
     "Flag",

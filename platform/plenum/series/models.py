@@ -253,3 +253,21 @@ class FeedbackAnswer(SQLModel, table=True):
     accessibility: str = Field(default="", max_length=10)
     time_ok: str = Field(default="", max_length=10)  # yes / no
     comment: str = Field(default="", sa_column=_text())
+
+
+class EvaluationGroup(SQLModel, table=True):
+    """The members' evaluation of a series by one group of voters (their region, or how
+    they took part), aggregated at the count (``series.breakdown``): how many voters, and
+    per option how many placed it in their top three. Only groups of at least five voters
+    are kept; smaller ones are pooled in "other" when that pool reaches five, else dropped."""
+
+    __tablename__ = "evaluation_group"
+    __table_args__ = (UniqueConstraint("vote_id", "dimension", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    series_id: int = Field(foreign_key="series.id", index=True)
+    vote_id: int = Field(foreign_key="vote.id", index=True, ondelete="CASCADE")
+    dimension: str = Field(max_length=10)  # region / channel
+    key: str = Field(max_length=40)  # a chapter's id, a channel, or "other"
+    voters: int
+    top3: str = Field(default="{}", sa_column=_text())  # JSON: option id -> count

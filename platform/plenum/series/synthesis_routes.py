@@ -15,7 +15,7 @@ from plenum.auth.permissions import Action
 from plenum.errors import N_, DomainError, NotFound, PermissionDenied, ValidationFailed
 from plenum.motions.models import DECISIONS, Motion
 from plenum.parsing import parse_int
-from plenum.series import decision, evaluation, forms, synthesis
+from plenum.series import breakdown, decision, evaluation, forms, synthesis
 from plenum.series.routes import Seen, require, seen
 from plenum.series.service import phase_of
 from plenum.series.synthesis import DemandInput
@@ -63,6 +63,19 @@ def _page(
         "decided": motion is not None and motion.status in DECISIONS,
         "ranks": found_ranks,
         "regions": evaluation.by_region(found.at, found_ranks, session=db(request)),
+        "breakdowns": [
+            (dimension, breakdown.rows(series, dimension, session=db(request)))
+            for dimension in breakdown.DIMENSIONS
+        ]
+        if found_ranks.published
+        else [],
+        "option_of": {
+            item.demand.option_id: item.demand.title
+            for item in synthesis.overview(
+                found.at, with_suggestions=False, session=db(request)
+            ).demands
+            if item.demand.option_id
+        },
         "values": values,
         "ticked": set(forms.chosen_ids(items or [], "proposals")),
         "errors": errors or {},

@@ -53,7 +53,7 @@ from sqlmodel import Session, SQLModel
 from plenum.auth.models import MemberSession
 from plenum.clock import as_utc, utcnow
 from plenum.errors import N_, DomainError
-from plenum.votes import roll, sealing, service, tally
+from plenum.votes import groups, roll, sealing, service, tally
 from plenum.votes.models import (
     Attendance,
     Ballot,
@@ -119,11 +119,15 @@ def cast(
     arrived = arrived or utcnow()
     vote = at.vote
     shown = review(at, choices, member_id=member_id, session=session)
+    grouping = groups.grouping_for(vote, session=session)
+    group = grouping.group_of(member_id, session=session) if grouping is not None else ""
     session.commit()  # the reads end here; nothing was written
     tracker = new_tracker(vote, shown.choices) if vote.mode == VoteMode.SECRET else ""
     size = sealing.width(option.id for option in shown.options)
+    if grouping is not None:
+        size += groups.GROUP_ROOM  # every ballot of the vote, whatever its group
     try:
-        _write(vote, shown.choices, tracker, member_id, size, arrived, session=session)
+        _write(vote, shown.choices, tracker, member_id, size, arrived, group, session=session)
     except BaseException:
         session.rollback()
         raise
@@ -151,6 +155,7 @@ def _write(
     member_id: int,
     size: int,
     arrived: datetime,
+    group: str = "",
     *,
     session: Session,
 ) -> None:
@@ -160,7 +165,7 @@ def _write(
     except IntegrityError:
         raise AlreadyVoted from None
     named = member_id if vote.mode == VoteMode.NAMED else None
-    choices, kept, sealed = stored_content(vote, checked, tracker, size)
+    choices, kept, sealed = stored_content(vote, checked, tracker, size, group)
     ballot = Ballot(
         key=secrets.token_hex(16),
         vote_id=vote.id or 0,
@@ -176,14 +181,15 @@ def _write(
 
 
 def stored_content(
-    vote: Vote, checked: tuple[int, ...], tracker: str, size: int
+    vote: Vote, checked: tuple[int, ...], tracker: str, size: int, group: str = ""
 ) -> tuple[str, str, bytes | None]:
     """(choices, tracker, sealed) as a ballot row holds them: those of a secret vote
-    sealed to the size ``size`` of all its ballots, the others in clear."""
+    sealed to the size ``size`` of all its ballots (with the voter's ``group`` for a
+    grouped vote: ``votes.groups``), the others in clear."""
     encoded = tally.encode(checked)
     if vote.mode != VoteMode.SECRET:
         return encoded, tracker, None
-    return "", "", sealing.seal(vote.id or 0, encoded, tracker, size=size)
+    return "", "", sealing.seal(vote.id or 0, encoded, tracker, size=size, group=group)
 
 
 def count_in(vote: Vote, arrived: datetime, *, session: Session) -> None:
@@ -239,6 +245,7 @@ class OpenVote:
     ballot: tuple[tally.Option, ...]
     seal_size: int  # the padded length of its sealed ballots (see ``votes.sealing``)
     in_room: bool = False  # held in a meeting's live room: its roll is who was present
+    grouped: bool = False  # its ballots carry the voter's group (``votes.groups``): cast alone
     # answers rendered for this vote, by language, template, choices and whether a whole
     # page (see votes.routes)
     answers: dict[tuple[str, str, tuple[int, ...], bool], str] = field(
@@ -246,14 +253,21 @@ class OpenVote:
     )
 
     @classmethod
-    def of(cls, vote: Vote, options: Sequence[VoteOption], *, in_room: bool = False) -> OpenVote:
+    def of(
+        cls,
+        vote: Vote,
+        options: Sequence[VoteOption],
+        *,
+        in_room: bool = False,
+        grouped: bool = False,
+    ) -> OpenVote:
         """Kept as copies that belong to no database session: they are read later, from
         other requests and threads."""
         kept = Vote(**vote.model_dump())
         answers = tuple(VoteOption(**option.model_dump()) for option in options)
         ballot = service.tally_options(kept, answers)
         size = sealing.width(option.id for option in answers)
-        return cls(kept, answers, service.rules_of(kept), tuple(ballot), size, in_room)
+        return cls(kept, answers, service.rules_of(kept), tuple(ballot), size, in_room, grouped)
 
     def check(self, choices: Sequence[int]) -> tuple[int, ...]:
         """The ballot as it is counted, or ``ValidationFailed`` (see ``tally.check_ballot``)."""
@@ -274,7 +288,10 @@ def open_vote(vote_id: int, *, session: Session) -> OpenVote | None:
     if vote is None or vote.status != VoteStatus.OPEN:
         return None
     options = service.options_of(vote, session=session)
-    return OpenVote.of(vote, options, in_room=roll.in_room(vote_id, session=session))
+    grouped = groups.grouping_for(vote, session=session) is not None
+    return OpenVote.of(
+        vote, options, in_room=roll.in_room(vote_id, session=session), grouped=grouped
+    )
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from plenum.motions.forms import TransitionInput
 from plenum.motions.models import Status
 from plenum.orgs.models import Member
 from plenum.text.plain import spreadsheet_cell
-from plenum.votes import casting, roll, sealing, service, tally
+from plenum.votes import casting, groups, roll, sealing, service, tally
 from plenum.votes.models import Ballot, HallCount, Stage, Vote, VoteMode, VoteOption, VoteStatus
 from plenum.votes.service import VotePlace
 from plenum.votes.tally import Method, OptionKind, Result
@@ -135,7 +135,11 @@ def unseal(vote: Vote, *, session: Session) -> None:
     if not sealed:
         return
     vote_id = vote.id or 0
-    opened = [sealing.unseal(vote_id, box) for box in sealed if box is not None]
+    grouped = [sealing.unseal_grouped(vote_id, box) for box in sealed if box is not None]
+    grouping = groups.grouping_for(vote, session=session)
+    if grouping is not None:  # aggregated now: the groups are not written with the ballots
+        grouping.aggregate(vote, [(c, group) for c, _t, group in grouped], session=session)
+    opened = [(choices, tracker) for choices, tracker, _group in grouped]
     session.execute(
         delete(Ballot).where(col(Ballot.vote_id) == vote_id, col(Ballot.sealed).is_not(None))
     )

@@ -407,8 +407,10 @@ async def _through_the_box(
         return None
     box: BallotBox = request.app.state.ballot_box
     at = await box.open_vote(request.path_params["id"])
-    choices = None if at is None else _read_ballot(at.vote, marked, ranks)
-    if at is None or choices is None:
+    if at is None or at.grouped:  # a grouped vote's ballot is cast alone (``_cast``)
+        return None
+    choices = _read_ballot(at.vote, marked, ranks)
+    if choices is None:
         return None
     try:
         checked = at.check(choices)

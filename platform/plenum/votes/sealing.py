@@ -86,9 +86,10 @@ def width(option_ids: Iterable[int | None]) -> int:
     return -(-longest // ROUND) * ROUND
 
 
-def seal(vote_id: int, choices: str, tracker: str, *, size: int) -> bytes:
-    """The ballot (``tally.encode``d choices and its tracker) encrypted for the count."""
-    plain = f"{tracker}\n{choices}".encode()
+def seal(vote_id: int, choices: str, tracker: str, *, size: int, group: str = "") -> bytes:
+    """The ballot (``tally.encode``d choices and its tracker, and for a grouped vote the
+    voter's group: ``votes.groups``) encrypted for the count."""
+    plain = (f"{tracker}\n{choices}\n{group}" if group else f"{tracker}\n{choices}").encode()
     padded = plain + b"\0" * (max(size, -(-len(plain) // ROUND) * ROUND) - len(plain))
     nonce = secrets.token_bytes(NONCE)
     return nonce + _cipher(_server_secret(), vote_id).encrypt(nonce, padded, _aad(vote_id))
@@ -96,14 +97,21 @@ def seal(vote_id: int, choices: str, tracker: str, *, size: int) -> bytes:
 
 def unseal(vote_id: int, sealed: bytes) -> tuple[str, str]:
     """(choices, tracker) of a sealed ballot of ``vote_id``."""
+    choices, tracker, _group = unseal_grouped(vote_id, sealed)
+    return choices, tracker
+
+
+def unseal_grouped(vote_id: int, sealed: bytes) -> tuple[str, str, str]:
+    """(choices, tracker, group) of a sealed ballot of ``vote_id`` (group "" if none)."""
     try:
         padded = _cipher(_server_secret(), vote_id).decrypt(
             sealed[:NONCE], sealed[NONCE:], _aad(vote_id)
         )
     except InvalidTag:
         raise SealBroken(f"a sealed ballot of vote {vote_id} does not open") from None
-    tracker, _, choices = padded.rstrip(b"\0").decode().partition("\n")
-    return choices, tracker
+    tracker, _, rest = padded.rstrip(b"\0").decode().partition("\n")
+    choices, _, group = rest.partition("\n")
+    return choices, tracker, group
 
 
 def _aad(vote_id: int) -> bytes:
