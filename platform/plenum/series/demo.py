@@ -12,11 +12,14 @@ from sqlmodel import Session, select
 from plenum.clock import utcnow
 from plenum.meetings import forms as meeting_forms
 from plenum.meetings import service as meetings
-from plenum.orgs.models import Member
-from plenum.orgs.service import chapter_by_key, principal_for
-from plenum.series import forms, service, synthesis
+from plenum.motions import forms as motion_forms
+from plenum.motions import service as motions
+from plenum.motions.models import AmendmentNumbering, MotionType, Submitter
+from plenum.orgs.models import Chapter, Member
+from plenum.orgs.service import body_by_key, chapter_by_key, principal_for
+from plenum.series import decision, forms, service, synthesis
 from plenum.series.access import SeriesPlace, allowed, series_place
-from plenum.series.models import Proposal, Series, SeriesRole, SeriesSource
+from plenum.series.models import Demand, Proposal, Series, SeriesRole, SeriesSource
 from plenum.times import local_input
 
 TITLE = "Drei Forderungen für NRW"
@@ -98,6 +101,7 @@ def load(*, session: Session) -> None:
     _synthesis(at, session=session)
     series.collecting_ends_at = utcnow() - timedelta(days=2)  # collecting is over
     session.add(series)
+    _last_year(state, staff, session=session)
     session.commit()
 
 
@@ -245,3 +249,86 @@ def _synthesis(at: SeriesPlace, *, session: Session) -> None:
         principal=group,
         session=session,
     )
+
+
+LAST_YEAR = "Drei Forderungen für NRW 2025"
+
+
+def _last_year(state: Chapter, staff: int, *, session: Session) -> None:
+    """Last year's series, finished: its demands went to the Landesrat as a motion, the
+    Landesrat decided, and each demand shows its fate."""
+    office = principal_for(staff, session=session)
+    data = forms.parse_series(
+        {
+            "title": LAST_YEAR,
+            "question": "Welche drei Forderungen tragen wir 2026 in den Landtagswahlkampf?",
+            "max_proposals": "3",
+            **{
+                name: local_input(utcnow() + timedelta(days=days))
+                for name, days in zip(forms.PHASE_ENDS, (1, 2, 3, 4), strict=True)
+            },
+        }
+    )
+    series = service.create_series(state, data, actor=staff, session=session)
+    at = series_place(series.id or 0, session=session)
+    may_do = allowed(office, at, session=session)
+    week = _window(at, "online_week", "Online-Woche 2025", session=session)
+    worded = (
+        ("Pflege in öffentliche Hand", "Pflegeheime und Pflegedienste kommunal betreiben."),
+        ("Wohnungen statt Leerstand", "Leerstand über ein Jahr wird beschlagnahmt und vermietet."),
+        ("Freie Fahrt für Azubis", "Auszubildende fahren Bus und Bahn ohne Fahrschein."),
+    )
+    made = []
+    for title, text in worded:
+        entered = forms.parse_proposal({"title": title, "text": text}, weighed=False, phoned=False)
+        made.append(
+            service.add_proposal(at, week, entered, may_do, principal=office, session=session)
+        )
+    for proposal in made:
+        synthesis.merge(
+            at, [proposal.id or 0], synthesis.DemandInput(proposal.title, proposal.text, ""),
+            None, "Steht für sich.", may_do, principal=office, session=session,
+        )  # fmt: skip
+    council, _chapter = body_by_key("lv-nrw-council", session=session)
+    call = motions.create_call(
+        council,
+        motion_forms.CallInput(
+            title="Landesrat NRW – Herbstsitzung 2025",
+            description="Anträge an die Herbstsitzung 2025 des Landesrates.",
+            motion_types=(MotionType.MOTION.value,),
+            prefixes=("A", "B", "S", "F"),
+            submitters=(Submitter.MEMBERS.value,),
+            supporters_required=0,
+            line_length=80,
+            amendment_numbering=AmendmentNumbering.SEQUENTIAL.value,
+            motion_deadline=utcnow() + timedelta(days=1),
+            amendment_deadline=utcnow() + timedelta(days=2),
+        ),
+        actor=None,
+        session=session,
+    )
+    motion = decision.draft_motion(at, call.id or 0, may_do, principal=office, session=session)
+    place = motions.call_place(call.id or 0, session=session)
+    motions.submit(motion, place, principal=office, session=session)
+    for step, outcome in (("publish", ""), ("decide", "adopted_modified")):
+        motions.transition(
+            motion, place, step, motion_forms.TransitionInput(outcome=outcome),
+            principal=office, session=session,
+        )  # fmt: skip
+    demands = session.exec(select(Demand).where(Demand.series_id == series.id)).all()
+    fates = (
+        ("adopted", "Der Landesrat hat die Forderung unverändert beschlossen."),
+        ("adopted_changed", "Beschlossen für Städte über 100.000 Einwohner."),
+        ("rejected", "Abgelehnt: Die Finanzierung ist noch nicht geklärt."),
+    )
+    for demand, (fate, reason) in zip(demands, fates, strict=True):
+        decision.record_fate(at, demand.id or 0, fate, reason, may_do, session=session)
+    year_ago = utcnow() - timedelta(days=365)  # then it all moves to last year
+    for name, days in zip(forms.PHASE_ENDS, (0, 30, 60, 90), strict=True):
+        setattr(series, name, year_ago + timedelta(days=days))
+    week.starts_at, week.ends_at = year_ago - timedelta(days=7), year_ago
+    call.motion_deadline = year_ago + timedelta(days=60)
+    call.amendment_deadline = year_ago + timedelta(days=70)
+    for changed in (series, week, call):
+        session.add(changed)
+    session.flush()
