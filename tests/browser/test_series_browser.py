@@ -5,18 +5,23 @@ members see each demand with its origins. axe on every page, at both widths
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
+from sqlmodel import select
 
 from plenum.series.models import SeriesRole
+from plenum.votes.models import Vote
 from tests.browser.conftest import check_a11y
 from tests.browser.test_browser import log_in
 from tests.support.factories import claims, structure
 from tests.support.meetings import make_meeting
+from tests.support.motions import make_call
 from tests.support.oidc import Provider
 from tests.support.series import channel, make_series, session_of
+from tests.support.votes import cast, close, publish
 from tests.support.web import enrol
 
 pytestmark = pytest.mark.browser
@@ -29,6 +34,8 @@ PEOPLE = {
     "mia": claims("mia", name="Mia Mitglied", number="780003"),
     "sina": claims("sina", name="Sina Synthese", number="780004"),
 }
+# Members of Köln who rank the demands too (a region needs five voters to be shown).
+RANKERS = {f"koeln{n}": claims(f"koeln{n}", number=f"78010{n}") for n in range(5)}
 
 
 def become(page: Page, live_server: str, provider: Provider, sub: str) -> None:
@@ -61,7 +68,9 @@ def test_results_of_two_sessions_and_the_online_week_are_merged_and_split_with_t
     page: Page, live_server: str, provider: Provider, session: Any, settings: Any
 ) -> None:
     org = structure(session)
-    ids = {sub: enrol(session, settings, sub, person) for sub, person in PEOPLE.items()}
+    ids = {
+        sub: enrol(session, settings, sub, person) for sub, person in {**PEOPLE, **RANKERS}.items()
+    }
     for sub, person in PEOPLE.items():
         provider.set_user(sub, person)
     series = make_series(session, org.state, ids["gina"])
@@ -69,6 +78,7 @@ def test_results_of_two_sessions_and_the_online_week_are_merged_and_split_with_t
     online = make_meeting(session, org.state, None, ids["gina"], title="Abendsitzung online")
     evening = session_of(session, series, online.id)
     week = channel(session, series, "online_week")
+    call = make_call(session, org.state_board, title="Anträge an den Landesvorstand")
     for sub, role in (("fred", "facilitator"), ("sina", "synthesis")):
         session.add(SeriesRole(series_id=series.id, member_id=ids[sub], role=role))
     session.commit()
@@ -136,4 +146,45 @@ def test_results_of_two_sessions_and_the_online_week_are_merged_and_split_with_t
     housing = page.locator(".demand").filter(has=page.locator("h3", has_text="Sozialwohnungen"))
     expect(housing).to_contain_text("Teil: Mehr Sozialwohnungen")
     expect(page.locator("#log")).to_contain_text("Sina Synthese")
+    check_a11y(page)
+
+    # Office staff open the members' evaluation; Mia ranks the demands on the vote's page.
+    become(page, live_server, provider, "gina")
+    page.goto(f"{series_url}/synthesis")
+    page.get_by_role("button", name="Bewertung durch die Mitglieder starten").click()
+    expect(page.locator(".flash")).to_contain_text("Bewertung durch die Mitglieder ist offen")
+    vote = session.exec(select(Vote)).one()
+    become(page, live_server, provider, "mia")
+    page.goto(f"{series_url}/synthesis")
+    page.get_by_role("link", name="Forderungen bewerten").click()
+    page.wait_for_url(f"{live_server}/votes/{vote.id}")
+    check_a11y(page)
+    ballot = page.locator("#ballot")
+    ballot.get_by_label("Sozialticket", exact=True).select_option("1")
+    ballot.get_by_label("Mehr Sozialwohnungen", exact=True).select_option("2")
+    ballot.get_by_role("button", name="Stimmzettel prüfen").click()
+    ballot.get_by_role("button", name="Stimme abgeben").click()
+    expect(page.locator("#ballot h2")).to_have_text("Deine Stimme ist abgegeben")
+    with page.expect_download():  # she keeps her tracker: the page lets her leave
+        page.locator("#tracker-file").click()
+    session.rollback()  # see what the site wrote: the series now has its evaluation
+    for sub in RANKERS:
+        cast(session, vote, ids[sub], ["Sozialticket", "Mehr Sozialwohnungen"])
+    close(session, vote, ids["gina"])
+    publish(session, vote, ids["gina"])
+    session.commit()
+
+    # The ranks and the breakdown show; the motion is drafted with the provenance.
+    become(page, live_server, provider, "gina")
+    page.goto(f"{series_url}/synthesis")
+    expect(page.locator(".demand h3", has_text="Sozialticket")).to_contain_text("Rang 1")
+    region = page.locator("table.breakdown").first
+    expect(region).to_contain_text("Kreisverband Köln")
+    expect(region).to_contain_text("100 %")
+    check_a11y(page)
+    page.locator("#decision select[name=call]").select_option(str(call.id))
+    page.get_by_role("button", name="Antrag entwerfen").click()
+    page.wait_for_url(re.compile(r"/motions/\d+$"))
+    expect(page.locator("main")).to_contain_text("Rang 1 bei 6 Mitgliedern")
+    expect(page.locator("main")).to_contain_text("Vorgeschlagen in:")
     check_a11y(page)

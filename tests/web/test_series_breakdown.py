@@ -50,6 +50,7 @@ def test_groups_are_sealed_with_the_ballots_and_only_groups_of_five_are_kept(
     for sub in VOTERS:  # through the page, as members cast
         provider.set_user(sub, claims(sub, chapter=VOTERS[sub]))
         log_in_as(client, provider, sub, claims(sub, chapter=VOTERS[sub]))
+        assert client.get(f"/votes/{vote.id}").status_code == 200  # the page keeps the vote
         ballot = {f"rank-{first}": "1", f"rank-{second}": "2" if sub.startswith("koeln") else ""}
         answer = post(client, f"/votes/{vote.id}/cast", ballot)
         assert answer.status_code == 200, answer.text
@@ -64,8 +65,9 @@ def test_groups_are_sealed_with_the_ballots_and_only_groups_of_five_are_kept(
     assert len(ballots) == len(VOTERS)
     assert all(b.sealed and not b.choices for b in ballots)  # nothing in clear while open
     assert len({len(b.sealed) for b in ballots}) == 1  # one length, whatever the group
-    groups = {sealing.unseal_grouped(vote.id, b.sealed)[2] for b in ballots}
-    assert len(groups) == 3  # the three regions, all "none" as a channel
+    groups = [sealing.unseal_grouped(vote.id, b.sealed)[2] for b in ballots]
+    assert all(groups)  # every ballot carries its group, also those cast from the page
+    assert len(set(groups)) == 3  # the three regions, all "none" as a channel
     assert session.exec(select(EvaluationGroup)).first() is None
 
     close(session, vote, world.people["gina"])

@@ -106,11 +106,17 @@ class BallotBox:
     def closed_at(self, vote_id: int) -> datetime | None:
         return self._closed.get(vote_id)
 
-    def keep(self, vote: Vote, options: Sequence[VoteOption], *, in_room: bool) -> None:
+    def knows(self, vote_id: int) -> bool:
+        """Whether the open vote's facts are remembered already."""
+        return vote_id in self._votes
+
+    def keep(
+        self, vote: Vote, options: Sequence[VoteOption], *, in_room: bool, grouped: bool
+    ) -> None:
         """Remember an open vote's facts from what the ballot page has read anyway, so
         the ballots cast from it find them here; copied only the first time."""
         if vote.id not in self._votes:
-            self._remember(casting.OpenVote.of(vote, options, in_room=in_room))
+            self._remember(casting.OpenVote.of(vote, options, in_room=in_room, grouped=grouped))
 
     def _remember(self, at: casting.OpenVote) -> None:
         if at.vote.id in self._votes:

@@ -21,7 +21,7 @@ from plenum.i18n import current_locale
 from plenum.orgs.models import Body, Chapter
 from plenum.orgs.service import body_by_key, chapter_by_key
 from plenum.parsing import parse_int
-from plenum.votes import casting, forms, padding, results, roll, service, tally
+from plenum.votes import casting, forms, groups, padding, results, roll, service, tally
 from plenum.votes.box import CLOSED, STORED, BallotBox
 from plenum.votes.models import Vote, VoteOption, VoteStatus
 from plenum.web import htmx
@@ -196,9 +196,12 @@ def _context(
     session = db(request)
     vote = at.vote
     options = service.options_of(vote, session=session)
-    if vote.status == VoteStatus.OPEN:
-        box: BallotBox = request.app.state.ballot_box
-        box.keep(vote, options, in_room=roll.in_room(vote.id or 0, session=session))
+    box: BallotBox = request.app.state.ballot_box
+    if vote.status == VoteStatus.OPEN and not box.knows(vote.id or 0):
+        grouped = groups.grouping_for(vote, session=session) is not None
+        box.keep(
+            vote, options, in_room=roll.in_room(vote.id or 0, session=session), grouped=grouped
+        )
     manage = service.may_manage(found, at.chapter, at.body)
     result = results.result_of(vote)
     shown = result if vote.status == VoteStatus.PUBLISHED or (manage and result) else None
