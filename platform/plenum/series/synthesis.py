@@ -209,6 +209,27 @@ def _free(at: SeriesPlace, wanted: Sequence[int], *, session: Session) -> None:
         )
 
 
+def _new_demand(
+    at: SeriesPlace,
+    data: DemandInput,
+    principal: Principal,
+    *,
+    session: Session,
+    variant_of: int | None = None,
+) -> Demand:
+    demand = Demand(
+        series_id=at.series.id or 0,
+        title=data.title,
+        text=data.text,
+        reasons=data.reasons,
+        variant_of=variant_of,
+        created_by=principal.member_id,
+    )
+    session.add(demand)
+    session.flush()
+    return demand
+
+
 def merge(
     at: SeriesPlace,
     proposals: Sequence[int],
@@ -228,15 +249,7 @@ def merge(
         if demand is None or demand.series_id != at.series.id:
             raise ValidationFailed({"target": N_("Please choose a demand of this series.")})
     elif data is not None:
-        demand = Demand(
-            series_id=at.series.id or 0,
-            title=data.title,
-            text=data.text,
-            reasons=data.reasons,
-            created_by=principal.member_id,
-        )
-        session.add(demand)
-        session.flush()
+        demand = _new_demand(at, data, principal, session=session)
     else:
         raise ValidationFailed({"title": N_("Please enter a title.")})
     for pid in proposals:
@@ -269,15 +282,7 @@ def split(
     _free(at, [proposal_id], session=session)
     made = []
     for part in parts:
-        demand = Demand(
-            series_id=at.series.id or 0,
-            title=part.title,
-            text=part.text,
-            reasons=part.reasons,
-            created_by=principal.member_id,
-        )
-        session.add(demand)
-        session.flush()
+        demand = _new_demand(at, part, principal, session=session)
         session.add(
             DemandOrigin(demand_id=demand.id or 0, proposal_id=proposal_id, part=part.title)
         )
@@ -313,16 +318,7 @@ def add_variant(
         raise ValidationFailed({"target": N_("Please choose a demand of this series.")})
     if proposals:
         _free(at, proposals, session=session)
-    variant = Demand(
-        series_id=at.series.id or 0,
-        title=data.title,
-        text=data.text,
-        reasons=data.reasons,
-        variant_of=main.id,
-        created_by=principal.member_id,
-    )
-    session.add(variant)
-    session.flush()
+    variant = _new_demand(at, data, principal, session=session, variant_of=main.id)
     for pid in proposals:
         session.add(DemandOrigin(demand_id=variant.id or 0, proposal_id=pid))
     session.flush()
