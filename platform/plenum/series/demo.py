@@ -45,7 +45,7 @@ CONFERENCES = (  # chapter, title, days ago, proposals (title, text, dots)
     ),
     (
         "lv-nrw",
-        "Abendsitzung online",
+        "Regionalkonferenz Niederrhein (online am Abend)",
         6,
         (
             ("Mieten deckeln", "Ein Deckel für die Mieten, bis genug gebaut ist.", 15),
