@@ -273,8 +273,10 @@ def results(at: SeriesPlace, *, session: Session) -> Results:
         .where(col(FeedbackAnswer.source_id).in_(ids), col(FeedbackAnswer.sealed).is_(None))
         .order_by(col(FeedbackAnswer.comment), col(FeedbackAnswer.key))
     ).all()
+    by_source: dict[int, list[FeedbackAnswer]] = {}
     for row in rows:
         tallies.setdefault(row.source_id, Tally()).add(row)
+        by_source.setdefault(row.source_id, []).append(row)
     overall = Tally()
     shown = []
     for source in sources:
@@ -282,8 +284,7 @@ def results(at: SeriesPlace, *, session: Session) -> Results:
         if source.feedback_counted_at is None or tally is None or tally.answers < SMALLEST:
             tally = None
         else:
-            for row in rows:
-                if row.source_id == source.id:
-                    overall.add(row)
+            for row in by_source[source.id or 0]:
+                overall.add(row)
         shown.append(SessionResult(source, given[source.id or 0], tally))
     return Results(shown, overall)

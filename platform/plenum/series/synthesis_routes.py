@@ -45,13 +45,13 @@ def _page(
     series = found.at.series
     motion = db(request).get(Motion, series.motion_id) if series.motion_id else None
     found_ranks = evaluation.ranks(found.at, session=db(request))
+    published = found_ranks.published
+    shown = synthesis.overview(found.at, with_suggestions=found.may.synthesise, session=db(request))
     context: dict[str, Any] = {
         "at": found.at,
         "series": found.at.series,
         "may": found.may,
-        "shown": synthesis.overview(
-            found.at, with_suggestions=found.may.synthesise, session=db(request)
-        ),
+        "shown": shown,
         "open": phase_of(found.at.series) in synthesis.OPEN_PHASES,
         "calls_options": [
             (str(call.id), f"{call.title} ({body.name})")
@@ -62,18 +62,18 @@ def _page(
         "motion": motion,
         "decided": motion is not None and motion.status in DECISIONS,
         "ranks": found_ranks,
-        "regions": evaluation.by_region(found.at, found_ranks, session=db(request)),
+        "regions": evaluation.by_region(found.at, found_ranks, session=db(request))
+        if published
+        else [],
         "breakdowns": [
             (dimension, breakdown.rows(series, dimension, session=db(request)))
             for dimension in breakdown.DIMENSIONS
         ]
-        if found_ranks.published
+        if published
         else [],
         "option_of": {
             item.demand.option_id: item.demand.title
-            for item in synthesis.overview(
-                found.at, with_suggestions=False, session=db(request)
-            ).demands
+            for item in shown.demands
             if item.demand.option_id
         },
         "values": values,
