@@ -211,4 +211,6 @@ def _demo_login(settings: Settings) -> Settings:
         oidc_claim_member_number=defaults.oidc_claim_member_number,
         oidc_claim_chapter=defaults.oidc_claim_chapter,
         oidc_claim_groups=defaults.oidc_claim_groups,
+        oidc_claim_phone=defaults.oidc_claim_phone,
+        oidc_claim_joined=defaults.oidc_claim_joined,
     )

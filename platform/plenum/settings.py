@@ -46,6 +46,8 @@ class Settings:
     oidc_claim_member_number: str = "member_number"
     oidc_claim_chapter: str = "chapter"
     oidc_claim_groups: str = "groups"
+    oidc_claim_phone: str = "phone_number"
+    oidc_claim_joined: str = "member_since"
     oidc_group_roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # How long the provider's discovery document is kept before it is fetched again.
     oidc_discovery_seconds: int = 3600

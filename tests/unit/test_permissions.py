@@ -191,6 +191,22 @@ ALLOWED: dict[Action, set[tuple[str, Relation]]] = {
         ("caller", Relation.HERE),
     },
     Action.SEE_RAW_RESULTS: BOARD | {("synthesiser", Relation.HERE)},
+    # surveys, asked on the survey's chapter (adding questions: on the lower chapter)
+    Action.BUILD_SURVEY: {("office_staff", Relation.HERE), ("office_staff", Relation.ABOVE)},
+    Action.ADD_SURVEY_QUESTIONS: {
+        ("office_staff", Relation.HERE),
+        ("office_staff", Relation.ABOVE),
+    },
+    Action.SEE_SURVEY_RESULTS: BOARD,
+    Action.SEE_RAW_ANSWERS: {("office_staff", Relation.HERE), ("office_staff", Relation.ABOVE)},
+    Action.EXPORT_SURVEY: BOARD,
+    Action.RUN_CAMPAIGN: {("office_staff", Relation.HERE), ("office_staff", Relation.ABOVE)},
+    Action.CALL: {
+        ("office_staff", Relation.HERE),
+        ("office_staff", Relation.ABOVE),
+        ("caller", Relation.HERE),
+        ("caller", Relation.ABOVE),
+    },
 }
 BODY_ACTIONS = {
     Action.MANAGE_VOTES,

@@ -27,7 +27,7 @@ MEETING_ROLES: tuple[str, ...] = (AUDIENCE, MEETING_CHAIR, DESK, MINUTE_TAKER)
 # ... and for one series of meetings, on the series' chapter (``series.access``).
 FACILITATOR = "facilitator"
 SYNTHESISER = "synthesiser"
-CALLER = "caller"
+CALLER = Role.CALLER.value  # also a chapter role: the chapter's callers
 SERIES_ROLES: tuple[str, ...] = (FACILITATOR, SYNTHESISER, CALLER)
 
 
@@ -76,6 +76,15 @@ class Action(StrEnum):
     SYNTHESISE = "series.synthesise"
     ENTER_PHONE_ANSWERS = "series.phone"
     SEE_RAW_RESULTS = "series.raw_results"
+    # Member surveys and their phone campaigns, asked on the survey's chapter (adding
+    # questions: on the lower chapter that adds them).
+    BUILD_SURVEY = "surveys.build"
+    ADD_SURVEY_QUESTIONS = "surveys.add_questions"
+    SEE_SURVEY_RESULTS = "surveys.results"
+    SEE_RAW_ANSWERS = "surveys.raw_answers"
+    EXPORT_SURVEY = "surveys.export"
+    RUN_CAMPAIGN = "surveys.run_campaign"
+    CALL = "surveys.call"
 
 
 class Relation(StrEnum):
@@ -229,6 +238,17 @@ RULES: dict[Action, frozenset[tuple[str, str]]] = {
     Action.SYNTHESISE: _BOARD_OF_CHAPTER | {(SYNTHESISER, Relation.HERE)},
     Action.ENTER_PHONE_ANSWERS: _STAFF_OF_CHAPTER | {(CALLER, Relation.HERE)},
     Action.SEE_RAW_RESULTS: _BOARD_OF_CHAPTER | {(SYNTHESISER, Relation.HERE)},
+    # Surveys are built and their campaigns run by the chapter's office staff (a lower
+    # chapter's staff add their questions); the board sees and exports the results;
+    # raw answers are for the office staff alone. Callers: the chapter's callers and
+    # those given the function for one campaign (``surveys.access``).
+    Action.BUILD_SURVEY: _STAFF_HERE_OR_ABOVE,
+    Action.ADD_SURVEY_QUESTIONS: _STAFF_HERE_OR_ABOVE,
+    Action.SEE_SURVEY_RESULTS: _BOARD_OF_CHAPTER,
+    Action.SEE_RAW_ANSWERS: _STAFF_HERE_OR_ABOVE,
+    Action.EXPORT_SURVEY: _BOARD_OF_CHAPTER,
+    Action.RUN_CAMPAIGN: _STAFF_HERE_OR_ABOVE,
+    Action.CALL: _STAFF_HERE_OR_ABOVE | {(CALLER, Relation.HERE), (CALLER, Relation.ABOVE)},
 }
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete
@@ -58,6 +59,8 @@ class Profile:
     member_number: str | None
     chapter_keys: tuple[str, ...] | None
     groups: tuple[str, ...] | None
+    phone: str | None = None
+    joined_at: datetime | None = None
 
 
 def profile_from_claims(issuer: str, claims: Mapping[str, Any], settings: Settings) -> Profile:
@@ -79,7 +82,21 @@ def profile_from_claims(issuer: str, claims: Mapping[str, Any], settings: Settin
         member_number=text(settings.oidc_claim_member_number),
         chapter_keys=strings(settings.oidc_claim_chapter),
         groups=strings(settings.oidc_claim_groups),
+        phone=text(settings.oidc_claim_phone),
+        joined_at=_moment(claims.get(settings.oidc_claim_joined)),
     )
+
+
+def _moment(value: object) -> datetime | None:
+    """An ISO date or date-time claim as a UTC moment; None when absent or unreadable."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        found = datetime.fromisoformat(value.strip())
+    except ValueError:
+        log.warning("the joined claim %r is not an ISO date; ignored", value[:40])
+        return None
+    return found if found.tzinfo else found.replace(tzinfo=UTC)
 
 
 def _text(value: object) -> str:
@@ -105,6 +122,10 @@ def sync_member(profile: Profile, settings: Settings, *, session: Session) -> Me
         member.email = profile.email[:320]
     if profile.member_number is not None:
         member.member_number = profile.member_number[:64]
+    if profile.phone is not None:
+        member.phone = profile.phone[:40]
+    if profile.joined_at is not None:
+        member.joined_at = profile.joined_at
     member.last_login_at = utcnow()
     session.add(member)
     session.flush()

@@ -35,6 +35,7 @@ class Role(StrEnum):
     SUBSTITUTE_DELEGATE = "substitute_delegate"
     OFFICE_STAFF = "office_staff"
     MODERATOR = "moderator"
+    CALLER = "caller"  # calls members in the chapter's phone campaigns
 
 
 class Majority(StrEnum):
@@ -51,7 +52,7 @@ class Source(StrEnum):
 
 
 # Roles that make sense for the chapter as a whole (not for one body).
-CHAPTER_ROLES = (Role.OFFICE_STAFF, Role.MODERATOR)
+CHAPTER_ROLES = (Role.OFFICE_STAFF, Role.MODERATOR, Role.CALLER)
 
 
 def _timestamp() -> Column[datetime]:
@@ -107,6 +108,15 @@ class Member(SQLModel, table=True):
     last_login_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
     # When the member was removed from the party: no login since, no session left.
     removed_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    # The phone number the provider gives (``phone_number``): only callers of a phone
+    # campaign see it, for the member they are calling.
+    phone: str = Field(default="", max_length=40)
+    # When the member joined the party, as the provider says (``member_since``).
+    joined_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    # Since when the member has asked not to be called by phone campaigns ("Meine Daten").
+    no_calls_since: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime(), nullable=True)
     )
 

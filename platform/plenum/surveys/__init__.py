@@ -1,0 +1,1 @@
+"""Member surveys: questionnaires answered online or on the phone, and their evaluation."""

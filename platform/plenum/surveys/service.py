@@ -1,0 +1,459 @@
+"""Building a survey and running it: a chapter's office staff set it up, add sections and
+questions (a lower chapter adds its own sections), preview it, copy it from an earlier
+one, and open it; opening invites the audience, and the clock reminds once before the end,
+counts an anonymous survey after its close and deletes raw answers when their time is up.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, update
+from sqlmodel import Session, col, select
+
+from plenum.clock import as_utc, utcnow
+from plenum.db import changed_rows
+from plenum.errors import N_, DomainError, NotFound
+from plenum.events import announce
+from plenum.mail.notices import notice_followers
+from plenum.orgs.models import Chapter, Member
+from plenum.surveys.access import SurveyPlace
+from plenum.surveys.audience import audience, audience_query
+from plenum.surveys.forms import QuestionInput, SectionInput, SurveyInput
+from plenum.surveys.models import (
+    Call,
+    CallClaim,
+    Campaign,
+    QuestionKind,
+    Survey,
+    SurveyAnswered,
+    SurveyDraft,
+    SurveyQuestion,
+    SurveyResponse,
+    SurveySection,
+    SurveyValue,
+)
+from plenum.times import LOCAL_TIME
+
+LOWER_SECTIONS = 1000  # a lower chapter's sections come after the survey's own
+REMIND_BEFORE = timedelta(days=3)
+INVITED = N_("Survey: “%(title)s”. Your answers count until %(closes)s.")
+REMINDED = N_("Reminder: the survey “%(title)s” ends on %(closes)s.")
+NO_SUCH_QUESTION = N_("This question does not exist.")
+
+
+class State:
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+def state_of(survey: Survey, now: datetime | None = None) -> str:
+    if survey.opened_at is None:
+        return State.DRAFT
+    return State.OPEN if (now or utcnow()) < as_utc(survey.closes_at) else State.CLOSED
+
+
+def surveys_of(chapter: Chapter, *, session: Session) -> list[Survey]:
+    query = select(Survey).where(Survey.chapter_id == chapter.id)
+    return list(session.exec(query.order_by(col(Survey.closes_at).desc())).all())
+
+
+def surveys_above(chapter: Chapter, *, session: Session) -> list[Survey]:
+    """The surveys of the chapters above ``chapter`` still being built: it may add its
+    own questions to them."""
+    above = [ident for ident in chapter.path_ids if ident != chapter.id]
+    if not above:
+        return []
+    query = select(Survey).where(col(Survey.chapter_id).in_(above), col(Survey.opened_at).is_(None))
+    return list(session.exec(query.order_by(col(Survey.id))).all())
+
+
+def _fill(survey: Survey, data: SurveyInput) -> None:
+    survey.title = data.title
+    survey.intro = data.intro
+    survey.anonymous = data.anonymous
+    survey.closes_at = data.closes_at
+    survey.body_id = data.body_id
+    survey.joined_within_months = data.joined_within_months
+    survey.share_results = data.share_results
+    survey.keep_raw_days = data.keep_raw_days
+
+
+def create_survey(chapter: Chapter, data: SurveyInput, *, actor: int, session: Session) -> Survey:
+    survey = Survey(
+        chapter_id=chapter.id or 0,
+        title="",
+        intro="",
+        closes_at=data.closes_at,
+        created_by=actor,
+    )
+    _fill(survey, data)
+    session.add(survey)
+    session.flush()
+    announce(session, "surveys.created", survey_id=survey.id)
+    return survey
+
+
+def must_be_draft(survey: Survey) -> None:
+    if survey.opened_at is not None:
+        raise DomainError(N_("The survey is open: its questions can no longer change."))
+
+
+def update_survey(at: SurveyPlace, data: SurveyInput, *, session: Session) -> None:
+    must_be_draft(at.survey)
+    _fill(at.survey, data)
+    session.add(at.survey)
+    session.flush()
+
+
+# --- sections and questions ----------------------------------------------------------------
+
+
+def add_section(
+    at: SurveyPlace, owner: Chapter, data: SectionInput, *, session: Session
+) -> SurveySection:
+    """A section of ``owner``: the survey's chapter, or a chapter below adding its own."""
+    must_be_draft(at.survey)
+    base = 0 if owner.id == at.survey.chapter_id else LOWER_SECTIONS
+    count = len(
+        session.exec(select(SurveySection.id).where(SurveySection.survey_id == at.survey.id)).all()
+    )
+    section = SurveySection(
+        survey_id=at.survey.id or 0,
+        chapter_id=owner.id or 0,
+        position=base + count,
+        title=data.title,
+        intro=data.intro,
+    )
+    session.add(section)
+    session.flush()
+    return section
+
+
+def section_of(at: SurveyPlace, section_id: int, *, session: Session) -> SurveySection:
+    section = session.get(SurveySection, section_id)
+    if section is None or section.survey_id != at.survey.id:
+        raise NotFound(N_("This section does not exist."))
+    return section
+
+
+def questions_of(survey: Survey, *, session: Session) -> list[SurveyQuestion]:
+    """Every question of the survey, in the order members see them."""
+    sections = {
+        s.id: s
+        for s in session.exec(select(SurveySection).where(SurveySection.survey_id == survey.id))
+    }
+    rows = session.exec(select(SurveyQuestion).where(SurveyQuestion.survey_id == survey.id)).all()
+    return sorted(
+        rows,
+        key=lambda q: (sections[q.section_id].position, q.section_id, q.position, q.id or 0),
+    )
+
+
+def options_of(question: SurveyQuestion) -> list[str]:
+    found = json.loads(question.options or "[]")
+    return [str(option) for option in found] if isinstance(found, list) else []
+
+
+def condition_choices(
+    survey: Survey, before: SurveySection, *, session: Session
+) -> list[tuple[str, str]]:
+    """The conditions a question of section ``before`` may have: an option of a
+    single-choice question asked before it, as ("<question id>:<index>", label)."""
+    found = []
+    sections = {
+        s.id: s
+        for s in session.exec(select(SurveySection).where(SurveySection.survey_id == survey.id))
+    }
+    for question in questions_of(survey, session=session):
+        section = sections[question.section_id]
+        if (section.position, section.id or 0) > (before.position, before.id or 0):
+            break
+        if question.kind != QuestionKind.SINGLE:
+            continue
+        if section.chapter_id not in (survey.chapter_id, before.chapter_id):
+            continue  # another lower chapter's question: not asked of the same members
+        for index, option in enumerate(options_of(question)):
+            found.append((f"{question.id}:{index}", f"{question.text[:80]} = {option}"))
+    return found
+
+
+def add_question(
+    at: SurveyPlace, section: SurveySection, data: QuestionInput, *, session: Session
+) -> SurveyQuestion:
+    must_be_draft(at.survey)
+    count = len(
+        session.exec(select(SurveyQuestion.id).where(SurveyQuestion.section_id == section.id)).all()
+    )
+    question = SurveyQuestion(
+        survey_id=at.survey.id or 0,
+        section_id=section.id or 0,
+        position=count,
+        kind=data.kind,
+        text="",
+        options="[]",
+    )
+    _fill_question(question, data)
+    session.add(question)
+    session.flush()
+    return question
+
+
+def _fill_question(question: SurveyQuestion, data: QuestionInput) -> None:
+    question.kind = data.kind
+    question.text = data.text
+    question.hint = data.hint
+    question.required = data.required
+    question.options = json.dumps(list(data.options), ensure_ascii=False)
+    question.max_choices = data.max_choices
+    question.low_label = data.low_label
+    question.high_label = data.high_label
+    question.condition_question_id = data.condition[0] if data.condition else None
+    question.condition_value = data.condition[1] if data.condition else ""
+
+
+def question_of(at: SurveyPlace, question_id: int, *, session: Session) -> SurveyQuestion:
+    question = session.get(SurveyQuestion, question_id)
+    if question is None or question.survey_id != at.survey.id:
+        raise NotFound(NO_SUCH_QUESTION)
+    return question
+
+
+def update_question(
+    at: SurveyPlace, question: SurveyQuestion, data: QuestionInput, *, session: Session
+) -> None:
+    must_be_draft(at.survey)
+    _fill_question(question, data)
+    session.add(question)
+    session.flush()
+
+
+def delete_question(at: SurveyPlace, question: SurveyQuestion, *, session: Session) -> None:
+    must_be_draft(at.survey)
+    session.execute(
+        update(SurveyQuestion)
+        .where(col(SurveyQuestion.condition_question_id) == question.id)
+        .values(condition_question_id=None, condition_value="")
+    )
+    session.delete(question)
+    session.flush()
+
+
+def copy_survey(at: SurveyPlace, *, actor: int, session: Session) -> Survey:
+    """A new draft with the survey's own sections and questions (conditions too), to be
+    dated and opened anew; lower chapters add theirs again."""
+    old = at.survey
+    survey = Survey(
+        chapter_id=old.chapter_id,
+        body_id=old.body_id,
+        title=old.title,
+        intro=old.intro,
+        anonymous=old.anonymous,
+        joined_within_months=old.joined_within_months,
+        closes_at=max(as_utc(old.closes_at), utcnow() + timedelta(days=28)),
+        share_results=old.share_results,
+        keep_raw_days=old.keep_raw_days,
+        copied_from=old.id,
+        created_by=actor,
+    )
+    session.add(survey)
+    session.flush()
+    sections = session.exec(
+        select(SurveySection).where(
+            SurveySection.survey_id == old.id, SurveySection.chapter_id == old.chapter_id
+        )
+    ).all()
+    new_section = {}
+    for section in sections:
+        copy = SurveySection(
+            survey_id=survey.id or 0,
+            chapter_id=section.chapter_id,
+            position=section.position,
+            title=section.title,
+            intro=section.intro,
+        )
+        session.add(copy)
+        session.flush()
+        new_section[section.id] = copy.id or 0
+    new_question: dict[int | None, int | None] = {}
+    conditions = []
+    for question in questions_of(old, session=session):
+        if question.section_id not in new_section:
+            continue
+        data = question.model_dump(exclude={"id", "survey_id", "section_id"})
+        copy_q = SurveyQuestion(
+            **data, survey_id=survey.id or 0, section_id=new_section[question.section_id]
+        )
+        copy_q.condition_question_id = None
+        session.add(copy_q)
+        session.flush()
+        new_question[question.id] = copy_q.id
+        if question.condition_question_id is not None:
+            conditions.append((copy_q, question.condition_question_id))
+    for copy_q, old_condition in conditions:
+        copy_q.condition_question_id = new_question.get(old_condition)
+        copy_q.condition_value = copy_q.condition_value if copy_q.condition_question_id else ""
+        session.add(copy_q)
+    session.flush()
+    return survey
+
+
+# --- opening, reminding -------------------------------------------------------------------
+
+
+def _url(survey: Survey) -> str:
+    return f"/surveys/{survey.id}"
+
+
+def open_survey(at: SurveyPlace, *, session: Session) -> int:
+    """Open the survey (once) and invite its audience; how many were invited."""
+    survey = at.survey
+    must_be_draft(survey)
+    if as_utc(survey.closes_at) <= utcnow() + timedelta(hours=1):
+        raise DomainError(N_("The survey must end at least an hour from now."))
+    if not questions_of(survey, session=session):
+        raise DomainError(N_("Please add at least one question first."))
+    moment = utcnow()
+    opened = session.execute(
+        update(Survey)
+        .where(col(Survey.id) == survey.id, col(Survey.opened_at).is_(None))
+        .values(opened_at=moment)
+        .execution_options(synchronize_session=False)
+    )
+    if changed_rows(opened) != 1:
+        raise DomainError(N_("The survey is open already."))
+    session.refresh(survey)
+    asked = audience(survey, at.chapter, session=session)
+    notice_followers(
+        asked, INVITED, url=_url(survey), session=session, title=survey.title, closes=_day(survey)
+    )
+    announce(session, "surveys.opened", survey_id=survey.id)
+    return len(asked)
+
+
+def _day(survey: Survey) -> str:
+    return as_utc(survey.closes_at).astimezone(LOCAL_TIME).strftime("%d.%m.%Y %H:%M")
+
+
+def has_answered(survey: Survey, member_id: int, *, session: Session) -> bool:
+    if survey.anonymous:
+        query = select(SurveyAnswered.id).where(
+            SurveyAnswered.survey_id == survey.id, SurveyAnswered.member_id == member_id
+        )
+    else:
+        query = select(SurveyResponse.id).where(
+            SurveyResponse.survey_id == survey.id,
+            SurveyResponse.member_id == member_id,
+            col(SurveyResponse.submitted_at).is_not(None),
+        )
+    return session.exec(query).first() is not None
+
+
+def answered_ids(survey: Survey, *, session: Session) -> set[int]:
+    if survey.anonymous:
+        rows = session.exec(
+            select(SurveyAnswered.member_id).where(SurveyAnswered.survey_id == survey.id)
+        ).all()
+        return set(rows)
+    found = session.exec(
+        select(SurveyResponse.member_id).where(
+            SurveyResponse.survey_id == survey.id, col(SurveyResponse.submitted_at).is_not(None)
+        )
+    ).all()
+    return {member for member in found if member is not None}
+
+
+def remind_due(*, session: Session, now: datetime | None = None) -> int:
+    """Remind, once per survey, the audience that has not answered, in the last days."""
+    moment = now or utcnow()
+    due = session.exec(
+        select(Survey).where(
+            col(Survey.opened_at).is_not(None),
+            col(Survey.reminded_at).is_(None),
+            col(Survey.closes_at) > moment,
+            col(Survey.closes_at) <= moment + REMIND_BEFORE,
+        )
+    ).all()
+    reminded = 0
+    for survey in due:
+        claimed = session.execute(
+            update(Survey)
+            .where(col(Survey.id) == survey.id, col(Survey.reminded_at).is_(None))
+            .values(reminded_at=moment)
+            .execution_options(synchronize_session=False)
+        )
+        if changed_rows(claimed) != 1:
+            continue
+        chapter = session.get(Chapter, survey.chapter_id)
+        if chapter is None:
+            continue
+        asked = audience(survey, chapter, session=session) - answered_ids(survey, session=session)
+        notice_followers(
+            asked,
+            REMINDED,
+            url=_url(survey),
+            session=session,
+            title=survey.title,
+            closes=_day(survey),
+        )
+        reminded += len(asked)
+    return reminded
+
+
+def open_for_member(member_id: int, *, session: Session) -> list[Survey]:
+    """The open surveys that ask the member and that they have not submitted yet (for
+    the start page)."""
+    now = utcnow()
+    found = []
+    candidates = session.exec(
+        select(Survey, Chapter)
+        .join(Chapter, col(Chapter.id) == Survey.chapter_id)
+        .where(col(Survey.opened_at).is_not(None), col(Survey.closes_at) > now)
+        .order_by(col(Survey.closes_at))
+    ).all()
+    for survey, chapter in candidates:
+        asked = audience_query(survey, chapter).where(col(Member.id) == member_id)
+        if session.exec(asked).first() is None:
+            continue
+        if not has_answered(survey, member_id, session=session):
+            found.append(survey)
+    return found
+
+
+# --- retention -----------------------------------------------------------------------------
+
+
+def forget_due(*, session: Session, now: datetime | None = None) -> int:
+    """Delete the raw answers (responses, drafts, who answered, calls and claims) of the
+    surveys whose time to keep them after the close is up; the counts stay. How many
+    surveys."""
+    moment = now or utcnow()
+    closed = session.exec(
+        select(Survey).where(
+            col(Survey.opened_at).is_not(None),
+            col(Survey.raw_deleted_at).is_(None),
+            col(Survey.closes_at) <= moment,
+        )
+    ).all()
+    done = 0
+    for survey in closed:
+        if as_utc(survey.closes_at) + timedelta(days=survey.keep_raw_days) > moment:
+            continue
+        if survey.anonymous and survey.counted_at is None:
+            continue  # counted first, by the same clock run
+        responses = select(SurveyResponse.id).where(SurveyResponse.survey_id == survey.id)
+        session.execute(delete(SurveyValue).where(col(SurveyValue.response_id).in_(responses)))
+        for model in (SurveyResponse, SurveyDraft, SurveyAnswered):
+            session.execute(delete(model).where(col(model.survey_id) == survey.id))
+        campaigns = select(Campaign.id).where(Campaign.survey_id == survey.id)
+        session.execute(delete(Call).where(col(Call.campaign_id).in_(campaigns)))
+        session.execute(delete(CallClaim).where(col(CallClaim.campaign_id).in_(campaigns)))
+        survey.raw_deleted_at = moment
+        session.add(survey)
+        done += 1
+    session.flush()
+    if done:
+        announce(session, "surveys.raw_deleted", count=done)
+    return done
