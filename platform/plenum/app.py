@@ -40,6 +40,9 @@ from plenum.search import routes as search_routes
 from plenum.series import routes as series_routes
 from plenum.series import synthesis_routes
 from plenum.settings import Settings
+from plenum.surveys import campaign_routes as survey_campaign_routes
+from plenum.surveys import results_routes as survey_results_routes
+from plenum.surveys import routes as survey_routes
 from plenum.votes import routes as vote_routes
 from plenum.votes import sealing
 from plenum.votes.box import BallotBox
@@ -121,6 +124,9 @@ def create_app(settings: Settings | None = None) -> Plenum:
             *minutes_routes.routes,
             *series_routes.routes,
             *synthesis_routes.routes,
+            *survey_routes.routes,
+            *survey_campaign_routes.routes,
+            *survey_results_routes.routes,
             Mount("/static", StaticFiles(directory=settings.root / "static"), name="static"),
         ],
         middleware=_middleware(settings),
