@@ -2,7 +2,7 @@
 
 Revision ID: 0013
 Revises: 0012
-Create Date: 2026-12-06 22:35:24.095336
+Create Date: 2026-12-06 22:41:00.610000
 """
 
 from collections.abc import Sequence
@@ -38,6 +38,7 @@ def upgrade() -> None:
         sa.Column("copied_from", sa.Integer(), nullable=True),
         sa.Column("created_by", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("form_key", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
         sa.ForeignKeyConstraint(["body_id"], ["body.id"], name=op.f("fk_survey_body_id_body")),
         sa.ForeignKeyConstraint(
             ["chapter_id"], ["chapter.id"], name=op.f("fk_survey_chapter_id_chapter")
@@ -55,6 +56,7 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_survey")),
+        sa.UniqueConstraint("created_by", "form_key", name=op.f("uq_survey_created_by_form_key")),
     )
     with op.batch_alter_table("survey", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_survey_chapter_id"), ["chapter_id"], unique=False)
@@ -190,6 +192,7 @@ def upgrade() -> None:
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
         sa.Column("intro", sa.Text(), nullable=False),
+        sa.Column("form_key", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
         sa.ForeignKeyConstraint(
             ["chapter_id"], ["chapter.id"], name=op.f("fk_survey_section_chapter_id_chapter")
         ),
@@ -200,6 +203,9 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_survey_section")),
+        sa.UniqueConstraint(
+            "survey_id", "form_key", name=op.f("uq_survey_section_survey_id_form_key")
+        ),
     )
     with op.batch_alter_table("survey_section", schema=None) as batch_op:
         batch_op.create_index(
@@ -319,6 +325,7 @@ def upgrade() -> None:
         sa.Column("high_label", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
         sa.Column("condition_question_id", sa.Integer(), nullable=True),
         sa.Column("condition_value", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("form_key", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
         sa.ForeignKeyConstraint(
             ["condition_question_id"],
             ["survey_question.id"],
@@ -338,6 +345,9 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_survey_question")),
+        sa.UniqueConstraint(
+            "survey_id", "form_key", name=op.f("uq_survey_question_survey_id_form_key")
+        ),
     )
     with op.batch_alter_table("survey_question", schema=None) as batch_op:
         batch_op.create_index(

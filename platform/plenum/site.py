@@ -27,6 +27,7 @@ from plenum.notify.service import unread_count
 from plenum.orgs import service
 from plenum.orgs.models import Member
 from plenum.series import service as series_service
+from plenum.surveys.service import named_answers, open_for_member
 from plenum.web.dbsession import db
 from plenum.web.forms import form_values, local_path
 from plenum.web.templating import Templates
@@ -43,6 +44,7 @@ def home(request: Request) -> Response:
         "agenda": items,
         "tasks": tasks(found, session=db(request)) if found else [],
         "meetings": upcoming_for(found, session=db(request)) if found else [],
+        "surveys": open_for_member(found.member_id, session=db(request)) if found else [],
         "logged_in": bool(found),
         "unknown_chapters": request.session.get(UNKNOWN_CHAPTERS, []) if found else [],
     }
@@ -85,6 +87,15 @@ def my_data_export(request: Request) -> Response:
     data = service.export_member_data(member, session=session)
     data["motions"] = motions_service.member_data(principal.member_id, session=session)
     data["series"] = series_service.member_data(principal.member_id, session=session)
+    data["surveys"] = [
+        {
+            "survey": survey.title,
+            "answers": json.loads(response.answers or "{}"),
+            "channel": response.channel,
+            "submitted_at": response.submitted_at.isoformat() if response.submitted_at else None,
+        }
+        for survey, response in named_answers(principal.member_id, session=session)
+    ]
     opened = sessions.opened_at(principal.member_id, session=session)
     data["sessions"] = [{"created_at": moment.isoformat()} for moment in opened]
     return Response(

@@ -122,6 +122,27 @@ document.addEventListener("change", (event) => {
   }
 });
 
+// A survey question with a condition shows only while the answer it depends on is chosen
+// (without JavaScript it always shows, saying when to answer it; the server drops an
+// answer whose condition does not hold).
+const showConditional = (form) => {
+  for (const question of form.querySelectorAll("[data-show-if]")) {
+    const chosen = form.querySelector(`[name="${question.dataset.showIf}"]:checked`);
+    const controls = form.querySelector(`[name="${question.dataset.showIf}"]`);
+    const holds = controls === null || (chosen !== null && chosen.value === question.dataset.showValue);
+    question.hidden = !holds && !question.querySelector(".field-error");
+  }
+};
+const conditionalForms = () => document.querySelectorAll("form:has([data-show-if])");
+document.addEventListener("DOMContentLoaded", () => conditionalForms().forEach(showConditional));
+document.addEventListener("htmx:afterSettle", () => conditionalForms().forEach(showConditional));
+document.addEventListener("change", (event) => {
+  const form = event.target instanceof Element ? event.target.closest("form") : null;
+  if (form && form.querySelector("[data-show-if]")) {
+    showConditional(form);
+  }
+});
+
 // After a swap the member asked for (a click, a submit, a choice), the focus must not fall
 // back to the top of the page: when the focused element went away with the old content,
 // the new content takes the focus (its autofocus element if it has one, which htmx sets).

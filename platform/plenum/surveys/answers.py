@@ -82,9 +82,7 @@ def _read_one(question: SurveyQuestion, values: dict[str, list[str]], name: str)
         if any(value not in indexes for value in given) or len(set(given)) != len(given):
             return None, N_("Please choose from the answers.")
         if question.max_choices and len(given) > question.max_choices:
-            return None, N_("Please choose at most %(count)s answers.") % {
-                "count": question.max_choices
-            }
+            return None, N_("Please choose fewer answers: the question says how many at most.")
         return sorted(given, key=int), ""
     if kind == QuestionKind.RANKING:
         return _read_ranking(values, name, count)
@@ -118,9 +116,7 @@ def _read_ranking(values: dict[str, list[str]], name: str, count: int) -> tuple[
         if not raw:
             continue
         if not raw.isdigit() or not 1 <= int(raw) <= count:
-            return None, N_("Please give each option a place from 1 to %(count)s.") % {
-                "count": count
-            }
+            return None, N_("Please choose each place from the list.")
         if int(raw) in places:
             return None, N_("Each place can be given only once.")
         places[int(raw)] = str(index)

@@ -20,6 +20,7 @@ Answer values are strings: an option's index for choices and rankings ("0", "1",
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from enum import StrEnum
 
@@ -73,6 +74,8 @@ class Survey(SQLModel, table=True):
     chapters below it, or the members of one of its bodies, optionally only those who
     joined within the last months."""
 
+    __table_args__ = (UniqueConstraint("created_by", "form_key"),)
+
     id: int | None = Field(default=None, primary_key=True)
     chapter_id: int = Field(foreign_key="chapter.id", index=True)
     body_id: int | None = Field(default=None, foreign_key="body.id")
@@ -92,6 +95,7 @@ class Survey(SQLModel, table=True):
     copied_from: int | None = Field(default=None, foreign_key="survey.id", ondelete="SET NULL")
     created_by: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    form_key: str | None = Field(default=None, max_length=40)  # the same form twice: one survey
 
 
 class SurveySection(SQLModel, table=True):
@@ -99,6 +103,7 @@ class SurveySection(SQLModel, table=True):
     (whose members alone are asked it, after the survey's own sections)."""
 
     __tablename__ = "survey_section"
+    __table_args__ = (UniqueConstraint("survey_id", "form_key"),)
 
     id: int | None = Field(default=None, primary_key=True)
     survey_id: int = Field(foreign_key="survey.id", index=True, ondelete="CASCADE")
@@ -106,6 +111,7 @@ class SurveySection(SQLModel, table=True):
     position: int = Field(default=0)
     title: str = Field(max_length=300)
     intro: str = Field(sa_column=_text())
+    form_key: str | None = Field(default=None, max_length=40)
 
 
 class SurveyQuestion(SQLModel, table=True):
@@ -114,6 +120,7 @@ class SurveyQuestion(SQLModel, table=True):
     answered with the option ``condition_value``."""
 
     __tablename__ = "survey_question"
+    __table_args__ = (UniqueConstraint("survey_id", "form_key"),)
 
     id: int | None = Field(default=None, primary_key=True)
     survey_id: int = Field(foreign_key="survey.id", index=True, ondelete="CASCADE")
@@ -131,6 +138,13 @@ class SurveyQuestion(SQLModel, table=True):
         default=None, foreign_key="survey_question.id", ondelete="SET NULL"
     )
     condition_value: str = Field(default="", max_length=20)
+    form_key: str | None = Field(default=None, max_length=40)
+
+    @property
+    def choices(self) -> list[str]:
+        """The option texts, in order (their index is the stored answer)."""
+        found = json.loads(self.options or "[]")
+        return [str(option) for option in found] if isinstance(found, list) else []
 
 
 class SurveyResponse(SQLModel, table=True):

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from plenum.clock import as_utc, utcnow
@@ -36,6 +38,7 @@ from plenum.surveys.models import (
 )
 from plenum.times import LOCAL_TIME
 
+T = TypeVar("T", Survey, SurveySection, SurveyQuestion)
 LOWER_SECTIONS = 1000  # a lower chapter's sections come after the survey's own
 REMIND_BEFORE = timedelta(days=3)
 INVITED = N_("Survey: “%(title)s”. Your answers count until %(closes)s.")
@@ -81,15 +84,43 @@ def _fill(survey: Survey, data: SurveyInput) -> None:
     survey.keep_raw_days = data.keep_raw_days
 
 
-def create_survey(chapter: Chapter, data: SurveyInput, *, actor: int, session: Session) -> Survey:
+def once(session: Session, row: T, model: type[T], *where: Any) -> T:
+    """Add ``row`` unless a row made by the same form (``where``) is there already: the
+    same form sent twice, even at the same moment, makes one row."""
+    earlier = session.exec(select(model).where(*where)).first()
+    if earlier is not None:
+        return earlier
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        again = session.exec(select(model).where(*where)).first()
+        if again is None:
+            raise
+        return again
+    return row
+
+
+def create_survey(
+    chapter: Chapter, data: SurveyInput, *, actor: int, session: Session, key: str = ""
+) -> Survey:
+    if key:
+        earlier = session.exec(
+            select(Survey).where(Survey.created_by == actor, Survey.form_key == key)
+        ).first()
+        if earlier is not None:
+            return earlier
     survey = Survey(
         chapter_id=chapter.id or 0,
         title="",
         intro="",
         closes_at=data.closes_at,
         created_by=actor,
+        form_key=key or None,
     )
     _fill(survey, data)
+    if key:
+        survey = once(session, survey, Survey, Survey.created_by == actor, Survey.form_key == key)
     session.add(survey)
     session.flush()
     announce(session, "surveys.created", survey_id=survey.id)
@@ -112,7 +143,7 @@ def update_survey(at: SurveyPlace, data: SurveyInput, *, session: Session) -> No
 
 
 def add_section(
-    at: SurveyPlace, owner: Chapter, data: SectionInput, *, session: Session
+    at: SurveyPlace, owner: Chapter, data: SectionInput, *, session: Session, key: str = ""
 ) -> SurveySection:
     """A section of ``owner``: the survey's chapter, or a chapter below adding its own."""
     must_be_draft(at.survey)
@@ -126,7 +157,11 @@ def add_section(
         position=base + count,
         title=data.title,
         intro=data.intro,
+        form_key=key or None,
     )
+    if key:
+        where = (SurveySection.survey_id == at.survey.id, SurveySection.form_key == key)
+        section = once(session, section, SurveySection, *where)
     session.add(section)
     session.flush()
     return section
@@ -137,6 +172,11 @@ def section_of(at: SurveyPlace, section_id: int, *, session: Session) -> SurveyS
     if section is None or section.survey_id != at.survey.id:
         raise NotFound(N_("This section does not exist."))
     return section
+
+
+def sections_all(survey: Survey, *, session: Session) -> list[SurveySection]:
+    query = select(SurveySection).where(SurveySection.survey_id == survey.id)
+    return list(session.exec(query.order_by(col(SurveySection.position), col(SurveySection.id))))
 
 
 def questions_of(survey: Survey, *, session: Session) -> list[SurveyQuestion]:
@@ -153,8 +193,7 @@ def questions_of(survey: Survey, *, session: Session) -> list[SurveyQuestion]:
 
 
 def options_of(question: SurveyQuestion) -> list[str]:
-    found = json.loads(question.options or "[]")
-    return [str(option) for option in found] if isinstance(found, list) else []
+    return question.choices
 
 
 def condition_choices(
@@ -181,7 +220,12 @@ def condition_choices(
 
 
 def add_question(
-    at: SurveyPlace, section: SurveySection, data: QuestionInput, *, session: Session
+    at: SurveyPlace,
+    section: SurveySection,
+    data: QuestionInput,
+    *,
+    session: Session,
+    key: str = "",
 ) -> SurveyQuestion:
     must_be_draft(at.survey)
     count = len(
@@ -196,6 +240,10 @@ def add_question(
         options="[]",
     )
     _fill_question(question, data)
+    question.form_key = key or None
+    if key:
+        where = (SurveyQuestion.survey_id == at.survey.id, SurveyQuestion.form_key == key)
+        question = once(session, question, SurveyQuestion, *where)
     session.add(question)
     session.flush()
     return question
@@ -241,10 +289,16 @@ def delete_question(at: SurveyPlace, question: SurveyQuestion, *, session: Sessi
     session.flush()
 
 
-def copy_survey(at: SurveyPlace, *, actor: int, session: Session) -> Survey:
+def copy_survey(at: SurveyPlace, *, actor: int, session: Session, key: str = "") -> Survey:
     """A new draft with the survey's own sections and questions (conditions too), to be
-    dated and opened anew; lower chapters add theirs again."""
+    dated and opened anew; lower chapters add theirs again. The same form twice: one copy."""
     old = at.survey
+    if key:
+        earlier = session.exec(
+            select(Survey).where(Survey.created_by == actor, Survey.form_key == key)
+        ).first()
+        if earlier is not None:
+            return earlier
     survey = Survey(
         chapter_id=old.chapter_id,
         body_id=old.body_id,
@@ -257,7 +311,12 @@ def copy_survey(at: SurveyPlace, *, actor: int, session: Session) -> Survey:
         keep_raw_days=old.keep_raw_days,
         copied_from=old.id,
         created_by=actor,
+        form_key=key or None,
     )
+    if key:
+        made = once(session, survey, Survey, Survey.created_by == actor, Survey.form_key == key)
+        if made is not survey:
+            return made
     session.add(survey)
     session.flush()
     sections = session.exec(
@@ -457,3 +516,14 @@ def forget_due(*, session: Session, now: datetime | None = None) -> int:
     if done:
         announce(session, "surveys.raw_deleted", count=done)
     return done
+
+
+def named_answers(member_id: int, *, session: Session) -> list[tuple[Survey, SurveyResponse]]:
+    """The member's answers to named surveys (for "Meine Daten"), newest survey first."""
+    rows = session.exec(
+        select(Survey, SurveyResponse)
+        .join(SurveyResponse, col(SurveyResponse.survey_id) == Survey.id)
+        .where(SurveyResponse.member_id == member_id)
+        .order_by(col(Survey.closes_at).desc())
+    ).all()
+    return [(survey, response) for survey, response in rows]
