@@ -33,7 +33,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     schedule.add_argument("--hour", type=int, default=6, help="hour of the digests, Berlin time")
     commands.add_parser(
         "meetings-clock",
-        help="pass on expired seat offers, send reminders, delete needs after 30 days",
+        help="pass on expired seat offers, send reminders, delete needs after 30 days, "
+        "count questionnaires and surveys, delete raw survey answers when their time is up",
     )
     end = commands.add_parser("end-sessions", help="log a member out on every device")
     end.add_argument("--member", required=True, help="member number or provider subject")
@@ -140,6 +141,7 @@ def _meetings_clock(_args: argparse.Namespace) -> int:
     from plenum.db import Database
     from plenum.meetings.chores import run_meeting_chores
     from plenum.series.feedback import count_due
+    from plenum.surveys import clock as surveys_clock
 
     settings = Settings.from_env()
     done = run_meeting_chores(settings)
@@ -149,11 +151,16 @@ def _meetings_clock(_args: argparse.Namespace) -> int:
             database.prepare_to_write(session)
             counted = count_due(session=session)
             session.commit()
+            database.prepare_to_write(session)
+            surveys = surveys_clock.run(session=session)
+            session.commit()
     finally:
         database.dispose()
     print(  # noqa: T201
         f"Seat offers passed on: {done.passed_on}. Reminders queued: {done.reminded}. "
-        f"Needs deleted: {done.forgotten}. Session questionnaires counted: {counted}."
+        f"Needs deleted: {done.forgotten}. Session questionnaires counted: {counted}. "
+        f"Survey reminders: {surveys.reminded}. Surveys counted: {surveys.counted}. "
+        f"Surveys with raw answers deleted: {surveys.forgotten}."
     )
     return 0
 

@@ -142,7 +142,9 @@ def test_anonymous_answers_are_sealed_until_the_close_then_counted_without_a_mem
         answering.submit(place(session, survey), member, session=session)
     session.rollback()
     rows = session.exec(select(SurveyResponse)).all()
-    assert len(rows) == 1 and rows[0].member_id is None and rows[0].sealed
+    assert len(rows) == 1
+    assert rows[0].member_id is None
+    assert rows[0].sealed
     assert session.exec(select(func.count()).select_from(SurveyDraft)).one() == 0
     assert counted(session, survey, questions["active"], "1") == 0
     survey.closes_at = utcnow() - timedelta(minutes=1)
@@ -153,6 +155,7 @@ def test_anonymous_answers_are_sealed_until_the_close_then_counted_without_a_mem
     assert counting.count_due(session=session) == 0
     assert counted(session, survey, questions["active"], "1") == 1
     clear = session.exec(select(SurveyResponse)).one()
-    assert clear.sealed is None and clear.member_id is None
+    assert clear.sealed is None
+    assert clear.member_id is None
     assert json.loads(clear.answers)[str(questions["wish"].id)] == "Kinderbetreuung"
     assert session.exec(select(func.count()).select_from(SurveyAnswered)).one() == 1

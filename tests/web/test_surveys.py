@@ -8,7 +8,6 @@ import pytest
 from sqlmodel import func, select
 
 from plenum.orgs.models import ChapterRole
-
 from plenum.surveys.models import (
     Survey,
     SurveyAnswered,
@@ -19,8 +18,17 @@ from plenum.surveys.models import (
 )
 from tests.support.factories import claims, structure
 from tests.support.surveys import survey_form
-from tests.support.web import asked, confirm, english, enrol, live_script_problems, log_in_as
-from tests.support.web import page, post, text
+from tests.support.web import (
+    asked,
+    confirm,
+    english,
+    enrol,
+    live_script_problems,
+    log_in_as,
+    page,
+    post,
+    text,
+)
 
 PEOPLE = {
     "gina": claims("gina", name="Gina Geschäftsstelle", groups=("lv-nrw-geschaeftsstelle",)),
@@ -108,7 +116,8 @@ def test_office_staff_build_a_county_adds_and_members_answer(
         f"{path}/sections/{first.section_id}/questions",
         {"kind": "single", "text": "Nur eine Option", "options": "Ja", "key": "c"},
     )
-    assert bad.status_code == 422 and count(session, SurveyQuestion) == 2
+    assert bad.status_code == 422
+    assert count(session, SurveyQuestion) == 2
     assert "Please enter from 2 to 30 options" in text(page(bad))
 
     as_member(client, provider, "kai")  # the county's office staff add their own section
@@ -164,13 +173,15 @@ def test_office_staff_build_a_county_adds_and_members_answer(
     )
     assert post(client, f"{path}/answer/2", {}).status_code == 303  # the county's page
     review = page(client.get(f"{path}/review"))
-    assert "<b>keine Zeit</b>" in text(review) and not review.select("main b")
+    assert "<b>keine Zeit</b>" in text(review)
+    assert not review.select("main b")
     assert not live_script_problems(str(review))
     sent = post(client, f"{path}/submit", {})
     assert sent.status_code == 303
     assert post(client, f"{path}/submit", {}).status_code == 409
     response = session.exec(select(SurveyResponse)).one()
-    assert response.submitted_at is not None and response.member_id is not None
+    assert response.submitted_at is not None
+    assert response.member_id is not None
     assert "Mitgliederbefragung NRW" not in text(page(client.get("/")))
     mine = page(client.get("/me/surveys"))
     assert "Mitgliederbefragung NRW" in text(mine)
@@ -183,20 +194,24 @@ def test_an_anonymous_survey_keeps_drafts_sealed_and_cannot_be_changed_after_sen
     client, provider, session, org
 ):
     as_member(client, provider, "gina")
-    survey, first, second = build(client, session)
+    survey, first, _second = build(client, session)
     path = f"/surveys/{survey.id}"
     confirm(client, asked(client, f"{path}/open"))
     as_member(client, provider, "mia")
     assert post(client, f"{path}/answer/1", {f"q{first.id}": "0"}).status_code == 303
     draft = session.exec(select(SurveyDraft)).one()
-    assert draft.sealed and count(session, SurveyResponse) == 0
+    assert draft.sealed
+    assert count(session, SurveyResponse) == 0
     assert page(client.get(f"{path}/answer/1")).select_one(f"#q{first.id}-0").has_attr("checked")
     first_reply = post(client, f"{path}/submit", {})
     assert first_reply.status_code == 303
-    assert count(session, SurveyAnswered) == 1 and count(session, SurveyDraft) == 0
+    assert count(session, SurveyAnswered) == 1
+    assert count(session, SurveyDraft) == 0
     assert post(client, f"{path}/answer/1", {f"q{first.id}": "1"}).status_code == 409
     row = session.exec(select(SurveyResponse)).one()
-    assert row.member_id is None and row.sealed and row.answers == "{}"
+    assert row.member_id is None
+    assert row.sealed
+    assert row.answers == "{}"
 
 
 def test_do_not_call_me_is_a_choice_on_my_data(client, provider, session, org):
