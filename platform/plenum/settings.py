@@ -40,7 +40,7 @@ class Settings:
     oidc_issuer: str = "http://127.0.0.1:9400"
     oidc_client_id: str = "plenum"
     oidc_client_secret: str = DEVELOPMENT_CLIENT_SECRET
-    oidc_scope: str = "openid profile email"
+    oidc_scope: str = "openid profile email phone"
     oidc_claim_name: str = "name"
     oidc_claim_email: str = "email"
     oidc_claim_member_number: str = "member_number"

@@ -420,3 +420,20 @@ def test_callbacks_sent_twice_at_once_log_in_once_and_say_reused(app, provider, 
         for refused in (r for r in pair if r.status_code == 400):
             assert "schon verwendet" in _message(refused)
     assert len(session.exec(select(Member)).all()) == 1
+
+
+def test_the_phone_number_and_the_joining_date_come_from_the_real_login(client, provider, session):
+    """The standard ``phone_number`` claim (dialled by a phone campaign's caller) and
+    ``member_since`` (narrows a survey's audience), through the provider's real flow; an
+    unreadable date changes nothing."""
+    structure(session)
+    claims = {**FULL, "phone_number": "+49 221 555 0199", "member_since": "2024-03-01"}
+    login(client, provider, "erika", claims)
+    member = _member(session)
+    assert member.phone == "+49 221 555 0199"
+    assert member.joined_at is not None
+    assert member.joined_at.date().isoformat() == "2024-03-01"
+    client.cookies.clear()
+    login(client, provider, "erika", {**claims, "member_since": "seit Jahren"})
+    session.expire_all()
+    assert _member(session).joined_at.date().isoformat() == "2024-03-01"
