@@ -67,6 +67,7 @@ bench: setup
 	$(BIN)/python bench/votes.py
 	$(BIN)/python bench/meetings.py
 	$(BIN)/python bench/series.py
+	$(BIN)/python bench/surveys.py
 
 catalogue: setup
 	$(BIN)/python scripts/catalogue.py

@@ -1,8 +1,8 @@
-"""surveys: questionnaires with sections and questions, responses (sealed while an anonymous survey is open), counts for the evaluation, and phone campaigns with callers, claims and calls; members get a phone number, a joining date and a do-not-call choice
+"""surveys: questionnaires with sections and questions, responses (sealed while an anonymous survey is open), counts for the evaluation, and phone campaigns with callers, a call list and calls; members get a phone number, a joining date and a do-not-call choice
 
 Revision ID: 0013
 Revises: 0012
-Create Date: 2026-12-06 22:41:00.610000
+Create Date: 2026-12-06 22:50:52.684046
 """
 
 from collections.abc import Sequence
@@ -67,6 +67,7 @@ def upgrade() -> None:
         sa.Column("survey_id", sa.Integer(), nullable=False),
         sa.Column("script", sa.Text(), nullable=False),
         sa.Column("claim_minutes", sa.Integer(), nullable=False),
+        sa.Column("listed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_by", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -247,39 +248,48 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_call_member_id"), ["member_id"], unique=False)
 
     op.create_table(
-        "call_claim",
+        "call_list",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("campaign_id", sa.Integer(), nullable=False),
         sa.Column("member_id", sa.Integer(), nullable=False),
-        sa.Column("caller_id", sa.Integer(), nullable=False),
-        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("county_id", sa.Integer(), nullable=True),
+        sa.Column("next_call_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("caller_id", sa.Integer(), nullable=True),
+        sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["caller_id"],
             ["member.id"],
-            name=op.f("fk_call_claim_caller_id_member"),
-            ondelete="CASCADE",
+            name=op.f("fk_call_list_caller_id_member"),
+            ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
             ["campaign_id"],
             ["campaign.id"],
-            name=op.f("fk_call_claim_campaign_id_campaign"),
+            name=op.f("fk_call_list_campaign_id_campaign"),
             ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["county_id"],
+            ["chapter.id"],
+            name=op.f("fk_call_list_county_id_chapter"),
+            ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
             ["member_id"],
             ["member.id"],
-            name=op.f("fk_call_claim_member_id_member"),
+            name=op.f("fk_call_list_member_id_member"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_call_claim")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_call_list")),
         sa.UniqueConstraint(
-            "campaign_id", "member_id", name=op.f("uq_call_claim_campaign_id_member_id")
+            "campaign_id", "member_id", name=op.f("uq_call_list_campaign_id_member_id")
         ),
     )
-    with op.batch_alter_table("call_claim", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_call_claim_caller_id"), ["caller_id"], unique=False)
+    with op.batch_alter_table("call_list", schema=None) as batch_op:
+        batch_op.create_index("ix_call_list_caller", ["campaign_id", "caller_id"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_call_claim_campaign_id"), ["campaign_id"], unique=False
+            "ix_call_list_next", ["campaign_id", "done_at", "next_call_at"], unique=False
         )
 
     op.create_table(
@@ -459,11 +469,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_campaign_caller_campaign_id"))
 
     op.drop_table("campaign_caller")
-    with op.batch_alter_table("call_claim", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_call_claim_campaign_id"))
-        batch_op.drop_index(batch_op.f("ix_call_claim_caller_id"))
+    with op.batch_alter_table("call_list", schema=None) as batch_op:
+        batch_op.drop_index("ix_call_list_next")
+        batch_op.drop_index("ix_call_list_caller")
 
-    op.drop_table("call_claim")
+    op.drop_table("call_list")
     with op.batch_alter_table("call", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_call_member_id"))
         batch_op.drop_index(batch_op.f("ix_call_campaign_id"))

@@ -58,6 +58,7 @@ GROUP_ROLES: dict[str, tuple[str, ...]] = {
     "kv-koeln-vorstand": ("board_member@body:kv-koeln-board",),
     "lv-sachsen-vorstand": ("board_member@body:lv-sachsen-board",),
     "bund-geschaeftsstelle": ("office_staff@chapter:bund",),
+    "lv-nrw-telefon": ("caller@chapter:lv-nrw",),
 }
 
 
@@ -69,10 +70,12 @@ class DemoMember:
     chapter: str
     groups: tuple[str, ...]
     role_note: str
+    phone: str = ""  # the provider's phone_number: phone campaigns call it
+    joined: str = ""  # the provider's member_since, an ISO date
 
     @property
     def claims(self) -> dict[str, object]:
-        return {
+        found: dict[str, object] = {
             "sub": self.login,
             "name": self.name,
             "email": f"{self.login}@demo.plenum.invalid",
@@ -80,10 +83,24 @@ class DemoMember:
             "chapter": self.chapter,
             "groups": list(self.groups),
         }
+        if self.phone:
+            found["phone_number"] = self.phone
+        if self.joined:
+            found["member_since"] = self.joined
+        return found
 
 
 MEMBERS: tuple[DemoMember, ...] = (
-    DemoMember("mitglied", "Anna Berger", "100001", "ov-koeln-ehrenfeld", (), "member"),
+    DemoMember(
+        "mitglied",
+        "Anna Berger",
+        "100001",
+        "ov-koeln-ehrenfeld",
+        (),
+        "member",
+        phone="+49 221 555 0101",
+        joined="2019-03-01",
+    ),
     DemoMember(
         "vorstand",
         "Deniz Yılmaz",
@@ -91,6 +108,7 @@ MEMBERS: tuple[DemoMember, ...] = (
         "ov-koeln-kalk",
         ("lv-nrw-vorstand", "kv-koeln-vorstand"),
         "board member",
+        phone="+49 221 555 0102",
     ),
     DemoMember(
         "delegiert",
@@ -115,10 +133,17 @@ MEMBERS: tuple[DemoMember, ...] = (
         "ov-koeln-ehrenfeld",
         ("lv-nrw-moderation",),
         "moderator",
+        phone="+49 221 555 0105",
     ),
     DemoMember("vorsitz", "Marta Nowak", "100006", "kv-koeln", ("lv-nrw-vorsitz",), "chair"),
     DemoMember(
-        "ersatz", "Ömer Aydın", "100007", "ov-koeln-kalk", ("lv-nrw-ersatz",), "substitute delegate"
+        "ersatz",
+        "Ömer Aydın",
+        "100007",
+        "ov-koeln-kalk",
+        ("lv-nrw-ersatz",),
+        "substitute delegate",
+        phone="+49 221 555 0107",
     ),
     DemoMember(
         "sachsen",
@@ -139,7 +164,35 @@ MEMBERS: tuple[DemoMember, ...] = (
         "federal office staff",
     ),
     DemoMember(
-        "dortmund", "Helga Schmitz", "100012", "ov-dortmund-nord", ("lv-nrw-delegiert",), "delegate"
+        "dortmund",
+        "Helga Schmitz",
+        "100012",
+        "ov-dortmund-nord",
+        ("lv-nrw-delegiert",),
+        "delegate",
+        phone="+49 231 555 0112",
+    ),
+    DemoMember(
+        "telefon",
+        "Nils Brandt",
+        "100013",
+        "ov-dortmund-nord",
+        ("lv-nrw-telefon",),
+        "caller (phone campaign)",
+    ),
+    # members who answer the demo surveys (surveys.demo), and are called
+    *(
+        DemoMember(login, name, number, chapter, (), "member (surveys)", phone, joined)
+        for login, name, number, chapter, phone, joined in (
+            ("mitglied2", "Clara Hoffmann", "100014", "ov-koeln-ehrenfeld", "", "2025-11-15"),
+            ("mitglied3", "Mehmet Demir", "100015", "ov-koeln-ehrenfeld", "", "2012-05-01"),
+            ("mitglied4", "Jonas Becker", "100016", "ov-koeln-ehrenfeld", "+49 221 555 0116", ""),
+            ("mitglied5", "Ewa Kowalska", "100017", "ov-koeln-kalk", "", "2026-02-01"),
+            ("mitglied6", "Lukas Schneider", "100018", "ov-koeln-kalk", "", "2021-09-20"),
+            ("mitglied7", "Aylin Kaya", "100019", "ov-koeln-kalk", "+49 221 555 0119", ""),
+            ("mitglied8", "Tobias Meier", "100020", "ov-dortmund-nord", "+49 231 555 0120", ""),
+            ("mitglied9", "Greta Vogel", "100021", "ov-dortmund-nord", "+49 231 555 0121", ""),
+        )
     ),
 )
 
@@ -158,6 +211,7 @@ def load(settings: Settings, *, session: Session) -> bool:
     from plenum.motions import demo as motions_demo
     from plenum.search.index import reindex
     from plenum.series import demo as series_demo
+    from plenum.surveys import demo as surveys_demo
     from plenum.votes import demo as votes_demo
 
     fresh = _load_structure(settings, session=session)
@@ -166,6 +220,7 @@ def load(settings: Settings, *, session: Session) -> bool:
     votes_demo.load(session=session)
     meetings_demo.load(session=session)
     series_demo.load(session=session)
+    surveys_demo.load(session=session)
     reindex(session=session)
     return fresh
 

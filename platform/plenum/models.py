@@ -57,7 +57,7 @@ from plenum.series.models import (
 )
 from plenum.surveys.models import (
     Call,
-    CallClaim,
+    CallListEntry,
     Campaign,
     CampaignCaller,
     Survey,
@@ -93,7 +93,7 @@ __all__ = [
     "BodyRole",
     "CalendarFeed",
     "Call",
-    "CallClaim",
+    "CallListEntry",
     "Campaign",
     "CampaignCaller",
     "Chapter",

@@ -23,6 +23,7 @@ from plenum.clock import utcnow
 from plenum.db import changed_rows, insert_or_nothing
 from plenum.errors import N_, DomainError, ValidationFailed
 from plenum.events import announce
+from plenum.surveys import call_list
 from plenum.surveys.access import SurveyPlace
 from plenum.surveys.answers import Answers, asked_questions, kept, missing
 from plenum.surveys.audience import group_of, in_audience, sections_for
@@ -289,6 +290,7 @@ def _submit(
             raise DomainError(SUBMITTED)
         session.refresh(response)
         record(survey, response, answers, questions=questions, session=session)
+        call_list.done(survey.id or 0, member_id, session=session)
         announce(session, "surveys.answered", survey_id=survey.id)
         return
     if not insert_or_nothing(session, SurveyAnswered, survey_id=survey.id, member_id=member_id):
@@ -316,6 +318,7 @@ def _submit(
             col(SurveyDraft.survey_id) == survey.id, col(SurveyDraft.member_id) == member_id
         )
     )
+    call_list.done(survey.id or 0, member_id, session=session)
     session.flush()
     announce(session, "surveys.answered", survey_id=survey.id)
 

@@ -233,6 +233,8 @@ class Campaign(SQLModel, table=True):
     survey_id: int = Field(foreign_key="survey.id", unique=True, ondelete="CASCADE")
     script: str = Field(sa_column=_text())  # the Gesprächsleitfaden, Markdown
     claim_minutes: int = Field(default=20)
+    # when the call list was made from the audience (once the survey is open)
+    listed_at: datetime | None = Field(default=None, sa_column=_timestamp(True))
     created_by: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
 
@@ -248,18 +250,28 @@ class CampaignCaller(SQLModel, table=True):
     member_id: int = Field(foreign_key="member.id", ondelete="CASCADE")
 
 
-class CallClaim(SQLModel, table=True):
-    """Which caller has a member of the campaign now, until when: one row per member,
-    taken over only once it has expired, so two callers never get the same member."""
+class CallListEntry(SQLModel, table=True):
+    """A member on a campaign's call list, made when the campaign and the open survey
+    meet: their county, when they may be called next, whether they are done (answered,
+    a call that ended for good, or asked not to be called), and which caller holds them
+    until when. A caller takes the first free entry in one guarded statement, so two
+    callers never hold the same member; a claim that expired is free again."""
 
-    __tablename__ = "call_claim"
-    __table_args__ = (UniqueConstraint("campaign_id", "member_id"),)
+    __tablename__ = "call_list"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "member_id"),
+        Index("ix_call_list_next", "campaign_id", "done_at", "next_call_at"),
+        Index("ix_call_list_caller", "campaign_id", "caller_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    campaign_id: int = Field(foreign_key="campaign.id", index=True, ondelete="CASCADE")
+    campaign_id: int = Field(foreign_key="campaign.id", ondelete="CASCADE")
     member_id: int = Field(foreign_key="member.id", ondelete="CASCADE")
-    caller_id: int = Field(foreign_key="member.id", index=True, ondelete="CASCADE")
-    expires_at: datetime = Field(sa_column=_timestamp())
+    county_id: int | None = Field(default=None, foreign_key="chapter.id", ondelete="SET NULL")
+    next_call_at: datetime = Field(sa_column=_timestamp())
+    done_at: datetime | None = Field(default=None, sa_column=_timestamp(True))
+    caller_id: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
+    claimed_until: datetime | None = Field(default=None, sa_column=_timestamp(True))
 
 
 class Call(SQLModel, table=True):

@@ -1,7 +1,116 @@
-"""Pages of a survey's evaluation and its exports (filled in by the evaluation work)."""
+"""Pages of a survey's evaluation and its exports: the results (broken down by a GET
+form that needs no JavaScript), the free-text answers, and CSV and XLSX files."""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+import re
+from collections.abc import Callable
+from typing import Any
 
-routes: list[BaseRoute] = []
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from plenum.auth.current import require_member
+from plenum.auth.permissions import Action, PermissionDenied
+from plenum.errors import NotFound
+from plenum.surveys import export
+from plenum.surveys.access import NO_SUCH_SURVEY, Allowed, SurveyPlace, allowed, survey_place
+from plenum.surveys.audience import in_audience
+from plenum.surveys.results import SMALLEST, available, results, texts
+from plenum.surveys.service import State, question_of, state_of
+from plenum.web.dbsession import db
+from plenum.web.pages import render
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def seen(request: Request) -> tuple[SurveyPlace, Allowed]:
+    """The survey of the path and what the member may do with it; 404 for a member who
+    is neither asked by it nor has any part in running it."""
+    principal = require_member(request)
+    session = db(request)
+    at = survey_place(request.path_params["id"], session=session)
+    asked = in_audience(at.survey, at.chapter, principal.member_id, session=session)
+    shared = asked and at.survey.share_results and state_of(at.survey) == State.CLOSED
+    found = allowed(principal, at, session=session, shared=shared)
+    if not (asked or found.results or found.build or found.raw or found.call):
+        raise NotFound(NO_SUCH_SURVEY)
+    return at, found
+
+
+def require(allowed_here: bool, action: Action) -> None:
+    if not allowed_here:
+        raise PermissionDenied(action.value)
+
+
+def results_page(request: Request) -> Response:
+    at, may = seen(request)
+    require(may.results, Action.SEE_SURVEY_RESULTS)
+    by = request.query_params.get("by", "")
+    context: dict[str, Any] = {
+        "at": at,
+        "survey": at.survey,
+        "may": may,
+        "shown": results(at, session=db(request), by=by),
+        "smallest": SMALLEST,
+    }
+    return render(request, "surveys/results.html", context)
+
+
+def texts_page(request: Request) -> Response:
+    at, may = seen(request)
+    require(may.raw and available(at.survey), Action.SEE_RAW_ANSWERS)
+    session = db(request)
+    question = question_of(at, request.path_params["question"], session=session)
+    page = request.query_params.get("page", "1")
+    found = texts(
+        at,
+        question,
+        session=session,
+        search=request.query_params.get("q", ""),
+        page=int(page) if page.isdigit() else 1,
+    )
+    context = {"at": at, "survey": at.survey, "shown": found}
+    return render(request, "surveys/texts.html", context)
+
+
+def _rows(request: Request) -> tuple[SurveyPlace, list[list[export.Cell]], str]:
+    at, may = seen(request)
+    require(may.export and may.results, Action.EXPORT_SURVEY)
+    session = db(request)
+    if request.query_params.get("raw") == "1":
+        require(may.raw and not at.survey.anonymous, Action.SEE_RAW_ANSWERS)
+        return at, export.raw_rows(at, session=session), "raw"
+    return at, export.aggregate_rows(at, session=session), "results"
+
+
+def _download(
+    request: Request, made: Callable[[list[list[export.Cell]], str], bytes], ext: str, kind: str
+) -> Response:
+    at, rows, what = _rows(request)
+    slug = re.sub(r"[^a-z0-9]+", "-", at.survey.title.casefold()).strip("-")[:40] or "survey"
+    name = f"survey-{at.survey.id}-{slug}-{what}.{ext}"
+    headers = {
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "Cache-Control": "no-store",
+    }
+    return Response(made(rows, at.survey.title), media_type=kind, headers=headers)
+
+
+def export_csv(request: Request) -> Response:
+    return _download(request, lambda rows, _title: export.as_csv(rows), "csv", "text/csv")
+
+
+def export_xlsx(request: Request) -> Response:
+    return _download(request, export.as_xlsx, "xlsx", XLSX)
+
+
+routes: list[BaseRoute] = [
+    Route("/surveys/{id:int}/results", results_page, name="survey_results"),
+    Route(
+        "/surveys/{id:int}/results/texts/{question:int}", texts_page, name="survey_results_texts"
+    ),
+    Route("/surveys/{id:int}/export.csv", export_csv, name="survey_export_csv"),
+    Route("/surveys/{id:int}/export.xlsx", export_xlsx, name="survey_export_xlsx"),
+]

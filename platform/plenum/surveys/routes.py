@@ -20,7 +20,7 @@ from plenum.clock import utcnow
 from plenum.errors import N_, NotFound, ValidationFailed
 from plenum.orgs.models import Body, Chapter, Member
 from plenum.orgs.service import bodies_of, chapter_by_key, chapter_scope
-from plenum.surveys import answering, forms, service
+from plenum.surveys import answering, call_list, forms, service
 from plenum.surveys.access import NO_SUCH_SURVEY, Allowed, SurveyPlace, allowed, survey_place
 from plenum.surveys.answers import asked_questions, form_pairs, form_values, read
 from plenum.surveys.audience import in_audience
@@ -637,6 +637,8 @@ def _set_calls(request: Request, values: dict[str, str]) -> Response:
     if wanted != bool(member.no_calls_since):
         member.no_calls_since = utcnow() if wanted else None
         session.add(member)
+    if wanted:
+        call_list.opt_out(member.id or 0, session=session)
     flash(
         request,
         N_("Phone campaigns will not call you.") if wanted else N_("Phone campaigns may call you."),

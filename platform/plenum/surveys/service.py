@@ -20,12 +20,13 @@ from plenum.errors import N_, DomainError, NotFound
 from plenum.events import announce
 from plenum.mail.notices import notice_followers
 from plenum.orgs.models import Chapter, Member
+from plenum.surveys import call_list
 from plenum.surveys.access import SurveyPlace
 from plenum.surveys.audience import audience, audience_query
 from plenum.surveys.forms import QuestionInput, SectionInput, SurveyInput
 from plenum.surveys.models import (
     Call,
-    CallClaim,
+    CallListEntry,
     Campaign,
     QuestionKind,
     Survey,
@@ -384,6 +385,9 @@ def open_survey(at: SurveyPlace, *, session: Session) -> int:
     if changed_rows(opened) != 1:
         raise DomainError(N_("The survey is open already."))
     session.refresh(survey)
+    campaign = session.exec(select(Campaign).where(Campaign.survey_id == survey.id)).first()
+    if campaign is not None:
+        call_list.make(survey, at.chapter, campaign, session=session)
     asked = audience(survey, at.chapter, session=session)
     notice_followers(
         asked, INVITED, url=_url(survey), session=session, title=survey.title, closes=_day(survey)
@@ -508,7 +512,8 @@ def forget_due(*, session: Session, now: datetime | None = None) -> int:
             session.execute(delete(model).where(col(model.survey_id) == survey.id))
         campaigns = select(Campaign.id).where(Campaign.survey_id == survey.id)
         session.execute(delete(Call).where(col(Call.campaign_id).in_(campaigns)))
-        session.execute(delete(CallClaim).where(col(CallClaim.campaign_id).in_(campaigns)))
+        listed = col(CallListEntry.campaign_id).in_(campaigns)
+        session.execute(delete(CallListEntry).where(listed))
         survey.raw_deleted_at = moment
         session.add(survey)
         done += 1
