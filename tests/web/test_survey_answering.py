@@ -147,15 +147,20 @@ def test_anonymous_answers_are_sealed_until_the_close_then_counted_without_a_mem
     assert rows[0].sealed
     assert session.exec(select(func.count()).select_from(SurveyDraft)).one() == 0
     assert counted(session, survey, questions["active"], "1") == 0
+    for n in (2, 3, 4, 5):  # five answers in all: fewer would not be kept
+        answer(session, survey, questions, world.people[f"m{n}"], active=str(n % 2))
     survey.closes_at = utcnow() - timedelta(minutes=1)
     session.add(survey)
     session.commit()
     assert counting.count_due(session=session) == 1
     session.commit()
     assert counting.count_due(session=session) == 0
-    assert counted(session, survey, questions["active"], "1") == 1
-    clear = session.exec(select(SurveyResponse)).one()
-    assert clear.sealed is None
-    assert clear.member_id is None
-    assert json.loads(clear.answers)[str(questions["wish"].id)] == "Kinderbetreuung"
-    assert session.exec(select(func.count()).select_from(SurveyAnswered)).one() == 1
+    assert counted(session, survey, questions["active"], "1") == 3  # m1, m3, m5
+    assert counted(session, survey, questions["active"]) == 5
+    assert counted(session, survey, questions["wish"]) == 0  # one answer: not kept
+    clear = session.exec(select(SurveyResponse)).all()
+    assert all(row.sealed is None and row.member_id is None for row in clear)
+    assert all(row.chapter_id is None and row.channel == "" for row in clear)  # counted only
+    wishes = [json.loads(row.answers).get(str(questions["wish"].id)) for row in clear]
+    assert "Kinderbetreuung" in wishes
+    assert session.exec(select(func.count()).select_from(SurveyAnswered)).one() == 5

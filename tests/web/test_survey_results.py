@@ -14,7 +14,8 @@ from plenum.clock import utcnow
 from plenum.surveys import answering, counting, service
 from plenum.surveys.answers import read
 from plenum.surveys.models import SurveySection
-from plenum.surveys.results import kept, results
+from plenum.surveys.results import results
+from plenum.surveys.smallest import kept
 from tests.support.factories import claims, structure
 from tests.support.surveys import catalogue, make_survey, place, question
 from tests.support.web import english, enrol, log_in_as, page, text

@@ -79,6 +79,12 @@ def width(questions: list[SurveyQuestion]) -> int:
     return -(-room // ROUND) * ROUND
 
 
+def _width(at: SurveyPlace, session: Session) -> int:
+    """One length for every sealed response of the survey, whichever sections the
+    member was asked (their chapter's or not)."""
+    return width(questions_of(at.survey, session=session))
+
+
 def may_answer(at: SurveyPlace, member_id: int, *, session: Session) -> None:
     if state_of(at.survey) != State.OPEN:
         raise DomainError(CLOSED)
@@ -168,7 +174,7 @@ def _keep_draft(
     session: Session,
 ) -> None:
     plain = json.dumps(answers, ensure_ascii=False, sort_keys=True)
-    sealed = sealing.seal_text(_draft_purpose(at, member_id), plain, size=width(questions))
+    sealed = sealing.seal_text(_draft_purpose(at, member_id), plain, size=_width(at, session))
     if not insert_or_nothing(
         session, SurveyDraft, survey_id=at.survey.id, member_id=member_id, sealed=sealed
     ):
@@ -310,7 +316,7 @@ def _submit(
             survey_id=survey.id or 0,
             channel="",
             answers="{}",
-            sealed=sealing.seal_text(purpose(survey.id or 0), plain, size=width(questions)),
+            sealed=sealing.seal_text(purpose(survey.id or 0), plain, size=_width(at, session)),
         )
     )
     session.execute(

@@ -247,6 +247,10 @@ async def claim(request: Request) -> Response:
 
 def _claim(request: Request, values: dict[str, str]) -> Response:
     found, campaign = _caller(request)
+    known = {str(c.id) for c in calls.counties(found.at, session=db(request))}
+    if values["county"] and values["county"] not in known:
+        errors = {"county": N_("Please choose a county from the list.")}
+        return _calls(request, found, campaign, values, errors, 422)
     county = parse_int(values["county"]) if values["county"] else None
     me = found.principal.member_id
     member = calls.claim_next(found.at, campaign, me, county_id=county, session=db(request))

@@ -35,6 +35,7 @@ from plenum.surveys.models import (
     SurveyValue,
 )
 from plenum.surveys.service import questions_of
+from plenum.surveys.smallest import SMALLEST, kept
 from plenum.votes import sealing
 
 Key = tuple[int, str, str, str]  # question id, value, dimension, group
@@ -49,7 +50,7 @@ def tallies(
 ) -> tuple[Counter[Key], dict[Key, float]]:
     """What one response adds: (counts, sums of numbers) by key."""
     kinds = {str(question.id): question.kind for question in questions}
-    groups = [("", ""), ("chapter", str(group or "")), ("channel", channel)]
+    groups = [("", ""), ("chapter", str(group) if group else "none"), ("channel", channel)]
     for key, answer in answers.items():
         if kinds.get(key) == QuestionKind.SINGLE and isinstance(answer, str):
             groups.append((f"q{key}", answer))
@@ -172,6 +173,30 @@ def record(
     session.flush()
 
 
+def without_small_groups(counts: Counter[Key]) -> Counter[Key]:
+    """The counts of an anonymous survey as they are kept: no question answered by fewer
+    than five, and no group of a breakdown that could not be shown (``smallest``), so
+    not even the table holds an aggregate small enough to point at a member."""
+    totals = {
+        q: n for (q, value, dimension, _grp), n in counts.items() if not value and not dimension
+    }
+    sizes: dict[tuple[int, str], dict[str, int]] = {}
+    for (q, value, dimension, grp), n in counts.items():
+        if dimension and not value:
+            sizes.setdefault((q, dimension), {})[grp] = n
+    shown = {
+        (q, dimension): kept(groups, totals.get(q, 0)) for (q, dimension), groups in sizes.items()
+    }
+    return Counter(
+        {
+            (q, value, dimension, grp): n
+            for (q, value, dimension, grp), n in counts.items()
+            if totals.get(q, 0) >= SMALLEST
+            and (not dimension or grp in shown.get((q, dimension), set()))
+        }
+    )
+
+
 # --- the anonymous count -----------------------------------------------------------------------
 
 
@@ -219,17 +244,18 @@ def count(survey: Survey, moment: datetime, *, session: Session) -> None:
     responses = []
     for key, one in sorted((secrets.token_hex(16), one) for one in opened):
         answers = one.get("answers") or {}
+        # the clear row keeps neither chapter nor channel: only the counts made here do
         response = SurveyResponse(
             key=key,
             survey_id=survey.id or 0,
-            chapter_id=one.get("group"),
-            channel=str(one.get("channel") or "online"),
+            channel="",
             submitted_at=moment,
             answers=json.dumps(answers, ensure_ascii=False, sort_keys=True),
         )
         session.add(response)
         responses.append((response, answers))
-        more, more_sums = tallies(questions, answers, response.chapter_id, response.channel)
+        group, channel = one.get("group"), str(one.get("channel") or "online")
+        more, more_sums = tallies(questions, answers, group, channel)
         counts.update(more)
         for key_, amount in more_sums.items():
             sums[key_] = sums.get(key_, 0.0) + amount
@@ -238,7 +264,8 @@ def count(survey: Survey, moment: datetime, *, session: Session) -> None:
     for response, answers in responses:
         values.extend(value_rows(response.id or 0, questions, answers))
     session.add_all(values)
-    bump(survey.id or 0, counts, sums, 1, session=session)
+    shown = without_small_groups(counts)
+    bump(survey.id or 0, shown, {k: v for k, v in sums.items() if k in shown}, 1, session=session)
     session.flush()
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text(RESEAL_ANSWERED), {"survey": survey.id})

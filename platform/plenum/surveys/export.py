@@ -17,6 +17,7 @@ import json
 from collections.abc import Sequence
 
 from openpyxl import Workbook  # type: ignore[import-untyped]
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
 from sqlmodel import Session, col, select
 
 from plenum.errors import N_, DomainError
@@ -60,7 +61,8 @@ def aggregate_rows(at: SurveyPlace, *, session: Session) -> list[list[Cell]]:
         found = overall if not way else results(at, session=session, by=way)
         name = gettext(label) if way in ("chapter", "channel") else label
         for item in found.questions:
-            rows += _question_rows(item, name)
+            if not item.too_few:  # fewer than five answered: not shown anywhere
+                rows += _question_rows(item, name)
     return rows
 
 
@@ -186,13 +188,19 @@ def as_xlsx(rows: Sequence[Sequence[Cell]], title: str) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=_sheet_title(title))
     for row in rows:
-        sheet.append([neutral(cell) for cell in row])
+        sheet.append([_printable(neutral(cell)) for cell in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
+def _printable(cell: Cell) -> Cell:
+    """Without the control characters a spreadsheet cell cannot hold (a member may type
+    them): each becomes a space."""
+    return ILLEGAL_CHARACTERS_RE.sub(" ", cell) if isinstance(cell, str) else cell
+
+
 def _sheet_title(title: str) -> str:
     """At most 31 characters, none of those Excel forbids in a sheet's name."""
-    cleaned = "".join(" " if c in "[]:*?/\\'" else c for c in title).strip()
+    cleaned = "".join(" " if c in "[]:*?/\\'" else c for c in str(_printable(title))).strip()
     return cleaned[:31] or "Plenum"

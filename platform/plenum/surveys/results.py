@@ -32,8 +32,8 @@ from plenum.surveys.models import (
     SurveyValue,
 )
 from plenum.surveys.service import options_of, questions_of
+from plenum.surveys.smallest import SMALLEST, kept
 
-SMALLEST = 5
 PER_PAGE = 50
 SCALE = ("1", "2", "3", "4", "5")
 CHANNELS = {"online": N_("Online"), "phone": N_("Phone")}
@@ -74,6 +74,7 @@ class QuestionResult:
     overall: Tally
     groups: list[Group]
     hidden: int  # groups of fewer than SMALLEST not shown
+    too_few: int = 0  # fewer than SMALLEST answered: nothing of the question is shown
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,7 @@ def _counts(
     ).all()
     found: dict[tuple[int, str], Counts] = defaultdict(dict)
     for question, value, dimension, grp, n, total in rows:
-        found[(question, grp if dimension else "")][value] = (n, total)
+        found[(question, (grp or "none") if dimension else "")][value] = (n, total)
     return found
 
 
@@ -182,6 +183,8 @@ def _question(
     labels: dict[str, tuple[str, bool]],
 ) -> QuestionResult:
     overall = tally(question, everyone)
+    if overall.respondents < SMALLEST:
+        return QuestionResult(question, tally(question, {}), [], 0, too_few=overall.respondents)
     if not by:
         return QuestionResult(question, overall, [], 0)
     sizes = {
@@ -189,24 +192,12 @@ def _question(
         for (qid, grp), found in counts.items()
         if qid == question.id and grp
     }
-    shown = kept(sizes)
+    shown = kept(sizes, overall.respondents)
     groups = [
         Group(grp, *labels.get(grp, (grp, False)), tally(question, counts[(question.id or 0, grp)]))
         for grp in sorted(shown, key=lambda g: (-sizes[g], labels.get(g, (g, False))[0]))
     ]
     return QuestionResult(question, overall, groups, len(sizes) - len(shown))
-
-
-def kept(sizes: dict[str, int]) -> set[str]:
-    """The groups that may be shown: at least ``SMALLEST`` each, and those hidden
-    together either none or at least ``SMALLEST`` (else the next smallest joins them)."""
-    shown = {grp for grp, n in sizes.items() if n >= SMALLEST}
-    pool = sum(n for grp, n in sizes.items() if grp not in shown)
-    while 0 < pool < SMALLEST and shown:
-        smallest = min(shown, key=lambda g: (sizes[g], g))
-        shown.remove(smallest)
-        pool += sizes[smallest]
-    return shown
 
 
 def tally(question: SurveyQuestion, counts: Counts) -> Tally:

@@ -17,8 +17,9 @@ from plenum.errors import NotFound
 from plenum.surveys import export
 from plenum.surveys.access import NO_SUCH_SURVEY, Allowed, SurveyPlace, allowed, survey_place
 from plenum.surveys.audience import in_audience
-from plenum.surveys.results import SMALLEST, available, results, texts
+from plenum.surveys.results import available, results, texts
 from plenum.surveys.service import State, question_of, state_of
+from plenum.surveys.smallest import SMALLEST
 from plenum.web.dbsession import db
 from plenum.web.pages import render
 

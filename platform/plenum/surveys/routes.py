@@ -352,7 +352,9 @@ def _question_page(
     errors: dict[str, str],
     status_code: int = 200,
 ) -> Response:
-    choices = service.condition_choices(found.at.survey, section, session=db(request))
+    choices = service.condition_choices(
+        found.at.survey, section, session=db(request), question_of_it=question
+    )
     context = {
         "survey": found.at.survey,
         "question": question,
@@ -360,7 +362,7 @@ def _question_page(
         "values": values,
         "errors": errors,
         "kinds": list(QuestionKind),
-        "conditions": [(v, label) for v, label in choices if not v.startswith(f"{question.id}:")],
+        "conditions": choices,
     }
     return render(request, "surveys/question.html", context, status_code)
 
@@ -372,9 +374,10 @@ async def update_question(request: Request) -> Response:
 def _update_question(request: Request, values: dict[str, str]) -> Response:
     found = seen(request, lock=True)
     question, section = _question(request, found)
-    conditions = tuple(
-        c for c in _conditions(request, found, section) if not c.startswith(f"{question.id}:")
+    choices = service.condition_choices(
+        found.at.survey, section, session=db(request), question_of_it=question
     )
+    conditions = tuple(value for value, _label in choices)
     try:
         data = forms.parse_question(values, conditions)
     except ValidationFailed as exc:

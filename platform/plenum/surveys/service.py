@@ -198,10 +198,15 @@ def options_of(question: SurveyQuestion) -> list[str]:
 
 
 def condition_choices(
-    survey: Survey, before: SurveySection, *, session: Session
+    survey: Survey,
+    before: SurveySection,
+    *,
+    session: Session,
+    question_of_it: SurveyQuestion | None = None,
 ) -> list[tuple[str, str]]:
-    """The conditions a question of section ``before`` may have: an option of a
-    single-choice question asked before it, as ("<question id>:<index>", label)."""
+    """The conditions a question of section ``before`` may have (a new one, or
+    ``question_of_it``): an option of a single-choice question asked before it, as
+    ("<question id>:<index>", label). Never a later question: no condition loops."""
     found = []
     sections = {
         s.id: s
@@ -210,6 +215,8 @@ def condition_choices(
     for question in questions_of(survey, session=session):
         section = sections[question.section_id]
         if (section.position, section.id or 0) > (before.position, before.id or 0):
+            break
+        if question_of_it is not None and question.id == question_of_it.id:
             break
         if question.kind != QuestionKind.SINGLE:
             continue
@@ -276,6 +283,16 @@ def update_question(
     must_be_draft(at.survey)
     _fill_question(question, data)
     session.add(question)
+    dependents = session.exec(
+        select(SurveyQuestion).where(SurveyQuestion.condition_question_id == question.id)
+    ).all()
+    for dependent in dependents:  # a condition on an answer the question no longer has
+        index = dependent.condition_value
+        fits = question.kind == QuestionKind.SINGLE and index.isdigit()
+        if not fits or int(index) >= len(question.choices):
+            dependent.condition_question_id = None
+            dependent.condition_value = ""
+            session.add(dependent)
     session.flush()
 
 
