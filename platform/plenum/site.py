@@ -27,6 +27,7 @@ from plenum.notify.service import unread_count
 from plenum.orgs import service
 from plenum.orgs.models import Member
 from plenum.series import service as series_service
+from plenum.surveys.campaign import member_data as campaign_data
 from plenum.surveys.service import named_answers, open_for_member
 from plenum.web.dbsession import db
 from plenum.web.forms import form_values, local_path
@@ -96,6 +97,7 @@ def my_data_export(request: Request) -> Response:
         }
         for survey, response in named_answers(principal.member_id, session=session)
     ]
+    data["survey_calls"] = campaign_data(principal.member_id, session=session)
     opened = sessions.opened_at(principal.member_id, session=session)
     data["sessions"] = [{"created_at": moment.isoformat()} for moment in opened]
     return Response(

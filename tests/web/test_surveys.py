@@ -220,3 +220,19 @@ def test_do_not_call_me_is_a_choice_on_my_data(client, provider, session, org):
     assert page(client.get("/me/surveys")).select_one("#no-calls").has_attr("checked")
     assert post(client, "/me/calls", {}).status_code == 303
     assert not page(client.get("/me/surveys")).select_one("#no-calls").has_attr("checked")
+
+
+def test_the_data_download_holds_named_answers_calls_and_the_phone_choice(
+    client, provider, session, org
+):
+    as_member(client, provider, "gina")
+    survey, first, _second = build(client, session, anonymous="no")
+    confirm(client, asked(client, f"/surveys/{survey.id}/open"))
+    as_member(client, provider, "mia")
+    assert post(client, f"/surveys/{survey.id}/answer/1", {f"q{first.id}": "0"}).status_code == 303
+    assert post(client, "/me/calls", {"no_calls": "1"}).status_code == 303
+    data = client.get("/me/export.json").json()
+    assert data["surveys"][0]["survey"] == "Mitgliederbefragung NRW"
+    assert data["surveys"][0]["answers"] == {str(first.id): "0"}
+    assert data["survey_calls"] == {"received": [], "made": []}
+    assert data["member"]["no_calls_since"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, text, update
 from sqlmodel import Session, col, select
@@ -33,6 +34,7 @@ from plenum.surveys.models import (
     Campaign,
     CampaignCaller,
     Outcome,
+    Survey,
 )
 from plenum.surveys.service import State, answered_ids, has_answered, state_of
 
@@ -353,3 +355,30 @@ def _last_outcomes(campaign: Campaign, *, session: Session) -> dict[int, str]:
         .order_by(col(Call.called_at), col(Call.id))
     )
     return dict(session.exec(query).all())
+
+
+def member_data(member_id: int, *, session: Session) -> dict[str, list[dict[str, object]]]:
+    """For the member's data download: the calls made to them and the calls they made."""
+
+    def shown(call: Call, title: str) -> dict[str, object]:
+        return {
+            "survey": title,
+            "outcome": call.outcome,
+            "called_at": as_utc(call.called_at).isoformat(),
+            "call_again_at": as_utc(call.call_again_at).isoformat() if call.call_again_at else None,
+        }
+
+    def calls_where(*where: Any) -> list[dict[str, object]]:
+        query = (
+            select(Call, Survey.title)
+            .join(Campaign, col(Campaign.id) == Call.campaign_id)
+            .join(Survey, col(Survey.id) == Campaign.survey_id)
+            .where(*where)
+            .order_by(col(Call.called_at))
+        )
+        return [shown(call, title) for call, title in session.exec(query).all()]
+
+    return {
+        "received": calls_where(col(Call.member_id) == member_id),
+        "made": calls_where(col(Call.caller_id) == member_id),
+    }

@@ -22,7 +22,7 @@ from plenum.orgs.models import Body, Chapter, Member
 from plenum.orgs.service import bodies_of, chapter_by_key, chapter_scope
 from plenum.surveys import answering, call_list, forms, service
 from plenum.surveys.access import NO_SUCH_SURVEY, Allowed, SurveyPlace, allowed, survey_place
-from plenum.surveys.answers import asked_questions, form_pairs, form_values, read
+from plenum.surveys.answers import asked_questions, form_pairs, form_values, missing, read
 from plenum.surveys.audience import in_audience
 from plenum.surveys.models import QuestionKind, Survey, SurveyQuestion, SurveySection
 from plenum.times import local_input
@@ -567,7 +567,9 @@ def _save_answers(request: Request, pairs: list[tuple[str, str]]) -> Response:
 def review(request: Request) -> Response:
     found, questionnaire = _answering(request)
     answers, submitted = answering.saved(found.at, found.principal.member_id, session=db(request))
-    return _review(request, found, questionnaire, answers, submitted, {})
+    # a changed answer of a sent named response may ask a further required question
+    errors = missing(questionnaire.questions, answers) if submitted else {}
+    return _review(request, found, questionnaire, answers, submitted, errors)
 
 
 def _review(
