@@ -109,3 +109,18 @@ def catalogue(session: Session, survey: Survey) -> dict[str, SurveyQuestion]:
         condition=f"{found['active'].id}:1",
     )
     return found
+
+
+def form_pairs(questions: dict[str, SurveyQuestion], **answers: Any) -> list[tuple[str, str]]:
+    """The (name, value) pairs of an answer form, by the questions' names: a list for a
+    multiple choice, {index: place} for a ranking."""
+    pairs: list[tuple[str, str]] = []
+    for name, value in answers.items():
+        asked = questions[name]
+        if isinstance(value, dict):
+            pairs += [(f"q{asked.id}-{index}", place) for index, place in value.items()]
+        else:
+            pairs += [
+                (f"q{asked.id}", one) for one in (value if isinstance(value, list) else [value])
+            ]
+    return pairs

@@ -16,7 +16,7 @@ from plenum.surveys import answering, counting, service
 from plenum.surveys.answers import read
 from plenum.surveys.models import SurveyAnswered, SurveyCount, SurveyDraft, SurveyResponse
 from tests.support.factories import claims, structure
-from tests.support.surveys import catalogue, make_survey, place
+from tests.support.surveys import catalogue, form_pairs, make_survey, place
 from tests.support.web import enrol
 
 PEOPLE = {
@@ -41,21 +41,9 @@ def opened(session, org, **fields):
     return survey, questions
 
 
-def form(questions, **answers):
-    pairs = []
-    for name, value in answers.items():
-        question = questions[name]
-        if isinstance(value, dict):
-            pairs += [(f"q{question.id}-{index}", place) for index, place in value.items()]
-        else:
-            for one in value if isinstance(value, list) else [value]:
-                pairs.append((f"q{question.id}", one))
-    return pairs
-
-
 def answer(session, survey, questions, member, **given):
     at = place(session, survey)
-    found, errors = read(questions.values(), form(questions, **given))
+    found, errors = read(questions.values(), form_pairs(questions, **given))
     assert not errors
     first = answering.questionnaire(at, member, session=session).sections[0]
     answering.save_section(at, member, first, found, session=session)
@@ -82,12 +70,12 @@ def test_a_required_question_must_be_answered_and_a_condition_hides_its_question
     at = place(session, survey)
     member = world.people["m0"]
     first = answering.questionnaire(at, member, session=session).sections[0]
-    found, _ = read(questions.values(), form(questions, wish="Mehr Treffen"))
+    found, _ = read(questions.values(), form_pairs(questions, wish="Mehr Treffen"))
     with pytest.raises(ValidationFailed) as refused:
         answering.save_section(at, member, first, found, session=session)
     assert f"q{questions['active'].id}" in refused.value.errors
     session.rollback()
-    found, _ = read(questions.values(), form(questions, active="0", why="nur so"))
+    found, _ = read(questions.values(), form_pairs(questions, active="0", why="nur so"))
     kept = answering.save_section(at, member, first, found, session=session)
     assert str(questions["why"].id) not in kept  # asked only of those who said "Nein"
 
@@ -114,7 +102,7 @@ def test_named_answers_count_at_once_and_move_when_changed(session, world):
     )
     at = place(session, survey)
     first = answering.questionnaire(at, member, session=session).sections[0]
-    found, _ = read(questions.values(), form(questions, active="0", topics=["1"]))
+    found, _ = read(questions.values(), form_pairs(questions, active="0", topics=["1"]))
     answering.save_section(at, member, first, found, session=session)
     session.commit()
     assert counted(session, survey, questions["active"], "1") == 0
@@ -130,7 +118,7 @@ def test_anonymous_answers_are_sealed_until_the_close_then_counted_without_a_mem
     at = place(session, survey)
     member = world.people["m1"]
     first = answering.questionnaire(at, member, session=session).sections[0]
-    found, _ = read(questions.values(), form(questions, active="1", wish="Kinderbetreuung"))
+    found, _ = read(questions.values(), form_pairs(questions, active="1", wish="Kinderbetreuung"))
     answering.save_section(at, member, first, found, session=session)
     session.commit()
     draft = session.exec(select(SurveyDraft)).one()

@@ -17,7 +17,7 @@ from plenum.surveys.models import SurveySection
 from plenum.surveys.results import results
 from plenum.surveys.smallest import kept
 from tests.support.factories import claims, structure
-from tests.support.surveys import catalogue, make_survey, place, question
+from tests.support.surveys import catalogue, form_pairs, make_survey, place, question
 from tests.support.web import english, enrol, log_in_as, page, text
 
 HYPERLINK = '=HYPERLINK("http://evil.example","klick")'
@@ -52,21 +52,9 @@ def opened(session, org, **fields):
     return survey, questions
 
 
-def form(questions, **answers):
-    pairs = []
-    for name, value in answers.items():
-        question_ = questions[name]
-        if isinstance(value, dict):
-            pairs += [(f"q{question_.id}-{index}", place_) for index, place_ in value.items()]
-        else:
-            for one in value if isinstance(value, list) else [value]:
-                pairs.append((f"q{question_.id}", one))
-    return pairs
-
-
 def answer(session, survey, questions, member, phone=False, **given):
     at = place(session, survey)
-    found, errors = read(questions.values(), form(questions, **given))
+    found, errors = read(questions.values(), form_pairs(questions, **given))
     assert not errors
     if phone:
         answering.answer_by_phone(at, member, found, caller=member, session=session)

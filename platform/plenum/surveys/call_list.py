@@ -17,7 +17,7 @@ from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
 from plenum.clock import utcnow
-from plenum.db import changed_rows
+from plenum.db import changed_rows, update_if
 from plenum.orgs.models import Chapter, Member
 from plenum.surveys.audience import audience_query, groups_of
 from plenum.surveys.models import CallListEntry, Campaign, Survey, SurveyAnswered, SurveyResponse
@@ -37,15 +37,8 @@ def make(
     moment = now or utcnow()
     if survey.opened_at is None or campaign.listed_at is not None:
         return 0
-    claimed = session.execute(
-        update(Campaign)
-        .where(col(Campaign.id) == campaign.id, col(Campaign.listed_at).is_(None))
-        .values(listed_at=moment)
-        .execution_options(synchronize_session=False)
-    )
-    if changed_rows(claimed) != 1:
+    if not update_if(session, campaign, {"listed_at": None}, listed_at=moment):
         return 0  # made by another request at the same moment
-    campaign.listed_at = moment
     reachable = audience_query(survey, chapter).where(
         col(Member.phone) != "", col(Member.no_calls_since).is_(None)
     )

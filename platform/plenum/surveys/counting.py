@@ -18,12 +18,12 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, text, update
+from sqlalchemy import delete, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from plenum.clock import utcnow
-from plenum.db import changed_rows
+from plenum.db import update_if
 from plenum.events import announce
 from plenum.surveys.answers import Answers
 from plenum.surveys.models import (
@@ -217,13 +217,7 @@ def count_due(*, session: Session, now: datetime | None = None) -> int:
 
 
 def count(survey: Survey, moment: datetime, *, session: Session) -> None:
-    claimed = session.execute(
-        update(Survey)
-        .where(col(Survey.id) == survey.id, col(Survey.counted_at).is_(None))
-        .values(counted_at=moment)
-        .execution_options(synchronize_session=False)
-    )
-    if changed_rows(claimed) != 1:
+    if not update_if(session, survey, {"counted_at": None}, counted_at=moment):
         return  # counted by another clock at the same moment
     sealed = session.exec(
         select(SurveyResponse.sealed).where(

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from plenum.clock import as_utc, utcnow
-from plenum.db import changed_rows
+from plenum.db import update_if
 from plenum.errors import N_, DomainError, NotFound
 from plenum.events import announce
 from plenum.mail.notices import notice_followers
@@ -393,15 +393,8 @@ def open_survey(at: SurveyPlace, *, session: Session) -> int:
     if not questions_of(survey, session=session):
         raise DomainError(N_("Please add at least one question first."))
     moment = utcnow()
-    opened = session.execute(
-        update(Survey)
-        .where(col(Survey.id) == survey.id, col(Survey.opened_at).is_(None))
-        .values(opened_at=moment)
-        .execution_options(synchronize_session=False)
-    )
-    if changed_rows(opened) != 1:
+    if not update_if(session, survey, {"opened_at": None}, opened_at=moment):
         raise DomainError(N_("The survey is open already."))
-    session.refresh(survey)
     campaign = session.exec(select(Campaign).where(Campaign.survey_id == survey.id)).first()
     if campaign is not None:
         call_list.make(survey, at.chapter, campaign, session=session)
@@ -458,13 +451,7 @@ def remind_due(*, session: Session, now: datetime | None = None) -> int:
     ).all()
     reminded = 0
     for survey in due:
-        claimed = session.execute(
-            update(Survey)
-            .where(col(Survey.id) == survey.id, col(Survey.reminded_at).is_(None))
-            .values(reminded_at=moment)
-            .execution_options(synchronize_session=False)
-        )
-        if changed_rows(claimed) != 1:
+        if not update_if(session, survey, {"reminded_at": None}, reminded_at=moment):
             continue
         chapter = session.get(Chapter, survey.chapter_id)
         if chapter is None:
