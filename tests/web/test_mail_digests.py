@@ -350,3 +350,29 @@ def test_a_digest_costs_the_same_with_3_or_30_comments(session, org, people):
         return len(seen)
 
     assert cost("anna") == cost("eve")
+
+
+def test_a_survey_that_asks_the_member_is_in_the_digest_until_they_answer(
+    session, org, people, mail_settings, inbox
+):
+    """Members who chose a digest are invited to a survey there (and reminded there),
+    not by a mail of its own; who has answered is not asked again."""
+    from plenum.surveys import answering
+    from plenum.surveys import service as surveys
+    from tests.support.surveys import make_survey, place, question, section
+
+    survey = make_survey(session, org.state, people["gina"], title="Wie geht es dir?")
+    first = section(session, survey)
+    asked = question(session, survey, first, "single", "Gut?", options=("Ja", "Nein"))
+    surveys.open_survey(place(session, survey), session=session)
+    session.commit()
+    choose(session, people["anna"], "weekly")
+    assert send(mail_settings, session) == 1  # Eve's daily digest
+    [mail] = inbox.to("eve@example.invalid")
+    assert "Wie geht es dir?" in mail.get_content()
+    assert f"http://testserver/surveys/{survey.id}" in mail.get_content()
+    at = place(session, survey)
+    answering.save_section(at, people["anna"], first, {str(asked.id): "0"}, session=session)
+    answering.submit(at, people["anna"], session=session)
+    session.commit()
+    assert send(mail_settings, session, "weekly") == 0  # Anna answered: nothing new for her

@@ -8,7 +8,8 @@ what this member's previous digest covered, and tells about
   spaces they follow, where they may still read;
 - motions and amendments published in their chapters and the chapters above, as far as
   they may see them (their own are left out);
-- calls for motions of those chapters closing within the next 7 days.
+- calls for motions of those chapters closing within the next 7 days;
+- surveys asking them that opened, or sent their reminder, and that they have not answered.
 
 A member with nothing new gets no mail; deadlines alone count as news when one comes
 within 7 days, or within a day, during the period. Each member gets at most one digest
@@ -38,6 +39,8 @@ from plenum.mail.news import Deadline, NewAmendment, NewMotion, Published, new_c
 from plenum.motions.service import may_view
 from plenum.orgs.models import Chapter, Member
 from plenum.orgs.service import principal_for
+from plenum.surveys.models import Survey
+from plenum.surveys.service import news_for as surveys_news
 from plenum.times import LOCAL_TIME
 
 PERIODS = {Delivery.DAILY.value: timedelta(days=1), Delivery.WEEKLY.value: timedelta(days=7)}
@@ -90,6 +93,7 @@ class ChapterNews:
     amendments: list[NewAmendment] = field(default_factory=list)
     threads: list[ThreadNews] = field(default_factory=list)
     deadlines: list[Deadline] = field(default_factory=list)
+    surveys: list[Survey] = field(default_factory=list)  # asking the member: opened, or ending
 
 
 @dataclass(frozen=True)
@@ -183,6 +187,8 @@ def digest_for(
             group(amendment.place.chapter).amendments.append(amendment)
     for news, chapter in _threads(principal, since, end, places, session=session):
         group(chapter).threads.append(news)
+    for survey, chapter in surveys_news(me, since, end, session=session):
+        group(chapter).surveys.append(survey)
     newsworthy = bool(groups)
     for deadline in known.deadlines:
         if deadline.place.chapter.id in mine:

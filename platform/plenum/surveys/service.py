@@ -469,6 +469,33 @@ def remind_due(*, session: Session, now: datetime | None = None) -> int:
     return reminded
 
 
+def news_for(
+    member_id: int, since: datetime, end: datetime, *, session: Session
+) -> list[tuple[Survey, Chapter]]:
+    """The open surveys asking the member, not answered by them, that opened or sent their
+    reminder in (since, end]: the member's digest invites and reminds them with these."""
+    fresh = [
+        (survey, chapter)
+        for survey, chapter in session.exec(
+            select(Survey, Chapter)
+            .join(Chapter, col(Chapter.id) == Survey.chapter_id)
+            .where(col(Survey.opened_at).is_not(None), col(Survey.closes_at) > end)
+            .order_by(col(Survey.closes_at))
+        ).all()
+        if any(
+            moment is not None and since < as_utc(moment) <= end
+            for moment in (survey.opened_at, survey.reminded_at)
+        )
+    ]
+    return [
+        (survey, chapter)
+        for survey, chapter in fresh
+        if session.exec(audience_query(survey, chapter).where(col(Member.id) == member_id)).first()
+        is not None
+        and not has_answered(survey, member_id, session=session)
+    ]
+
+
 def open_for_member(member_id: int, *, session: Session) -> list[Survey]:
     """The open surveys that ask the member and that they have not submitted yet (for
     the start page)."""
