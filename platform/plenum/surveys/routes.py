@@ -88,10 +88,15 @@ def survey_list(request: Request) -> Response:
     chapter = chapter_by_key(request.path_params["key"], session=session)
     scope = chapter_scope(chapter)
     builds = may(principal, Action.BUILD_SURVEY, scope)
+    sees_results = may(principal, Action.SEE_SURVEY_RESULTS, scope)
     shown = [
         survey
         for survey in service.surveys_of(chapter, session=session)
-        if builds or survey.opened_at is not None
+        if builds
+        or (
+            survey.opened_at is not None
+            and (sees_results or in_audience(survey, chapter, principal.member_id, session=session))
+        )
     ]
     adds = may(principal, Action.ADD_SURVEY_QUESTIONS, scope)
     context = {
