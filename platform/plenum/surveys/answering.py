@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from plenum.auth.permissions import PermissionDenied
 from plenum.clock import utcnow
 from plenum.db import changed_rows, insert_or_nothing
-from plenum.errors import N_, DomainError, ValidationFailed
+from plenum.errors import N_, DomainError, NotFound, ValidationFailed
 from plenum.events import announce
 from plenum.surveys import call_list
 from plenum.surveys.access import SurveyPlace
@@ -230,7 +230,8 @@ def _named_response(
         answers="{}",
     )
     response = _response(at, member_id, session=session)
-    assert response is not None
+    if response is None:  # inserted just now, or there already
+        raise NotFound(N_("This survey does not exist."))
     return response
 
 

@@ -61,7 +61,8 @@ def create_campaign(at: SurveyPlace, script: str, *, actor: int, session: Sessio
     if not insert_or_nothing(session, Campaign, survey_id=at.survey.id, claim_minutes=20, **values):
         raise DomainError(N_("This survey has a phone campaign already."))
     campaign = campaign_of(at.survey.id or 0, session=session)
-    assert campaign is not None
+    if campaign is None:  # inserted just now
+        raise NotFound(N_("This survey has no phone campaign."))
     call_list.make(at.survey, at.chapter, campaign, session=session)
     announce(session, "surveys.campaign_created", survey_id=at.survey.id)
     return campaign
