@@ -477,6 +477,8 @@ def test_the_table_covers_every_route_of_the_feature(app):
         (method, route.path)
         for route in app.routes
         if any(part in getattr(route, "path", "") for part in feature)
+        # a survey's phone calls are another feature, with their own table
+        and not getattr(route, "path", "").startswith("/surveys/")
         for method in (route.methods or ()) - {"HEAD"}
     }
     paths |= {("GET", "/notifications"), ("POST", "/notifications/read")}
