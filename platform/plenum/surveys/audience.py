@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from plenum.clock import as_utc, utcnow
 from plenum.orgs.models import BodyRole, Chapter, Member, Membership
-from plenum.surveys.models import Survey, SurveySection
+from plenum.surveys.models import Survey, SurveyAnswered, SurveyResponse, SurveySection
 
 MONTH = timedelta(days=30.44)
 
@@ -102,3 +102,31 @@ def sections_for(survey: Survey, member_id: int | None, *, session: Session) -> 
     for chapter in member_chapters([member_id], session=session)[member_id]:
         theirs.update(chapter.path_ids)
     return [section for section in sections if section.chapter_id in theirs]
+
+
+def has_answered(survey: Survey, member_id: int, *, session: Session) -> bool:
+    if survey.anonymous:
+        query = select(SurveyAnswered.id).where(
+            SurveyAnswered.survey_id == survey.id, SurveyAnswered.member_id == member_id
+        )
+    else:
+        query = select(SurveyResponse.id).where(
+            SurveyResponse.survey_id == survey.id,
+            SurveyResponse.member_id == member_id,
+            col(SurveyResponse.submitted_at).is_not(None),
+        )
+    return session.exec(query).first() is not None
+
+
+def answered_ids(survey: Survey, *, session: Session) -> set[int]:
+    if survey.anonymous:
+        rows = session.exec(
+            select(SurveyAnswered.member_id).where(SurveyAnswered.survey_id == survey.id)
+        ).all()
+        return set(rows)
+    found = session.exec(
+        select(SurveyResponse.member_id).where(
+            SurveyResponse.survey_id == survey.id, col(SurveyResponse.submitted_at).is_not(None)
+        )
+    ).all()
+    return {member for member in found if member is not None}

@@ -19,8 +19,8 @@ from sqlmodel import Session, col, select
 from plenum.clock import utcnow
 from plenum.db import changed_rows, update_if
 from plenum.orgs.models import Chapter, Member
-from plenum.surveys.audience import audience_query, groups_of
-from plenum.surveys.models import CallListEntry, Campaign, Survey, SurveyAnswered, SurveyResponse
+from plenum.surveys.audience import answered_ids, audience_query, groups_of
+from plenum.surveys.models import CallListEntry, Campaign, Survey
 
 CHUNK = 5000  # rows per INSERT when the list is made
 
@@ -44,7 +44,7 @@ def make(
     )
     members = sorted(session.exec(reachable).all())
     counties = groups_of(chapter, members, session=session)
-    answered = _answered(survey, session=session)
+    answered = answered_ids(survey, session=session)
     rows = [
         {
             "campaign_id": campaign.id,
@@ -58,17 +58,6 @@ def make(
     for start in range(0, len(rows), CHUNK):
         session.execute(insert(CallListEntry), rows[start : start + CHUNK])
     return len(rows)
-
-
-def _answered(survey: Survey, *, session: Session) -> set[int]:
-    """Who has answered already (they are on the list as done: progress counts them)."""
-    if survey.anonymous:
-        query = select(SurveyAnswered.member_id).where(SurveyAnswered.survey_id == survey.id)
-        return set(session.exec(query).all())
-    named = select(SurveyResponse.member_id).where(
-        SurveyResponse.survey_id == survey.id, col(SurveyResponse.submitted_at).is_not(None)
-    )
-    return {member for member in session.exec(named).all() if member is not None}
 
 
 def _open_entries(member_id: int) -> tuple[Any, ...]:

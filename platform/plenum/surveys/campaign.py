@@ -26,7 +26,7 @@ from plenum.surveys import call_list
 from plenum.surveys.access import SurveyPlace, campaign_of
 from plenum.surveys.answering import answer_by_phone
 from plenum.surveys.answers import Answers
-from plenum.surveys.audience import group_of
+from plenum.surveys.audience import answered_ids, group_of, has_answered
 from plenum.surveys.models import (
     FINAL_OUTCOMES,
     Call,
@@ -36,7 +36,7 @@ from plenum.surveys.models import (
     Outcome,
     Survey,
 )
-from plenum.surveys.service import State, answered_ids, has_answered, state_of
+from plenum.surveys.service import State, state_of
 
 SCRIPT_MAX = 20_000
 BATCH = 100  # candidates read per try, shuffled: callers at once mostly try different ones

@@ -4,31 +4,25 @@ for them, the outcome of the call, and the caller's own past calls)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from plenum.auth.current import require_member
-from plenum.auth.permissions import Action, PermissionDenied, Principal
+from plenum.auth.permissions import Action, PermissionDenied
 from plenum.errors import N_, DomainError, NotFound, ValidationFailed
 from plenum.orgs.service import member_in_by_number
 from plenum.parsing import parse_int
 from plenum.surveys import campaign as calls
 from plenum.surveys.access import (
-    NO_SUCH_SURVEY,
-    Allowed,
-    SurveyPlace,
-    allowed,
     campaign_of,
-    survey_place,
 )
 from plenum.surveys.answering import questionnaire
 from plenum.surveys.answers import read
-from plenum.surveys.audience import in_audience, member_chapters
+from plenum.surveys.audience import member_chapters
 from plenum.surveys.models import Campaign, Outcome, QuestionKind
+from plenum.surveys.seen import Seen, require, seen
 from plenum.surveys.service import State, state_of
 from plenum.times import local_datetime
 from plenum.web.confirm import ASK, Question, confirmation, wants_asking
@@ -48,35 +42,18 @@ OUTCOMES = {
 OUTCOME_NAMES = {Outcome.ANSWERED: N_("Reached and answered"), **OUTCOMES}
 
 
-@dataclass(frozen=True)
-class Seen:
-    at: SurveyPlace
-    principal: Principal
-    may: Allowed
-
-
-def seen(request: Request) -> Seen:
-    """The survey of the path, if the member may see it (else 404, as if it did not exist)."""
-    principal = require_member(request)
-    session = db(request)
-    at = survey_place(request.path_params["id"], session=session)
-    found = allowed(principal, at, session=session)
-    visible = found.build or found.results or found.run_campaign or found.call
-    if not visible and not in_audience(at.survey, at.chapter, principal.member_id, session=session):
-        raise NotFound(NO_SUCH_SURVEY)
-    return Seen(at, principal, found)
-
-
-def require(allowed_here: bool, action: Action) -> None:
-    if not allowed_here:
-        raise PermissionDenied(action.value)
-
-
 def _campaign(found: Seen, request: Request) -> Campaign:
     campaign = campaign_of(found.at.survey.id or 0, session=db(request))
     if campaign is None:
         raise NotFound(NO_CAMPAIGN)
     return campaign
+
+
+def _organiser(request: Request) -> tuple[Seen, Campaign]:
+    """The survey of the path and its campaign, for those who run it."""
+    found = seen(request)
+    require(found.may.run_campaign, Action.RUN_CAMPAIGN)
+    return found, _campaign(found, request)
 
 
 # --- the organisers' page ----------------------------------------------------------------------
@@ -138,9 +115,7 @@ async def update_script(request: Request) -> Response:
 
 
 def _update_script(request: Request, values: dict[str, str]) -> Response:
-    found = seen(request)
-    require(found.may.run_campaign, Action.RUN_CAMPAIGN)
-    campaign = _campaign(found, request)
+    found, campaign = _organiser(request)
     try:
         calls.update_script(found.at, campaign, values["script"], session=db(request))
     except ValidationFailed as exc:
@@ -154,9 +129,7 @@ async def add_caller(request: Request) -> Response:
 
 
 def _add_caller(request: Request, values: dict[str, str]) -> Response:
-    found = seen(request)
-    require(found.may.run_campaign, Action.RUN_CAMPAIGN)
-    campaign = _campaign(found, request)
+    found, campaign = _organiser(request)
     session = db(request)
     try:
         member = member_in_by_number(found.at.chapter, values["member_number"], session=session)
@@ -179,9 +152,7 @@ REMOVE_CALLER = Question(
 
 
 def _remove_caller(request: Request, values: dict[str, str]) -> Response:
-    found = seen(request)
-    require(found.may.run_campaign, Action.RUN_CAMPAIGN)
-    campaign = _campaign(found, request)
+    found, campaign = _organiser(request)
     back = path_for(request, "survey_campaign", id=found.at.survey.id) + "#callers"
     if wants_asking(values):
         return confirmation(request, REMOVE_CALLER, back=back)

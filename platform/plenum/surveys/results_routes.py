@@ -11,14 +11,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from plenum.auth.current import require_member
-from plenum.auth.permissions import Action, PermissionDenied
-from plenum.errors import NotFound
+from plenum.auth.permissions import Action
 from plenum.surveys import export
-from plenum.surveys.access import NO_SUCH_SURVEY, Allowed, SurveyPlace, allowed, survey_place
-from plenum.surveys.audience import in_audience
+from plenum.surveys.access import SurveyPlace
 from plenum.surveys.results import available, results, texts
-from plenum.surveys.service import State, question_of, state_of
+from plenum.surveys.seen import require, seen
+from plenum.surveys.service import question_of
 from plenum.surveys.smallest import SMALLEST
 from plenum.web.dbsession import db
 from plenum.web.pages import render
@@ -26,27 +24,9 @@ from plenum.web.pages import render
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def seen(request: Request) -> tuple[SurveyPlace, Allowed]:
-    """The survey of the path and what the member may do with it; 404 for a member who
-    is neither asked by it nor has any part in running it."""
-    principal = require_member(request)
-    session = db(request)
-    at = survey_place(request.path_params["id"], session=session)
-    asked = in_audience(at.survey, at.chapter, principal.member_id, session=session)
-    shared = asked and at.survey.share_results and state_of(at.survey) == State.CLOSED
-    found = allowed(principal, at, session=session, shared=shared)
-    if not (asked or found.results or found.build or found.raw or found.call):
-        raise NotFound(NO_SUCH_SURVEY)
-    return at, found
-
-
-def require(allowed_here: bool, action: Action) -> None:
-    if not allowed_here:
-        raise PermissionDenied(action.value)
-
-
 def results_page(request: Request) -> Response:
-    at, may = seen(request)
+    seen_here = seen(request)
+    at, may = seen_here.at, seen_here.may
     require(may.results, Action.SEE_SURVEY_RESULTS)
     by = request.query_params.get("by", "")
     context: dict[str, Any] = {
@@ -60,24 +40,26 @@ def results_page(request: Request) -> Response:
 
 
 def texts_page(request: Request) -> Response:
-    at, may = seen(request)
+    seen_here = seen(request)
+    at, may = seen_here.at, seen_here.may
     require(may.raw and available(at.survey), Action.SEE_RAW_ANSWERS)
     session = db(request)
     question = question_of(at, request.path_params["question"], session=session)
     page = request.query_params.get("page", "1")
-    found = texts(
+    listed = texts(
         at,
         question,
         session=session,
         search=request.query_params.get("q", ""),
         page=int(page) if page.isdigit() else 1,
     )
-    context = {"at": at, "survey": at.survey, "shown": found}
+    context = {"at": at, "survey": at.survey, "shown": listed}
     return render(request, "surveys/texts.html", context)
 
 
 def _rows(request: Request) -> tuple[SurveyPlace, list[list[export.Cell]], str]:
-    at, may = seen(request)
+    seen_here = seen(request)
+    at, may = seen_here.at, seen_here.may
     require(may.export and may.results, Action.EXPORT_SURVEY)
     session = db(request)
     if request.query_params.get("raw") == "1":

@@ -5,26 +5,26 @@ choice not to be called."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from plenum.auth.current import require_member
-from plenum.auth.permissions import Action, PermissionDenied, Principal, may
+from plenum.auth.permissions import Action, PermissionDenied, may
 from plenum.clock import utcnow
 from plenum.errors import N_, NotFound, ValidationFailed
 from plenum.orgs.models import Body, Chapter, Member
 from plenum.orgs.service import bodies_of, chapter_by_key, chapter_scope
 from plenum.surveys import answering, call_list, forms, service
-from plenum.surveys.access import NO_SUCH_SURVEY, Allowed, SurveyPlace, allowed, survey_place
+from plenum.surveys.access import survey_place
 from plenum.surveys.answers import asked_questions, form_pairs, form_values, missing, read
-from plenum.surveys.audience import in_audience
+from plenum.surveys.audience import in_audience, sections_for
 from plenum.surveys.models import QuestionKind, Survey, SurveyQuestion, SurveySection
+from plenum.surveys.seen import Seen, require, seen
 from plenum.times import local_input
 from plenum.web.confirm import ASK, Question, confirmation, wants_asking
 from plenum.web.dbsession import db
@@ -32,52 +32,6 @@ from plenum.web.forms import new_form_key, refuse_nul
 from plenum.web.htmx import see_other
 from plenum.web.pages import render, run
 from plenum.web.templating import flash, path_for
-
-
-@dataclass(frozen=True)
-class Seen:
-    """A survey as the current member sees it, with what they may do there."""
-
-    at: SurveyPlace
-    principal: Principal
-    may: Allowed
-    adds: list[Chapter]  # the chapters below for which the member may add questions
-    asked: bool  # in the audience (of an open or closed survey)
-
-
-def _lower_chapters(principal: Principal, at: SurveyPlace, *, session: Session) -> list[Chapter]:
-    """The chapters below the survey's for which the member may add questions."""
-    if at.survey.opened_at is not None:
-        return []
-    below = session.exec(
-        select(Chapter)
-        .where(col(Chapter.path).startswith(at.chapter.path), Chapter.id != at.chapter.id)
-        .order_by(col(Chapter.path))
-    ).all()
-    return [c for c in below if may(principal, Action.ADD_SURVEY_QUESTIONS, chapter_scope(c))]
-
-
-def seen(request: Request, *, lock: bool = False) -> Seen:
-    """The survey of the path, if the member may see it (else 404, as if it did not exist)."""
-    principal = require_member(request)
-    session = db(request)
-    at = survey_place(request.path_params["id"], session=session, lock=lock)
-    state = service.state_of(at.survey)
-    asked = state != service.State.DRAFT and in_audience(
-        at.survey, at.chapter, principal.member_id, session=session
-    )
-    shared = asked and state == service.State.CLOSED and at.survey.share_results
-    found = allowed(principal, at, session=session, shared=shared)
-    adds = _lower_chapters(principal, at, session=session)
-    if not (asked or adds or found.build or found.results or found.call or found.run_campaign):
-        raise NotFound(NO_SUCH_SURVEY)
-    return Seen(at, principal, found, adds, asked)
-
-
-def require(allowed_here: bool, action: Action) -> None:
-    if not allowed_here:
-        raise PermissionDenied(action.value)
-
 
 # --- the chapter's surveys, and a new one ----------------------------------------------------
 
@@ -218,10 +172,11 @@ def _page(
     session = db(request)
     at = found.at
     me = found.principal.member_id
-    sections = service.sections_all(at.survey, session=session)
+    sections = sections_for(at.survey, None, session=session)
     questions = service.questions_of(at.survey, session=session)
     answers, submitted = answering.saved(at, me, session=session) if found.asked else ({}, False)
     body = session.get(Body, at.survey.body_id) if at.survey.body_id else None
+    editable = _editable_sections(found, sections)
     context = {
         "at": at,
         "survey": at.survey,
@@ -233,7 +188,7 @@ def _page(
         "state": service.state_of(at.survey),
         "sections": sections,
         "questions": questions,
-        "editable": _editable_sections(found, sections),
+        "editable": editable,
         "chapters": {c.id: c for c in [at.chapter, *found.adds]},
         "started": bool(answers),
         "submitted": submitted,
@@ -242,9 +197,10 @@ def _page(
         "form": form,
         "key": new_form_key(),
         "kinds": list(QuestionKind),
-        "conditions": {
+        "conditions": {  # only where a question can be added: each reads the questions
             section.id: service.condition_choices(at.survey, section, session=session)
             for section in sections
+            if section.id in editable
         },
     }
     return render(request, "surveys/survey.html", context, status_code)
@@ -422,7 +378,7 @@ def preview(request: Request) -> Response:
     context = {
         "survey": found.at.survey,
         "chapter": found.at.chapter,
-        "sections": service.sections_all(found.at.survey, session=session),
+        "sections": sections_for(found.at.survey, None, session=session),
         "questions": service.questions_of(found.at.survey, session=session),
     }
     return render(request, "surveys/preview.html", context)

@@ -19,10 +19,10 @@ from plenum.db import update_if
 from plenum.errors import N_, DomainError, NotFound
 from plenum.events import announce
 from plenum.mail.notices import notice_followers
-from plenum.orgs.models import Chapter, Member
+from plenum.orgs.models import Chapter
 from plenum.surveys import call_list
 from plenum.surveys.access import SurveyPlace
-from plenum.surveys.audience import audience, audience_query
+from plenum.surveys.audience import answered_ids, audience, has_answered, in_audience
 from plenum.surveys.forms import QuestionInput, SectionInput, SurveyInput
 from plenum.surveys.models import (
     Call,
@@ -173,11 +173,6 @@ def section_of(at: SurveyPlace, section_id: int, *, session: Session) -> SurveyS
     if section is None or section.survey_id != at.survey.id:
         raise NotFound(N_("This section does not exist."))
     return section
-
-
-def sections_all(survey: Survey, *, session: Session) -> list[SurveySection]:
-    query = select(SurveySection).where(SurveySection.survey_id == survey.id)
-    return list(session.exec(query.order_by(col(SurveySection.position), col(SurveySection.id))))
 
 
 def questions_of(survey: Survey, *, session: Session) -> list[SurveyQuestion]:
@@ -410,34 +405,6 @@ def _day(survey: Survey) -> str:
     return as_utc(survey.closes_at).astimezone(LOCAL_TIME).strftime("%d.%m.%Y %H:%M")
 
 
-def has_answered(survey: Survey, member_id: int, *, session: Session) -> bool:
-    if survey.anonymous:
-        query = select(SurveyAnswered.id).where(
-            SurveyAnswered.survey_id == survey.id, SurveyAnswered.member_id == member_id
-        )
-    else:
-        query = select(SurveyResponse.id).where(
-            SurveyResponse.survey_id == survey.id,
-            SurveyResponse.member_id == member_id,
-            col(SurveyResponse.submitted_at).is_not(None),
-        )
-    return session.exec(query).first() is not None
-
-
-def answered_ids(survey: Survey, *, session: Session) -> set[int]:
-    if survey.anonymous:
-        rows = session.exec(
-            select(SurveyAnswered.member_id).where(SurveyAnswered.survey_id == survey.id)
-        ).all()
-        return set(rows)
-    found = session.exec(
-        select(SurveyResponse.member_id).where(
-            SurveyResponse.survey_id == survey.id, col(SurveyResponse.submitted_at).is_not(None)
-        )
-    ).all()
-    return {member for member in found if member is not None}
-
-
 def remind_due(*, session: Session, now: datetime | None = None) -> int:
     """Remind, once per survey, the audience that has not answered, in the last days."""
     moment = now or utcnow()
@@ -469,51 +436,41 @@ def remind_due(*, session: Session, now: datetime | None = None) -> int:
     return reminded
 
 
+def _open_asking(member_id: int, at: datetime, *, session: Session) -> list[tuple[Survey, Chapter]]:
+    """The surveys open at ``at`` that ask the member and that they have not answered."""
+    candidates = session.exec(
+        select(Survey, Chapter)
+        .join(Chapter, col(Chapter.id) == Survey.chapter_id)
+        .where(col(Survey.opened_at).is_not(None), col(Survey.closes_at) > at)
+        .order_by(col(Survey.closes_at))
+    ).all()
+    return [
+        (survey, chapter)
+        for survey, chapter in candidates
+        if in_audience(survey, chapter, member_id, session=session)
+        and not has_answered(survey, member_id, session=session)
+    ]
+
+
 def news_for(
     member_id: int, since: datetime, end: datetime, *, session: Session
 ) -> list[tuple[Survey, Chapter]]:
     """The open surveys asking the member, not answered by them, that opened or sent their
     reminder in (since, end]: the member's digest invites and reminds them with these."""
-    fresh = [
+    return [
         (survey, chapter)
-        for survey, chapter in session.exec(
-            select(Survey, Chapter)
-            .join(Chapter, col(Chapter.id) == Survey.chapter_id)
-            .where(col(Survey.opened_at).is_not(None), col(Survey.closes_at) > end)
-            .order_by(col(Survey.closes_at))
-        ).all()
+        for survey, chapter in _open_asking(member_id, end, session=session)
         if any(
             moment is not None and since < as_utc(moment) <= end
             for moment in (survey.opened_at, survey.reminded_at)
         )
-    ]
-    return [
-        (survey, chapter)
-        for survey, chapter in fresh
-        if session.exec(audience_query(survey, chapter).where(col(Member.id) == member_id)).first()
-        is not None
-        and not has_answered(survey, member_id, session=session)
     ]
 
 
 def open_for_member(member_id: int, *, session: Session) -> list[Survey]:
     """The open surveys that ask the member and that they have not submitted yet (for
     the start page)."""
-    now = utcnow()
-    found = []
-    candidates = session.exec(
-        select(Survey, Chapter)
-        .join(Chapter, col(Chapter.id) == Survey.chapter_id)
-        .where(col(Survey.opened_at).is_not(None), col(Survey.closes_at) > now)
-        .order_by(col(Survey.closes_at))
-    ).all()
-    for survey, chapter in candidates:
-        asked = audience_query(survey, chapter).where(col(Member.id) == member_id)
-        if session.exec(asked).first() is None:
-            continue
-        if not has_answered(survey, member_id, session=session):
-            found.append(survey)
-    return found
+    return [survey for survey, _chapter in _open_asking(member_id, utcnow(), session=session)]
 
 
 # --- retention -----------------------------------------------------------------------------
