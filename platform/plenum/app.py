@@ -43,6 +43,11 @@ from plenum.settings import Settings
 from plenum.surveys import campaign_routes as survey_campaign_routes
 from plenum.surveys import results_routes as survey_results_routes
 from plenum.surveys import routes as survey_routes
+from plenum.video import routes as video_routes
+from plenum.video import service as video_service
+from plenum.video.janus import JanusApi
+from plenum.video.providers import provider_for
+from plenum.video.sync import Follower
 from plenum.votes import routes as vote_routes
 from plenum.votes import sealing
 from plenum.votes.box import BallotBox
@@ -127,6 +132,7 @@ def create_app(settings: Settings | None = None) -> Plenum:
             *survey_routes.routes,
             *survey_campaign_routes.routes,
             *survey_results_routes.routes,
+            *video_routes.routes,
             Mount("/static", StaticFiles(directory=settings.root / "static"), name="static"),
         ],
         middleware=_middleware(settings),
@@ -142,7 +148,9 @@ def create_app(settings: Settings | None = None) -> Plenum:
     app.state.ballot_box = BallotBox(database)
     app.state.hub = Hub()
     app.state.hub.add_mapper(live.regions_of)
-    app.state.heartbeats = live_routes.Heartbeats()
+    app.state.heartbeats = live_routes.Heartbeats(also=video_service.joined)
+    app.state.video = provider_for(settings)
+    app.state.janus_api = JanusApi(settings.janus_url) if settings.janus_url else None
     sealing.configure(settings.secret_key)  # the keys of secret votes' sealed ballots
     app.state.templates = templates
     app.state.oidc = make_client(settings)
@@ -163,10 +171,13 @@ async def _live_updates(
         listener = events.Listener(events.psycopg_dsn(settings.database_url))
         listener.start()
     beating = asyncio.create_task(app.state.heartbeats.run(database))
+    follower = Follower(database, app.state.video)
+    follower.start()
     try:
         yield
     finally:
         beating.cancel()
+        follower.stop()
         hub.close()
         if listener is not None:
             listener.stop()

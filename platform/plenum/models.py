@@ -69,6 +69,7 @@ from plenum.surveys.models import (
     SurveySection,
     SurveyValue,
 )
+from plenum.video.models import VideoHandle, VideoRoom, VideoSession
 from plenum.votes.models import (
     Attendance,
     Ballot,
@@ -149,6 +150,9 @@ __all__ = [
     "SurveyValue",
     "SynthesisStep",
     "Thread",
+    "VideoHandle",
+    "VideoRoom",
+    "VideoSession",
     "Vote",
     "VoteCast",
     "VoteLog",

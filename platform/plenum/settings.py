@@ -18,6 +18,7 @@ DEVELOPMENT_CLIENT_SECRET = "plenum-dev-secret"  # noqa: S105  # nosec B105 - pu
 MIN_SECRET_BYTES = 32
 SQLITE_THREADS, POSTGRES_THREADS = 2, 12
 SMTP_SECURITY = ("starttls", "ssl", "none")
+VIDEO_PROVIDERS = ("link", "janus", "bigbluebutton", "jitsi")
 
 
 class SettingsError(ValueError):
@@ -67,6 +68,22 @@ class Settings:
     smtp_password: str = ""
     smtp_security: str = ""  # starttls, ssl or none; empty: starttls in production, else none
     mail_from: str = ""  # empty: Plenum <noreply@host of base_url>
+    # Video in meetings (plenum.video): link, janus, bigbluebutton or jitsi. Empty: janus
+    # when janus_url is set, else link (the meeting's own video address).
+    video_provider: str = ""
+    janus_url: str = (
+        ""  # Janus's HTTP API, reachable from Plenum only (http://127.0.0.1:8088/janus)
+    )
+    janus_admin_url: str = ""  # Janus's admin API (http://127.0.0.1:7088/admin)
+    janus_admin_secret: str = ""
+    janus_events_secret: str = ""  # the password of Janus's event handler posting to Plenum
+    # STUN/TURN servers handed to the browsers, as JSON: [{"urls": "turn:...", ...}]
+    video_ice_servers: str = ""
+    bbb_url: str = ""  # https://bbb.example.org/bigbluebutton/api
+    bbb_secret: str = ""
+    jitsi_url: str = ""  # https://meet.example.org
+    jitsi_app_id: str = ""
+    jitsi_secret: str = ""
 
     def __post_init__(self) -> None:
         # With or without a trailing slash it is one issuer, and members are keyed on it.
@@ -106,6 +123,11 @@ class Settings:
         return self.mail_from or f"Plenum <noreply@{host}>"
 
     @property
+    def video(self) -> str:
+        """The video provider: as set, else janus when its address is set, else link."""
+        return self.video_provider or ("janus" if self.janus_url else "link")
+
+    @property
     def login_rate(self) -> tuple[int, float]:
         """The login limit as (requests, window in seconds)."""
         count, _, seconds = self.login_rate_limit.partition("/")
@@ -139,6 +161,10 @@ class Settings:
             self.login_rate  # noqa: B018 - validates the format
         except ValueError as exc:
             raise SettingsError("PLENUM_LOGIN_RATE_LIMIT must look like 600/60") from exc
+        if self.video_provider and self.video_provider not in VIDEO_PROVIDERS:
+            raise SettingsError(
+                f"PLENUM_VIDEO_PROVIDER must be one of {', '.join(VIDEO_PROVIDERS)}"
+            )
         if self.smtp_security and self.smtp_security not in SMTP_SECURITY:
             raise SettingsError(f"PLENUM_SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}")
         return replace(self, **changes) if changes else self

@@ -74,7 +74,11 @@ class MeetingInput:
     speaker_rule: str
 
 
-def parse_meeting(values: dict[str, str], *, has_body: bool) -> MeetingInput:
+def parse_meeting(
+    values: dict[str, str], *, has_body: bool, needs_link: bool = True
+) -> MeetingInput:
+    """The meeting form; ``needs_link``: online meetings need a video address (the link
+    provider), not when the video room is Plenum's own (``plenum.video``)."""
     errors: dict[str, str] = {}
     title = parse_title(values, errors)
     starts_at = local_datetime(values, "starts_at", errors)
@@ -111,16 +115,16 @@ def parse_meeting(values: dict[str, str], *, has_body: bool) -> MeetingInput:
         registration_deadline=deadline,
         speaker_rule=rule,
     )
-    _check_mode(data, errors)
+    _check_mode(data, errors, needs_link)
     if errors:
         raise ValidationFailed(errors)
     return data
 
 
-def _check_mode(data: MeetingInput, errors: dict[str, str]) -> None:
+def _check_mode(data: MeetingInput, errors: dict[str, str], needs_link: bool) -> None:
     if data.mode in (Mode.IN_PERSON, Mode.HYBRID) and not data.venue:
         errors.setdefault("venue", N_("Please name the venue."))
-    if data.mode in (Mode.ONLINE, Mode.HYBRID) and not data.video_url:
+    if needs_link and data.mode in (Mode.ONLINE, Mode.HYBRID) and not data.video_url:
         errors.setdefault("video_url", N_("Please enter the video link."))
 
 

@@ -26,6 +26,7 @@ REGIONS = {
     "meeting.speakers": ("speakers",),
     "meeting.announcement": ("announcements",),
     "meeting.presence": ("presence",),
+    "meeting.video": ("video",),  # the video room's page asks for its state again
     "meeting.hall_count": ("vote_steps",),  # only the chair and the desk see it now
     "vote.opened": ("vote",),  # only votes in a live room name their meeting
     "vote.closed": ("vote",),

@@ -11,9 +11,11 @@ from __future__ import annotations
 import asyncio
 import secrets
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import anyio
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
@@ -78,8 +80,9 @@ def chair_panel(request: Request) -> Response:
 class Heartbeats:
     """Members with an open stream, per meeting: written as present every HEARTBEAT."""
 
-    def __init__(self) -> None:
+    def __init__(self, also: Callable[[Session], dict[int, list[int]]] | None = None) -> None:
         self.open: dict[int, Counter[int]] = {}
+        self.also = also  # members present by other means (a video room), read each beat
 
     def add(self, meeting_id: int, member_id: int) -> None:
         self.open.setdefault(meeting_id, Counter())[member_id] += 1
@@ -104,12 +107,18 @@ class Heartbeats:
             await asyncio.sleep(pause)
             pause = every
             snapshot = {meeting: list(members) for meeting, members in self.open.items()}
-            if snapshot:
-                await anyio.to_thread.run_sync(_write_heartbeats, database, snapshot)
+            if snapshot or self.also is not None:
+                await anyio.to_thread.run_sync(_write_heartbeats, database, snapshot, self.also)
 
 
-def _write_heartbeats(database: Any, snapshot: dict[int, list[int]]) -> None:
+def _write_heartbeats(
+    database: Any,
+    snapshot: dict[int, list[int]],
+    also: Callable[[Session], dict[int, list[int]]] | None = None,
+) -> None:
     with database.session() as session:
+        for meeting_id, more in (also(session) if also is not None else {}).items():
+            snapshot[meeting_id] = [*snapshot.get(meeting_id, []), *more]
         for meeting_id, members in snapshot.items():
             presence.seen_online(meeting_id, members, session=session)
         session.commit()

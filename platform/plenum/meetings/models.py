@@ -51,6 +51,7 @@ class MeetingRoleKind(StrEnum):
     CHAIR = "chair"
     DESK = "desk"  # Tagungsbüro: checks members in, enters hall requests and counts
     MINUTES = "minutes"  # writes the minutes
+    INTERPRETER = "interpreter"  # interprets (sign language, a spoken language) in the video room
 
 
 def _timestamp(nullable: bool = False) -> Column[datetime]:

@@ -49,6 +49,11 @@ def seen(request: Request, *, lock: bool = False) -> Seen:
     return Seen(at, principal, found)
 
 
+def _needs_link(request: Request) -> bool:
+    """Online meetings need a video address only when video is an outside system."""
+    return str(request.app.state.video.name) == "link"
+
+
 def require(allowed_here: bool, action: Action) -> None:
     if not allowed_here:
         raise PermissionDenied(action.value)
@@ -161,7 +166,9 @@ def _create(request: Request, values: dict[str, str]) -> Response:
     chapter, body = _where(request)
     principal = _organiser(request, chapter, body)
     try:
-        data = forms.parse_meeting(values, has_body=body is not None)
+        data = forms.parse_meeting(
+            values, has_body=body is not None, needs_link=_needs_link(request)
+        )
     except ValidationFailed as exc:
         return _form(request, chapter, body, None, values, exc.errors, 422)
     meeting = service.create_meeting(
@@ -197,7 +204,9 @@ def _update(request: Request, values: dict[str, str]) -> Response:
     require(found.may.manage, Action.MANAGE_MEETINGS)
     at = found.at
     try:
-        data = forms.parse_meeting(values, has_body=at.body is not None)
+        data = forms.parse_meeting(
+            values, has_body=at.body is not None, needs_link=_needs_link(request)
+        )
         version = parse_int(values.get("lock_version", "")) or 0
         service.update_meeting(at, data, lock_version=version, session=db(request))
     except ValidationFailed as exc:

@@ -3,7 +3,8 @@
 The token is random per session. Forms carry it in the field ``csrf_token``; htmx
 sends it in the ``X-CSRF-Token`` header (``static/js/plenum.js`` adds it). A request
 whose token is missing or wrong is answered with 403 and never reaches a route.
-Only the one-click unsubscribe links of e-mails are exempt (``EXEMPT_PREFIX``).
+Only the one-click unsubscribe links of e-mails and the video server's event reports are
+exempt (``EXEMPT_PREFIXES``).
 
 Nothing is buffered before the check: a body larger than the request may send is
 refused with 413 from its ``Content-Length`` before a byte of it is read, and a body
@@ -39,7 +40,9 @@ TOKEN_WINDOW = 64 * KIB  # how far into a multipart body the token part may star
 # The one exception: one-click unsubscribe links in e-mails (RFC 8058). Mail programs
 # post to them without any session; the signed token in the path is the authorisation,
 # and all it can do is turn the member's e-mail off (``mail.routes``).
-EXEMPT_PREFIX = "/unsubscribe/"
+# e-mails' one-click unsubscribe links; the video server's event reports (with their own
+# password, checked by the route: no browser sends them)
+EXEMPT_PREFIXES = ("/unsubscribe/", "/video/janus-events")
 
 Reject = Callable[[Request, int], Awaitable[Response]]
 _URLENCODED_TOKEN = re.compile(rb"(?:^|&)csrf_token=([^&]*)&")
@@ -95,7 +98,7 @@ class CSRFMiddleware:
             await self._too_large(scope, receive, send)
             return
         counted = _counted(receive, limit)
-        if scope["path"].startswith(EXEMPT_PREFIX):
+        if scope["path"].startswith(EXEMPT_PREFIXES):
             await self._guarded(scope, counted, send)
             return
         try:

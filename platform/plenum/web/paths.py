@@ -31,3 +31,13 @@ class IdConvertor(IntegerConvertor):
 
 
 register_url_convertor("int", IdConvertor())
+
+
+class BigIdConvertor(IntegerConvertor):
+    """``{name:bigid}``: ids another system makes, up to 2**53 - 1 (Janus's session and
+    handle ids, which browsers hold as numbers)."""
+
+    regex = f"(?:{at_most(2**53 - 1)})"
+
+
+register_url_convertor("bigid", BigIdConvertor())

@@ -1,0 +1,161 @@
+"""What a member's page may ask of Janus through Plenum, checked message by message.
+
+Plenum passes a member's Janus messages on only after ``check_request`` (the Janus
+envelope: create, attach, message, trickle, ...) and ``check_body`` (the plugin request
+inside a message). The checks fix what the member may not choose: the room, their
+participant id and display name (their own, from the member record), and whether they
+may send. Everything else a plugin offers (creating, destroying, kicking, muting others,
+recording, forwarding) is refused. These are pure functions of the message and the
+caller, so they are tested for all inputs (tests/unit/test_video_relay.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from plenum.errors import N_
+from plenum.video.janus import AUDIOBRIDGE, PLUGINS, VIDEOROOM, participant_id
+from plenum.video.provider import VideoRole
+
+ENVELOPES = ("create", "attach", "message", "trickle", "keepalive", "detach", "hangup", "destroy")
+PUBLISHER, SUBSCRIBER, BRIDGE = "publisher", "subscriber", "bridge"
+
+
+class Refused(ValueError):
+    """The message is not one a member may send; nothing is passed on."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Caller:
+    member_id: int
+    name: str
+    role: VideoRole
+    room: int  # the Janus room number of the meeting
+    tab: int  # 1 .. ID_SPAN-1: which of the member's tabs
+
+
+def check_request(envelope: dict[str, Any], *, at: str) -> dict[str, Any]:
+    """The Janus envelope, where ``at`` says what the path names: "root" (no session),
+    "session" or "handle". Only the fields Janus needs pass; the transaction is kept."""
+    kind = envelope.get("janus")
+    expected = {"create": "root", "attach": "session", "keepalive": "session"}
+    expected |= {"destroy": "session"}
+    if kind not in ENVELOPES or expected.get(str(kind), "handle") != at:
+        raise Refused(N_("This request is not possible in the video room."))
+    clean: dict[str, Any] = {
+        "janus": kind,
+        "transaction": str(envelope.get("transaction", ""))[:64],
+    }
+    if kind == "attach":
+        if envelope.get("plugin") not in PLUGINS:
+            raise Refused(N_("This request is not possible in the video room."))
+        clean["plugin"] = envelope["plugin"]
+    if kind == "trickle":
+        for key in ("candidate", "candidates"):
+            if key in envelope:
+                clean[key] = envelope[key]
+    if kind == "message" and "jsep" in envelope:
+        clean["jsep"] = _jsep(envelope["jsep"])
+    return clean
+
+
+def _jsep(jsep: Any) -> dict[str, Any]:
+    if not isinstance(jsep, dict) or jsep.get("type") not in ("offer", "answer"):
+        raise Refused(N_("This request is not possible in the video room."))
+    return {"type": jsep["type"], "sdp": str(jsep.get("sdp", ""))}
+
+
+def _streams(raw: Any) -> list[dict[str, Any]]:
+    if not isinstance(raw, list) or len(raw) > 16:
+        raise Refused(N_("This request is not possible in the video room."))
+    streams = []
+    for stream in raw:
+        if not isinstance(stream, dict):
+            raise Refused(N_("This request is not possible in the video room."))
+        kept = {k: stream[k] for k in ("feed", "mid", "sub_mid", "send") if k in stream}
+        if "feed" in kept and not isinstance(kept["feed"], int):
+            raise Refused(N_("This request is not possible in the video room."))
+        streams.append(kept)
+    return streams
+
+
+def check_body(plugin: str, kind: str, body: Any, caller: Caller) -> tuple[dict[str, Any], str]:
+    """The plugin request to pass on, and what the handle is after it (``kind``: "" for a
+    handle not yet joined)."""
+    if not isinstance(body, dict):
+        raise Refused(N_("This request is not possible in the video room."))
+    if plugin == VIDEOROOM:
+        return _videoroom(kind, body, caller)
+    if plugin == AUDIOBRIDGE:
+        return _audiobridge(kind, body, caller)
+    raise Refused(N_("This request is not possible in the video room."))
+
+
+def _me(caller: Caller) -> dict[str, Any]:
+    return {"id": participant_id(caller.member_id, caller.tab), "display": caller.name}
+
+
+def _may_send(caller: Caller) -> None:
+    if not caller.role.sends:
+        raise Refused(N_("Only the chair, the called speaker and interpreters can send."))
+
+
+def _videoroom(kind: str, body: dict[str, Any], caller: Caller) -> tuple[dict[str, Any], str]:
+    request = body.get("request")
+    room = {"room": caller.room}
+    if request == "join" and not kind:
+        if body.get("ptype") == PUBLISHER:
+            return {"request": "join", "ptype": PUBLISHER, **room, **_me(caller)}, PUBLISHER
+        if body.get("ptype") == SUBSCRIBER:
+            streams = _streams(body.get("streams", []))
+            return {"request": "join", "ptype": SUBSCRIBER, **room, "streams": streams}, SUBSCRIBER
+    if request == "listparticipants":
+        return {"request": "listparticipants", **room}, kind
+    if kind == PUBLISHER:
+        if request == "publish":
+            _may_send(caller)
+            kept: dict[str, Any] = {k: body[k] for k in ("bitrate", "descriptions") if k in body}
+            return {"request": "publish", **kept}, kind
+        if request == "configure":
+            streams = _streams(body.get("streams", []))
+            if any(stream.get("send") for stream in streams) or "bitrate" in body:
+                _may_send(caller)
+            return {"request": "configure", "streams": streams}, kind
+        if request in ("unpublish", "leave"):
+            return {"request": request}, kind
+    if kind == SUBSCRIBER:
+        if request in ("subscribe", "unsubscribe", "update"):
+            kept = {
+                k: _streams(body[k]) for k in ("streams", "subscribe", "unsubscribe") if k in body
+            }
+            return {"request": request, **kept}, kind
+        if request == "configure":
+            return {"request": "configure", "streams": _streams(body.get("streams", []))}, kind
+        if request in ("start", "pause", "leave"):
+            return {"request": request}, kind
+    raise Refused(N_("This request is not possible in the video room."))
+
+
+def _audiobridge(kind: str, body: dict[str, Any], caller: Caller) -> tuple[dict[str, Any], str]:
+    request = body.get("request")
+    room = {"room": caller.room}
+    if request == "join" and not kind:
+        muted = not caller.role.sends or body.get("muted", True) is not False
+        return {"request": "join", **room, **_me(caller), "muted": muted}, BRIDGE
+    if request == "listparticipants":
+        return {"request": "listparticipants", **room}, kind
+    if kind == BRIDGE and request == "configure":
+        clean: dict[str, Any] = {"request": "configure"}
+        if "muted" in body:
+            if body["muted"] is False:
+                _may_send(caller)
+            clean["muted"] = body["muted"] is not False
+        return clean, kind
+    if kind == BRIDGE and request == "leave":
+        return {"request": "leave"}, kind
+    raise Refused(N_("This request is not possible in the video room."))

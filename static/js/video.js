@@ -1,0 +1,461 @@
+// The video room: a small Janus client that talks to Janus only through Plenum's relay
+// (/meetings/{id}/video/janus), which fixes the room, the member's id and name, and lets
+// only those whose role sends publish or unmute.
+//
+// - Sound comes through the audio bridge: one mixed stream, whoever speaks. A listener
+//   sends a silent track (no microphone, no prompt); after being called and their own
+//   click, the microphone's track replaces it.
+// - Pictures come from the video room: the page subscribes to those who publish (the
+//   speaker, the chair, a pinned interpreter); "audio only" subscribes to none.
+// - After a change of the speakers' list (the live stream's "speakers" and "video"
+//   events) the page asks for its state again: its role, who speaks, who is pinned.
+(() => {
+  const stage = document.getElementById("stage");
+  if (!stage || !stage.dataset.config) {
+    return;
+  }
+  const config = JSON.parse(stage.dataset.config);
+  const csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  const text = (name, values = {}) =>
+    (stage.dataset["text" + name] || "").replace(/\{(\w+)\}/g, (_, key) => values[key] || "");
+  const $ = (id) => document.getElementById(id);
+  const status = $("video-status");
+  const say = (message) => {
+    status.textContent = message;
+  };
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  const transaction = () => Math.random().toString(36).slice(2, 14);
+
+  const room = {
+    session: null,
+    handles: new Map(), // handle id -> {plugin, onevent}
+    pending: new Map(), // transaction -> resolve
+    bridge: null,
+    watcher: null,
+    subscriber: null,
+    feeds: new Map(), // participant id -> display name
+    audioOnly: false,
+    state: { role: config.role, speaker: null, pinned: null, recording: config.recording },
+    local: null, // the member's microphone and camera, after their click
+    silent: null,
+    sending: false,
+    pcs: {}, // for tests: bridge, publisher, subscriber
+  };
+  window.plenumVideo = room;
+
+  const post = async (path, body, headers = {}) => {
+    const response = await fetch(config.relay + path, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf, ...headers },
+      body: JSON.stringify(body),
+    });
+    const data = await response.json();
+    if (data.janus === "error") {
+      throw new Error(data.error && data.error.reason);
+    }
+    return data;
+  };
+
+  const poll = async () => {
+    while (room.session) {
+      const session = room.session;
+      try {
+        const response = await fetch(`${config.relay}/${session}`, { credentials: "same-origin" });
+        const events = await response.json();
+        if (!Array.isArray(events) && events.janus === "error") {
+          if (response.status === 403) {
+            room.session = null;
+            say(text("Failed"));
+            return;
+          }
+          await sleep(1000);
+          continue;
+        }
+        for (const event of Array.isArray(events) ? events : [events]) {
+          dispatch(event);
+        }
+      } catch (error) {
+        await sleep(1000);
+      }
+    }
+  };
+
+  const dispatch = (event) => {
+    if (event.janus === "keepalive") {
+      return;
+    }
+    if (event.transaction && room.pending.has(event.transaction) && event.janus === "event") {
+      room.pending.get(event.transaction)(event);
+      room.pending.delete(event.transaction);
+      return;
+    }
+    const handle = room.handles.get(event.sender);
+    if (handle && handle.onevent) {
+      handle.onevent(event);
+    }
+  };
+
+  const attach = async (plugin, onevent) => {
+    const answer = await post(`/${room.session}`, { janus: "attach", plugin, transaction: transaction() });
+    const handle = { id: answer.data.id, plugin, onevent };
+    room.handles.set(handle.id, handle);
+    return handle;
+  };
+
+  const detach = async (handle) => {
+    if (!handle) {
+      return;
+    }
+    room.handles.delete(handle.id);
+    try {
+      await post(`/${room.session}/${handle.id}`, { janus: "detach", transaction: transaction() });
+    } catch (error) {
+      // gone already
+    }
+  };
+
+  // A plugin request; resolves with its answer (at once, or the event that carries it).
+  const send = async (handle, body, jsep) => {
+    const id = transaction();
+    const waiting = new Promise((resolve) => room.pending.set(id, resolve));
+    const message = { janus: "message", transaction: id, body };
+    if (jsep) {
+      message.jsep = { type: jsep.type, sdp: jsep.sdp };
+    }
+    const answer = await post(`/${room.session}/${handle.id}`, message);
+    if (answer.janus === "success") {
+      room.pending.delete(id);
+      return { plugindata: answer.plugindata };
+    }
+    return waiting;
+  };
+
+  const trickle = (handle, pc) => {
+    pc.onicecandidate = (event) => {
+      const candidate = event.candidate ? event.candidate.toJSON() : { completed: true };
+      post(`/${room.session}/${handle.id}`, { janus: "trickle", transaction: transaction(), candidate }).catch(
+        () => {},
+      );
+    };
+  };
+
+  const newPeer = () => new RTCPeerConnection({ iceServers: config.iceServers || [] });
+
+  // --- sound: the audio bridge -----------------------------------------------------------
+
+  const silentTrack = () => {
+    const context = new AudioContext();
+    const destination = context.createMediaStreamDestination();
+    room.silent = context;
+    return destination.stream.getAudioTracks()[0];
+  };
+
+  const joinBridge = async () => {
+    const handle = await attach("janus.plugin.audiobridge", null);
+    room.bridge = handle;
+    await send(handle, { request: "join", muted: true });
+    const pc = newPeer();
+    room.pcs.bridge = pc;
+    trickle(handle, pc);
+    pc.ontrack = (event) => {
+      $("video-audio").srcObject = event.streams[0] || new MediaStream([event.track]);
+    };
+    handle.sender = pc.addTransceiver(silentTrack(), { direction: "sendrecv" }).sender;
+    const offer = await pc.createOffer();
+    await pc.setLocalDescription(offer);
+    const answer = await send(handle, { request: "configure", muted: true }, offer);
+    if (answer.jsep) {
+      await pc.setRemoteDescription(answer.jsep);
+    }
+  };
+
+  // --- pictures: the video room ------------------------------------------------------------
+
+  const onRoomEvent = (event) => {
+    const data = (event.plugindata && event.plugindata.data) || {};
+    let changed = false;
+    for (const publisher of data.publishers || []) {
+      room.feeds.set(publisher.id, publisher.display || "");
+      changed = true;
+    }
+    for (const gone of [data.unpublished, data.leaving]) {
+      if (typeof gone === "number" && room.feeds.delete(gone)) {
+        changed = true;
+      }
+    }
+    if (data.leaving === "ok" || data.reason === "kicked") {
+      // put out of the pictures (the floor was taken back): join again, receiving only
+      stopSending();
+      rejoinWatcher();
+      return;
+    }
+    if (changed) {
+      subscribe();
+    }
+  };
+
+  const joinWatcher = async () => {
+    const handle = await attach("janus.plugin.videoroom", onRoomEvent);
+    room.watcher = handle;
+    const joined = await send(handle, { request: "join", ptype: "publisher" });
+    onRoomEvent(joined);
+    controls();
+  };
+
+  const rejoinWatcher = async () => {
+    const old = room.watcher;
+    room.watcher = null;
+    await detach(old);
+    room.feeds.clear();
+    await joinWatcher();
+    await subscribe();
+  };
+
+  let subscribing = Promise.resolve();
+  const subscribe = () => {
+    subscribing = subscribing.then(resubscribe, resubscribe);
+    return subscribing;
+  };
+
+  const resubscribe = async () => {
+    const old = room.subscriber;
+    room.subscriber = null;
+    if (room.pcs.subscriber) {
+      room.pcs.subscriber.close();
+      room.pcs.subscriber = null;
+    }
+    await detach(old);
+    const mine = (id) => Math.floor(id / config.idSpan) === config.me;
+    const feeds = [...room.feeds.keys()].filter((id) => !mine(id));
+    if (room.audioOnly || !feeds.length || !room.session) {
+      place();
+      return;
+    }
+    const handle = await attach("janus.plugin.videoroom", null);
+    room.subscriber = handle;
+    const attached = await send(handle, { request: "join", ptype: "subscriber", streams: feeds.map((feed) => ({ feed })) });
+    const data = (attached.plugindata && attached.plugindata.data) || {};
+    const byMid = new Map((data.streams || []).map((stream) => [stream.mid, stream.feed_id]));
+    const pc = newPeer();
+    room.pcs.subscriber = pc;
+    handle.videos = new Map();
+    trickle(handle, pc);
+    pc.ontrack = (event) => {
+      const feed = byMid.get(event.transceiver.mid);
+      if (event.track.kind === "video" && feed !== undefined) {
+        handle.videos.set(feed, new MediaStream([event.track]));
+        place();
+      }
+    };
+    await pc.setRemoteDescription(attached.jsep);
+    const answer = await pc.createAnswer();
+    await pc.setLocalDescription(answer);
+    await send(handle, { request: "start" }, answer);
+  };
+
+  // The speaker large, the pinned interpreter beside; the chair when nobody speaks.
+  const place = () => {
+    const videos = (room.subscriber && room.subscriber.videos) || new Map();
+    const memberOf = (feed) => Math.floor(feed / config.idSpan);
+    const find = (member) => [...videos.keys()].find((feed) => memberOf(feed) === member);
+    const { speaker, pinned } = room.state;
+    const main = find(speaker) ?? [...videos.keys()].find((feed) => memberOf(feed) !== pinned);
+    const video = $("video-speaker");
+    const stream = main !== undefined ? videos.get(main) : null;
+    if (video.srcObject !== stream) {
+      video.srcObject = stream;
+    }
+    $("video-speaker-name").textContent = main !== undefined ? room.feeds.get(main) || "" : "";
+    const pinnedFeed = pinned ? find(pinned) : undefined;
+    $("video-pinned-tile").hidden = pinnedFeed === undefined;
+    if (pinnedFeed !== undefined && $("video-pinned").srcObject !== videos.get(pinnedFeed)) {
+      $("video-pinned").srcObject = videos.get(pinnedFeed);
+      $("video-pinned-name").textContent = room.feeds.get(pinnedFeed) || "";
+    }
+  };
+
+  // --- sending: only after the member's own click -------------------------------------------
+
+  const startSending = async () => {
+    // Not before the page is in both rooms: the bridge's track and the watcher to publish on.
+    if (room.sending || !room.watcher || !(room.bridge && room.bridge.sender)) {
+      return;
+    }
+    room.local = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+    room.sending = true;
+    const [microphone] = room.local.getAudioTracks();
+    await room.bridge.sender.replaceTrack(microphone);
+    await send(room.bridge, { request: "configure", muted: false });
+    const pc = newPeer();
+    room.pcs.publisher = pc;
+    trickle(room.watcher, pc);
+    for (const track of room.local.getVideoTracks()) {
+      pc.addTransceiver(track, { direction: "sendonly" });
+    }
+    const offer = await pc.createOffer();
+    await pc.setLocalDescription(offer);
+    const answer = await send(room.watcher, { request: "publish" }, offer);
+    if (answer.jsep) {
+      await pc.setRemoteDescription(answer.jsep);
+    }
+    $("video-self").srcObject = new MediaStream(room.local.getVideoTracks());
+    $("video-self-tile").hidden = false;
+    controls();
+  };
+
+  const stopSending = () => {
+    if (!room.sending) {
+      return;
+    }
+    room.sending = false;
+    if (room.pcs.publisher) {
+      room.pcs.publisher.close();
+      room.pcs.publisher = null;
+      if (room.watcher) {
+        send(room.watcher, { request: "unpublish" }).catch(() => {});
+      }
+    }
+    if (room.bridge && room.bridge.sender) {
+      room.bridge.sender.replaceTrack(silentTrack()).catch(() => {});
+      send(room.bridge, { request: "configure", muted: true }).catch(() => {});
+    }
+    for (const track of room.local ? room.local.getTracks() : []) {
+      track.stop();
+    }
+    room.local = null;
+    $("video-self-tile").hidden = true;
+    controls();
+  };
+
+  const controls = () => {
+    const may = room.state.role !== "listener";
+    const inside = Boolean(room.session);
+    $("video-start").hidden = inside;
+    // offered once the page is in the video room (refresh() runs before that, in enter())
+    $("video-send").hidden = !inside || !may || room.sending || !room.watcher;
+    $("video-mute").hidden = !room.sending;
+    $("video-camera").hidden = !room.sending;
+    $("video-audio-only").hidden = !inside;
+    $("video-leave").hidden = !inside;
+  };
+
+  // --- state: after every change of the speakers' list ---------------------------------------
+
+  const refresh = async () => {
+    let fresh;
+    try {
+      const response = await fetch(config.state, { credentials: "same-origin" });
+      fresh = await response.json();
+    } catch (error) {
+      return;
+    }
+    const before = room.state;
+    room.state = fresh;
+    if (fresh.ended || !fresh.open) {
+      say(text("Ended"));
+      leave();
+      return;
+    }
+    if (fresh.recording !== Boolean(before.recording)) {
+      const notice = $("video-recording");
+      notice.innerHTML = "";
+      if (fresh.recording) {
+        const box = document.createElement("div");
+        box.className = "notice recording-notice";
+        const line = document.createElement("p");
+        line.textContent = text("Recording");
+        box.append(line);
+        notice.append(box);
+      }
+    }
+    if (before.role === "listener" && fresh.role !== "listener") {
+      say(text("Floor"));
+    } else if (before.role !== "listener" && fresh.role === "listener") {
+      stopSending();
+      say(text("FloorOver"));
+    } else if (before.speaker !== fresh.speaker && fresh.speaker) {
+      const feed = [...room.feeds.keys()].find((id) => Math.floor(id / config.idSpan) === fresh.speaker);
+      say(text("Speaking", { name: feed !== undefined ? room.feeds.get(feed) : "" }));
+    }
+    controls();
+    place();
+  };
+
+  const enter = async () => {
+    say(text("Connecting"));
+    try {
+      const created = await post("", { janus: "create", transaction: transaction() }, { "X-Video-Token": config.token });
+      room.session = created.data.id;
+      poll();
+      room.keepalive = setInterval(() => {
+        post(`/${room.session}`, { janus: "keepalive", transaction: transaction() }).catch(() => {});
+      }, 25000);
+      await refresh();
+      await joinBridge();
+      await joinWatcher();
+      await subscribe();
+      say(text("Connected"));
+    } catch (error) {
+      say(text("Failed"));
+    }
+    controls();
+    $("video-leave").hidden || $("video-leave").focus();
+  };
+
+  const leave = async () => {
+    stopSending();
+    for (const pc of Object.values(room.pcs)) {
+      if (pc) {
+        pc.close();
+      }
+    }
+    room.pcs = {};
+    clearInterval(room.keepalive);
+    const session = room.session;
+    room.session = null;
+    if (session) {
+      await post(`/${session}`, { janus: "destroy", transaction: transaction() }).catch(() => {});
+    }
+    say(text("Left"));
+    controls();
+  };
+
+  $("video-start").addEventListener("click", enter);
+  $("video-leave").addEventListener("click", leave);
+  $("video-send").addEventListener("click", () => {
+    startSending().catch(() => say(text("Failed")));
+  });
+  $("video-mute").addEventListener("click", (event) => {
+    const muted = event.currentTarget.getAttribute("aria-pressed") !== "true";
+    event.currentTarget.setAttribute("aria-pressed", String(muted));
+    for (const track of room.local ? room.local.getAudioTracks() : []) {
+      track.enabled = !muted;
+    }
+    send(room.bridge, { request: "configure", muted }).catch(() => {});
+  });
+  $("video-camera").addEventListener("click", (event) => {
+    const on = event.currentTarget.getAttribute("aria-pressed") !== "true";
+    event.currentTarget.setAttribute("aria-pressed", String(on));
+    for (const track of room.local ? room.local.getVideoTracks() : []) {
+      track.enabled = on;
+    }
+  });
+  $("video-audio-only").addEventListener("click", (event) => {
+    room.audioOnly = event.currentTarget.getAttribute("aria-pressed") !== "true";
+    event.currentTarget.setAttribute("aria-pressed", String(room.audioOnly));
+    say(text(room.audioOnly ? "AudioOnly" : "Video"));
+    subscribe();
+  });
+  document.body.addEventListener("htmx:sseMessage", (event) => {
+    if (event.detail && ["speakers", "video"].includes(event.detail.type)) {
+      refresh();
+    }
+  });
+  window.addEventListener("pagehide", () => {
+    if (room.session) {
+      navigator.sendBeacon && leave();
+    }
+  });
+  controls();
+})();

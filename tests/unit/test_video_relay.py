@@ -1,0 +1,167 @@
+"""The relay's checks of what a member's page may ask of Janus, for all inputs: a member
+can never choose the room, their participant id or name, never send without a role that
+sends, and never reach a plugin request that manages rooms or other participants."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from plenum.video import relay
+from plenum.video.janus import AUDIOBRIDGE, ID_SPAN, VIDEOROOM, member_of
+from plenum.video.provider import VideoRole
+
+MANAGING = (
+    "create", "destroy", "edit", "kick", "moderate", "allowed", "rtp_forward",
+    "stop_rtp_forward", "enable_recording", "list", "exists", "mute", "unmute",
+    "mute_room", "unmute_room", "changeroom", "play_file", "resetdecoder", "suspend",
+)  # fmt: skip
+REQUESTS = st.sampled_from(
+    (*MANAGING, "join", "publish", "configure", "joinandconfigure", "unpublish", "leave",
+     "start", "pause", "subscribe", "unsubscribe", "update", "listparticipants", "switch")
+)  # fmt: skip
+JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+KINDS = st.sampled_from(("", relay.PUBLISHER, relay.SUBSCRIBER, relay.BRIDGE))
+PLUGINS = st.sampled_from((VIDEOROOM, AUDIOBRIDGE))
+
+
+def caller(role: VideoRole = VideoRole.LISTENER) -> relay.Caller:
+    return relay.Caller(member_id=42, name="Mia Mitglied", role=role, room=777, tab=3)
+
+
+@st.composite
+def bodies(draw: Any) -> dict[str, Any]:
+    body = draw(st.dictionaries(st.text(max_size=10), JSONISH, max_size=5))
+    body["request"] = draw(REQUESTS)
+    for key in ("room", "id", "display", "muted", "ptype", "secret", "streams", "record"):
+        if draw(st.booleans()):
+            body[key] = draw(JSONISH | st.sampled_from(("publisher", "subscriber", 1, 2)))
+    return body
+
+
+@settings(max_examples=600, deadline=None)
+@given(PLUGINS, KINDS, bodies(), st.sampled_from(tuple(VideoRole)))
+def test_what_passes_names_the_members_own_room_id_and_name(plugin, kind, body, role):
+    """Whatever the page sends, what goes on names the meeting's room, the member's own
+    participant id and their own name, and carries no secret nor recording switch."""
+    try:
+        clean, _ = relay.check_body(plugin, kind, body, caller(role))
+    except relay.Refused:
+        return
+    assert clean["request"] not in MANAGING
+    assert "secret" not in clean
+    assert "record" not in clean
+    if "room" in clean:
+        assert clean["room"] == 777
+    if "id" in clean:
+        assert member_of(clean["id"]) == 42
+        assert 0 < clean["id"] % ID_SPAN < ID_SPAN
+    if "display" in clean:
+        assert clean["display"] == "Mia Mitglied"
+
+
+@settings(max_examples=600, deadline=None)
+@given(PLUGINS, KINDS, bodies())
+def test_a_listener_can_neither_publish_nor_unmute(plugin, kind, body):
+    try:
+        clean, _ = relay.check_body(plugin, kind, body, caller(VideoRole.LISTENER))
+    except relay.Refused:
+        return
+    assert clean["request"] != "publish"
+    assert clean.get("muted", True) is True
+    for stream in clean.get("streams", []):
+        if clean["request"] == "configure" and kind == relay.PUBLISHER:
+            assert not stream.get("send")
+
+
+@pytest.mark.parametrize("request_name", MANAGING)
+@pytest.mark.parametrize("plugin", [VIDEOROOM, AUDIOBRIDGE])
+def test_managing_requests_are_refused_even_for_the_chair(plugin, request_name):
+    for kind in ("", relay.PUBLISHER, relay.SUBSCRIBER, relay.BRIDGE):
+        with pytest.raises(relay.Refused):
+            relay.check_body(
+                plugin, kind, {"request": request_name, "room": 1}, caller(VideoRole.CHAIR)
+            )
+
+
+def test_joining_the_bridge_is_muted_unless_the_role_sends():
+    listener, _ = relay.check_body(AUDIOBRIDGE, "", {"request": "join", "muted": False}, caller())
+    assert listener["muted"] is True
+    speaker, kind = relay.check_body(
+        AUDIOBRIDGE, "", {"request": "join", "muted": False}, caller(VideoRole.SPEAKER)
+    )
+    assert speaker["muted"] is False
+    assert kind == relay.BRIDGE
+    with pytest.raises(relay.Refused):
+        relay.check_body(
+            AUDIOBRIDGE, relay.BRIDGE, {"request": "configure", "muted": False}, caller()
+        )
+    unmuted, _ = relay.check_body(
+        AUDIOBRIDGE, relay.BRIDGE, {"request": "configure", "muted": False}, caller(VideoRole.CHAIR)
+    )
+    assert unmuted == {"request": "configure", "muted": False}
+
+
+def test_publishing_needs_a_role_that_sends():
+    with pytest.raises(relay.Refused):
+        relay.check_body(VIDEOROOM, relay.PUBLISHER, {"request": "publish"}, caller())
+    for role in (VideoRole.CHAIR, VideoRole.SPEAKER, VideoRole.INTERPRETER):
+        clean, _ = relay.check_body(
+            VIDEOROOM, relay.PUBLISHER, {"request": "publish", "record": True}, caller(role)
+        )
+        assert clean == {"request": "publish"}
+
+
+def test_a_join_is_rewritten_with_the_members_own_id_name_and_room():
+    clean, kind = relay.check_body(
+        VIDEOROOM,
+        "",
+        {"request": "join", "ptype": "publisher", "room": 1, "id": 5, "display": "<b>Chef</b>"},
+        caller(),
+    )
+    assert clean == {
+        "request": "join",
+        "ptype": "publisher",
+        "room": 777,
+        "id": 42 * ID_SPAN + 3,
+        "display": "Mia Mitglied",
+    }
+    assert kind == relay.PUBLISHER
+
+
+@pytest.mark.parametrize(
+    ("envelope", "at"),
+    [
+        ({"janus": "attach", "plugin": "janus.plugin.streaming"}, "session"),
+        ({"janus": "attach", "plugin": "janus.plugin.videoroom"}, "root"),
+        ({"janus": "create"}, "session"),
+        ({"janus": "claim"}, "session"),
+        ({"janus": "message", "jsep": {"type": "pranswer", "sdp": ""}}, "handle"),
+        ({"janus": "info"}, "root"),
+    ],
+)
+def test_envelopes_out_of_place_are_refused(envelope, at):
+    with pytest.raises(relay.Refused):
+        relay.check_request(envelope, at=at)
+
+
+def test_an_envelope_keeps_only_what_janus_needs():
+    clean = relay.check_request(
+        {"janus": "message", "transaction": "t", "apisecret": "x", "token": "y",
+         "jsep": {"type": "offer", "sdp": "v=0", "e2ee": True}},
+        at="handle",
+    )  # fmt: skip
+    assert clean == {
+        "janus": "message",
+        "transaction": "t",
+        "jsep": {"type": "offer", "sdp": "v=0"},
+    }

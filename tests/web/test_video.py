@@ -1,0 +1,354 @@
+"""Video rooms on a real Janus (Debian's ``janus``, started on loopback for the run):
+the provider makes and ends rooms and switches roles; the relay lets a member's page in
+only with their own fresh join token, under their own id and name, and never lets a
+listener send; Janus's events about who joined count as presence.
+
+No media flows here (no browser): Janus accepts joins without WebRTC, which is enough for
+rooms, roles and events. Media is tested in ``tests/browser/test_video_browser.py``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+from collections import Counter
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from plenum.clock import utcnow
+from plenum.meetings import presence
+from plenum.meetings.models import Registration, RegistrationStatus
+from plenum.video import service
+from plenum.video.janus import AUDIOBRIDGE, ID_SPAN, VIDEOROOM, Janus
+from plenum.video.models import VideoRoom, VideoSession
+from plenum.video.provider import Room, Seat, VideoRole
+from tests.support.factories import claims, structure
+from tests.support.janus import JanusApi, janus_events_fixture, janus_fixture  # noqa: F401
+from tests.support.meetings import make_meeting
+from tests.support.web import enrol, log_in_as, page, post, token
+
+MEMBER = claims("mia", name="Mia Mitglied", number="770001")
+OTHER = claims("ole", name="Ole Ohneanmeldung", number="770002")
+STAFF = claims(
+    "gina", name="Gina Geschäftsstelle", groups=("lv-nrw-geschaeftsstelle",), number="770003"
+)
+EVENTS_SECRET = "janus-events-test-secret"
+
+
+@pytest.fixture
+def settings(settings, janus):  # the suite's settings, with the run's Janus
+    return settings.with_changes(
+        janus_url=janus.config.api_url,
+        video_provider="janus",
+        janus_events_secret=EVENTS_SECRET,
+    )
+
+
+@pytest.fixture
+def world(session, settings) -> dict[str, Any]:
+    org = structure(session)
+    people = {
+        sub: enrol(session, settings, sub, values)
+        for sub, values in (("mia", MEMBER), ("ole", OTHER), ("gina", STAFF))
+    }
+    meeting = make_meeting(
+        session,
+        org.state,
+        None,
+        people["gina"],
+        starts=utcnow() - timedelta(minutes=10),
+        mode="online",
+    )
+    session.add(
+        Registration(
+            meeting_id=meeting.id,
+            member_id=people["mia"],
+            channel="online",
+            check_in_code=secrets.token_hex(4).upper(),
+        )
+    )
+    session.commit()
+    return {"meeting": meeting.id, **people}
+
+
+def room_of(number: int) -> Room:
+    return Room(
+        meeting_id=1,
+        key=str(number),
+        title="Probe",
+        secret="room-secret",
+        ends_at=utcnow() + timedelta(hours=1),
+    )
+
+
+def exists(api: JanusApi, plugin: str, number: int) -> bool:
+    session = api.create_session()
+    handle = api.attach(session, plugin)
+    answer = api.message(session, handle, {"request": "exists", "room": number})
+    api.destroy(session)
+    return bool(answer["plugindata"]["data"]["exists"])
+
+
+def test_the_janus_provider_makes_switches_dismisses_and_ends_on_the_real_janus(janus):
+    """prepare twice (the second changes nothing), a participant joins the bridge
+    unmuted, set_role(listener) mutes them, connected names the member, dismiss kicks
+    them, end destroys both rooms."""
+    provider = Janus(janus.config.api_url)
+    api = JanusApi(janus.config.api_url)
+    number = secrets.randbelow(2**40) + 1
+    room = room_of(number)
+    provider.prepare(room)
+    provider.prepare(room)
+    assert exists(api, VIDEOROOM, number)
+    assert exists(api, AUDIOBRIDGE, number)
+    session = api.create_session()
+    handle = api.attach(session, AUDIOBRIDGE)
+    api.message(
+        session,
+        handle,
+        {
+            "request": "join",
+            "room": number,
+            "id": 55 * ID_SPAN + 1,
+            "display": "Ada",
+            "muted": False,
+        },
+    )
+    assert _eventually(lambda: provider.sending(room) == {55})
+    assert provider.connected(room) == {55}
+    provider.set_role(room, Seat(55, "Ada", VideoRole.LISTENER))
+    assert provider.sending(room) == set()
+    provider.set_role(room, Seat(55, "Ada", VideoRole.SPEAKER))
+    assert provider.sending(room) == {55}
+    provider.record(room, True)  # recording switched on and off at Janus
+    provider.record(room, False)
+    provider.dismiss(room, 55)
+    assert _eventually(lambda: provider.connected(room) == set())
+    provider.end(room)
+    provider.end(room)  # ending an ended room is no error
+    assert not exists(api, VIDEOROOM, number)
+    assert not exists(api, AUDIOBRIDGE, number)
+    api.destroy(session)
+
+
+def _eventually(check: Any, tries: int = 50) -> bool:
+    import time
+
+    for _ in range(tries):
+        if check():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def join_page(client, world) -> dict[str, Any]:
+    """Join by the form, then read the page's configuration (with its join token)."""
+    meeting = world["meeting"]
+    answer = post(client, f"/meetings/{meeting}/video/join")
+    assert answer.status_code == 303, answer.text
+    assert answer.headers["location"].endswith(f"/meetings/{meeting}/video#stage")
+    stage = page(client.get(f"/meetings/{meeting}/video")).select_one("#stage")
+    assert stage is not None
+    return json.loads(str(stage["data-config"]))
+
+
+def relay(client, path: str, body: dict[str, Any], **headers: str) -> Any:
+    return client.post(
+        path, json={"transaction": "t1", **body}, headers={"X-CSRF-Token": token(client), **headers}
+    )
+
+
+def test_a_registered_member_joins_under_their_own_id_and_name_and_cannot_send(
+    client, provider, world, janus, session
+):
+    log_in_as(client, provider, "mia", MEMBER)
+    config = join_page(client, world)
+    base = config["relay"]
+    assert config["role"] == "listener"
+    refused = relay(client, base, {"janus": "create"})  # no token
+    assert refused.status_code == 403
+    made = relay(client, base, {"janus": "create"}, **{"X-Video-Token": config["token"]})
+    assert made.status_code == 200, made.text
+    janus_session = made.json()["data"]["id"]
+    handle = relay(
+        client, f"{base}/{janus_session}", {"janus": "attach", "plugin": VIDEOROOM}
+    ).json()["data"]["id"]
+    streaming = relay(
+        client, f"{base}/{janus_session}", {"janus": "attach", "plugin": "janus.plugin.streaming"}
+    )
+    assert streaming.status_code == 403
+    joined = relay(
+        client,
+        f"{base}/{janus_session}/{handle}",
+        {
+            "janus": "message",
+            "body": {
+                "request": "join",
+                "ptype": "publisher",
+                "room": 1,
+                "id": 1,
+                "display": "Chefin",
+            },
+        },
+    )
+    assert joined.status_code == 200, joined.text
+    events = client.get(f"{base}/{janus_session}").json()
+    data = next(e["plugindata"]["data"] for e in events if e.get("plugindata"))
+    assert data["videoroom"] == "joined"
+    assert data["id"] // ID_SPAN == world["mia"]
+    listed = relay(
+        client,
+        f"{base}/{janus_session}/{handle}",
+        {"janus": "message", "body": {"request": "listparticipants", "room": 1}},
+    ).json()["plugindata"]["data"]
+    assert listed["room"] != 1
+    assert [(p["id"] // ID_SPAN, p["display"]) for p in listed["participants"]] == [
+        (world["mia"], "Mia Mitglied")
+    ]
+    publish = relay(
+        client,
+        f"{base}/{janus_session}/{handle}",
+        {"janus": "message", "body": {"request": "publish"}},
+    )
+    assert publish.status_code == 403
+    kick = relay(
+        client,
+        f"{base}/{janus_session}/{handle}",
+        {"janus": "message", "body": {"request": "kick", "id": 1}},
+    )
+    assert kick.status_code == 403
+
+
+def test_a_join_token_is_personal_short_lived_and_dies_with_the_registration(
+    client, provider, world, janus, session, settings, monkeypatch
+):
+    log_in_as(client, provider, "mia", MEMBER)
+    config = join_page(client, world)
+    base, meeting = config["relay"], world["meeting"]
+    others = service.join_token(meeting, world["ole"], settings.secret_key)
+    assert relay(client, base, {"janus": "create"}, **{"X-Video-Token": others}).status_code == 403
+    monkeypatch.setattr(service, "TOKEN_SECONDS", -1)  # every token has expired
+    assert (
+        relay(client, base, {"janus": "create"}, **{"X-Video-Token": config["token"]}).status_code
+        == 403
+    )
+    monkeypatch.setattr(service, "TOKEN_SECONDS", 120)
+    made = relay(client, base, {"janus": "create"}, **{"X-Video-Token": config["token"]})
+    janus_session = made.json()["data"]["id"]
+    # the registration is cancelled (by the office): every further message is refused
+    row = session.exec(
+        select(Registration).where(
+            Registration.meeting_id == meeting, Registration.member_id == world["mia"]
+        )
+    ).one()
+    row.status = RegistrationStatus.CANCELLED
+    session.commit()
+    assert relay(client, f"{base}/{janus_session}", {"janus": "keepalive"}).status_code == 403
+    assert client.get(f"{base}/{janus_session}").status_code == 403
+
+
+def test_someone_elses_session_is_refused(client, provider, world, janus, session):
+    log_in_as(client, provider, "gina", STAFF)
+    config = join_page(client, world)
+    assert config["role"] == "chair"
+    made = relay(client, config["relay"], {"janus": "create"}, **{"X-Video-Token": config["token"]})
+    staff_session = made.json()["data"]["id"]
+    log_in_as(client, provider, "mia", MEMBER)
+    mine = join_page(client, world)
+    assert (
+        relay(
+            client, f"{mine['relay']}/{staff_session}", {"janus": "attach", "plugin": VIDEOROOM}
+        ).status_code
+        == 403
+    )
+    assert client.get(f"{mine['relay']}/{staff_session}").status_code == 403
+
+
+def test_a_member_not_registered_is_not_let_in(client, provider, world, janus):
+    log_in_as(client, provider, "ole", OTHER)
+    meeting = world["meeting"]
+    answer = post(client, f"/meetings/{meeting}/video/join")
+    assert answer.status_code == 303
+    stage = page(client.get(f"/meetings/{meeting}/video")).select_one("#stage")
+    assert stage is None
+
+
+def basic(password: str) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(f"janus:{password}".encode()).decode()}
+
+
+def test_janus_events_of_joining_and_leaving_count_as_presence(client, world, session):
+    meeting = world["meeting"]
+    session.add(VideoRoom(meeting_id=meeting, provider="janus", key="1", secret="s"))
+    session.add(VideoSession(id=987654321, meeting_id=meeting, member_id=world["mia"]))
+    session.commit()
+    joined = [
+        {
+            "type": 64,
+            "session_id": 987654321,
+            "handle_id": 5,
+            "event": {"plugin": AUDIOBRIDGE, "data": {"event": "joined", "room": 1, "id": 1}},
+        }
+    ]
+    assert (
+        client.post("/video/janus-events", json=joined, headers=basic("wrong")).status_code == 401
+    )
+    assert client.post("/video/janus-events", json=joined).status_code == 401
+    assert (
+        client.post("/video/janus-events", json=joined, headers=basic(EVENTS_SECRET)).status_code
+        == 204
+    )
+    assert world["mia"] in presence.present_ids(meeting, session=session)
+    with session.no_autoflush:
+        session.expire_all()
+    assert service.joined(session) == {meeting: [world["mia"]]}
+    ended = [{"type": 1, "session_id": 987654321, "event": {"name": "timeout"}}]
+    assert (
+        client.post("/video/janus-events", json=ended, headers=basic(EVENTS_SECRET)).status_code
+        == 204
+    )
+    session.expire_all()
+    assert service.joined(session) == {}
+
+
+@pytest.fixture
+def base_url(settings):
+    from plenum.app import create_app
+    from tests.support.served import served
+
+    with served(lambda url: create_app(settings.with_changes(base_url=url))) as url:
+        yield url
+
+
+def fire(base_url: str, client, path: str, form: dict[str, str]) -> Counter[int]:
+    from tests.support.served import race
+
+    data = {**form, "csrf_token": token(client)}
+    cookies = dict(client.cookies.items())
+    answers = race(20, lambda http: http.post(base_url + path, data=data), cookies=cookies)
+    statuses = Counter(answer.status_code for answer in answers)
+    assert not [s for s in statuses if s >= 500], statuses
+    return statuses
+
+
+def test_twenty_joins_at_once_make_one_room_and_twenty_recordings_one_start(
+    client, provider, world, janus, session, base_url
+):
+    """Twenty first joins at one instant make one room (prepared once at Janus); twenty
+    "start recording" at one instant start it once, the others are told it already runs."""
+    meeting = world["meeting"]
+    log_in_as(client, provider, "gina", STAFF)
+    assert fire(base_url, client, f"/meetings/{meeting}/video/join", {}) == {303: 20}
+    session.expire_all()
+    rooms = session.exec(select(VideoRoom).where(VideoRoom.meeting_id == meeting)).all()
+    assert len(rooms) == 1
+    assert rooms[0].prepared_at is not None
+    assert fire(base_url, client, f"/meetings/{meeting}/video/recording", {"on": "1"}) == {303: 20}
+    session.expire_all()
+    started = session.get(VideoRoom, meeting)
+    assert started is not None
+    assert started.recording_since is not None
