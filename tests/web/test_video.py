@@ -21,7 +21,7 @@ from sqlmodel import select
 
 from plenum.clock import utcnow
 from plenum.meetings import presence
-from plenum.meetings.models import Registration, RegistrationStatus
+from plenum.meetings.models import Meeting, Registration, RegistrationStatus
 from plenum.video import service
 from plenum.video.janus import AUDIOBRIDGE, ID_SPAN, VIDEOROOM, Janus
 from plenum.video.models import VideoRoom, VideoSession
@@ -352,3 +352,65 @@ def test_twenty_joins_at_once_make_one_room_and_twenty_recordings_one_start(
     started = session.get(VideoRoom, meeting)
     assert started is not None
     assert started.recording_since is not None
+
+
+def test_calling_the_next_speaker_mutes_the_previous_one_on_the_real_janus(world, session, janus):
+    """The room follows the speakers' list (``sync.follow``): after the chair calls Ole,
+    Mia, who was speaking and still sends, is muted at Janus; Ole may unmute."""
+    from plenum.meetings import agenda, speakers
+    from plenum.video import sync
+    from tests.support.meetings import place
+
+    meeting = world["meeting"]
+    session.add(
+        Registration(
+            meeting_id=meeting, member_id=world["ole"], channel="online", check_in_code="OLE1"
+        )
+    )
+    at = place(session, session.get(Meeting, meeting))
+    item = agenda.add_item(
+        at, agenda.parse_item({"title": "Aussprache", "kind": "discussion"}, []), session=session
+    )
+    agenda.make_current(at, item, session=session)
+    number = secrets.randbelow(2**40) + 1
+    session.add(
+        VideoRoom(
+            meeting_id=meeting,
+            provider="janus",
+            key=str(number),
+            secret="room-secret",
+            prepared_at=utcnow(),
+        )
+    )
+    session.commit()
+    provider = Janus(janus.config.api_url)
+    room = room_of(number)
+    provider.prepare(room)
+    api = JanusApi(janus.config.api_url)
+    bridge = api.create_session()
+    for member in (world["mia"], world["ole"]):
+        handle = api.attach(bridge, AUDIOBRIDGE)
+        api.message(
+            bridge,
+            handle,
+            {
+                "request": "join",
+                "room": number,
+                "id": member * ID_SPAN + 1,
+                "display": "x",
+                "muted": member != world["mia"],
+            },
+        )
+    assert _eventually(lambda: provider.sending(room) == {world["mia"]})
+    for who in ("mia", "ole"):
+        speakers.ask(at, item, speakers.Ask(member_id=world[who]), session=session)
+    speakers.call(at, item, None, session=session)  # Mia first
+    session.commit()
+    sync.follow(meeting, provider, session=session)
+    assert provider.sending(room) == {world["mia"]}
+    speakers.call(at, item, None, session=session)  # then Ole: Mia's turn is over
+    session.commit()
+    sync.follow(meeting, provider, session=session)
+    assert _eventually(lambda: provider.sending(room) == {world["ole"]})
+    provider.end(room)
+    api.destroy(bridge)
