@@ -36,7 +36,7 @@ def upgrade() -> None:
         "video_room",
         sa.Column("meeting_id", sa.Integer(), nullable=False),
         sa.Column("provider", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
         sa.Column("secret", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
         sa.Column("prepared_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),

@@ -6,15 +6,20 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import secrets
+import signal
 import socket
 import subprocess  # nosec B404
 import sys
 import time
 import urllib.request
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from plenum.settings import Settings
+
+if TYPE_CHECKING:
+    from plenum.video.janus_server import JanusProcess
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -242,15 +247,82 @@ def _demo(args: argparse.Namespace) -> int:
     provider = subprocess.Popen(  # noqa: S603  # nosec B603
         [sys.executable, "-m", "plenum.cli", "dev-idp", "--port", str(args.idp_port)]
     )
+    janus = None
+    signal.signal(signal.SIGTERM, _exit_on_signal)  # so that the finally below runs
     try:
+        janus = _demo_video(args.port)
         _wait_for(issuer + "/.well-known/openid-configuration")
         _print_logins(args.port, issuer, demo.MEMBERS)
         settings = demo.demo_settings(Settings.from_env())
         where = argparse.Namespace(host="127.0.0.1", port=args.port)
         return _serve(where, settings, sockets=[site])
     finally:
+        if janus is not None:
+            janus.stop()
         provider.terminate()
         provider.wait(timeout=10)
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    """SIGTERM ends the demo as Ctrl-C does: the site stops (uvicorn raises the signal
+    again once it has), then the demo's own processes."""
+    raise SystemExit(128 + signum)
+
+
+def _demo_video(port: int) -> JanusProcess | None:
+    """The demo's video: a Janus of its own when Janus is installed (a JanusProcess, to
+    stop with the demo), else the meetings' video links (None). Settings already in the
+    environment win; one line says which it is."""
+    from plenum.meetings.demo import RUNNING
+    from plenum.video import janus_server
+
+    if "PLENUM_VIDEO_PROVIDER" in os.environ or "PLENUM_JANUS_URL" in os.environ:
+        print(f"Video: {Settings.from_env().video}, as set in the environment.", flush=True)  # noqa: T201
+        return None
+    if not janus_server.installed():
+        print(  # noqa: T201
+            "Video: Janus is not installed (apt-get install janus);"
+            " meetings show their video link instead.",
+            flush=True,
+        )
+        return None
+    config = janus_server.JanusConfig(
+        workdir=Settings.from_env().root / "var" / f"janus-{port}",
+        http_port=_free_port(),
+        admin_port=_free_port(),
+        admin_secret=secrets.token_urlsafe(24),
+        events_url=f"http://127.0.0.1:{port}/video/janus-events",
+        events_secret=secrets.token_urlsafe(24),
+    )
+    try:
+        janus = janus_server.JanusProcess().start(config)
+    except janus_server.JanusError:
+        print(  # noqa: T201
+            f"Video: Janus did not start (see {config.log_path});"
+            " meetings show their video link instead.",
+            flush=True,
+        )
+        return None
+    os.environ |= {
+        "PLENUM_VIDEO_PROVIDER": "janus",
+        "PLENUM_JANUS_URL": config.api_url,
+        "PLENUM_JANUS_ADMIN_URL": config.admin_url,
+        "PLENUM_JANUS_ADMIN_SECRET": config.admin_secret,
+        "PLENUM_JANUS_EVENTS_SECRET": config.events_secret,
+    }
+    print(  # noqa: T201
+        f"Video: Janus at {config.api_url} (log: {config.log_path});"
+        f" try the video room of “{RUNNING}”, which runs now.",
+        flush=True,
+    )
+    return janus
+
+
+def _free_port() -> int:
+    """A port free on 127.0.0.1 now, for a helper process to take at once."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def _bind(port: int, name: str) -> socket.socket:

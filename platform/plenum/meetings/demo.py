@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from plenum.clock import utcnow
+from plenum.clock import as_utc, utcnow
 from plenum.meetings import (
     agenda,
     documents,
@@ -88,12 +88,18 @@ def load(*, session: Session) -> None:
 
 
 def _register(
-    at: MeetingPlace, login: str, channel: str, *, session: Session, **needs: str
+    at: MeetingPlace,
+    login: str,
+    channel: str,
+    *,
+    session: Session,
+    now: datetime | None = None,
+    **needs: str,
 ) -> None:
     data = forms.parse_registration(
         {"channel": channel, **needs}, forms.channels_of(at.meeting.mode)
     )
-    registration.register(at, _member(login, session=session), data, session=session)
+    registration.register(at, _member(login, session=session), data, session=session, now=now)
 
 
 def _next_week(state: Chapter, staff: int, *, session: Session) -> None:
@@ -109,7 +115,8 @@ def _next_week(state: Chapter, staff: int, *, session: Session) -> None:
 
 def _running(state: Chapter, staff: int, *, session: Session) -> None:
     """A sitting of the state council, open to all NRW members as guests: the current
-    item has a speakers' list and its vote is open in the live room."""
+    item has a speakers' list and its vote is open in the live room. Its video room can
+    be tried at once: the chair, an interpreter, and two members registered online."""
     council, _ = body_by_key("lv-nrw-council", session=session)
     at = _meeting(
         state,
@@ -123,6 +130,13 @@ def _running(state: Chapter, staff: int, *, session: Session) -> None:
     chair = _member("vorsitz", session=session)
     session.add(MeetingRole(meeting_id=at.meeting.id or 0, member_id=chair, role="chair"))
     session.add(MeetingRole(meeting_id=at.meeting.id or 0, member_id=staff, role="desk"))
+    interpreter = _member("moderation", session=session)
+    session.add(
+        MeetingRole(meeting_id=at.meeting.id or 0, member_id=interpreter, role="interpreter")
+    )
+    before = as_utc(at.meeting.starts_at) - timedelta(days=1)  # registration closes at the start
+    for login in ("ersatz", "mitglied2"):  # in the video room at once (docs/meetings.md)
+        _register(at, login, "online", session=session, now=before)
     vote = _vote(state, council, staff, session=session)
     agenda.add_item(
         at, agenda.parse_item({"title": "Begrüßung", "kind": "other"}, []), session=session

@@ -25,7 +25,7 @@ class VideoRoom(SQLModel, table=True):
 
     meeting_id: int = Field(foreign_key="meeting.id", primary_key=True, ondelete="CASCADE")
     provider: str = Field(max_length=20)
-    key: str = Field(max_length=100)
+    key: str = Field(max_length=500)  # a room number, a meeting id, a room name, a link
     secret: str = Field(max_length=100)
     prepared_at: datetime | None = Field(default=None, sa_column=_timestamp(True))
     ended_at: datetime | None = Field(default=None, sa_column=_timestamp(True))
