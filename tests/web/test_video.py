@@ -414,3 +414,32 @@ def test_calling_the_next_speaker_mutes_the_previous_one_on_the_real_janus(world
     assert _eventually(lambda: provider.sending(room) == {world["ole"]})
     provider.end(room)
     api.destroy(bridge)
+
+
+def test_the_clock_ends_the_rooms_of_meetings_that_are_over(world, session, janus):
+    from plenum.video import clock
+
+    meeting = world["meeting"]
+    number = secrets.randbelow(2**40) + 1
+    session.add(
+        VideoRoom(
+            meeting_id=meeting,
+            provider="janus",
+            key=str(number),
+            secret="room-secret",
+            prepared_at=utcnow(),
+        )
+    )
+    session.add(
+        VideoSession(id=4242, meeting_id=meeting, member_id=world["mia"], joined_at=utcnow())
+    )
+    session.commit()
+    provider = Janus(janus.config.api_url)
+    provider.prepare(room_of(number))
+    api = JanusApi(janus.config.api_url)
+    assert clock.end_finished(provider, session=session) == 0  # the meeting still runs
+    assert clock.end_finished(provider, session=session, now=utcnow() + timedelta(days=1)) == 1
+    session.commit()
+    assert not exists(api, VIDEOROOM, number)
+    assert service.joined(session) == {}
+    assert clock.end_finished(provider, session=session, now=utcnow() + timedelta(days=1)) == 0

@@ -186,9 +186,9 @@ def end(at: MeetingPlace, provider: VideoProvider, *, session: Session) -> None:
     room.ended_at = utcnow()
     session.add(room)
     _close_sessions(at.meeting.id or 0, session=session)
-    if room.prepared_at is not None:
-        provider.end(as_room(at, room))
     announce(session, "meeting.video", meeting_id=at.meeting.id)
+    if room.prepared_at is not None:
+        provider.end(as_room(at, room))  # last: a provider that fails ends nothing here
 
 
 def set_pinned(at: MeetingPlace, member_id: int | None, *, session: Session) -> None:
