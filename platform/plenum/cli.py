@@ -147,6 +147,8 @@ def _meetings_clock(_args: argparse.Namespace) -> int:
     from plenum.meetings.chores import run_meeting_chores
     from plenum.series.feedback import count_due
     from plenum.surveys import clock as surveys_clock
+    from plenum.video import clock as video_clock
+    from plenum.video.providers import provider_for
 
     settings = Settings.from_env()
     done = run_meeting_chores(settings)
@@ -159,13 +161,16 @@ def _meetings_clock(_args: argparse.Namespace) -> int:
             database.prepare_to_write(session)
             surveys = surveys_clock.run(session=session)
             session.commit()
+            database.prepare_to_write(session)
+            rooms = video_clock.end_finished(provider_for(settings), session=session)
+            session.commit()
     finally:
         database.dispose()
     print(  # noqa: T201
         f"Seat offers passed on: {done.passed_on}. Reminders queued: {done.reminded}. "
         f"Needs deleted: {done.forgotten}. Session questionnaires counted: {counted}. "
         f"Survey reminders: {surveys.reminded}. Surveys counted: {surveys.counted}. "
-        f"Surveys with raw answers deleted: {surveys.forgotten}."
+        f"Surveys with raw answers deleted: {surveys.forgotten}. Video rooms ended: {rooms}."
     )
     return 0
 

@@ -106,7 +106,7 @@ def test_the_clock_counts_an_anonymous_survey_then_deletes_its_raw_answers(
     session.add(survey)
     session.commit()
     assert run_clock(settings).endswith(
-        "Survey reminders: 0. Surveys counted: 1. Surveys with raw answers deleted: 0."
+        "Surveys counted: 1. Surveys with raw answers deleted: 0. Video rooms ended: 0."
     )
     responses = session.exec(select(SurveyResponse)).all()
     assert len(responses) == 5
@@ -116,7 +116,9 @@ def test_the_clock_counts_an_anonymous_survey_then_deletes_its_raw_answers(
     survey.closes_at = utcnow() - timedelta(days=31)
     session.add(survey)
     session.commit()
-    assert run_clock(settings).endswith("Surveys counted: 0. Surveys with raw answers deleted: 1.")
+    assert run_clock(settings).endswith(
+        "Surveys counted: 0. Surveys with raw answers deleted: 1. Video rooms ended: 0."
+    )
     for model in (SurveyResponse, SurveyValue, SurveyAnswered, SurveyDraft):
         assert count(session, model) == 0
     assert count(session, SurveyCount) == kept  # the results stay

@@ -347,7 +347,10 @@ class JanusProcess:
         self._config = config
         self._log = config.log_path.open("wb")
         self._process = subprocess.Popen(  # noqa: S603 - list argv, no shell  # nosec B603
-            [*argv, "--log-stdout"], stdout=self._log, stderr=subprocess.STDOUT
+            [*argv, "--log-stdout"],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            cwd=config.workdir,  # where recordings go unless a room names a folder
         )
         try:
             self._wait_until_ready(timeout)

@@ -172,9 +172,10 @@ def seat_of(at: MeetingPlace, member_id: int, may: Allowed, *, session: Session)
 def prepared(
     room: VideoRoom, provider: VideoProvider, at: MeetingPlace, *, session: Session
 ) -> None:
-    """Prepare the room at the provider once (preparing again changes nothing there)."""
+    """Prepare the room at the provider on every join: preparing a ready room changes
+    nothing there, and a provider that restarted (and lost its rooms) gets it again."""
+    provider.prepare(as_room(at, room))
     if room.prepared_at is None:
-        provider.prepare(as_room(at, room))
         room.prepared_at = utcnow()
         session.add(room)
 
