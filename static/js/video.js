@@ -375,8 +375,7 @@
       stopSending();
       say(text("FloorOver"));
     } else if (before.speaker !== fresh.speaker && fresh.speaker) {
-      const feed = [...room.feeds.keys()].find((id) => Math.floor(id / config.idSpan) === fresh.speaker);
-      say(text("Speaking", { name: feed !== undefined ? room.feeds.get(feed) : "" }));
+      say(text("Speaking", { name: fresh.speaker_name || "" }));
     }
     controls();
     place();

@@ -230,6 +230,9 @@ def test_bbb_protocol_create_with_checksum_against_stand_in(stand_in, bbb, check
         "allowStartStopRecording": "false",
         "duration": "91",
         "meta_plenum-meeting": "17",
+        "lockSettingsDisableMic": "true",
+        "lockSettingsDisableCam": "true",
+        "lockSettingsLockOnJoin": "true",
     }
     assert "plenum-17-a1b2c3" in stand_in.meetings
 

@@ -165,3 +165,44 @@ def test_an_envelope_keeps_only_what_janus_needs():
         "transaction": "t",
         "jsep": {"type": "offer", "sdp": "v=0"},
     }
+
+
+@pytest.mark.parametrize(
+    ("kind", "body", "jsep", "role", "passes"),
+    [
+        # an offer publishes: only with publish/configure of a member who may send
+        ("", {"request": "join", "ptype": "publisher"}, "offer", VideoRole.CHAIR, False),
+        (relay.PUBLISHER, {"request": "configure"}, "offer", VideoRole.LISTENER, False),
+        (relay.PUBLISHER, {"request": "configure"}, None, VideoRole.LISTENER, False),
+        (relay.PUBLISHER, {"request": "listparticipants"}, "offer", VideoRole.CHAIR, False),
+        (relay.PUBLISHER, {"request": "publish"}, "offer", VideoRole.SPEAKER, True),
+        (relay.PUBLISHER, {"request": "configure"}, "offer", VideoRole.INTERPRETER, True),
+        # an answer only starts a subscription
+        (relay.SUBSCRIBER, {"request": "start"}, "answer", VideoRole.LISTENER, True),
+        (relay.SUBSCRIBER, {"request": "start"}, "offer", VideoRole.CHAIR, False),
+        (relay.PUBLISHER, {"request": "publish"}, "answer", VideoRole.CHAIR, False),
+        (relay.SUBSCRIBER, {"request": "configure"}, "answer", VideoRole.LISTENER, False),
+    ],
+)
+def test_a_session_description_goes_only_where_it_is_allowed(kind, body, jsep, role, passes):
+    """Janus takes any offer on a publisher's handle as publishing, whatever the request:
+    the relay lets an offer through only with publish or configure, and only for a member
+    who may send (an outside review found a listener publishing with join + offer)."""
+    try:
+        relay.check_body(VIDEOROOM, kind, body, caller(role), jsep=jsep)
+    except relay.Refused:
+        assert not passes
+    else:
+        assert passes
+
+
+@settings(max_examples=400, deadline=None)
+@given(KINDS, bodies(), st.sampled_from(("offer", "answer")))
+def test_a_listener_never_gets_an_offer_to_a_publisher(kind, body, jsep):
+    try:
+        clean, _ = relay.check_body(VIDEOROOM, kind, body, caller(), jsep=jsep)
+    except relay.Refused:
+        return
+    assert jsep == "answer"
+    assert kind == relay.SUBSCRIBER
+    assert clean["request"] == "start"

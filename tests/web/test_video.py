@@ -443,3 +443,37 @@ def test_the_clock_ends_the_rooms_of_meetings_that_are_over(world, session, janu
     assert not exists(api, VIDEOROOM, number)
     assert service.joined(session) == {}
     assert clock.end_finished(provider, session=session, now=utcnow() + timedelta(days=1)) == 0
+
+
+def test_a_member_opens_at_most_four_sessions_of_four_handles(client, provider, world, janus):
+    """One join token could open sessions without end, one session handles without end
+    (each a mixing participant at Janus): found by an outside review; now four each."""
+    log_in_as(client, provider, "mia", MEMBER)
+    config = join_page(client, world)
+    base, header = config["relay"], {"X-Video-Token": config["token"]}
+    made = [relay(client, base, {"janus": "create"}, **header) for _ in range(5)]
+    assert [answer.status_code for answer in made] == [200, 200, 200, 200, 403]
+    first = made[0].json()["data"]["id"]
+    attached = [
+        relay(client, f"{base}/{first}", {"janus": "attach", "plugin": AUDIOBRIDGE})
+        for _ in range(5)
+    ]
+    assert [answer.status_code for answer in attached] == [200, 200, 200, 200, 403]
+
+
+def test_a_listener_cannot_publish_by_an_offer_on_join_or_configure(client, provider, world, janus):
+    """The outside review's way in: join as publisher with an offer, or configure with
+    one; both refused for a listener before they reach Janus."""
+    log_in_as(client, provider, "mia", MEMBER)
+    config = join_page(client, world)
+    base = config["relay"]
+    made = relay(client, base, {"janus": "create"}, **{"X-Video-Token": config["token"]})
+    janus_session = made.json()["data"]["id"]
+    handle = relay(client, f"{base}/{janus_session}", {"janus": "attach", "plugin": VIDEOROOM})
+    path = f"{base}/{janus_session}/{handle.json()['data']['id']}"
+    offer = {"type": "offer", "sdp": "v=0\r\n"}
+    join = {"request": "join", "ptype": "publisher"}
+    assert relay(client, path, {"janus": "message", "body": join, "jsep": offer}).status_code == 403
+    assert relay(client, path, {"janus": "message", "body": join}).status_code == 200
+    configure = {"janus": "message", "body": {"request": "configure"}, "jsep": offer}
+    assert relay(client, path, configure).status_code == 403

@@ -293,6 +293,7 @@ def give_role(at: MeetingPlace, member_number: str, role: str, *, session: Sessi
     insert_or_nothing(
         session, MeetingRole, meeting_id=at.meeting.id, member_id=member.id, role=role
     )
+    announce(session, "meeting.roles", meeting_id=at.meeting.id)
 
 
 def take_role(at: MeetingPlace, role_id: int, *, session: Session) -> None:
@@ -301,3 +302,4 @@ def take_role(at: MeetingPlace, role_id: int, *, session: Session) -> None:
         raise DomainError(N_("This function is not given at this meeting."))
     session.delete(row)
     session.flush()
+    announce(session, "meeting.roles", meeting_id=at.meeting.id)

@@ -143,6 +143,11 @@ def _create_params(room: Room, minutes: int) -> dict[str, str]:
         "allowStartStopRecording": recording,
         "duration": str(minutes),
         "meta_plenum-meeting": str(room.meeting_id),
+        # viewers (everyone but the chair) neither speak nor show themselves unless a
+        # moderator unlocks them in BigBlueButton: the speakers' list, not the room, decides
+        "lockSettingsDisableMic": "true",
+        "lockSettingsDisableCam": "true",
+        "lockSettingsLockOnJoin": "true",
     }
 
 

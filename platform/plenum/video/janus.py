@@ -108,7 +108,6 @@ class Janus:
 
     def admit(self, room: Room, seat: Seat) -> Entry:
         config: dict[str, object] = {
-            "room": self._number(room),
             "role": seat.role.value,
             "iceServers": self.ice_servers,
         }

@@ -46,6 +46,7 @@ class VideoSession(SQLModel, table=True):
     id: int = Field(sa_column=Column(BigInteger(), primary_key=True, autoincrement=False))
     meeting_id: int = Field(foreign_key="meeting.id", index=True, ondelete="CASCADE")
     member_id: int = Field(foreign_key="member.id", index=True, ondelete="CASCADE")
+    tab: int = Field(default=1)  # the member's participant number in the room: one per tab
     opened_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
     # the member is in the room (joined the audio bridge) since, and until
     joined_at: datetime | None = Field(default=None, sa_column=_timestamp(True))

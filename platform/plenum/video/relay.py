@@ -84,15 +84,34 @@ def _streams(raw: Any) -> list[dict[str, Any]]:
     return streams
 
 
-def check_body(plugin: str, kind: str, body: Any, caller: Caller) -> tuple[dict[str, Any], str]:
+def check_body(
+    plugin: str, kind: str, body: Any, caller: Caller, jsep: str | None = None
+) -> tuple[dict[str, Any], str]:
     """The plugin request to pass on, and what the handle is after it (``kind``: "" for a
-    handle not yet joined)."""
+    handle not yet joined). ``jsep``: the type of the session description the message
+    carries ("offer", "answer"), if any: in the video room an offer is what publishes
+    (Janus takes any offer on a publisher's handle as one), so it goes only with
+    ``publish`` or ``configure`` of a member who may send, and an answer only with a
+    subscriber's ``start``. The audio bridge takes both: its muting is Janus's own."""
     if not isinstance(body, dict):
         raise Refused(N_("This request is not possible in the video room."))
     if plugin == VIDEOROOM:
-        return _videoroom(kind, body, caller)
+        clean, after = _videoroom(kind, body, caller)
+        _description_fits(clean["request"], kind, jsep, caller)
+        return clean, after
     if plugin == AUDIOBRIDGE:
         return _audiobridge(kind, body, caller)
+    raise Refused(N_("This request is not possible in the video room."))
+
+
+def _description_fits(request: str, kind: str, jsep: str | None, caller: Caller) -> None:
+    if jsep is None:
+        return
+    if jsep == "offer" and kind == PUBLISHER and request in ("publish", "configure"):
+        _may_send(caller)
+        return
+    if jsep == "answer" and kind == SUBSCRIBER and request == "start":
+        return
     raise Refused(N_("This request is not possible in the video room."))
 
 
@@ -121,11 +140,9 @@ def _videoroom(kind: str, body: dict[str, Any], caller: Caller) -> tuple[dict[st
             _may_send(caller)
             kept: dict[str, Any] = {k: body[k] for k in ("bitrate", "descriptions") if k in body}
             return {"request": "publish", **kept}, kind
-        if request == "configure":
-            streams = _streams(body.get("streams", []))
-            if any(stream.get("send") for stream in streams) or "bitrate" in body:
-                _may_send(caller)
-            return {"request": "configure", "streams": streams}, kind
+        if request == "configure":  # only a publisher's own settings: senders only
+            _may_send(caller)
+            return {"request": "configure", "streams": _streams(body.get("streams", []))}, kind
         if request in ("unpublish", "leave"):
             return {"request": request}, kind
     if kind == SUBSCRIBER:

@@ -33,6 +33,7 @@ from plenum.auth.permissions import Action
 from plenum.errors import N_, DomainError
 from plenum.meetings import live
 from plenum.meetings.routes import Seen, require, seen
+from plenum.orgs.models import Member
 from plenum.parsing import parse_int
 from plenum.video import relay, service
 from plenum.video.janus import ID_SPAN, JanusApi
@@ -159,11 +160,17 @@ def state(request: Request) -> Response:
         "open": current["door"].open,
         "role": current["role"].value,
         "speaker": current["speaker"],
+        "speaker_name": _name_of(request, current["speaker"]),
         "pinned": current["pinned"],
         "recording": current["recording"],
         "ended": current["ended"],
     }
     return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+
+def _name_of(request: Request, member_id: int | None) -> str:
+    member = db(request).get(Member, member_id) if member_id is not None else None
+    return member.display_name if member is not None else ""
 
 
 # --- the relay -------------------------------------------------------------------------------
@@ -242,13 +249,23 @@ def _check(request: Request, envelope: dict[str, Any]) -> Relayed:
             raise relay.Refused(
                 N_("Your way into the video room has expired. Please reload the page.")
             )
+        if len(service.open_sessions(meeting_id, member_id, session=session)) >= service.MAX_TABS:
+            raise relay.Refused(
+                N_("You are in this video room in too many tabs. Please leave one of them first.")
+            )
         return Relayed("", message, "create", **base)
-    if (
-        janus_session is None
-        or service.session_of(janus_session, meeting_id, member_id, session=session) is None
-    ):
+    mine = (
+        service.session_of(janus_session, meeting_id, member_id, session=session)
+        if janus_session is not None
+        else None
+    )
+    if janus_session is None or mine is None:
         raise relay.Refused(N_("This is not your video session."))
     if janus_handle is None:
+        if message["janus"] == "attach" and (
+            service.handles_in(janus_session, session=session) >= service.MAX_HANDLES
+        ):
+            raise relay.Refused(N_("This request is not possible in the video room."))
         return Relayed(
             f"/{janus_session}",
             message,
@@ -263,10 +280,11 @@ def _check(request: Request, envelope: dict[str, Any]) -> Relayed:
     kind = handle.kind
     if message["janus"] == "message":
         role = service.role_of(found.at, member_id, found.may, session=session)
-        caller = relay.Caller(
-            member_id, _name(request, found), role, int(room.key), _tab(janus_session)
+        caller = relay.Caller(member_id, _name(request, found), role, int(room.key), mine.tab)
+        jsep = message.get("jsep", {}).get("type")
+        body, kind = relay.check_body(
+            handle.plugin, handle.kind, envelope.get("body"), caller, jsep=jsep
         )
-        body, kind = relay.check_body(handle.plugin, handle.kind, envelope.get("body"), caller)
         message["body"] = body
     path = f"/{janus_session}/{janus_handle}"
     return Relayed(
@@ -278,11 +296,6 @@ def _check(request: Request, envelope: dict[str, Any]) -> Relayed:
         plugin=handle.plugin,
         **base,
     )
-
-
-def _tab(janus_session: int) -> int:
-    """The member's participant number of this session: one per tab, from its id."""
-    return janus_session % (ID_SPAN - 1) + 1
 
 
 def _name(request: Request, found: Seen) -> str:

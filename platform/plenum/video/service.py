@@ -47,6 +47,8 @@ from plenum.video.provider import Room, Seat, VideoProvider, VideoRole
 EARLY = timedelta(minutes=30)
 SESSION_EVENT, PLUGIN_EVENT = 1, 64  # Janus's event types
 TOKEN_SECONDS = 120
+MAX_TABS = 4  # open sessions of one member in one room
+MAX_HANDLES = 4  # plugin handles of one session (the page needs three)
 SALT = "plenum.video.join"
 
 
@@ -263,8 +265,25 @@ def token_holds(token: str, meeting_id: int, member_id: int, secret_key: str) ->
 # --- relayed sessions and presence -----------------------------------------------------------
 
 
+def open_sessions(meeting_id: int, member_id: int, *, session: Session) -> list[VideoSession]:
+    query = select(VideoSession).where(
+        VideoSession.meeting_id == meeting_id,
+        VideoSession.member_id == member_id,
+        col(VideoSession.closed_at).is_(None),
+    )
+    return list(session.exec(query))
+
+
 def open_session(meeting_id: int, member_id: int, janus_session: int, *, session: Session) -> None:
-    session.add(VideoSession(id=janus_session, meeting_id=meeting_id, member_id=member_id))
+    """Record the member's new session with the lowest tab number not in use."""
+    used = {row.tab for row in open_sessions(meeting_id, member_id, session=session)}
+    tab = min(set(range(1, MAX_TABS + 2)) - used)
+    session.add(VideoSession(id=janus_session, meeting_id=meeting_id, member_id=member_id, tab=tab))
+
+
+def handles_in(janus_session: int, *, session: Session) -> int:
+    query = select(VideoHandle.id).where(VideoHandle.session_id == janus_session)
+    return len(list(session.exec(query)))
 
 
 def session_of(
@@ -368,11 +387,14 @@ def events_of(posted: list[Any]) -> list[tuple[str, int]]:
     for item in posted:
         if not isinstance(item, dict) or not isinstance(item.get("session_id"), int):
             continue
-        event = item.get("event") or {}
+        event = item.get("event")
+        if not isinstance(event, dict):
+            continue
         if item.get("type") == SESSION_EVENT and event.get("name") in ("destroyed", "timeout"):
             found.append(("closed", item["session_id"]))
         elif item.get("type") == PLUGIN_EVENT and event.get("plugin") == AUDIOBRIDGE:
-            what = (event.get("data") or {}).get("event")
+            data = event.get("data")
+            what = data.get("event") if isinstance(data, dict) else None
             if what in ("joined", "left", "kicked"):
                 found.append(("joined" if what == "joined" else "left", item["session_id"]))
     return found

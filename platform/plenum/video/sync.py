@@ -25,7 +25,16 @@ from plenum.video.provider import ProviderError, Seat, VideoProvider, VideoRole
 
 log = logging.getLogger(__name__)
 RECORDING_NOTICE_SECONDS = 10.0  # the notice is on every page this long before it records
-HEARD = ("meeting.speakers", "meeting.agenda", "meeting.registration", "meeting.video")
+HEARD = (
+    "meeting.speakers",
+    "meeting.agenda",
+    "meeting.registration",
+    "meeting.roles",
+    "meeting.video",
+)
+# once more this much later: a request checked just before the change, or a publisher
+# still connecting then, is caught the second time
+AGAIN_SECONDS = 3.0
 
 
 class Follower:
@@ -60,6 +69,9 @@ class Follower:
             timer.start()
             return
         self.work.put((meeting_id, None))
+        again = threading.Timer(AGAIN_SECONDS, self.work.put, args=((meeting_id, None),))
+        again.daemon = True
+        again.start()
 
     def _run(self) -> None:
         while True:
