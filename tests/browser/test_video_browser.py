@@ -323,6 +323,14 @@ def enter(page: Page, room_url: str) -> None:
     expect(page.locator("#video-start")).to_be_visible()
 
 
+def press(page: Page, selector: str, key: str) -> None:
+    """Focus the control as a Tab would and press the key (no mouse)."""
+    control = page.locator(selector)
+    expect(control).to_be_visible()
+    control.focus()
+    page.keyboard.press(key)
+
+
 def stats(page: Page, which: str) -> dict[str, Any]:
     found: dict[str, Any] | None = page.evaluate(STATS, which)
     assert found is not None, f"no {which} peer connection on {page.url}"
@@ -436,7 +444,7 @@ def test_listener_sees_and_hears_the_chair_then_is_called_and_sends(
         enter(lena, room_url)
         check_a11y(lena)
         vera.locator("#video-start").click()
-        lena.locator("#video-start").click()
+        press(lena, "#video-start", "Enter")  # Lena uses the keyboard throughout
         for page in (vera, lena):
             expect(page.locator("#video-leave")).to_be_visible(timeout=MEDIA)
         expect(lena.locator("#video-send")).to_be_hidden()  # a listener may not send
@@ -466,7 +474,7 @@ def test_listener_sees_and_hears_the_chair_then_is_called_and_sends(
         # The roles swap: Lena's page offers to send; only her click asks for the devices.
         expect(lena.locator("#video-send")).to_be_visible(timeout=MEDIA)
         assert lena.evaluate("() => window.gumCalls") == 0
-        lena.locator("#video-send").click()
+        press(lena, "#video-send", "Enter")
         expect(lena.locator("#video-self-tile")).to_be_visible(timeout=MEDIA)
         assert lena.evaluate("() => window.gumCalls") == 1
         vera.wait_for_function(
@@ -479,6 +487,26 @@ def test_listener_sees_and_hears_the_chair_then_is_called_and_sends(
         figures["pairs after"] = check_pairs(lena, "bridge", "publisher") + check_pairs(
             vera, "bridge", "subscriber"
         )
+        check_a11y(vera, "video-room")
+
+        # Lena mutes and unmutes by keyboard, switches to audio only and back, and leaves.
+        press(lena, "#video-mute", " ")
+        expect(lena.locator("#video-mute")).to_have_attribute("aria-pressed", "true")
+        press(lena, "#video-mute", " ")
+        expect(lena.locator("#video-mute")).to_have_attribute("aria-pressed", "false")
+        press(vera, "#video-audio-only", "Enter")
+        vera.wait_for_function("() => !window.plenumVideo.pcs.subscriber", timeout=MEDIA)
+        expect(vera.locator("#video-status")).not_to_be_empty()
+        figures["vera hears in audio only"] = grows(vera)
+        press(vera, "#video-audio-only", "Enter")
+        vera.wait_for_function(
+            "(name) => document.getElementById('video-speaker-name').textContent === name",
+            arg=PEOPLE["lena"]["name"],
+            timeout=MEDIA,
+        )
+        figures["vera sees lena again"] = plays(vera, "video-speaker")
+        press(lena, "#video-leave", "Enter")
+        expect(lena.locator("#video-start")).to_be_visible(timeout=MEDIA)
         assert not errors(vera), errors(vera)
         assert not errors(lena), errors(lena)
     except Exception as exc:
