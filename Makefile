@@ -68,6 +68,7 @@ bench: setup
 	$(BIN)/python bench/meetings.py
 	$(BIN)/python bench/series.py
 	$(BIN)/python bench/surveys.py
+	$(BIN)/python bench/video.py
 
 catalogue: setup
 	$(BIN)/python scripts/catalogue.py
