@@ -47,14 +47,15 @@ Parts, in this order:
    puts out the old speaker.
 3. ``capacity``: the last speaker goes on publishing; listeners join in steps
    (``--steps``). After each step settles, over ``--measure`` seconds: CPU (user+sys
-   seconds per second, /proc/<pid>/stat) and RSS of Janus, Plenum and the clients, the
-   machine's busy share, the frames each listener received against the frames sent, and
+   seconds per second, /proc/<pid>/stat) and RSS of Janus, Plenum and the clients,
+   Janus's CPU split by its threads (the handles' media loops, the audio bridge), the
+   machine's busy time, the frames each listener received against the frames sent, and
    the video packets lost. It stops after the first step that does not hold (a listener
    below 90 % of the frames sent, or on average below 95 %, or a join failed), or when
-   the machine is busy over 95 %.
+   Janus, Plenum and the clients together use over 90 % of the cores.
 4. ``calls`` through Plenum with ``--call-listeners`` listeners (at most the most that
-   held): every listener's page reacts as in the browser (state fetched, resubscribed);
-   the first complete frame at every listener is timed too.
+   held), ``--calls-many`` calls: every listener's page reacts as in the browser (state
+   fetched, resubscribed); the first complete frame at every listener is timed too.
 
 It prints the tables, PASS or FAIL for the call target (p95 <= 1.5 s through Plenum, with
 one listener and with many), the per-listener figures and listeners per core.
@@ -129,8 +130,6 @@ NS_SETUP = (  # tests/support/netns.py
     ("link", "set", NS_PEER[0], "up"),
 )
 
-log = logging.getLogger("bench.video")
-
 
 def member_of(participant: int) -> int:
     return participant // ID_SPAN
@@ -183,7 +182,6 @@ class DataSet:
     speakers: list[int]
     observer: int  # the decoding listener
     listeners: list[int]
-    room_number: int = 0
 
 
 def prepare(database_url: str, listeners: int) -> DataSet:
@@ -274,19 +272,6 @@ def prepare(database_url: str, listeners: int) -> DataSet:
         observer=ids[1 + SPEAKERS],
         listeners=ids[2 + SPEAKERS :],
     )
-
-
-def room_number(database_url: str, meeting_id: int) -> int:
-    from plenum.db import Database
-    from plenum.video.models import VideoRoom
-
-    db = Database(database_url)
-    try:
-        with db.session() as session:
-            room = session.get(VideoRoom, meeting_id)
-            return int(room.key) if room is not None else 0
-    finally:
-        db.dispose()
 
 
 def cookie_header(member_id: int) -> dict[str, str]:
@@ -939,6 +924,12 @@ class Page:
         by_mid = {s.get("mid"): s.get("feed_id") for s in data_of(attached).get("streams") or []}
         pc = new_peer()
         self.subscription = subscription = Subscription(pc)
+
+        def failed() -> None:
+            if pc.connectionState == "failed":
+                self.errors.append("subscription: the connection failed")
+
+        pc.on("connectionstatechange", failed)
         await pc.setRemoteDescription(description(attached["jsep"]))
         for transceiver in pc.getTransceivers():
             feed = by_mid.get(transceiver.mid)
@@ -998,6 +989,12 @@ class Page:
                 await self.janus.send(self.bridge, {"request": "configure", "muted": True})
 
     # figures
+
+    def describe(self) -> str:
+        """What a page without pictures has (for the report)."""
+        sub = self.subscription
+        state = sub.pc.connectionState if sub is not None else "no subscription"
+        return f"feeds {list(self.feeds)}, {state}, tracks {len(self.video_tracks())}"
 
     def video_tracks(self) -> list[tuple[int, int]]:
         current = self.subscription.tracks if self.subscription is not None else []
@@ -1100,7 +1097,7 @@ async def worker_main(site: str, meeting_id: int) -> None:
                     "lost": sum(lost for _r, lost in losses),
                     "cpu": process_cpu_seconds(os.getpid()),
                     "errors": [e for page in pages for e in page.errors][-3:],
-                    "silent": sum(1 for page in pages if page.video_frames() == 0),
+                    "silent": [page.describe() for page in pages if page.video_frames() == 0][:3],
                 }
             )
         elif what == "firsts":
@@ -1241,6 +1238,11 @@ class Step:
     def ours(self) -> float:
         """Janus, Plenum and the clients: their share of all cores, 0..1."""
         return (self.janus_cpu + self.plenum_cpu + self.clients_cpu) / (os.cpu_count() or 1)
+
+    @property
+    def others(self) -> float:
+        """Cores busy with anything else on the machine (other sessions' work)."""
+        return max(0.0, self.busy * (os.cpu_count() or 1) - self.ours * (os.cpu_count() or 1))
 
     @property
     def saturated(self) -> bool:
@@ -1606,9 +1608,13 @@ class Run:
                 f" {found.sent_fps:.1f}, failed {len(found.failed)}",
                 flush=True,
             )
-            errors = [e for w in (await self.sample())["workers"] for e in w["errors"]]
+            now = await self.sample()
+            errors = [e for w in now["workers"] for e in w["errors"]]
             if errors:
                 print(f"  listeners' page errors, the last: {errors[-3:]}", flush=True)
+            silent = [d for w in now["workers"] for d in w["silent"]]
+            if silent:
+                print(f"  listeners without pictures, e.g.: {silent[:3]}", flush=True)
             if not found.holds or found.saturated:
                 break
         return steps
@@ -1672,14 +1678,18 @@ def fmt(value: float | None) -> str:
 
 
 def report(
-    calls: list[Calls], steps: list[Step], overhead: dict[str, list[float]], seconds: float
+    calls: list[Calls],
+    steps: list[Step],
+    overhead: dict[str, list[float]],
+    seconds: float,
+    load: float,
 ) -> bool:
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    load = os.getloadavg()[0]
     print()
     print(
         f"Video room  {now}  Python {platform.python_version()}  {os.cpu_count()} cores"
-        f"  load {load:.1f}  {FPS} fps {WIDTH}x{HEIGHT} VP8  run {seconds / 60:.1f} min"
+        f"  load {load:.1f} -> {os.getloadavg()[0]:.1f}  {FPS} fps {WIDTH}x{HEIGHT} VP8"
+        f"  run {seconds / 60:.1f} min"
     )
     print()
     print("Calls: from the chair's POST to the listener's first decoded frame of the new")
@@ -1734,23 +1744,25 @@ def report(
         print(f"target p95 <= {TARGET_P95_S} s, {c.label}: {verdict}")
     print()
     print("Capacity: one speaker publishing, listeners subscribed and in the bridge.")
-    print("CPU in cores (user+sys seconds per second); clients = aiortc, same machine.")
+    print("CPU in cores (user+sys seconds per second); clients = aiortc, same machine;")
+    print("others = the rest of the machine's busy time (other work on it).")
     print(
         f"{'listeners':>9} {'janus':>6} {'media':>6} {'bridge':>6} {'plenum':>6}"
-        f" {'clients':>7} {'busy':>5}"
+        f" {'clients':>7} {'others':>6}"
         f" {'janus MB':>8} {'plenum MB':>9} {'sent fps':>8} {'fps min':>7} {'fps avg':>7}"
-        f" {'audio/s':>7} {'lost %':>6} {'join p95':>8} {'failed':>6}"
+        f" {'audio/s':>7} {'lost %':>6} {'silent':>6} {'join p95':>8} {'failed':>6}"
     )
     for s in steps:
         lost = 100 * s.lost / max(1, s.received + s.lost)
         print(
             f"{s.listeners:9} {s.janus_cpu:6.2f} {s.janus_media:6.2f} {s.janus_bridge:6.2f}"
             f" {s.plenum_cpu:6.2f} {s.clients_cpu:7.2f}"
-            f" {s.busy:5.0%} {s.janus_rss / 2**20:8.0f} {s.plenum_rss / 2**20:9.0f}"
+            f" {s.others:6.2f} {s.janus_rss / 2**20:8.0f} {s.plenum_rss / 2**20:9.0f}"
             f" {s.sent_fps:8.1f} {min(s.fps, default=math.nan):7.1f}"
             f" {(sum(s.fps) / len(s.fps)) if s.fps else math.nan:7.1f}"
             f" {(sum(s.audio_fps) / len(s.audio_fps)) if s.audio_fps else math.nan:7.1f}"
-            f" {lost:6.2f} {fmt(pct(s.joined, 95)):>8} {len(s.failed):6}"
+            f" {lost:6.2f} {sum(1 for f in s.fps if f == 0):6} {fmt(pct(s.joined, 95)):>8}"
+            f" {len(s.failed):6}"
             f"  {step_verdict(s)}"
         )
     if len(steps) >= 2:
@@ -1843,12 +1855,12 @@ def inside(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     raise_fd_limit()
     patch_aiortc()
-    began = time.monotonic()
+    began, load = time.monotonic(), os.getloadavg()[0]
     folder = Path(tempfile.mkdtemp(prefix="plenum-video-"))
     try:
         run = Run(args, folder)
         calls, steps = asyncio.run(run.main())
-        ok = report(calls, steps, run.overhead, time.monotonic() - began)
+        ok = report(calls, steps, run.overhead, time.monotonic() - began, load)
     finally:
         if args.keep:
             print(f"logs in {folder}")

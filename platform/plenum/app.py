@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
+import httpx2
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount
@@ -173,11 +174,16 @@ async def _live_updates(
     beating = asyncio.create_task(app.state.heartbeats.run(database))
     follower = Follower(database, app.state.video)
     follower.start()
+    app.state.janus_poller = httpx2.AsyncClient(
+        timeout=video_routes.POLL_SECONDS + 10,
+        limits=httpx2.Limits(max_connections=None, max_keepalive_connections=100),
+    )
     try:
         yield
     finally:
         beating.cancel()
         follower.stop()
+        await app.state.janus_poller.aclose()
         hub.close()
         if listener is not None:
             listener.stop()

@@ -179,7 +179,7 @@
       room.feeds.set(publisher.id, publisher.display || "");
       changed = true;
     }
-    for (const gone of [data.unpublished, data.leaving]) {
+    for (const gone of [data.unpublished, data.leaving, data.kicked]) {
       if (typeof gone === "number" && room.feeds.delete(gone)) {
         changed = true;
       }
