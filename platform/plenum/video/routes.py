@@ -280,7 +280,9 @@ def _check(request: Request, envelope: dict[str, Any]) -> Relayed:
     kind = handle.kind
     if message["janus"] == "message":
         role = service.role_of(found.at, member_id, found.may, session=session)
-        caller = relay.Caller(member_id, _name(request, found), role, int(room.key), mine.tab)
+        caller = relay.Caller(
+            member_id, _name_of(request, member_id), role, int(room.key), mine.tab
+        )
         jsep = message.get("jsep", {}).get("type")
         body, kind = relay.check_body(
             handle.plugin, handle.kind, envelope.get("body"), caller, jsep=jsep
@@ -296,11 +298,6 @@ def _check(request: Request, envelope: dict[str, Any]) -> Relayed:
         plugin=handle.plugin,
         **base,
     )
-
-
-def _name(request: Request, found: Seen) -> str:
-    seat = service.seat_of(found.at, found.principal.member_id, found.may, session=db(request))
-    return seat.name
 
 
 def _send(api: JanusApi, checked: Relayed) -> dict[str, Any]:
