@@ -21,9 +21,9 @@ Janus gathers on ``v0`` only; no packet leaves the namespace. Inside it run:
   ``/video/state``, create the Janus session, long-poll its events, keep it alive, join
   the audio bridge muted (sending silence, as the page's silent track does: a fixed
   Opus silence frame every 20 ms), join the video room as a watcher, and subscribe to
-  whoever publishes (torn down and made anew on each change of publishers, as the page
+  whoever publishes (one subscription, updated as publishers come and go, as the page
   does). A page called to speak switches on at once (the member's click, without the
-  human): unmutes in the bridge and publishes a synthetic camera (640x480, 15 fps, VP8,
+  human): unmutes in the bridge while it publishes a synthetic camera (640x480, 15 fps, VP8,
   a moving picture with noise, encoded by aiortc) and a tone.
 
 Listeners' pages run in ``--workers`` worker processes; they count the video frames the
@@ -55,7 +55,7 @@ Parts, in this order:
    Janus, Plenum and the clients together use over 90 % of the cores.
 4. ``calls`` through Plenum with ``--call-listeners`` listeners (at most the most that
    held), ``--calls-many`` calls: every listener's page reacts as in the browser (state
-   fetched, resubscribed); the first complete frame at every listener is timed too.
+   fetched, subscription updated); the first complete frame at every listener is timed too.
 
 It prints the tables, PASS or FAIL for the call target (p95 <= 1.5 s through Plenum, with
 one listener and with many), the per-listener figures and listeners per core.
@@ -70,6 +70,7 @@ import argparse
 import asyncio
 import contextlib
 import fractions
+import functools
 import html
 import http.cookiejar
 import itertools
@@ -87,7 +88,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -114,6 +115,17 @@ ASK_AHEAD = 0.7  # seconds from the ask to the call
 FRAME_TIMEOUT = 10.0
 JOIN_CONCURRENCY = 6  # pages entering at once per worker
 TARGET_P95_S = 1.5
+SPLIT = ({0}, {1})  # the server's cores, the clients' cores (unless --shared)
+
+
+def cores_of(args: argparse.Namespace) -> tuple[set[int], set[int]]:
+    """The cores of Janus and Plenum, and of the clients; none fixed with ``--shared`` or
+    on a machine of one core."""
+    if args.shared or len(os.sched_getaffinity(0)) < 2:
+        return set(), set()
+    return SPLIT
+
+
 HOLD_MIN, HOLD_MEAN = 0.90, 0.95  # of the frames sent: the least listener, the average
 OURS_MAX = 0.90  # of all cores: Janus, Plenum and the clients together
 FPS, WIDTH, HEIGHT = 15, 640, 480
@@ -304,8 +316,15 @@ def free_port() -> int:
 class Plenum:
     """``plenum serve`` in a child process with production settings and Janus."""
 
-    def __init__(self, database_url: str, folder: Path, janus_url: str, access_log: bool) -> None:
+    def __init__(
+        self, database_url: str, folder: Path, janus_url: str, access_log: bool, cpus: set[int]
+    ) -> None:
         from common import raise_fd_limit
+
+        def prepare_child() -> None:
+            raise_fd_limit()
+            if cpus:
+                os.sched_setaffinity(0, cpus)
 
         self.port = free_port()
         self.base_url = f"http://{HOST}:{self.port}"
@@ -332,7 +351,7 @@ class Plenum:
                 env=env,
                 stdout=access,
                 stderr=out,
-                preexec_fn=raise_fd_limit,
+                preexec_fn=prepare_child,
             )
         self.pid = self.process.pid
 
@@ -398,10 +417,9 @@ def decoding_worker(
 
     if isinstance(input_q, FrameCounter):
         return
-    key = getattr(output_q, "_bench_key", 0)
     decoder, codec_name = None, None
     while (task := input_q.get()) is not None:
-        counted(key)
+        counted(getattr(output_q, "_bench_key", 0))  # tag() may give the receiver a new key
         codec, encoded_frame = task
         if codec.name != codec_name:
             decoder, codec_name = get_decoder(codec), codec.name
@@ -662,6 +680,15 @@ class JanusSession:
         finally:
             self.pending.pop(ident, None)
 
+    async def tell(
+        self, handle: int, body: dict[str, Any], jsep: dict[str, str] | None = None
+    ) -> None:
+        """A plugin request whose answer is not waited for (only Janus's ack)."""
+        message: dict[str, Any] = {"janus": "message", "transaction": tx(), "body": body}
+        if jsep:
+            message["jsep"] = jsep
+        await self.post(f"/{self.id}/{handle}", message)
+
     async def destroy(self) -> None:
         self.closed = True
         for task in self.tasks:
@@ -698,8 +725,22 @@ class World:
 
 @dataclass
 class Subscription:
+    """The page's one subscription: its peer connection and handle, which feed each m-line
+    carries, and for the figures, the key its frames count under while it carries a
+    member's picture (a new key when an m-line is taken for another member)."""
+
     pc: Any
+    handle: int = 0
     tracks: list[tuple[int, int]] = field(default_factory=list)  # (queue key, member)
+    streams: dict[str, int] = field(default_factory=dict)  # mid -> feed, the active ones
+    shown: dict[str, int] = field(default_factory=dict)  # mid -> the member its key counts
+    watched: set[str] = field(default_factory=set)  # mids decoded (the timing listener)
+    version: int = -1  # of the last offer answered (the SDP's o= line)
+
+
+def sdp_version(sdp: str) -> int:
+    found = re.search(r"^o=\S+ \S+ (\d+)", sdp, re.MULTILINE)
+    return int(found.group(1)) if found else 0
 
 
 class Page:
@@ -739,6 +780,8 @@ class Page:
         self.marks: dict[tuple[str, int], float] = {}  # (what, member) -> when, see mark()
         self.marked = asyncio.Event()
         self.decoded = 0
+        self.restarts = 0  # subscriptions started afresh after a failed step
+        self.past = (0, 0)  # video packets received and lost on subscriptions closed
         self.errors: list[str] = []
 
     def mark(self, what: str, member: int) -> None:
@@ -774,8 +817,8 @@ class Page:
             self.janus = JanusSession(
                 world.http, world.site + self.config["relay"], self.headers, direct=False
             )
-            await self.janus.create(self.config["token"])
-            await self.refresh()
+            await self.refresh()  # also a fresh join token, as the page asks first
+            await self.janus.create(self.state.get("token") or self.config["token"])
             await self._join_bridge()
         await self._join_watcher()
         await self.subscribe()
@@ -801,13 +844,38 @@ class Page:
                 async with self.world.http.stream(
                     "GET", url, headers=headers, timeout=timeout
                 ) as r:
+                    kind, data = "", ""
                     async for line in r.aiter_lines():
-                        if line in ("event: speakers", "event: video"):
-                            self.tasks.append(asyncio.create_task(self.refresh()))
+                        if line.startswith("event: "):
+                            kind, data = line[7:], ""
+                        elif line.startswith("data: "):
+                            data += line[6:]
+                        elif not line and kind:
+                            if self._stale(kind, data):
+                                self.tasks.append(asyncio.create_task(self.refresh()))
+                            kind = ""
             except asyncio.CancelledError:
                 raise
             except Exception:
                 await asyncio.sleep(1)
+
+    def _stale(self, kind: str, data: str) -> bool:
+        """Whether the page asks for its state again (as video.js does): on "video"; on
+        "speakers" only when the list calls this member or ends their turn; another
+        member called is taken from the list itself."""
+        if kind == "video":
+            return True
+        if kind != "speakers":
+            return False
+        found = re.search(r'data-speaker="(\d*)"', data)
+        speaker = int(found.group(1)) if found and found.group(1) else None
+        before = self.state.get("speaker")
+        if speaker == before:
+            return False
+        if self.member_id in (speaker, before):
+            return True
+        self.state = self.state | {"speaker": speaker}
+        return False
 
     async def refresh(self) -> None:
         try:
@@ -899,58 +967,143 @@ class Page:
         await self._join_watcher()
         await self.subscribe()
 
+    # One subscription for the page's stay, updated as publishers come and go (Janus's
+    # "update"; Janus offers anew itself when a publisher goes), every step in turn, a
+    # failed step starting it afresh: as video.js does.
+
     async def subscribe(self) -> None:
-        async with self.lock:  # in order, one after another, as the page chains them
+        await self._in_turn(self._resubscribe)
+
+    async def _in_turn(self, step: Callable[[], Awaitable[None]]) -> None:
+        async with self.lock:
             try:
-                await self._resubscribe()
+                await step()
             except Exception as exc:
-                self.errors.append(f"subscribe: {exc!r}")
+                self.restarts += 1
+                try:
+                    await self._restart()
+                except Exception as again:
+                    self.errors.append(f"subscription: {exc!r}, then {again!r}")
+
+    def _wanted(self) -> list[int]:
+        return [feed for feed in self.feeds if member_of(feed) != self.member_id]
 
     async def _resubscribe(self) -> None:
         assert self.janus is not None
-        old, self.subscriber = self.subscriber, None
-        if self.subscription is not None:
-            self.old_tracks.extend(self.subscription.tracks)
-            await close(self.subscription.pc)
-            self.subscription = None
-        await self.janus.detach(old)
-        feeds = [feed for feed in self.feeds if member_of(feed) != self.member_id]
-        if self.audio_only or not feeds or self.janus.closed:
+        if self.audio_only or self.janus.closed:
+            await self._unsubscribe_all()
             return
-        handle = self.subscriber = await self.janus.attach(VIDEOROOM)
-        streams = [{"feed": feed} for feed in feeds]
-        body = self._room({"request": "join", "ptype": "subscriber", "streams": streams})
-        attached = await self.janus.send(handle, body)
-        by_mid = {s.get("mid"): s.get("feed_id") for s in data_of(attached).get("streams") or []}
+        feeds, sub = self._wanted(), self.subscription
+        if sub is None:
+            await self._new_subscription(feeds)
+            return
+        # a feed that went is taken out by Janus itself (its own offer): only new ones are
+        # asked for, and nothing waits for Janus's offer to come first
+        have = list(sub.streams.values())
+        add = [{"feed": feed} for feed in feeds if feed not in have]
+        if not add:
+            return
+        body: dict[str, Any] = {"request": "update", "subscribe": add}
+        await self._negotiate(sub, await self.janus.send(sub.handle, body))
+
+    async def _restart(self) -> None:
+        assert self.janus is not None
+        await self._unsubscribe_all()
+        if not self.audio_only and not self.janus.closed:
+            await self._new_subscription(self._wanted())
+
+    async def _unsubscribe_all(self) -> None:
+        assert self.janus is not None
+        sub, self.subscription = self.subscription, None
+        if sub is not None:
+            self.old_tracks.extend(sub.tracks)
+            received, lost = await self._counts(sub)
+            self.past = (self.past[0] + received, self.past[1] + lost)
+            await close(sub.pc)
+            await self.janus.detach(sub.handle)
+
+    async def _new_subscription(self, feeds: list[int]) -> None:
+        assert self.janus is not None
+        if not feeds:
+            return
         pc = new_peer()
-        self.subscription = subscription = Subscription(pc)
+        sub = Subscription(pc)
 
         def failed() -> None:
             if pc.connectionState == "failed":
                 self.errors.append("subscription: the connection failed")
 
-        pc.on("connectionstatechange", failed)
-        await pc.setRemoteDescription(description(attached["jsep"]))
-        for transceiver in pc.getTransceivers():
-            feed = by_mid.get(transceiver.mid)
-            if transceiver.kind == "video" and feed is not None:
-                track = transceiver.receiver.track
-                key = tag(transceiver.receiver, decode=self.decode)
-                subscription.tracks.append((key, member_of(feed)))
-                if self.decode:
-                    self.tasks.append(asyncio.create_task(self._watch(track, member_of(feed))))
-        await pc.setLocalDescription(await pc.createAnswer())
-        await self.janus.send(handle, {"request": "start"}, jsep_of(pc))
+        def on_event(event: dict[str, Any]) -> None:  # Janus's own offers
+            if event.get("jsep") or event.get("janus") == "event":
+                step = functools.partial(self._negotiate, sub, event)
+                self.tasks.append(asyncio.create_task(self._in_turn(step)))
 
-    async def _watch(self, track: Any, member: int) -> None:
-        """Decoded pictures of ``member``: the first one's moment is marked."""
+        pc.on("connectionstatechange", failed)
+        sub.handle = await self.janus.attach(VIDEOROOM, on_event)
+        self.subscription = sub
+        streams = [{"feed": feed} for feed in feeds]
+        body = self._room({"request": "join", "ptype": "subscriber", "streams": streams})
+        await self._negotiate(sub, await self.janus.send(sub.handle, body))
+
+    async def _negotiate(self, sub: Subscription, event: dict[str, Any]) -> None:
+        """An answer or event of the subscription: which feed each m-line carries, and the
+        offer it brings answered (an offer older than one answered is passed over)."""
+        assert self.janus is not None
+        if self.subscription is not sub:
+            return
+        data = data_of(event)
+        jsep = event.get("jsep")
+        version = sdp_version(jsep["sdp"]) if jsep else -1
+        if jsep and version <= sub.version:
+            return
+        if isinstance(data.get("streams"), list):
+            sub.streams = {
+                str(s["mid"]): int(s["feed_id"])
+                for s in data["streams"]
+                if s.get("type") == "video"
+                and s.get("active") is not False
+                and s.get("feed_id") is not None
+            }
+        if jsep:
+            sub.version = version
+            await sub.pc.setRemoteDescription(description(jsep))
+            self._tag(sub)
+            await sub.pc.setLocalDescription(await sub.pc.createAnswer())
+            # Janus takes a handle's messages in order: the next step need not wait for
+            # "started" (a refusal comes as an event and starts the subscription afresh)
+            await self.janus.tell(sub.handle, {"request": "start"}, jsep_of(sub.pc))
+
+    def _tag(self, sub: Subscription) -> None:
+        """Count each m-line's frames under a new key when it carries another member."""
+        for transceiver in sub.pc.getTransceivers():
+            mid, feed = transceiver.mid, sub.streams.get(transceiver.mid)
+            if transceiver.kind != "video" or feed is None:
+                continue
+            member = member_of(feed)
+            if sub.shown.get(mid) == member:
+                continue
+            sub.shown[mid] = member
+            key = tag(transceiver.receiver, decode=self.decode)
+            sub.tracks.append((key, member))
+            if self.decode and mid not in sub.watched:
+                sub.watched.add(mid)
+                whose = functools.partial(sub.shown.get, mid)
+                self.tasks.append(
+                    asyncio.create_task(self._watch(transceiver.receiver.track, whose))
+                )
+
+    async def _watch(self, track: Any, whose: Callable[[], int | None]) -> None:
+        """Decoded pictures of the member ``whose`` names (the m-line's, now): the first
+        one's moment is marked."""
         from aiortc.mediastreams import MediaStreamError
 
         with contextlib.suppress(MediaStreamError):
             while True:
                 await track.recv()
                 self.decoded += 1
-                self.mark("frame", member)
+                member = whose()
+                if member is not None:
+                    self.mark("frame", member)
 
     # sending: the member's click, without the human
 
@@ -961,14 +1114,22 @@ class Page:
             return
         _silence, _tone, camera = media_tracks()
         self.sending = True
-        if self.bridge is not None:
-            await self.janus.send(self.bridge, {"request": "configure", "muted": False})
+        # unmuted in the bridge while the offer is made, as the page does
+        unmuted = (
+            asyncio.create_task(
+                self.janus.send(self.bridge, {"request": "configure", "muted": False})
+            )
+            if self.bridge is not None
+            else None
+        )
         pc = self.publisher_pc = new_peer()
         self.camera = camera()
         pc.addTransceiver(self.camera, "sendonly")
         await pc.setLocalDescription(await pc.createOffer())
         self.mark("offer", self.member_id)
         answer = await self.janus.send(self.watcher, {"request": "publish"}, jsep_of(pc))
+        if unmuted is not None:
+            await unmuted
         data_of(answer)
         await pc.setRemoteDescription(description(answer["jsep"]))
         self.mark("published", self.member_id)
@@ -1016,12 +1177,18 @@ class Page:
         return min(moments) if moments else None
 
     async def lost(self) -> tuple[int, int]:
-        """Video packets received and lost on the current subscription."""
-        if self.subscription is None:
-            return 0, 0
+        """Video packets received and lost on this page's subscriptions (the ones before
+        the current one too: counts that fall back would make a negative loss)."""
+        received, lost = await self._counts(self.subscription)
+        return self.past[0] + received, self.past[1] + lost
+
+    @staticmethod
+    async def _counts(sub: Subscription | None) -> tuple[int, int]:
         received = lost = 0
+        if sub is None:
+            return received, lost
         with contextlib.suppress(Exception):
-            for stats in (await self.subscription.pc.getStats()).values():
+            for stats in (await sub.pc.getStats()).values():
                 if stats.type == "inbound-rtp" and stats.kind == "video":
                     received += stats.packetsReceived
                     lost += max(0, stats.packetsLost)
@@ -1205,6 +1372,7 @@ class Calls:
     plenum_cpu: float = 0.0
     failures: int = 0
     cycle: float = 0.0  # seconds per call (its ask, call and gap)
+    clients_cpu: float = 0.0  # the pages' (aiortc's), CPU seconds per call
 
     def times(self, what: str) -> list[float]:
         return [v for c in self.calls if (v := getattr(c, what)) is not None]
@@ -1282,9 +1450,13 @@ class Run:
         self.data = await asyncio.to_thread(prepare, self.database_url, largest)
         janus_port = free_port()
         janus_url = f"http://{HOST}:{janus_port}/janus"
-        self.plenum = Plenum(self.database_url, self.folder, janus_url, self.args.keep)
+        server, clients = self.args.cores
+        self.plenum = Plenum(self.database_url, self.folder, janus_url, self.args.keep, server)
         await asyncio.to_thread(self.plenum.wait)
         self.janus = await asyncio.to_thread(self._janus, janus_port)
+        if clients:  # this process's threads, and the workers and threads made from now on
+            for task in os.listdir("/proc/self/task"):
+                os.sched_setaffinity(int(task), clients)
         self.world = World(
             new_http(), self.plenum.base_url, self.data.meeting_id, Ticker(), self.janus_url
         )
@@ -1320,7 +1492,9 @@ class Run:
             ice_interface=NS_JANUS[0],
             bind=HOST,
         )
-        return JanusProcess().start(config)
+        server = self.args.cores[0]
+        wrapper = ["taskset", "-c", ",".join(map(str, sorted(server)))] if server else []
+        return JanusProcess(wrapper=wrapper).start(config)
 
     @property
     def janus_url(self) -> str:
@@ -1394,9 +1568,11 @@ class Run:
         failures = 0
         cpu = (0.0, 0.0)
         began = 0.0
+        first: dict[str, Any] = {}
         for n in range(calls + 1):
             if n == 1:
                 cpu = (process_cpu_seconds(self.janus_pid), process_cpu_seconds(self.plenum.pid))
+                first = await self.sample()
                 began = time.monotonic()
             turn = self.speakers.index(self.current) + 1 if self.current else 0
             new = self.speakers[turn % len(self.speakers)]
@@ -1439,7 +1615,12 @@ class Run:
         cycle = (time.monotonic() - began) / max(1, calls)
         janus = (process_cpu_seconds(self.janus_pid) - cpu[0]) / max(1, calls)
         plenum = (process_cpu_seconds(self.plenum.pid) - cpu[1]) / max(1, calls)
-        return Calls(label, self.listeners + 1, found, janus, plenum, failures, cycle)
+        last = await self.sample()
+        clients = sum(
+            wb["cpu"] - wa["cpu"] for wa, wb in zip(first["workers"], last["workers"], strict=True)
+        )
+        clients = (clients + last["main"] - first["main"]) / max(1, calls)
+        return Calls(label, self.listeners + 1, found, janus, plenum, failures, cycle, clients)
 
     async def _everyone(self, member: int, t0: float, frame: float | None) -> list[float]:
         """The first complete frame of ``member`` at every listener (waiting for the
@@ -1683,13 +1864,15 @@ def report(
     overhead: dict[str, list[float]],
     seconds: float,
     load: float,
+    split: bool = False,
 ) -> bool:
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    placement = "Janus and Plenum on core 0, clients on core 1" if split else "cores shared"
     print()
     print(
         f"Video room  {now}  Python {platform.python_version()}  {os.cpu_count()} cores"
         f"  load {load:.1f} -> {os.getloadavg()[0]:.1f}  {FPS} fps {WIDTH}x{HEIGHT} VP8"
-        f"  run {seconds / 60:.1f} min"
+        f"  run {seconds / 60:.1f} min  {placement}"
     )
     print()
     print("Calls: from the chair's POST to the listener's first decoded frame of the new")
@@ -1725,7 +1908,8 @@ def report(
         if c.plenum_cpu:
             print(
                 f"{c.label}: CPU per call (its ask, the call, the gap: {c.cycle:.1f} s):"
-                f" Janus {c.janus_cpu:.2f} s, Plenum {c.plenum_cpu:.2f} s"
+                f" Janus {c.janus_cpu:.2f} s, Plenum {c.plenum_cpu:.2f} s,"
+                f" the pages {c.clients_cpu:.2f} s"
             )
     if overhead:
         print("One plugin request of a page, answered (ms; p50 / p95; configure: ack, then")
@@ -1753,7 +1937,8 @@ def report(
         f" {'audio/s':>7} {'lost %':>6} {'silent':>6} {'join p95':>8} {'failed':>6}"
     )
     for s in steps:
-        lost = 100 * s.lost / max(1, s.received + s.lost)
+        # a stream's counts can still fall back (an m-line taken for another speaker)
+        lost = 100 * max(0, s.lost) / max(1, s.received + max(0, s.lost))
         print(
             f"{s.listeners:9} {s.janus_cpu:6.2f} {s.janus_media:6.2f} {s.janus_bridge:6.2f}"
             f" {s.plenum_cpu:6.2f} {s.clients_cpu:7.2f}"
@@ -1809,6 +1994,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--settle", type=float, default=SETTLE)
     parser.add_argument("--measure", type=float, default=MEASURE)
     parser.add_argument("--keep", action="store_true", help="keep the logs' folder")
+    parser.add_argument(
+        "--shared",
+        action="store_true",
+        help="Janus, Plenum and the members' pages share all cores (default: Janus and"
+        " Plenum on the first core, the pages on the second, as the pages run on the"
+        " members' devices in production)",
+    )
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.steps = [int(s) for s in str(args.steps).split(",") if s.strip()]
@@ -1857,10 +2049,11 @@ def inside(args: argparse.Namespace) -> int:
     patch_aiortc()
     began, load = time.monotonic(), os.getloadavg()[0]
     folder = Path(tempfile.mkdtemp(prefix="plenum-video-"))
+    args.cores = cores_of(args)  # before this process is bound to the clients' core
     try:
         run = Run(args, folder)
         calls, steps = asyncio.run(run.main())
-        ok = report(calls, steps, run.overhead, time.monotonic() - began, load)
+        ok = report(calls, steps, run.overhead, time.monotonic() - began, load, bool(args.cores[0]))
     finally:
         if args.keep:
             print(f"logs in {folder}")

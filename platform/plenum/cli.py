@@ -164,13 +164,17 @@ def _meetings_clock(_args: argparse.Namespace) -> int:
             database.prepare_to_write(session)
             rooms = video_clock.end_finished(provider_for(settings), session=session)
             session.commit()
+            database.prepare_to_write(session)
+            counted_out = video_clock.settle_presence(provider_for(settings), session=session)
+            session.commit()
     finally:
         database.dispose()
     print(  # noqa: T201
         f"Seat offers passed on: {done.passed_on}. Reminders queued: {done.reminded}. "
         f"Needs deleted: {done.forgotten}. Session questionnaires counted: {counted}. "
         f"Survey reminders: {surveys.reminded}. Surveys counted: {surveys.counted}. "
-        f"Surveys with raw answers deleted: {surveys.forgotten}. Video rooms ended: {rooms}."
+        f"Surveys with raw answers deleted: {surveys.forgotten}. Video rooms ended: {rooms}. "
+        f"Counted out of video rooms (gone without a word): {counted_out}."
     )
     return 0
 

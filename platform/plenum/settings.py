@@ -77,6 +77,9 @@ class Settings:
     janus_admin_url: str = ""  # Janus's admin API (http://127.0.0.1:7088/admin)
     janus_admin_secret: str = ""
     janus_events_secret: str = ""  # the password of Janus's event handler posting to Plenum
+    # where Janus writes a room's recordings, on Janus's machine: one folder per meeting in
+    # it (meeting-<id>). Empty: Janus's own working folder, all rooms together
+    janus_recordings: str = ""
     # STUN/TURN servers handed to the browsers, as JSON: [{"urls": "turn:...", ...}]
     video_ice_servers: str = ""
     bbb_url: str = ""  # https://bbb.example.org/bigbluebutton/api

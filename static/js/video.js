@@ -6,7 +6,8 @@
 //   sends a silent track (no microphone, no prompt); after being called and their own
 //   click, the microphone's track replaces it.
 // - Pictures come from the video room: the page subscribes to those who publish (the
-//   speaker, the chair, a pinned interpreter); "audio only" subscribes to none.
+//   speaker, the chair, a pinned interpreter), in one subscription that follows them;
+//   "audio only" subscribes to none.
 // - After a change of the speakers' list (the live stream's "speakers" and "video"
 //   events) the page asks for its state again: its role, who speaks, who is pinned.
 (() => {
@@ -131,6 +132,15 @@
     return waiting;
   };
 
+  // A plugin request whose answer is not waited for (only Janus's ack).
+  const tell = (handle, body, jsep) =>
+    post(`/${room.session}/${handle.id}`, {
+      janus: "message",
+      transaction: transaction(),
+      body,
+      jsep: { type: jsep.type, sdp: jsep.sdp },
+    });
+
   const trickle = (handle, pc) => {
     pc.onicecandidate = (event) => {
       const candidate = event.candidate ? event.candidate.toJSON() : { completed: true };
@@ -212,13 +222,56 @@
     await subscribe();
   };
 
-  let subscribing = Promise.resolve();
-  const subscribe = () => {
-    subscribing = subscribing.then(resubscribe, resubscribe);
-    return subscribing;
+  // One subscription for the page's whole stay (until audio only or leaving): a change of
+  // publishers updates it (Janus's "update": an offer for the same peer connection, the
+  // m-line of a feed gone taken for the feed that came) instead of a new peer connection
+  // each time, so a call costs a listener one request and one answer, not a new ICE check
+  // and DTLS handshake. Janus itself offers anew when a publisher goes. Every step runs
+  // in turn; a step that fails starts the subscription afresh.
+  let queue = Promise.resolve();
+  const inTurn = (step) => {
+    queue = queue
+      .then(step)
+      .catch(() => restart())
+      .catch(() => {});
+    return queue;
   };
+  const subscribe = () => inTurn(resubscribe);
+
+  const mine = (id) => Math.floor(id / config.idSpan) === config.me;
+  const wanted = () => [...room.feeds.keys()].filter((id) => !mine(id));
+  const subscribed = (handle) => [...handle.streams.values()];
 
   const resubscribe = async () => {
+    if (room.audioOnly || !room.session) {
+      await unsubscribeAll();
+      return;
+    }
+    const feeds = wanted();
+    const handle = room.subscriber;
+    if (!handle) {
+      await newSubscription(feeds);
+      return;
+    }
+    // A feed that went is taken out by Janus itself (its own offer): only new ones are
+    // asked for, and nothing waits for Janus's offer to come first.
+    const have = subscribed(handle);
+    const subscribe = feeds.filter((feed) => !have.includes(feed)).map((feed) => ({ feed }));
+    if (!subscribe.length) {
+      place();
+      return;
+    }
+    await negotiate(handle, await send(handle, { request: "update", subscribe }));
+  };
+
+  const restart = async () => {
+    await unsubscribeAll();
+    if (!room.audioOnly && room.session) {
+      await newSubscription(wanted());
+    }
+  };
+
+  const unsubscribeAll = async () => {
     const old = room.subscriber;
     room.subscriber = null;
     if (room.pcs.subscriber) {
@@ -226,37 +279,94 @@
       room.pcs.subscriber = null;
     }
     await detach(old);
-    const mine = (id) => Math.floor(id / config.idSpan) === config.me;
-    const feeds = [...room.feeds.keys()].filter((id) => !mine(id));
-    if (room.audioOnly || !feeds.length || !room.session) {
+    place();
+  };
+
+  const newSubscription = async (feeds) => {
+    if (!feeds.length) {
       place();
       return;
     }
-    const handle = await attach("janus.plugin.videoroom", null);
+    const handle = await attach("janus.plugin.videoroom", (event) => {
+      // Janus's own offers (a publisher went): answered in turn with the page's own steps
+      if (event.jsep || event.janus === "event") {
+        inTurn(() => negotiate(handle, event));
+      }
+    });
+    handle.streams = new Map(); // mid -> feed id, the active pictures
+    handle.media = new Map(); // mid -> the MediaStream shown
+    handle.version = -1;
     room.subscriber = handle;
-    const attached = await send(handle, { request: "join", ptype: "subscriber", streams: feeds.map((feed) => ({ feed })) });
-    const data = (attached.plugindata && attached.plugindata.data) || {};
-    const byMid = new Map((data.streams || []).map((stream) => [stream.mid, stream.feed_id]));
     const pc = newPeer();
     room.pcs.subscriber = pc;
-    handle.videos = new Map();
     trickle(handle, pc);
-    pc.ontrack = (event) => {
-      const feed = byMid.get(event.transceiver.mid);
-      if (event.track.kind === "video" && feed !== undefined) {
-        handle.videos.set(feed, new MediaStream([event.track]));
-        place();
+    pc.ontrack = () => place();
+    await negotiate(handle, await send(handle, { request: "join", ptype: "subscriber", streams: feeds.map((feed) => ({ feed })) }));
+  };
+
+  // An answer or event of the subscription: which feed each m-line carries now, and the
+  // offer it brings, answered (an older offer than one already answered is passed over).
+  const negotiate = async (handle, event) => {
+    if (room.subscriber !== handle) {
+      return;
+    }
+    const data = (event.plugindata && event.plugindata.data) || {};
+    if (data.error) {
+      throw new Error(data.error);
+    }
+    const version = event.jsep ? sdpVersion(event.jsep.sdp) : -1;
+    if (event.jsep && version <= handle.version) {
+      return;
+    }
+    if (Array.isArray(data.streams)) {
+      handle.streams = new Map(
+        data.streams
+          .filter((stream) => stream.type === "video" && stream.active !== false && stream.feed_id !== undefined)
+          .map((stream) => [stream.mid, stream.feed_id]),
+      );
+    }
+    if (event.jsep) {
+      handle.version = version;
+      const pc = room.pcs.subscriber;
+      await pc.setRemoteDescription(event.jsep);
+      await pc.setLocalDescription(await pc.createAnswer());
+      // Janus takes a handle's messages in order: the next step need not wait for
+      // "started" (a refusal comes as an event, and the subscription starts afresh)
+      await tell(handle, { request: "start" }, pc.localDescription);
+    }
+    place();
+  };
+
+  const sdpVersion = (sdp) => {
+    const origin = /^o=\S+ \S+ (\d+)/m.exec(sdp || "");
+    return origin ? Number(origin[1]) : 0;
+  };
+
+  // The pictures the subscription carries now: feed id -> MediaStream.
+  const pictures = () => {
+    const videos = new Map();
+    const handle = room.subscriber;
+    const pc = room.pcs.subscriber;
+    if (!handle || !pc) {
+      return videos;
+    }
+    for (const transceiver of pc.getTransceivers()) {
+      const feed = handle.streams.get(transceiver.mid);
+      const track = transceiver.receiver.track;
+      if (feed === undefined || !track || track.kind !== "video") {
+        continue;
       }
-    };
-    await pc.setRemoteDescription(attached.jsep);
-    const answer = await pc.createAnswer();
-    await pc.setLocalDescription(answer);
-    await send(handle, { request: "start" }, answer);
+      if (!handle.media.has(transceiver.mid)) {
+        handle.media.set(transceiver.mid, new MediaStream([track]));
+      }
+      videos.set(feed, handle.media.get(transceiver.mid));
+    }
+    return videos;
   };
 
   // The speaker large, the pinned interpreter beside; the chair when nobody speaks.
   const place = () => {
-    const videos = (room.subscriber && room.subscriber.videos) || new Map();
+    const videos = pictures();
     const memberOf = (feed) => Math.floor(feed / config.idSpan);
     const find = (member) => [...videos.keys()].find((feed) => memberOf(feed) === member);
     const { speaker, pinned } = room.state;
@@ -286,7 +396,8 @@
     room.sending = true;
     const [microphone] = room.local.getAudioTracks();
     await room.bridge.sender.replaceTrack(microphone);
-    await send(room.bridge, { request: "configure", muted: false });
+    // unmuted in the bridge while the offer is made: the picture does not wait for it
+    const unmuted = send(room.bridge, { request: "configure", muted: false });
     const pc = newPeer();
     room.pcs.publisher = pc;
     trickle(room.watcher, pc);
@@ -295,7 +406,7 @@
     }
     const offer = await pc.createOffer();
     await pc.setLocalDescription(offer);
-    const answer = await send(room.watcher, { request: "publish" }, offer);
+    const [answer] = await Promise.all([send(room.watcher, { request: "publish" }, offer), unmuted]);
     if (answer.jsep) {
       await pc.setRemoteDescription(answer.jsep);
     }
@@ -353,8 +464,8 @@
     const before = room.state;
     room.state = fresh;
     if (fresh.ended || !fresh.open) {
+      await leave();
       say(text("Ended"));
-      leave();
       return;
     }
     if (fresh.recording !== Boolean(before.recording)) {
@@ -384,13 +495,17 @@
   const enter = async () => {
     say(text("Connecting"));
     try {
-      const created = await post("", { janus: "create", transaction: transaction() }, { "X-Video-Token": config.token });
+      await refresh(); // also a fresh join token: the page's may be older than 2 minutes
+      if (!room.state.open || room.state.ended) {
+        return;
+      }
+      const token = room.state.token || config.token;
+      const created = await post("", { janus: "create", transaction: transaction() }, { "X-Video-Token": token });
       room.session = created.data.id;
       poll();
       room.keepalive = setInterval(() => {
         post(`/${room.session}`, { janus: "keepalive", transaction: transaction() }).catch(() => {});
       }, 25000);
-      await refresh();
       await joinBridge();
       await joinWatcher();
       await subscribe();
@@ -410,6 +525,7 @@
       }
     }
     room.pcs = {};
+    room.subscriber = null;
     clearInterval(room.keepalive);
     const session = room.session;
     room.session = null;
@@ -446,10 +562,39 @@
     say(text(room.audioOnly ? "AudioOnly" : "Video"));
     subscribe();
   });
+  // Who speaks, as the speakers' list pushed (and already swapped into the page) names
+  // them: only the member called or the one whose turn ended asks for the state again
+  // (their role changes); everyone else takes the new speaker from the list, so a call
+  // does not send every member's page to the server at once. "video" events (pinning,
+  // recording, the room ended) always ask.
+  const calledNow = () => {
+    const line = document.querySelector("#region-speakers [data-speaker]");
+    const id = line && line.dataset.speaker ? Number(line.dataset.speaker) : null;
+    const name = line && line.querySelector("strong") ? line.querySelector("strong").textContent : "";
+    return { id, name };
+  };
   document.body.addEventListener("htmx:sseMessage", (event) => {
-    if (event.detail && ["speakers", "video"].includes(event.detail.type)) {
+    const type = (event.detail || {}).type;
+    if (type === "video") {
       refresh();
     }
+    if (type !== "speakers") {
+      return;
+    }
+    const before = room.state.speaker ?? null;
+    const now = calledNow();
+    if (now.id === before) {
+      return;
+    }
+    if (now.id === config.me || before === config.me) {
+      refresh();
+      return;
+    }
+    room.state = { ...room.state, speaker: now.id, speaker_name: now.name };
+    if (now.id !== null) {
+      say(text("Speaking", { name: now.name }));
+    }
+    place();
   });
   window.addEventListener("pagehide", () => {
     if (room.session) {

@@ -505,6 +505,20 @@ def test_listener_sees_and_hears_the_chair_then_is_called_and_sends(
             timeout=MEDIA,
         )
         figures["vera sees lena again"] = plays(vera, "video-speaker")
+
+        # Vera leaves and comes back: Lena's page keeps its one subscription (the same peer
+        # connection), Janus's update puts Vera's new picture on it; no new handshake.
+        lena.evaluate("() => { window.plenumVideo.pcs.subscriber.kept = true; }")
+        vera.locator("#video-leave").click()
+        expect(lena.locator("#video-speaker-name")).to_have_text("", timeout=MEDIA)
+        vera.locator("#video-start").click()
+        expect(vera.locator("#video-send")).to_be_visible(timeout=MEDIA)
+        vera.locator("#video-send").click()
+        expect(lena.locator("#video-speaker-name")).to_have_text(
+            PEOPLE["vera"]["name"], timeout=MEDIA
+        )
+        figures["lena sees vera after her return"] = plays(lena, "video-speaker")
+        assert lena.evaluate("() => window.plenumVideo.pcs.subscriber.kept === true")
         press(lena, "#video-leave", "Enter")
         expect(lena.locator("#video-start")).to_be_visible(timeout=MEDIA)
         assert not errors(vera), errors(vera)

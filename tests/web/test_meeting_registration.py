@@ -423,7 +423,8 @@ def test_the_meetings_clock_command_does_all_three_as_a_process(session, world, 
     assert done.stdout.strip() == (
         "Seat offers passed on: 1. Reminders queued: 1. Needs deleted: 1. "
         "Session questionnaires counted: 0. Survey reminders: 0. Surveys counted: 0. "
-        "Surveys with raw answers deleted: 0. Video rooms ended: 0."
+        "Surveys with raw answers deleted: 0. Video rooms ended: 0. "
+        "Counted out of video rooms (gone without a word): 0."
     )
     session.expire_all()
     assert (needs_count(session, old), needs_count(session, recent)) == (0, 1)
@@ -441,7 +442,8 @@ def test_the_meetings_clock_command_does_all_three_as_a_process(session, world, 
     assert (
         again.stdout.strip() == "Seat offers passed on: 0. Reminders queued: 0. Needs deleted: 0. "
         "Session questionnaires counted: 0. Survey reminders: 0. Surveys counted: 0. "
-        "Surveys with raw answers deleted: 0. Video rooms ended: 0."
+        "Surveys with raw answers deleted: 0. Video rooms ended: 0. "
+        "Counted out of video rooms (gone without a word): 0."
     )
 
 

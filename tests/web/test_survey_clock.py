@@ -106,7 +106,8 @@ def test_the_clock_counts_an_anonymous_survey_then_deletes_its_raw_answers(
     session.add(survey)
     session.commit()
     assert run_clock(settings).endswith(
-        "Surveys counted: 1. Surveys with raw answers deleted: 0. Video rooms ended: 0."
+        "Surveys counted: 1. Surveys with raw answers deleted: 0. Video rooms ended: 0. "
+        "Counted out of video rooms (gone without a word): 0."
     )
     responses = session.exec(select(SurveyResponse)).all()
     assert len(responses) == 5
@@ -117,13 +118,15 @@ def test_the_clock_counts_an_anonymous_survey_then_deletes_its_raw_answers(
     session.add(survey)
     session.commit()
     assert run_clock(settings).endswith(
-        "Surveys counted: 0. Surveys with raw answers deleted: 1. Video rooms ended: 0."
+        "Surveys counted: 0. Surveys with raw answers deleted: 1. Video rooms ended: 0. "
+        "Counted out of video rooms (gone without a word): 0."
     )
     for model in (SurveyResponse, SurveyValue, SurveyAnswered, SurveyDraft):
         assert count(session, model) == 0
     assert count(session, SurveyCount) == kept  # the results stay
     assert run_clock(settings).endswith(
-        "Surveys with raw answers deleted: 0. Video rooms ended: 0."
+        "Surveys with raw answers deleted: 0. Video rooms ended: 0. "
+        "Counted out of video rooms (gone without a word): 0."
     )
 
 

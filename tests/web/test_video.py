@@ -22,9 +22,10 @@ from sqlmodel import select
 from plenum.clock import utcnow
 from plenum.meetings import presence
 from plenum.meetings.models import Meeting, Registration, RegistrationStatus
-from plenum.video import service
+from plenum.video import routes, service
 from plenum.video.janus import AUDIOBRIDGE, ID_SPAN, VIDEOROOM, Janus
 from plenum.video.models import VideoRoom, VideoSession
+from plenum.video.poll_passes import PollPasses
 from plenum.video.provider import Room, Seat, VideoRole
 from tests.support.factories import claims, structure
 from tests.support.janus import JanusApi, janus_events_fixture, janus_fixture  # noqa: F401
@@ -133,6 +134,30 @@ def test_the_janus_provider_makes_switches_dismisses_and_ends_on_the_real_janus(
     assert not exists(api, VIDEOROOM, number)
     assert not exists(api, AUDIOBRIDGE, number)
     api.destroy(session)
+
+
+def test_a_room_records_into_the_folder_of_its_meeting(janus, tmp_path):
+    """With PLENUM_JANUS_RECORDINGS set, what the chair records lands in one folder per
+    meeting (the bridge's mix, here), not in Janus's working folder with every other."""
+    provider = Janus(janus.config.api_url, recordings=str(tmp_path) + "/")
+    api = JanusApi(janus.config.api_url)
+    number = secrets.randbelow(2**40) + 1
+    room = room_of(number)
+    provider.prepare(room)
+    session = api.create_session()
+    try:
+        handle = api.attach(session, AUDIOBRIDGE)
+        joining = {"request": "join", "room": number, "id": 55 * ID_SPAN + 1, "muted": True}
+        api.message(session, handle, joining)
+        assert _eventually(lambda: provider.connected(room) == {55})
+        provider.record(room, True)
+        folder = tmp_path / f"meeting-{room.meeting_id}"
+        assert _eventually(lambda: folder.is_dir() and any(folder.iterdir()), tries=100)
+        provider.record(room, False)
+        assert not [p for p in tmp_path.iterdir() if p != folder]
+    finally:
+        api.destroy(session)
+        provider.end(room)
 
 
 def _eventually(check: Any, tries: int = 50) -> bool:
@@ -249,6 +274,72 @@ def test_a_join_token_is_personal_short_lived_and_dies_with_the_registration(
     session.commit()
     assert relay(client, f"{base}/{janus_session}", {"janus": "keepalive"}).status_code == 403
     assert client.get(f"{base}/{janus_session}").status_code == 403
+
+
+def test_the_state_hands_a_fresh_token_of_the_member_and_none_once_the_door_is_shut(
+    client, provider, world, janus, session, settings
+):
+    """A page opened more than two minutes before the member clicks to enter goes in with
+    the fresh token its state gives (video.js asks for the state first); after the
+    registration is cancelled the state gives none."""
+    log_in_as(client, provider, "mia", MEMBER)
+    config = join_page(client, world)
+    meeting = world["meeting"]
+    fresh = client.get(config["state"]).json()
+    assert fresh["token"] != config["token"]
+    assert service.token_holds(fresh["token"], meeting, world["mia"], settings.secret_key)
+    made = relay(client, config["relay"], {"janus": "create"}, **{"X-Video-Token": fresh["token"]})
+    assert made.status_code == 200, made.text
+    row = session.exec(
+        select(Registration).where(
+            Registration.meeting_id == meeting, Registration.member_id == world["mia"]
+        )
+    ).one()
+    row.status = RegistrationStatus.CANCELLED
+    session.commit()
+    shut = client.get(config["state"]).json()
+    assert shut["open"] is False
+    assert "token" not in shut
+
+
+def test_a_poll_passes_on_its_check_for_a_second_then_a_cancelled_member_is_refused(
+    client, provider, world, janus, session, monkeypatch
+):
+    """Polls by the same login of the same Janus session pass on a full check for one
+    second (poll_passes.py); after that the cancelled registration shuts the poll too."""
+    clock = [1000.0]
+    monkeypatch.setattr(routes, "POLL_PASSES", PollPasses(seconds=1.0, clock=lambda: clock[0]))
+    log_in_as(client, provider, "mia", MEMBER)
+    config = join_page(client, world)
+    base = config["relay"]
+    made = relay(client, base, {"janus": "create"}, **{"X-Video-Token": config["token"]})
+    janus_session = made.json()["data"]["id"]
+    handle = relay(
+        client, f"{base}/{janus_session}", {"janus": "attach", "plugin": AUDIOBRIDGE}
+    ).json()["data"]["id"]
+    joining = {"janus": "message", "body": {"request": "join", "muted": True}}
+    assert relay(client, f"{base}/{janus_session}/{handle}", joining).status_code == 200
+    assert client.get(f"{base}/{janus_session}").status_code == 200  # checked in full
+    row = session.exec(
+        select(Registration).where(
+            Registration.meeting_id == world["meeting"], Registration.member_id == world["mia"]
+        )
+    ).one()
+    row.status = RegistrationStatus.CANCELLED
+    session.commit()
+    listing = {"janus": "message", "body": {"request": "listparticipants"}}
+    assert relay(client, f"{base}/{janus_session}/{handle}", listing).status_code == 403
+    clock[0] += 1.01
+    assert client.get(f"{base}/{janus_session}").status_code == 403
+
+
+def test_with_a_room_of_its_own_the_meeting_form_asks_for_no_video_link(client, provider, world):
+    """Under the janus provider the meeting has its own room: the form has no field for
+    an outside video address, but says where members find the room."""
+    log_in_as(client, provider, "gina", STAFF)
+    shown = page(client.get(f"/meetings/{world['meeting']}/edit"))
+    assert shown.select_one("input[name=video_url]") is None
+    assert "own video room" in shown.get_text() or "eigenen Videoraum" in shown.get_text()
 
 
 def test_someone_elses_session_is_refused(client, provider, world, janus, session):
@@ -443,6 +534,46 @@ def test_the_clock_ends_the_rooms_of_meetings_that_are_over(world, session, janu
     assert not exists(api, VIDEOROOM, number)
     assert service.joined(session) == {}
     assert clock.end_finished(provider, session=session, now=utcnow() + timedelta(days=1)) == 0
+
+
+def test_the_clock_counts_out_who_left_the_room_without_janus_saying_so(world, session, janus):
+    """Janus's "left" never reached Plenum (it was restarting): the clock asks the room
+    itself, and only the member still in its audio bridge keeps counting as present."""
+    from plenum.video import clock
+
+    meeting = world["meeting"]
+    number = secrets.randbelow(2**40) + 1
+    session.add(
+        VideoRoom(
+            meeting_id=meeting,
+            provider="janus",
+            key=str(number),
+            secret="room-secret",
+            prepared_at=utcnow(),
+        )
+    )
+    earlier = utcnow() - timedelta(minutes=5)
+    for janus_session, member in ((5151, world["mia"]), (5252, world["ole"])):
+        session.add(
+            VideoSession(id=janus_session, meeting_id=meeting, member_id=member, joined_at=earlier)
+        )
+    session.commit()
+    provider = Janus(janus.config.api_url)
+    provider.prepare(room_of(number))
+    api = JanusApi(janus.config.api_url)
+    janus_session = api.create_session()
+    try:
+        handle = api.attach(janus_session, AUDIOBRIDGE)
+        body = {"request": "join", "room": number, "id": world["mia"] * ID_SPAN + 1, "muted": True}
+        api.message(janus_session, handle, body)
+        assert _eventually(lambda: provider.connected(room_of(number)) == {world["mia"]})
+        assert clock.settle_presence(provider, session=session) == 1
+        session.commit()
+        assert service.joined(session) == {meeting: [world["mia"]]}
+        assert clock.settle_presence(provider, session=session) == 0
+    finally:
+        api.destroy(janus_session)
+        provider.end(room_of(number))
 
 
 def test_a_member_opens_at_most_four_sessions_of_four_handles(client, provider, world, janus):

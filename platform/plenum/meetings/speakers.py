@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from plenum.clock import as_utc, utcnow
 from plenum.errors import N_, DomainError
@@ -152,6 +152,19 @@ def speaking(rows: list[SpeakerRequest]) -> SpeakerRequest | None:
     return max(
         called, key=lambda row: (as_utc(row.called_at or row.asked_at), row.id or 0), default=None
     )
+
+
+def speaking_member(item_id: int, *, session: Session) -> int | None:
+    """Who ``speaking`` names, read as one row: the video room asks it on every relayed
+    message, and reading the whole list each time grew with the list (bench/video.py)."""
+    called_at = func.coalesce(SpeakerRequest.called_at, SpeakerRequest.asked_at)
+    query = (
+        select(SpeakerRequest.member_id)
+        .where(SpeakerRequest.item_id == item_id, SpeakerRequest.status == RequestStatus.CALLED)
+        .order_by(called_at.desc(), col(SpeakerRequest.id).desc())
+        .limit(1)
+    )
+    return session.exec(query).first()
 
 
 def start_time(

@@ -87,9 +87,12 @@ def _refused(data: dict[str, Any], allowed: tuple[int, ...] = ()) -> None:
 class Janus:
     name = "janus"
 
-    def __init__(self, url: str, ice_servers: list[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self, url: str, ice_servers: list[dict[str, Any]] | None = None, recordings: str = ""
+    ) -> None:
         self.api = JanusApi(url)
         self.ice_servers = ice_servers or []
+        self.recordings = recordings.rstrip("/")  # a folder on Janus's machine, or ""
 
     def _number(self, room: Room) -> int:
         return int(room.key)
@@ -100,9 +103,12 @@ class Janus:
         common |= {"description": room.title[:100], "is_private": True, "permanent": False}
         video = common | {"publishers": 8, "videocodec": "vp8", "notify_joining": True}
         video |= {"audiocodec": "opus", "bitrate": 512_000}
+        audio = common | {"sampling_rate": 16000, "audiolevel_event": False}
+        if self.recordings:  # each meeting's recordings in a folder of their own
+            folder = f"{self.recordings}/meeting-{room.meeting_id}"
+            video["rec_dir"] = audio["record_dir"] = folder
         (made,) = self.api.plugin(VIDEOROOM, [video])
         _refused(made, (EXISTS[VIDEOROOM],))
-        audio = common | {"sampling_rate": 16000, "audiolevel_event": False}
         (made,) = self.api.plugin(AUDIOBRIDGE, [audio])
         _refused(made, (EXISTS[AUDIOBRIDGE],))
 

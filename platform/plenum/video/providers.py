@@ -28,7 +28,7 @@ def provider_for(settings: Settings) -> VideoProvider:
 
         if not settings.janus_url:
             raise SettingsError("PLENUM_JANUS_URL must be set for the janus video provider")
-        return Janus(settings.janus_url, ice_servers(settings))
+        return Janus(settings.janus_url, ice_servers(settings), settings.janus_recordings)
     if name == "bigbluebutton":
         from plenum.video.bigbluebutton import BigBlueButton
 

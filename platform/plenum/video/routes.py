@@ -37,15 +37,18 @@ from plenum.orgs.models import Member
 from plenum.parsing import parse_int
 from plenum.video import relay, service
 from plenum.video.janus import ID_SPAN, JanusApi
+from plenum.video.poll_passes import Key, PollPasses
 from plenum.video.provider import ProviderError, VideoProvider
 from plenum.web.dbsession import db, release
 from plenum.web.htmx import see_other
 from plenum.web.pages import render, run
+from plenum.web.session import SESSION_ID
 from plenum.web.templating import Templates, flash, path_for
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 30
 MAX_MESSAGE = 64_000
+POLL_PASSES = PollPasses()  # this process's; see poll_passes.py
 ROOM_PERMISSIONS = "camera=(self), microphone=(self), geolocation=(), interest-cohort=()"
 
 
@@ -165,6 +168,12 @@ def state(request: Request) -> Response:
         "recording": current["recording"],
         "ended": current["ended"],
     }
+    if current["door"].open and provider(request).name == "janus":
+        # a fresh join token: the page's own lasts 120 s, and members open the room page
+        # well before they click to enter (it is useless without the member's cookie)
+        meeting_id = found.at.meeting.id or 0
+        secret = request.app.state.settings.secret_key
+        body["token"] = service.join_token(meeting_id, found.principal.member_id, secret)
     return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
 
@@ -328,10 +337,16 @@ def _record(request: Request, checked: Relayed, answer: dict[str, Any]) -> None:
 
 
 async def relay_poll(request: Request) -> Response:
-    try:
-        janus_session = await run_in_threadpool(_may_poll, request)
-    except relay.Refused as exc:
-        return _refusal(exc.message)
+    key = _poll_key(request)
+    if key is not None and POLL_PASSES.holds(key):
+        janus_session = key[2]  # checked in full less than a second ago (poll_passes.py)
+    else:
+        try:
+            janus_session = await run_in_threadpool(_may_poll, request)
+        except relay.Refused as exc:
+            return _refusal(exc.message)
+        if key is not None:
+            POLL_PASSES.grant(key)
     await release(request)
     api: JanusApi = request.app.state.janus_api
     url = f"{api.url}/{janus_session}"
@@ -350,6 +365,13 @@ async def relay_poll(request: Request) -> Response:
             N_("The video system cannot be reached. Please try again in a moment."), 502
         )
     return JSONResponse(data, headers={"Cache-Control": "no-store"})
+
+
+def _poll_key(request: Request) -> Key | None:
+    login = request.session.get(SESSION_ID) if "session" in request.scope else None
+    if not isinstance(login, str):
+        return None
+    return (login, int(request.path_params["id"]), int(request.path_params["session"]))
 
 
 def _may_poll(request: Request) -> int:

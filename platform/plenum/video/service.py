@@ -31,7 +31,6 @@ from plenum.events import announce
 from plenum.meetings import presence, speakers
 from plenum.meetings.access import Allowed, MeetingPlace, meeting_roles
 from plenum.meetings.models import (
-    AgendaItem,
     MeetingRole,
     MeetingRoleKind,
     MeetingStatus,
@@ -104,11 +103,7 @@ def current_speaker(at: MeetingPlace, *, session: Session) -> int | None:
     item_id = at.meeting.current_item_id
     if item_id is None:
         return None
-    item = session.get(AgendaItem, item_id)
-    if item is None:
-        return None
-    row = speakers.speaking(speakers.rows_of(item_id, session=session))
-    return row.member_id if row is not None else None
+    return speakers.speaking_member(item_id, session=session)
 
 
 def role_of(at: MeetingPlace, member_id: int, may: Allowed, *, session: Session) -> VideoRole:

@@ -42,7 +42,8 @@ class Follower:
 
     def __init__(self, database: Any, provider: VideoProvider) -> None:
         self.database, self.provider = database, provider
-        self.work: queue.Queue[tuple[int, bool | None] | None] = queue.Queue()
+        # (meeting, recording or None, whether to look at the door too)
+        self.work: queue.Queue[tuple[int, bool | None, bool] | None] = queue.Queue()
         self.thread = threading.Thread(target=self._run, name="video-follower", daemon=True)
         self._unsubscribers: list[Callable[[], None]] = []
 
@@ -64,12 +65,15 @@ class Follower:
         if isinstance(recording, bool):
             # everyone in the room is told first (the page's notice), then it records
             delay = RECORDING_NOTICE_SECONDS if recording else 0
-            timer = threading.Timer(delay, self.work.put, args=((meeting_id, recording),))
+            timer = threading.Timer(delay, self.work.put, args=((meeting_id, recording, False),))
             timer.daemon = True
             timer.start()
             return
-        self.work.put((meeting_id, None))
-        again = threading.Timer(AGAIN_SECONDS, self.work.put, args=((meeting_id, None),))
+        # the speakers' list changes who sends, never who may be in the room: checking
+        # every member's door on each call was most of the follower's work (bench/video.py)
+        job = (meeting_id, None, happened.name != "meeting.speakers")
+        self.work.put(job)
+        again = threading.Timer(AGAIN_SECONDS, self.work.put, args=(job,))
         again.daemon = True
         again.start()
 
@@ -78,11 +82,11 @@ class Follower:
             job = self.work.get()
             if job is None:
                 return
-            meeting_id, recording = job
+            meeting_id, recording, doors = job
             try:
                 with self.database.session() as session:
                     if recording is None:
-                        follow(meeting_id, self.provider, session=session)
+                        follow(meeting_id, self.provider, session=session, doors=doors)
                     else:
                         record(meeting_id, recording, self.provider, session=session)
                     session.commit()
@@ -92,8 +96,9 @@ class Follower:
                 log.exception("video room of meeting %s", meeting_id)
 
 
-def follow(meeting_id: int, provider: VideoProvider, *, session: Any) -> None:
-    """Bring meeting ``meeting_id``'s room in line: who may send, who may be in it."""
+def follow(meeting_id: int, provider: VideoProvider, *, session: Any, doors: bool = True) -> None:
+    """Bring meeting ``meeting_id``'s room in line: who may send and, with ``doors``, who
+    may be in it."""
     room = service.room_of(meeting_id, session=session)
     if room is None or room.prepared_at is None or room.ended_at is not None:
         return
@@ -106,6 +111,8 @@ def follow(meeting_id: int, provider: VideoProvider, *, session: Any) -> None:
         may = allowed(principal_for(member_id, session=session), at, session=session)
         if not service.role_of(at, member_id, may, session=session).sends:
             provider.set_role(target, Seat(member_id, "", VideoRole.LISTENER))
+    if not doors:
+        return
     for member_id in service.members_in(meeting_id, session=session):
         may = allowed(principal_for(member_id, session=session), at, session=session)
         if not service.door(at, member_id, may, room, session=session).open:
