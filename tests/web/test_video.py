@@ -76,6 +76,32 @@ def world(session, settings) -> dict[str, Any]:
     return {"meeting": meeting.id, **people}
 
 
+def room_row(session, meeting: int) -> int:
+    """The meeting's room as Plenum records it once prepared (at a new room number)."""
+    number = secrets.randbelow(2**40) + 1
+    session.add(
+        VideoRoom(
+            meeting_id=meeting,
+            provider="janus",
+            key=str(number),
+            secret="room-secret",
+            prepared_at=utcnow(),
+        )
+    )
+    return number
+
+
+def cancel_registration(session, meeting: int, member: int) -> None:
+    """The office cancels the member's registration (straight in the database)."""
+    row = session.exec(
+        select(Registration).where(
+            Registration.meeting_id == meeting, Registration.member_id == member
+        )
+    ).one()
+    row.status = RegistrationStatus.CANCELLED
+    session.commit()
+
+
 def room_of(number: int) -> Room:
     return Room(
         meeting_id=1,
@@ -265,13 +291,7 @@ def test_a_join_token_is_personal_short_lived_and_dies_with_the_registration(
     made = relay(client, base, {"janus": "create"}, **{"X-Video-Token": config["token"]})
     janus_session = made.json()["data"]["id"]
     # the registration is cancelled (by the office): every further message is refused
-    row = session.exec(
-        select(Registration).where(
-            Registration.meeting_id == meeting, Registration.member_id == world["mia"]
-        )
-    ).one()
-    row.status = RegistrationStatus.CANCELLED
-    session.commit()
+    cancel_registration(session, meeting, world["mia"])
     assert relay(client, f"{base}/{janus_session}", {"janus": "keepalive"}).status_code == 403
     assert client.get(f"{base}/{janus_session}").status_code == 403
 
@@ -290,13 +310,7 @@ def test_the_state_hands_a_fresh_token_of_the_member_and_none_once_the_door_is_s
     assert service.token_holds(fresh["token"], meeting, world["mia"], settings.secret_key)
     made = relay(client, config["relay"], {"janus": "create"}, **{"X-Video-Token": fresh["token"]})
     assert made.status_code == 200, made.text
-    row = session.exec(
-        select(Registration).where(
-            Registration.meeting_id == meeting, Registration.member_id == world["mia"]
-        )
-    ).one()
-    row.status = RegistrationStatus.CANCELLED
-    session.commit()
+    cancel_registration(session, meeting, world["mia"])
     shut = client.get(config["state"]).json()
     assert shut["open"] is False
     assert "token" not in shut
@@ -320,13 +334,7 @@ def test_a_poll_passes_on_its_check_for_a_second_then_a_cancelled_member_is_refu
     joining = {"janus": "message", "body": {"request": "join", "muted": True}}
     assert relay(client, f"{base}/{janus_session}/{handle}", joining).status_code == 200
     assert client.get(f"{base}/{janus_session}").status_code == 200  # checked in full
-    row = session.exec(
-        select(Registration).where(
-            Registration.meeting_id == world["meeting"], Registration.member_id == world["mia"]
-        )
-    ).one()
-    row.status = RegistrationStatus.CANCELLED
-    session.commit()
+    cancel_registration(session, world["meeting"], world["mia"])
     listing = {"janus": "message", "body": {"request": "listparticipants"}}
     assert relay(client, f"{base}/{janus_session}/{handle}", listing).status_code == 403
     clock[0] += 1.01
@@ -463,16 +471,7 @@ def test_calling_the_next_speaker_mutes_the_previous_one_on_the_real_janus(world
         at, agenda.parse_item({"title": "Aussprache", "kind": "discussion"}, []), session=session
     )
     agenda.make_current(at, item, session=session)
-    number = secrets.randbelow(2**40) + 1
-    session.add(
-        VideoRoom(
-            meeting_id=meeting,
-            provider="janus",
-            key=str(number),
-            secret="room-secret",
-            prepared_at=utcnow(),
-        )
-    )
+    number = room_row(session, meeting)
     session.commit()
     provider = Janus(janus.config.api_url)
     room = room_of(number)
@@ -511,16 +510,7 @@ def test_the_clock_ends_the_rooms_of_meetings_that_are_over(world, session, janu
     from plenum.video import clock
 
     meeting = world["meeting"]
-    number = secrets.randbelow(2**40) + 1
-    session.add(
-        VideoRoom(
-            meeting_id=meeting,
-            provider="janus",
-            key=str(number),
-            secret="room-secret",
-            prepared_at=utcnow(),
-        )
-    )
+    number = room_row(session, meeting)
     session.add(
         VideoSession(id=4242, meeting_id=meeting, member_id=world["mia"], joined_at=utcnow())
     )
@@ -542,16 +532,7 @@ def test_the_clock_counts_out_who_left_the_room_without_janus_saying_so(world, s
     from plenum.video import clock
 
     meeting = world["meeting"]
-    number = secrets.randbelow(2**40) + 1
-    session.add(
-        VideoRoom(
-            meeting_id=meeting,
-            provider="janus",
-            key=str(number),
-            secret="room-secret",
-            prepared_at=utcnow(),
-        )
-    )
+    number = room_row(session, meeting)
     earlier = utcnow() - timedelta(minutes=5)
     for janus_session, member in ((5151, world["mia"]), (5252, world["ole"])):
         session.add(
