@@ -41,6 +41,8 @@
     silent: null,
     sending: false,
     pcs: {}, // for tests: bridge, publisher, subscriber
+    visit: 0, // entering and leaving again: a new visit
+    listed: 0, // speakers taken from the list pushed
   };
   window.plenumVideo = room;
 
@@ -117,19 +119,35 @@
   };
 
   // A plugin request; resolves with its answer (at once, or the event that carries it).
+  // An answer that never comes (a lost poll, the member left) fails the step after
+  // ANSWER_MS instead of holding every later one.
+  const ANSWER_MS = 15000;
   const send = async (handle, body, jsep) => {
     const id = transaction();
-    const waiting = new Promise((resolve) => room.pending.set(id, resolve));
+    let timer;
+    const waiting = new Promise((resolve, reject) => {
+      room.pending.set(id, resolve);
+      timer = setTimeout(() => reject(new Error("no answer")), ANSWER_MS);
+    });
+    waiting.catch(() => {});
     const message = { janus: "message", transaction: id, body };
     if (jsep) {
       message.jsep = { type: jsep.type, sdp: jsep.sdp };
     }
-    const answer = await post(`/${room.session}/${handle.id}`, message);
-    if (answer.janus === "success") {
+    try {
+      const answer = await post(`/${room.session}/${handle.id}`, message);
+      if (answer.janus === "success") {
+        return { plugindata: answer.plugindata };
+      }
+      const event = await waiting;
+      if (event.janus === "aborted") {
+        throw new Error("left");
+      }
+      return event;
+    } finally {
+      clearTimeout(timer);
       room.pending.delete(id);
-      return { plugindata: answer.plugindata };
     }
-    return waiting;
   };
 
   // A plugin request whose answer is not waited for (only Janus's ack).
@@ -228,11 +246,14 @@
   // each time, so a call costs a listener one request and one answer, not a new ICE check
   // and DTLS handshake. Janus itself offers anew when a publisher goes. Every step runs
   // in turn; a step that fails starts the subscription afresh.
+  // Steps of one visit (from entering to leaving) only: leaving starts a new queue.
   let queue = Promise.resolve();
   const inTurn = (step) => {
+    const visit = room.visit;
+    const current = () => visit === room.visit;
     queue = queue
-      .then(step)
-      .catch(() => restart())
+      .then(() => current() && step())
+      .catch(() => current() && restart())
       .catch(() => {});
     return queue;
   };
@@ -255,12 +276,19 @@
     }
     // A feed that went is taken out by Janus itself (its own offer): only new ones are
     // asked for, and nothing waits for Janus's offer to come first.
-    const have = subscribed(handle);
+    // asked for but not in an answer yet (Janus may answer "updating" first): not twice
+    for (const feed of handle.asked) {
+      if (!room.feeds.has(feed)) {
+        handle.asked.delete(feed);
+      }
+    }
+    const have = [...subscribed(handle), ...handle.asked];
     const subscribe = feeds.filter((feed) => !have.includes(feed)).map((feed) => ({ feed }));
     if (!subscribe.length) {
       place();
       return;
     }
+    subscribe.forEach(({ feed }) => handle.asked.add(feed));
     await negotiate(handle, await send(handle, { request: "update", subscribe }));
   };
 
@@ -288,19 +316,27 @@
       return;
     }
     const handle = await attach("janus.plugin.videoroom", (event) => {
-      // Janus's own offers (a publisher went): answered in turn with the page's own steps
-      if (event.jsep || event.janus === "event") {
+      if (event.janus === "hangup" && room.subscriber === handle) {
+        inTurn(restart); // its connection broke (ICE, DTLS): a new one
+      } else if (event.jsep || event.janus === "event") {
+        // Janus's own offers (a publisher went): answered in turn with the page's own steps
         inTurn(() => negotiate(handle, event));
       }
     });
     handle.streams = new Map(); // mid -> feed id, the active pictures
     handle.media = new Map(); // mid -> the MediaStream shown
+    handle.asked = new Set(feeds); // feeds asked for, not yet in an answer
     handle.version = -1;
     room.subscriber = handle;
     const pc = newPeer();
     room.pcs.subscriber = pc;
     trickle(handle, pc);
     pc.ontrack = () => place();
+    pc.onconnectionstatechange = () => {
+      if (pc.connectionState === "failed" && room.pcs.subscriber === pc) {
+        inTurn(restart);
+      }
+    };
     await negotiate(handle, await send(handle, { request: "join", ptype: "subscriber", streams: feeds.map((feed) => ({ feed })) }));
   };
 
@@ -324,6 +360,9 @@
           .filter((stream) => stream.type === "video" && stream.active !== false && stream.feed_id !== undefined)
           .map((stream) => [stream.mid, stream.feed_id]),
       );
+      for (const feed of handle.streams.values()) {
+        handle.asked.delete(feed);
+      }
     }
     if (event.jsep) {
       handle.version = version;
@@ -453,20 +492,26 @@
 
   // --- state: after every change of the speakers' list ---------------------------------------
 
+  // The page's state; false when it could not be had. A speaker taken from the list
+  // while the state was on its way is kept (it is at least as new).
   const refresh = async () => {
     let fresh;
+    const listed = room.listed;
     try {
       const response = await fetch(config.state, { credentials: "same-origin" });
       fresh = await response.json();
     } catch (error) {
-      return;
+      return false;
+    }
+    if (room.listed !== listed) {
+      fresh = { ...fresh, speaker: room.state.speaker, speaker_name: room.state.speaker_name };
     }
     const before = room.state;
     room.state = fresh;
     if (fresh.ended || !fresh.open) {
       await leave();
       say(text("Ended"));
-      return;
+      return true;
     }
     if (fresh.recording !== Boolean(before.recording)) {
       const notice = $("video-recording");
@@ -490,14 +535,18 @@
     }
     controls();
     place();
+    return true;
   };
 
   const enter = async () => {
     say(text("Connecting"));
     try {
-      await refresh(); // also a fresh join token: the page's may be older than 2 minutes
+      // also a fresh join token: the page's may be older than 2 minutes
+      if (!(await refresh())) {
+        throw new Error("no state");
+      }
       if (!room.state.open || room.state.ended) {
-        return;
+        return; // refresh() said why
       }
       const token = room.state.token || config.token;
       const created = await post("", { janus: "create", transaction: transaction() }, { "X-Video-Token": token });
@@ -518,6 +567,14 @@
   };
 
   const leave = async () => {
+    // this visit's steps stop here: answers still awaited give up, the queue starts anew
+    room.visit += 1;
+    queue = Promise.resolve();
+    for (const resolve of room.pending.values()) {
+      resolve({ janus: "aborted" });
+    }
+    room.pending.clear();
+    room.feeds.clear();
     stopSending();
     for (const pc of Object.values(room.pcs)) {
       if (pc) {
@@ -591,6 +648,7 @@
       return;
     }
     room.state = { ...room.state, speaker: now.id, speaker_name: now.name };
+    room.listed += 1;
     if (now.id !== null) {
       say(text("Speaking", { name: now.name }));
     }

@@ -18,6 +18,8 @@ from plenum.video import sync
         ("meeting.roles", True),
         ("meeting.video", True),
         ("meeting.agenda", True),
+        ("meeting.changed", True),
+        ("meeting.cancelled", True),
     ],
 )
 def test_only_events_that_can_shut_the_door_look_at_the_door(

@@ -6,7 +6,7 @@ left): who counts as in the room is asked of the room itself."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select, update
 
@@ -19,6 +19,7 @@ from plenum.video.models import VideoRoom, VideoSession
 from plenum.video.provider import ProviderError, VideoProvider
 
 log = logging.getLogger(__name__)
+JOIN_MARGIN_SECONDS = 60  # a member who joined less than this before is left for the next tick
 
 
 def end_finished(provider: VideoProvider, *, session: Session, now: datetime | None = None) -> int:
@@ -42,7 +43,8 @@ def end_finished(provider: VideoProvider, *, session: Session, now: datetime | N
 def settle_presence(provider: VideoProvider, *, session: Session) -> int:
     """Members counted as in a room (joined the audio bridge, by Janus's events) but no
     longer in it at the provider are counted out; the number of sessions counted out. Only
-    what was joined before the provider was asked: a member joining meanwhile stays in."""
+    what was joined a minute before the provider was asked: a member joining meanwhile (or
+    stamped by an instance whose clock is a little ahead) stays in."""
     joined = session.exec(
         select(VideoSession.meeting_id)
         .where(col(VideoSession.joined_at).is_not(None), col(VideoSession.closed_at).is_(None))
@@ -53,7 +55,8 @@ def settle_presence(provider: VideoProvider, *, session: Session) -> int:
         room = service.room_of(meeting_id, session=session)
         if room is None or room.prepared_at is None or room.ended_at is not None:
             continue
-        asked = utcnow()
+        # joined before this, by any instance's clock (they may differ a little)
+        asked = utcnow() - timedelta(seconds=JOIN_MARGIN_SECONDS)
         target = service.as_room(meeting_place(meeting_id, session=session), room)
         try:
             there = provider.connected(target)

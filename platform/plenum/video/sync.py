@@ -31,6 +31,8 @@ HEARD = (
     "meeting.registration",
     "meeting.roles",
     "meeting.video",
+    "meeting.changed",  # its time moved: the door may have shut
+    "meeting.cancelled",
 )
 # once more this much later: a request checked just before the change, or a publisher
 # still connecting then, is caught the second time
