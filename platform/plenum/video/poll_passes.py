@@ -7,8 +7,8 @@ a room full of listeners (bench/video.py, bench/README.md). So a poll of the sam
 session, by the same login (the signed session id of the cookie), within ``PASS_SECONDS``
 of a full check passes on that check. Only polls: every message a page sends through the
 relay is still checked in full, and a member put out of the room (registration cancelled,
-room ended) is put out at Janus by the follower; at most ``PASS_SECONDS`` later their
-polls answer 403 too.
+room ended) is put out at Janus by the follower. Their next poll after ``PASS_SECONDS``
+answers 403; a poll already let in is held by Janus for up to 30 s, as without passes.
 """
 
 from __future__ import annotations
