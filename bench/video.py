@@ -114,6 +114,7 @@ CALL_GAP = 2.0  # seconds after a call's first frame before the next ask
 ASK_AHEAD = 0.7  # seconds from the ask to the call
 FRAME_TIMEOUT = 10.0
 JOIN_CONCURRENCY = 6  # pages entering at once per worker
+HELD_SECONDS = 2.0  # a page whose floor went keeps its muted pictures this long (video.js)
 TARGET_P95_S = 1.5
 SPLIT = ({0}, {1})  # the server's cores, the clients' cores (unless --shared)
 
@@ -765,6 +766,8 @@ class Page:
         self.config: dict[str, Any] = {}
         self.state: dict[str, Any] = {"role": "listener"}
         self.feeds: dict[int, str] = {}
+        self.video_mids: dict[int, str] = {}  # feed -> the mid of its picture
+        self.outgoing: set[int] = set()  # feeds muted by Plenum: their floor went
         self.watcher: int | None = None
         self.bridge: int | None = None
         self.bridge_pc: Any = None
@@ -773,6 +776,8 @@ class Page:
         self.subscription: Subscription | None = None
         self.old_tracks: list[tuple[int, int]] = []
         self.publisher_pc: Any = None
+        # the publication held after the floor went: (its pc, the watcher, its timer)
+        self.held: tuple[Any, int | None, asyncio.Task[Any]] | None = None
         self.camera: Any = None
         self.sending = False
         self.lock = asyncio.Lock()
@@ -781,6 +786,8 @@ class Page:
         self.marked = asyncio.Event()
         self.decoded = 0
         self.restarts = 0  # subscriptions started afresh after a failed step
+        self.answered = 0  # Janus's offers to the subscription answered
+        self.switched = 0  # m-lines switched to another picture (no offer)
         self.past = (0, 0)  # video packets received and lost on subscriptions closed
         self.errors: list[str] = []
 
@@ -824,6 +831,7 @@ class Page:
         await self.subscribe()
 
     async def leave(self) -> None:
+        await self._release()
         for task in self.tasks:
             task.cancel()
         for pc in (self.bridge_pc, self.publisher_pc, getattr(self.subscription, "pc", None)):
@@ -891,7 +899,7 @@ class Page:
         if self.sends and before.get("role") == "listener" and fresh.get("role") != "listener":
             self.tasks.append(asyncio.create_task(self._switch_on()))
         elif before.get("role") != "listener" and fresh.get("role") == "listener":
-            await self.stop_sending()
+            await self.stop_sending(hold=True)
 
     async def _switch_on(self) -> None:
         try:
@@ -942,7 +950,13 @@ class Page:
         changed = False
         for publisher in data.get("publishers") or []:
             self.feeds[int(publisher["id"])] = str(publisher.get("display", ""))
+            for stream in publisher.get("streams") or []:
+                if stream.get("type") == "video":
+                    self.video_mids[int(publisher["id"])] = str(stream.get("mid"))
             self.mark("event", member_of(int(publisher["id"])))
+            changed = True
+        if data.get("moderation") == "muted" and isinstance(data.get("id"), int):
+            self.outgoing.add(data["id"])  # the floor went: switched away from, not asked for
             changed = True
         # video.js looks at ``unpublished`` and ``leaving`` only; Janus tells the others of a
         # kick by ``kicked`` (Plenum's follower kicks the old speaker), and a page that
@@ -950,6 +964,7 @@ class Page:
         # benchmark takes ``kicked`` as gone too (see bench/README.md).
         for gone in (data.get("unpublished"), data.get("leaving"), data.get("kicked")):
             if isinstance(gone, int) and self.feeds.pop(gone, None) is not None:
+                self.outgoing.discard(gone)
                 changed = True
         if data.get("leaving") == "ok" or data.get("reason") == "kicked":
             # put out of the pictures (the floor was taken back): join again, receiving only
@@ -986,7 +1001,11 @@ class Page:
                     self.errors.append(f"subscription: {exc!r}, then {again!r}")
 
     def _wanted(self) -> list[int]:
-        return [feed for feed in self.feeds if member_of(feed) != self.member_id]
+        return [
+            feed
+            for feed in self.feeds
+            if member_of(feed) != self.member_id and feed not in self.outgoing
+        ]
 
     async def _resubscribe(self) -> None:
         assert self.janus is not None
@@ -1000,10 +1019,25 @@ class Page:
         # a feed that went is taken out by Janus itself (its own offer): only new ones are
         # asked for, and nothing waits for Janus's offer to come first
         have = list(sub.streams.values())
-        add = [{"feed": feed} for feed in feeds if feed not in have]
-        if not add:
+        new = [feed for feed in feeds if feed not in have]
+        # a new picture takes the m-line of one whose floor went (Janus's "switch": no
+        # offer, no answer), as video.js does; the rest are asked for by "update"
+        free = [mid for mid, feed in sub.streams.items() if feed in self.outgoing]
+        moves = [
+            {"feed": feed, "mid": self.video_mids[feed], "sub_mid": mid}
+            for feed, mid in zip([f for f in new if f in self.video_mids], free, strict=False)
+        ]
+        if moves:
+            try:
+                await self._negotiate(
+                    sub, await self.janus.send(sub.handle, {"request": "switch", "streams": moves})
+                )
+            except Refused as exc:
+                self.errors.append(f"switch: {exc!r}")
+            new = [feed for feed in new if feed not in sub.streams.values()]
+        if not new:
             return
-        body: dict[str, Any] = {"request": "update", "subscribe": add}
+        body: dict[str, Any] = {"request": "update", "subscribe": [{"feed": f} for f in new]}
         await self._negotiate(sub, await self.janus.send(sub.handle, body))
 
     async def _restart(self) -> None:
@@ -1064,8 +1098,12 @@ class Page:
                 and s.get("active") is not False
                 and s.get("feed_id") is not None
             }
+        if not jsep and data.get("switched") == "ok":
+            self.switched += int(data.get("changes") or 0)
+            self._tag(sub)  # the same m-line, another member's picture
         if jsep:
             sub.version = version
+            self.answered += 1
             await sub.pc.setRemoteDescription(description(jsep))
             self._tag(sub)
             await sub.pc.setLocalDescription(await sub.pc.createAnswer())
@@ -1112,6 +1150,7 @@ class Page:
         assert self.watcher is not None
         if self.sending:
             return
+        await self._release()
         _silence, _tone, camera = media_tracks()
         self.sending = True
         # unmuted in the bridge while the offer is made, as the page does
@@ -1134,20 +1173,43 @@ class Page:
         await pc.setRemoteDescription(description(answer["jsep"]))
         self.mark("published", self.member_id)
 
-    async def stop_sending(self) -> None:
+    async def stop_sending(self, *, hold: bool = False) -> None:
+        """As video.js: with ``hold`` (the floor went), the camera stops at once, and the
+        publication (muted by Plenum) ends ``HELD_SECONDS`` later, so that the others'
+        pages can switch its m-line to the next speaker first."""
         assert self.janus is not None
         if not self.sending:
             return
         self.sending = False
         pc, self.publisher_pc = self.publisher_pc, None
         if pc is not None:
-            await close(pc)
-            if self.watcher is not None:
-                with contextlib.suppress(Exception):
-                    await self.janus.send(self.watcher, {"request": "unpublish"})
+            if self.camera is not None:
+                self.camera.stop()
+            await self._release()
+            timer = asyncio.create_task(self._unpublish_later())
+            self.held = (pc, self.watcher, timer)
+            if not hold:
+                await self._release()
         if self.bridge is not None:
             with contextlib.suppress(Exception):
                 await self.janus.send(self.bridge, {"request": "configure", "muted": True})
+
+    async def _unpublish_later(self) -> None:
+        await asyncio.sleep(HELD_SECONDS)
+        await self._release()
+
+    async def _release(self) -> None:
+        """End a held publication now (its time is up, or before publishing again)."""
+        held, self.held = self.held, None
+        if held is None:
+            return
+        pc, watcher, timer = held
+        if timer is not asyncio.current_task():
+            timer.cancel()
+        await close(pc)
+        if watcher is not None and watcher == self.watcher:
+            with contextlib.suppress(Exception):
+                await self.janus.send(watcher, {"request": "unpublish"})  # type: ignore[union-attr]
 
     # figures
 
@@ -1263,6 +1325,8 @@ async def worker_main(site: str, meeting_id: int) -> None:
                     "received": sum(r for r, _l in losses),
                     "lost": sum(lost for _r, lost in losses),
                     "cpu": process_cpu_seconds(os.getpid()),
+                    "answered": sum(page.answered for page in pages),
+                    "switched": sum(page.switched for page in pages),
                     "errors": [e for page in pages for e in page.errors][-3:],
                     "silent": [page.describe() for page in pages if page.video_frames() == 0][:3],
                 }
@@ -1373,6 +1437,8 @@ class Calls:
     failures: int = 0
     cycle: float = 0.0  # seconds per call (its ask, call and gap)
     clients_cpu: float = 0.0  # the pages' (aiortc's), CPU seconds per call
+    answered: float = 0.0  # offers the listeners' pages answered, per call (all of them)
+    switched: float = 0.0  # m-lines they switched to the new speaker, per call
 
     def times(self, what: str) -> list[float]:
         return [v for c in self.calls if (v := getattr(c, what)) is not None]
@@ -1620,7 +1686,26 @@ class Run:
             wb["cpu"] - wa["cpu"] for wa, wb in zip(first["workers"], last["workers"], strict=True)
         )
         clients = (clients + last["main"] - first["main"]) / max(1, calls)
-        return Calls(label, self.listeners + 1, found, janus, plenum, failures, cycle, clients)
+        pages = zip(first["workers"], last["workers"], strict=True)
+        counts = [(b["answered"] - a["answered"], b["switched"] - a["switched"]) for a, b in pages]
+        answered = (sum(a for a, _s in counts) + self.observer.answered - first["answered"]) / max(
+            1, calls
+        )
+        switched = (sum(s for _a, s in counts) + self.observer.switched - first["switched"]) / max(
+            1, calls
+        )
+        return Calls(
+            label,
+            self.listeners + 1,
+            found,
+            janus,
+            plenum,
+            failures,
+            cycle,
+            clients,
+            answered,
+            switched,
+        )
 
     async def _everyone(self, member: int, t0: float, frame: float | None) -> list[float]:
         """The first complete frame of ``member`` at every listener (waiting for the
@@ -1733,6 +1818,8 @@ class Run:
             "main": process_cpu_seconds(os.getpid()),
             "machine": machine_cpu_seconds(),
             "sent": self.current.camera.sent if self.current and self.current.camera else 0,
+            "answered": self.observer.answered if hasattr(self, "observer") else 0,
+            "switched": self.observer.switched if hasattr(self, "observer") else 0,
         }
 
     async def step(self, listeners: int) -> Step:
@@ -1909,7 +1996,8 @@ def report(
             print(
                 f"{c.label}: CPU per call (its ask, the call, the gap: {c.cycle:.1f} s):"
                 f" Janus {c.janus_cpu:.2f} s, Plenum {c.plenum_cpu:.2f} s,"
-                f" the pages {c.clients_cpu:.2f} s"
+                f" the pages {c.clients_cpu:.2f} s; the listeners' pages answered"
+                f" {c.answered:.1f} offers and switched {c.switched:.1f} pictures"
             )
     if overhead:
         print("One plugin request of a page, answered (ms; p50 / p95; configure: ack, then")

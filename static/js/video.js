@@ -7,7 +7,10 @@
 //   click, the microphone's track replaces it.
 // - Pictures come from the video room: the page subscribes to those who publish (the
 //   speaker, the chair, a pinned interpreter), in one subscription that follows them;
-//   "audio only" subscribes to none.
+//   "audio only" subscribes to none. When the floor goes from one speaker to the next,
+//   Plenum mutes the old speaker's picture at once and their page unpublishes only two
+//   seconds later: meanwhile the others switch that picture's m-line to the new speaker
+//   (no new offer, no answer), which keeps a call quick in a full room.
 // - After a change of the speakers' list (the live stream's "speakers" and "video"
 //   events) the page asks for its state again: its role, who speaks, who is pinned.
 (() => {
@@ -35,6 +38,12 @@
     watcher: null,
     subscriber: null,
     feeds: new Map(), // participant id -> display name
+    videoMids: new Map(), // participant id -> the mid of their picture
+    outgoing: new Set(), // participants muted by Plenum: the floor went, they unpublish soon
+    held: null, // this page's own picture after the floor went: {pc, watcher, timer}
+    answered: 0, // for tests: Janus's offers to the subscription answered
+    switched: 0, // m-lines switched to another picture without an offer
+    trail: [], // for tests: "published|muted|gone|kicked <member>", as the room told it
     audioOnly: false,
     state: { role: config.role, speaker: null, pinned: null, recording: config.recording },
     local: null, // the member's microphone and camera, after their click
@@ -200,15 +209,34 @@
 
   // --- pictures: the video room ------------------------------------------------------------
 
+  const note = (what, id) => {
+    if (room.trail.length < 200) {
+      room.trail.push(`${what} ${Math.floor(id / config.idSpan)}`);
+    }
+  };
+
   const onRoomEvent = (event) => {
     const data = (event.plugindata && event.plugindata.data) || {};
     let changed = false;
     for (const publisher of data.publishers || []) {
+      note("published", publisher.id);
       room.feeds.set(publisher.id, publisher.display || "");
+      const video = (publisher.streams || []).find((stream) => stream.type === "video");
+      if (video) {
+        room.videoMids.set(publisher.id, video.mid);
+      }
+      changed = true;
+    }
+    if (data.moderation === "muted" && typeof data.id === "number") {
+      note("muted", data.id);
+      room.outgoing.add(data.id); // the floor went: not asked for, its m-line free to switch
       changed = true;
     }
     for (const gone of [data.unpublished, data.leaving, data.kicked]) {
       if (typeof gone === "number" && room.feeds.delete(gone)) {
+        note(gone === data.kicked ? "kicked" : "gone", gone);
+        room.outgoing.delete(gone);
+        room.videoMids.delete(gone);
         changed = true;
       }
     }
@@ -260,7 +288,7 @@
   const subscribe = () => inTurn(resubscribe);
 
   const mine = (id) => Math.floor(id / config.idSpan) === config.me;
-  const wanted = () => [...room.feeds.keys()].filter((id) => !mine(id));
+  const wanted = () => [...room.feeds.keys()].filter((id) => !mine(id) && !room.outgoing.has(id));
   const subscribed = (handle) => [...handle.streams.values()];
 
   const resubscribe = async () => {
@@ -283,7 +311,25 @@
       }
     }
     const have = [...subscribed(handle), ...handle.asked];
-    const subscribe = feeds.filter((feed) => !have.includes(feed)).map((feed) => ({ feed }));
+    const fresh = feeds.filter((feed) => !have.includes(feed));
+    // A new picture takes the m-line of one whose floor went (Janus's "switch": no offer,
+    // no answer, the same receiver); what is left is asked for by "update".
+    const free = [...handle.streams].filter(([, feed]) => room.outgoing.has(feed)).map(([mid]) => mid);
+    const moves = fresh
+      .filter((feed) => room.videoMids.has(feed))
+      .slice(0, free.length)
+      .map((feed, index) => ({ feed, mid: room.videoMids.get(feed), sub_mid: free[index] }));
+    if (moves.length) {
+      moves.forEach(({ feed }) => handle.asked.add(feed));
+      try {
+        await negotiate(handle, await send(handle, { request: "switch", streams: moves }));
+      } catch (error) {
+        moves.forEach(({ feed }) => handle.asked.delete(feed)); // then by "update"
+      }
+    }
+    const subscribe = fresh
+      .filter((feed) => !subscribed(handle).includes(feed) && !handle.asked.has(feed))
+      .map((feed) => ({ feed }));
     if (!subscribe.length) {
       place();
       return;
@@ -354,6 +400,9 @@
     if (event.jsep && version <= handle.version) {
       return;
     }
+    if (data.switched === "ok") {
+      room.switched += data.changes || 0;
+    }
     if (Array.isArray(data.streams)) {
       handle.streams = new Map(
         data.streams
@@ -366,6 +415,7 @@
     }
     if (event.jsep) {
       handle.version = version;
+      room.answered += 1;
       const pc = room.pcs.subscriber;
       await pc.setRemoteDescription(event.jsep);
       await pc.setLocalDescription(await pc.createAnswer());
@@ -409,7 +459,8 @@
     const memberOf = (feed) => Math.floor(feed / config.idSpan);
     const find = (member) => [...videos.keys()].find((feed) => memberOf(feed) === member);
     const { speaker, pinned } = room.state;
-    const main = find(speaker) ?? [...videos.keys()].find((feed) => memberOf(feed) !== pinned);
+    const main =
+      find(speaker) ?? [...videos.keys()].find((feed) => memberOf(feed) !== pinned && !room.outgoing.has(feed));
     const video = $("video-speaker");
     const stream = main !== undefined ? videos.get(main) : null;
     if (video.srcObject !== stream) {
@@ -431,6 +482,7 @@
     if (room.sending || !room.watcher || !(room.bridge && room.bridge.sender)) {
       return;
     }
+    await release(); // a picture still held from an earlier turn: unpublished first
     room.local = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
     room.sending = true;
     const [microphone] = room.local.getAudioTracks();
@@ -454,16 +506,21 @@
     controls();
   };
 
-  const stopSending = () => {
+  // With "hold" (the floor went, Plenum has muted the picture): the camera stops at once,
+  // the publication ends HELD_MS later, after the others' pages switched its m-line to
+  // the next speaker (Plenum puts out whoever still publishes 3 s after a change).
+  const HELD_MS = 2000;
+  const stopSending = (hold = false) => {
     if (!room.sending) {
       return;
     }
     room.sending = false;
     if (room.pcs.publisher) {
-      room.pcs.publisher.close();
+      release();
+      room.held = { pc: room.pcs.publisher, watcher: room.watcher, timer: setTimeout(release, HELD_MS) };
       room.pcs.publisher = null;
-      if (room.watcher) {
-        send(room.watcher, { request: "unpublish" }).catch(() => {});
+      if (!hold) {
+        release();
       }
     }
     if (room.bridge && room.bridge.sender) {
@@ -476,6 +533,20 @@
     room.local = null;
     $("video-self-tile").hidden = true;
     controls();
+  };
+
+  // Ends the held publication now; resolves when Janus has taken it back.
+  const release = async () => {
+    const held = room.held;
+    room.held = null;
+    if (!held) {
+      return;
+    }
+    clearTimeout(held.timer);
+    held.pc.close();
+    if (held.watcher && held.watcher === room.watcher) {
+      await send(held.watcher, { request: "unpublish" }).catch(() => {});
+    }
   };
 
   const controls = () => {
@@ -528,7 +599,7 @@
     if (before.role === "listener" && fresh.role !== "listener") {
       say(text("Floor"));
     } else if (before.role !== "listener" && fresh.role === "listener") {
-      stopSending();
+      stopSending(true);
       say(text("FloorOver"));
     } else if (before.speaker !== fresh.speaker && fresh.speaker) {
       say(text("Speaking", { name: fresh.speaker_name || "" }));
@@ -570,11 +641,14 @@
     // this visit's steps stop here: answers still awaited give up, the queue starts anew
     room.visit += 1;
     queue = Promise.resolve();
+    release();
     for (const resolve of room.pending.values()) {
       resolve({ janus: "aborted" });
     }
     room.pending.clear();
     room.feeds.clear();
+    room.outgoing.clear();
+    room.videoMids.clear();
     stopSending();
     for (const pc of Object.values(room.pcs)) {
       if (pc) {

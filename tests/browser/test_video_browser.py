@@ -69,6 +69,7 @@ PEOPLE = {
     ),
     "vera": claims("vera", name="Vera Vorsitz", number="590002"),
     "lena": claims("lena", name="Lena Lauscher", number="590003"),
+    "otto": claims("otto", name="Otto Ortsverband", number="590004"),
 }
 APP_PORT, JANUS_PORT, ADMIN_PORT = 8000, 8088, 7088  # inside the namespace: all free
 CHROMIUM_ARGS = [
@@ -152,6 +153,16 @@ VIDEO = """(id) => {
   return { width: v.videoWidth, height: v.videoHeight, time: v.currentTime, live: !!v.srcObject };
 }"""
 RELAY_LOG = "() => window.relayLog || []"
+# The chair calls the next speaker on the list, as the live room's "Call" would.
+CALL = """async (url) => {
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const body = new URLSearchParams({ csrf_token: csrf, request_id: "" });
+  const answer = await fetch(url, { method: "POST", body, credentials: "same-origin" });
+  return answer.status;
+}"""
+# What the page's subscription did: offers answered, m-lines switched, the room's events.
+DONE = """() => { const v = window.plenumVideo;
+  return { answered: v.answered, switched: v.switched, trail: [...v.trail] }; }"""
 # Asks to speak from the page, as the room's "Ask to speak" form would, without leaving it.
 ASK = """async (url) => {
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
@@ -274,8 +285,8 @@ def ns_browser(playwright: Playwright, ns: Namespace, tmp_path: Path) -> Iterato
 
 
 def world(session: Any, settings: Settings) -> tuple[Meeting, dict[str, int]]:
-    """A hybrid meeting starting in ten minutes (its room open), Vera chairing, Lena
-    registered online, an item under way."""
+    """A hybrid meeting starting in ten minutes (its room open), Vera chairing, Lena and
+    Otto registered online, an item under way."""
     org = structure(session)
     ids = {sub: enrol(session, settings, sub, person) for sub, person in PEOPLE.items()}
     meeting = make_meeting(
@@ -285,8 +296,10 @@ def world(session: Any, settings: Settings) -> tuple[Meeting, dict[str, int]]:
     session.commit()
     at = place(session, meeting)
     data = forms.parse_registration({"channel": "online"}, forms.channels_of(at.meeting.mode))
-    registration.register(at, ids["lena"], data, session=session)
-    session.commit()
+    for who in ("lena", "otto"):
+        registration.register(at, ids[who], data, session=session)
+        session.commit()
+        at = place(session, meeting)
     at = place(session, meeting)
     item = agenda.add_item(
         at, agenda.parse_item({"title": "Aussprache", "kind": "discussion"}, []), session=session
@@ -532,3 +545,135 @@ def test_listener_sees_and_hears_the_chair_then_is_called_and_sends(
         request.node.user_properties.append(("video_figures", json.dumps(figures)))
         vera_ctx.close()
         lena_ctx.close()
+
+
+def test_the_floor_passes_to_the_next_speaker_without_a_new_offer_to_the_listeners(
+    ns_browser: Browser,
+    served: Served,
+    session: Any,
+    settings: Settings,
+    request: pytest.FixtureRequest,
+) -> None:
+    """Lena speaks, then the chair calls Otto. Lena's camera stops at once and her page
+    unpublishes two seconds later (Plenum muted her picture at the call); Vera, listening,
+    keeps her one subscription: the m-line that carried Lena is switched to Otto (Janus's
+    ``switch``, no offer and no answer) when Otto's picture came while Lena's was held,
+    which is the order the room told Vera's page; otherwise an ``update`` asked for it.
+    Then a hostile page that keeps publishing after its turn is muted at the call and put
+    out at the follower's second look."""
+    app_url = served.url
+    meeting, ids = world(session, settings)
+    room_url = f"{app_url}/meetings/{meeting.id}/video"
+    speak_url = f"{app_url}/meetings/{meeting.id}/live/speak"
+    call_url = f"{app_url}/meetings/{meeting.id}/live/call"
+    contexts = {
+        who: logged_in(ns_browser, session, settings, app_url, ids[who])
+        for who in ("vera", "lena", "otto")
+    }
+    figures: dict[str, Any] = {}
+    console: list[str] = []
+    try:
+        vera, lena, otto = (contexts[who].new_page() for who in ("vera", "lena", "otto"))
+        for who, page in (("vera", vera), ("lena", lena), ("otto", otto)):
+            watch(page, who, console)
+            enter(page, room_url)
+            page.locator("#video-start").click()
+            expect(page.locator("#video-leave")).to_be_visible(timeout=MEDIA)
+
+        # Lena is called and sends; Vera sees her.
+        assert lena.evaluate(ASK, speak_url) in (200, 303)
+        assert vera.evaluate(CALL, call_url) in (200, 303)
+        press(lena, "#video-send", "Enter")
+        expect(lena.locator("#video-self-tile")).to_be_visible(timeout=MEDIA)
+        vera.wait_for_function(
+            "(name) => document.getElementById('video-speaker-name').textContent === name",
+            arg=PEOPLE["lena"]["name"],
+            timeout=MEDIA,
+        )
+        figures["vera sees lena"] = plays(vera, "video-speaker")
+        vera.evaluate("() => { window.plenumVideo.pcs.subscriber.kept = true; }")
+        before = vera.evaluate(DONE)
+
+        # Otto asks, Vera calls him: Lena's turn ends, her camera stops at once.
+        assert otto.evaluate(ASK, speak_url) in (200, 303)
+        assert vera.evaluate(CALL, call_url) in (200, 303)
+        expect(lena.locator("#video-self-tile")).to_be_hidden(timeout=MEDIA)
+        expect(lena.locator("#video-send")).to_be_hidden()
+        held = lena.evaluate(
+            "() => { const h = window.plenumVideo.held;"
+            " return h && h.pc.getSenders().map((s) => s.track && s.track.readyState); }"
+        )
+        figures["lena's held picture, its tracks"] = held
+        assert held is None or all(state in ("ended", None) for state in held), held
+        press(otto, "#video-send", "Enter")
+        expect(otto.locator("#video-self-tile")).to_be_visible(timeout=MEDIA)
+        vera.wait_for_function(
+            "(name) => document.getElementById('video-speaker-name').textContent === name",
+            arg=PEOPLE["otto"]["name"],
+            timeout=MEDIA,
+        )
+        figures["vera sees otto"] = plays(vera, "video-speaker")
+        # Lena's page has let go of its picture (2 s), and nobody had to put her out
+        lena.wait_for_function("() => window.plenumVideo.held === null", timeout=MEDIA)
+        assert vera.evaluate("() => window.plenumVideo.pcs.subscriber.kept === true")
+        after = vera.evaluate(DONE)
+        figures["vera's subscription"] = {"before": before, "after": after}
+        trail = after["trail"][len(before["trail"]) :]
+        published = trail.index(f"published {ids['otto']}")
+        muted = trail.index(f"muted {ids['lena']}") if f"muted {ids['lena']}" in trail else None
+        gone = trail.index(f"gone {ids['lena']}") if f"gone {ids['lena']}" in trail else None
+        if muted is not None and muted < published and (gone is None or gone > published):
+            # Lena's picture was held when Otto's came: switched, not offered anew
+            assert after["switched"] > before["switched"], figures
+            assert after["answered"] == before["answered"], figures
+            figures["switched"] = True
+        else:
+            assert after["answered"] > before["answered"], figures
+            figures["switched"] = False
+        lena.wait_for_timeout(3_500)  # past the follower's second look (3 s): Lena was not put out
+        assert f"kicked {ids['lena']}" not in vera.evaluate(DONE)["trail"]
+
+        # Otto's page turns hostile: it never closes its publication, never stops its
+        # camera, never unpublishes. Lena is called again: Otto is muted at once and put
+        # out of the pictures at the follower's second look; Lena publishes anew.
+        otto.evaluate(
+            "() => { RTCPeerConnection.prototype.close = function () {};"
+            " MediaStreamTrack.prototype.stop = function () {}; }"
+        )
+        otto.route(
+            "**/video/janus/**",
+            lambda route: (
+                route.abort()
+                if '"unpublish"' in (route.request.post_data or "")
+                else route.continue_()
+            ),
+        )
+        assert lena.evaluate(ASK, speak_url) in (200, 303)
+        assert vera.evaluate(CALL, call_url) in (200, 303)
+        press(lena, "#video-send", "Enter")
+        vera.wait_for_function(
+            "(name) => document.getElementById('video-speaker-name').textContent === name",
+            arg=PEOPLE["lena"]["name"],
+            timeout=MEDIA,
+        )
+        figures["vera sees lena again"] = plays(vera, "video-speaker")
+        vera.wait_for_function(
+            "(who) => window.plenumVideo.trail.includes(who)",
+            arg=f"kicked {ids['otto']}",
+            timeout=MEDIA,
+        )
+        trail = vera.evaluate(DONE)["trail"]
+        figures["vera's trail"] = trail
+        assert trail.index(f"muted {ids['otto']}") < trail.index(f"kicked {ids['otto']}")
+        expect(otto.locator("#video-send")).to_be_hidden()
+        for page in (vera, lena, otto):
+            assert not errors(page), errors(page)
+    except Exception as exc:
+        pages = {who: ctx.pages for who, ctx in contexts.items()}
+        raise AssertionError(
+            f"{exc}\n\nfigures: {json.dumps(figures)}\n{diagnosis(pages, console)}\n{served.logs()}"
+        ) from exc
+    finally:
+        request.node.user_properties.append(("video_figures", json.dumps(figures)))
+        for ctx in contexts.values():
+            ctx.close()

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from plenum.video import relay
-from plenum.video.janus import AUDIOBRIDGE, ID_SPAN, VIDEOROOM, member_of
+from plenum.video.janus import AUDIOBRIDGE, ID_SPAN, SENT_MIDS, VIDEOROOM, member_of
 from plenum.video.provider import VideoRole
 
 MANAGING = (
@@ -206,3 +206,50 @@ def test_a_listener_never_gets_an_offer_to_a_publisher(kind, body, jsep):
     assert jsep == "answer"
     assert kind == relay.SUBSCRIBER
     assert clean["request"] == "start"
+
+
+def offer(*mids: str | None) -> str:
+    """An offer's text with one video m-line per mid (None: an m-line without one)."""
+    lines = ["v=0", "o=- 1 1 IN IP4 127.0.0.1", "s=-", "t=0 0"]
+    for mid in mids:
+        lines += ["m=video 9 UDP/TLS/RTP/SAVPF 96", "a=sendonly"]
+        lines += [f"a=mid:{mid}"] if mid is not None else []
+    return "\r\n".join(lines) + "\r\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.none() | st.sampled_from(("0", "1", "2", "3", "4", "a", "video", "")), max_size=6)
+)
+def test_a_published_offer_names_its_m_lines_as_plenum_can_mute_them(mids):
+    """A speaker whose turn ended is muted by the names of their m-lines (SENT_MIDS,
+    Janus's ``moderate``): an offer with another name, a name twice or an m-line without
+    one would keep a stream out of reach until the member is put out, so it never
+    passes."""
+    fits = None not in mids and len(set(mids)) == len(mids) and set(mids) <= set(SENT_MIDS)
+    for request in ("publish", "configure"):
+        try:
+            relay.check_body(
+                VIDEOROOM, relay.PUBLISHER, {"request": request}, caller(VideoRole.SPEAKER),
+                jsep="offer", sdp=offer(*mids),
+            )  # fmt: skip
+        except relay.Refused:
+            assert not fits
+        else:
+            assert fits
+
+
+def test_a_subscription_may_switch_an_m_line_to_another_picture():
+    """``switch`` (a new speaker's picture on the m-line of the one whose turn ended, no
+    new offer) passes for a subscription only, with only the stream fields Janus needs."""
+    body = {
+        "request": "switch",
+        "room": 1,
+        "streams": [{"feed": 420001, "mid": "0", "sub_mid": "1", "secret": "x"}],
+    }
+    clean, kind = relay.check_body(VIDEOROOM, relay.SUBSCRIBER, body, caller())
+    assert clean == {"request": "switch", "streams": [{"feed": 420001, "mid": "0", "sub_mid": "1"}]}
+    assert kind == relay.SUBSCRIBER
+    for other in ("", relay.PUBLISHER):
+        with pytest.raises(relay.Refused):
+            relay.check_body(VIDEOROOM, other, body, caller(VideoRole.CHAIR))

@@ -30,6 +30,9 @@ EXISTS = {VIDEOROOM: 427, AUDIOBRIDGE: 486}  # "room already exists"
 NO_SUCH_ROOM = {VIDEOROOM: 426, AUDIOBRIDGE: 485}
 NO_SUCH_PARTICIPANT = {VIDEOROOM: 428, AUDIOBRIDGE: 487}
 TIMEOUT = 10.0
+# The names a member's page may give the m-lines it publishes (browsers number them from
+# "0"); the relay refuses others, so that a speaker's every stream can be muted by name.
+SENT_MIDS = ("0", "1", "2", "3")
 
 
 def participant_id(member_id: int, tab: int) -> int:
@@ -125,11 +128,14 @@ class Janus:
         _refused(found, (NO_SUCH_ROOM[plugin],))
         return list(found.get("participants") or [])
 
-    def set_role(self, room: Room, seat: Seat) -> None:
+    def set_role(self, room: Room, seat: Seat, *, final: bool = False) -> None:
         """Allow or revoke sending: the bridge mutes or unmutes the member's every tab
-        (the member unmutes themselves too, after their own click); a member who may no
-        longer send but still publishes pictures is put out of the video room (their page
-        joins again, receiving only)."""
+        (the member unmutes themselves too, after their own click). Pictures of a member
+        who may no longer send stop at once (Janus's ``moderate``: nothing of them is
+        passed on, and nobody's subscription changes, so the others' pages can switch
+        to the next speaker without a new offer); their page then unpublishes. With
+        ``final`` (the follower's second look), one still publishing is put out of the
+        video room (their page joins again, receiving only)."""
         number = self._number(room)
         mine = [
             p["id"]
@@ -147,11 +153,17 @@ class Janus:
             for p in self.participants(room, VIDEOROOM)
             if member_of(int(p["id"])) == seat.member_id and p.get("publisher")
         ]
-        kicks = [
-            {"request": "kick", "room": number, "secret": room.secret, "id": i} for i in publishing
-        ]
-        for done in self.api.plugin(VIDEOROOM, kicks) if kicks else []:
-            _refused(done, (NO_SUCH_PARTICIPANT[VIDEOROOM],))
+        common = {"room": number, "secret": room.secret}
+        if final:
+            bodies = [{"request": "kick", **common, "id": i} for i in publishing]
+        else:
+            bodies = [
+                {"request": "moderate", **common, "id": i, "mid": mid, "mute": True}
+                for i in publishing
+                for mid in SENT_MIDS
+            ]
+        for done in self.api.plugin(VIDEOROOM, bodies) if bodies else []:
+            _refused(done, (NO_SUCH_PARTICIPANT[VIDEOROOM],))  # also: no such stream
 
     def sending(self, room: Room) -> set[int]:
         unmuted = {

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from plenum.errors import N_
-from plenum.video.janus import AUDIOBRIDGE, PLUGINS, VIDEOROOM, participant_id
+from plenum.video.janus import AUDIOBRIDGE, PLUGINS, SENT_MIDS, VIDEOROOM, participant_id
 from plenum.video.provider import VideoRole
 
 ENVELOPES = ("create", "attach", "message", "trickle", "keepalive", "detach", "hangup", "destroy")
@@ -85,19 +85,22 @@ def _streams(raw: Any) -> list[dict[str, Any]]:
 
 
 def check_body(
-    plugin: str, kind: str, body: Any, caller: Caller, jsep: str | None = None
+    plugin: str, kind: str, body: Any, caller: Caller, jsep: str | None = None, sdp: str = ""
 ) -> tuple[dict[str, Any], str]:
     """The plugin request to pass on, and what the handle is after it (``kind``: "" for a
     handle not yet joined). ``jsep``: the type of the session description the message
-    carries ("offer", "answer"), if any: in the video room an offer is what publishes
-    (Janus takes any offer on a publisher's handle as one), so it goes only with
-    ``publish`` or ``configure`` of a member who may send, and an answer only with a
-    subscriber's ``start``. The audio bridge takes both: its muting is Janus's own."""
+    carries ("offer", "answer"), if any, and ``sdp`` its text: in the video room an offer
+    is what publishes (Janus takes any offer on a publisher's handle as one), so it goes
+    only with ``publish`` or ``configure`` of a member who may send, naming its m-lines
+    only as Plenum can mute them (``SENT_MIDS``), and an answer only with a subscriber's
+    ``start``. The audio bridge takes both: its muting is Janus's own."""
     if not isinstance(body, dict):
         raise Refused(N_("This request is not possible in the video room."))
     if plugin == VIDEOROOM:
         clean, after = _videoroom(kind, body, caller)
         _description_fits(clean["request"], kind, jsep, caller)
+        if jsep == "offer":
+            _mids_fit(sdp)
         return clean, after
     if plugin == AUDIOBRIDGE:
         return _audiobridge(kind, body, caller)
@@ -113,6 +116,17 @@ def _description_fits(request: str, kind: str, jsep: str | None, caller: Caller)
     if jsep == "answer" and kind == SUBSCRIBER and request == "start":
         return
     raise Refused(N_("This request is not possible in the video room."))
+
+
+def _mids_fit(sdp: str) -> None:
+    """Every m-line of a published offer is named by one of ``SENT_MIDS``: the follower
+    mutes a speaker whose turn ended by those names (``Janus.set_role``), and a stream
+    under another name would go on being seen until the member is put out."""
+    lines = sdp.splitlines()
+    m_lines = sum(line.startswith("m=") for line in lines)
+    mids = [line[len("a=mid:") :].strip() for line in lines if line.startswith("a=mid:")]
+    if len(mids) != m_lines or len(set(mids)) != len(mids) or not set(mids) <= set(SENT_MIDS):
+        raise Refused(N_("This request is not possible in the video room."))
 
 
 def _me(caller: Caller) -> dict[str, Any]:
@@ -146,7 +160,7 @@ def _videoroom(kind: str, body: dict[str, Any], caller: Caller) -> tuple[dict[st
         if request in ("unpublish", "leave"):
             return {"request": request}, kind
     if kind == SUBSCRIBER:
-        if request in ("subscribe", "unsubscribe", "update"):
+        if request in ("subscribe", "unsubscribe", "update", "switch"):
             kept = {
                 k: _streams(body[k]) for k in ("streams", "subscribe", "unsubscribe") if k in body
             }

@@ -292,9 +292,14 @@ def _check(request: Request, envelope: dict[str, Any]) -> Relayed:
         caller = relay.Caller(
             member_id, _name_of(request, member_id), role, int(room.key), mine.tab
         )
-        jsep = message.get("jsep", {}).get("type")
+        jsep = message.get("jsep", {})
         body, kind = relay.check_body(
-            handle.plugin, handle.kind, envelope.get("body"), caller, jsep=jsep
+            handle.plugin,
+            handle.kind,
+            envelope.get("body"),
+            caller,
+            jsep=jsep.get("type"),
+            sdp=jsep.get("sdp", ""),
         )
         message["body"] = body
     path = f"/{janus_session}/{janus_handle}"
