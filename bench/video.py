@@ -114,7 +114,8 @@ CALL_GAP = 2.0  # seconds after a call's first frame before the next ask
 ASK_AHEAD = 0.7  # seconds from the ask to the call
 FRAME_TIMEOUT = 10.0
 JOIN_CONCURRENCY = 6  # pages entering at once per worker
-HELD_SECONDS = 2.0  # a page whose floor went keeps its muted pictures this long (video.js)
+HELD_SECONDS = 8.0  # a page whose floor went keeps its muted picture this long at most,
+NEXT_SECONDS = 2.0  # or this long after another member's picture came (video.js)
 TARGET_P95_S = 1.5
 SPLIT = ({0}, {1})  # the server's cores, the clients' cores (unless --shared)
 
@@ -722,6 +723,7 @@ class World:
     ticker: Ticker
     janus_url: str = ""  # for the baseline's pages
     direct_room: int = 0
+    click: float = 0.0  # seconds a called speaker takes to click (--click)
 
 
 @dataclass
@@ -778,6 +780,7 @@ class Page:
         self.publisher_pc: Any = None
         # the publication held after the floor went: (its pc, the watcher, its timer)
         self.held: tuple[Any, int | None, asyncio.Task[Any]] | None = None
+        self.held_until = 0.0
         self.camera: Any = None
         self.sending = False
         self.lock = asyncio.Lock()
@@ -786,6 +789,7 @@ class Page:
         self.marked = asyncio.Event()
         self.decoded = 0
         self.restarts = 0  # subscriptions started afresh after a failed step
+        self.left = False
         self.answered = 0  # Janus's offers to the subscription answered
         self.switched = 0  # m-lines switched to another picture (no offer)
         self.past = (0, 0)  # video packets received and lost on subscriptions closed
@@ -831,6 +835,7 @@ class Page:
         await self.subscribe()
 
     async def leave(self) -> None:
+        self.left = True
         await self._release()
         for task in self.tasks:
             task.cancel()
@@ -903,6 +908,7 @@ class Page:
 
     async def _switch_on(self) -> None:
         try:
+            await asyncio.sleep(self.world.click)
             await self.start_sending()
         except Exception as exc:
             self.errors.append(f"start sending: {exc!r}")
@@ -950,6 +956,9 @@ class Page:
         changed = False
         for publisher in data.get("publishers") or []:
             self.feeds[int(publisher["id"])] = str(publisher.get("display", ""))
+            self.outgoing.discard(int(publisher["id"]))  # a new publication: not muted
+            if member_of(int(publisher["id"])) != self.member_id and self.held is not None:
+                self._release_soon()
             for stream in publisher.get("streams") or []:
                 if stream.get("type") == "video":
                     self.video_mids[int(publisher["id"])] = str(stream.get("mid"))
@@ -958,6 +967,8 @@ class Page:
         if data.get("moderation") == "muted" and isinstance(data.get("id"), int):
             self.outgoing.add(data["id"])  # the floor went: switched away from, not asked for
             changed = True
+            if member_of(data["id"]) == self.member_id:
+                self.tasks.append(asyncio.create_task(self._muted_by_plenum()))
         # video.js looks at ``unpublished`` and ``leaving`` only; Janus tells the others of a
         # kick by ``kicked`` (Plenum's follower kicks the old speaker), and a page that
         # keeps the kicked feed asks for it again ("No such feed") and shows no one. The
@@ -1064,11 +1075,20 @@ class Page:
         sub = Subscription(pc)
 
         def failed() -> None:
-            if pc.connectionState == "failed":
-                self.errors.append("subscription: the connection failed")
+            # a connection that broke (aiortc closes it when its ICE consent fails, as
+            # under the overload of the capacity's last step) is made anew, as video.js
+            # does on "failed"
+            broken = pc.connectionState in ("failed", "closed")
+            if broken and self.subscription is sub and not self.left:
+                self.restarts += 1
+                self.tasks.append(asyncio.create_task(self._in_turn(self._restart)))
 
         def on_event(event: dict[str, Any]) -> None:  # Janus's own offers
-            if event.get("jsep") or event.get("janus") == "event":
+            if event.get("janus") == "hangup":  # its connection broke (ICE, DTLS): anew
+                if self.subscription is sub:
+                    self.restarts += 1
+                    self.tasks.append(asyncio.create_task(self._in_turn(self._restart)))
+            elif event.get("jsep") or event.get("janus") == "event":
                 step = functools.partial(self._negotiate, sub, event)
                 self.tasks.append(asyncio.create_task(self._in_turn(step)))
 
@@ -1175,8 +1195,9 @@ class Page:
 
     async def stop_sending(self, *, hold: bool = False) -> None:
         """As video.js: with ``hold`` (the floor went), the camera stops at once, and the
-        publication (muted by Plenum) ends ``HELD_SECONDS`` later, so that the others'
-        pages can switch its m-line to the next speaker first."""
+        publication (muted by Plenum) ends ``NEXT_SECONDS`` after the next picture came
+        (``HELD_SECONDS`` at the latest), so that the others' pages can switch its m-line
+        to the next speaker first."""
         assert self.janus is not None
         if not self.sending:
             return
@@ -1186,17 +1207,36 @@ class Page:
             if self.camera is not None:
                 self.camera.stop()
             await self._release()
-            timer = asyncio.create_task(self._unpublish_later())
-            self.held = (pc, self.watcher, timer)
+            timer = asyncio.create_task(self._unpublish_later(HELD_SECONDS))
+            self.held, self.held_until = (pc, self.watcher, timer), time.monotonic() + HELD_SECONDS
             if not hold:
                 await self._release()
         if self.bridge is not None:
             with contextlib.suppress(Exception):
                 await self.janus.send(self.bridge, {"request": "configure", "muted": True})
 
-    async def _unpublish_later(self) -> None:
-        await asyncio.sleep(HELD_SECONDS)
+    async def _unpublish_later(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
         await self._release()
+
+    def _release_soon(self) -> None:
+        """The next picture came: let go of a held one ``NEXT_SECONDS`` from now (or
+        sooner, as it was)."""
+        if self.held is not None and time.monotonic() + NEXT_SECONDS < self.held_until:
+            pc, watcher, timer = self.held
+            timer.cancel()
+            later = asyncio.create_task(self._unpublish_later(NEXT_SECONDS))
+            self.held, self.held_until = (pc, watcher, later), time.monotonic() + NEXT_SECONDS
+
+    async def _muted_by_plenum(self) -> None:
+        """Plenum muted this page's picture: the floor went, or it came back before the
+        page noticed, and the muted picture is published afresh (as video.js)."""
+        if not self.sending:
+            return
+        await self.refresh()
+        if self.sending and self.state.get("role") != "listener":
+            await self.stop_sending()
+            await self.start_sending()
 
     async def _release(self) -> None:
         """End a held publication now (its time is up, or before publishing again)."""
@@ -1217,7 +1257,12 @@ class Page:
         """What a page without pictures has (for the report)."""
         sub = self.subscription
         state = sub.pc.connectionState if sub is not None else "no subscription"
-        return f"feeds {list(self.feeds)}, {state}, tracks {len(self.video_tracks())}"
+        streams = sub.streams if sub is not None else {}
+        return (
+            f"feeds {list(self.feeds)}, outgoing {list(self.outgoing)}, {state}, streams"
+            f" {streams}, tracks {[(k, m, COUNTS.get(k, 0)) for k, m in self.video_tracks()[-3:]]},"
+            f" errors {self.errors[-2:]}"
+        )
 
     def video_tracks(self) -> list[tuple[int, int]]:
         current = self.subscription.tracks if self.subscription is not None else []
@@ -1327,13 +1372,16 @@ async def worker_main(site: str, meeting_id: int) -> None:
                     "cpu": process_cpu_seconds(os.getpid()),
                     "answered": sum(page.answered for page in pages),
                     "switched": sum(page.switched for page in pages),
+                    "restarts": sum(page.restarts for page in pages),
                     "errors": [e for page in pages for e in page.errors][-3:],
                     "silent": [page.describe() for page in pages if page.video_frames() == 0][:3],
                 }
             )
         elif what == "firsts":
             since, member = command["since"], command["member"]
-            reply({"firsts": [page.first_frame(member, since) for page in pages]})
+            firsts = [page.first_frame(member, since) for page in pages]
+            late = [p.describe() for p, f in zip(pages, firsts, strict=True) if f is None]
+            reply({"firsts": firsts, "late": late[:2]})
         elif what == "quit":
             break
     await asyncio.gather(*(page.leave() for page in pages), return_exceptions=True)
@@ -1439,6 +1487,7 @@ class Calls:
     clients_cpu: float = 0.0  # the pages' (aiortc's), CPU seconds per call
     answered: float = 0.0  # offers the listeners' pages answered, per call (all of them)
     switched: float = 0.0  # m-lines they switched to the new speaker, per call
+    restarts: int = 0  # subscriptions the listeners' pages made anew (broken, refused)
 
     def times(self, what: str) -> list[float]:
         return [v for c in self.calls if (v := getattr(c, what)) is not None]
@@ -1524,7 +1573,12 @@ class Run:
             for task in os.listdir("/proc/self/task"):
                 os.sched_setaffinity(int(task), clients)
         self.world = World(
-            new_http(), self.plenum.base_url, self.data.meeting_id, Ticker(), self.janus_url
+            new_http(),
+            self.plenum.base_url,
+            self.data.meeting_id,
+            Ticker(),
+            self.janus_url,
+            click=self.args.click,
         )
         self.workers = list(
             await asyncio.gather(
@@ -1694,6 +1748,10 @@ class Run:
         switched = (sum(s for _a, s in counts) + self.observer.switched - first["switched"]) / max(
             1, calls
         )
+        restarts = sum(
+            b["restarts"] - a["restarts"]
+            for a, b in zip(first["workers"], last["workers"], strict=True)
+        )
         return Calls(
             label,
             self.listeners + 1,
@@ -1705,6 +1763,7 @@ class Run:
             clients,
             answered,
             switched,
+            restarts + self.observer.restarts - first["restarts"],
         )
 
     async def _everyone(self, member: int, t0: float, frame: float | None) -> list[float]:
@@ -1717,6 +1776,8 @@ class Run:
                 *(w.ask({"cmd": "firsts", "since": t0, "member": member}) for w in self.workers)
             )
             firsts = [f for a in answers for f in a["firsts"]]
+            if time.monotonic() > deadline and os.environ.get("BENCH_VIDEO_LATE"):
+                print(f"  late: {[d for a in answers for d in a['late']]}", flush=True)
             if all(f is not None for f in firsts) or time.monotonic() > deadline:
                 return [f for f in firsts if f is not None] + [
                     math.inf for f in firsts if f is None
@@ -1820,6 +1881,7 @@ class Run:
             "sent": self.current.camera.sent if self.current and self.current.camera else 0,
             "answered": self.observer.answered if hasattr(self, "observer") else 0,
             "switched": self.observer.switched if hasattr(self, "observer") else 0,
+            "restarts": self.observer.restarts if hasattr(self, "observer") else 0,
         }
 
     async def step(self, listeners: int) -> Step:
@@ -1952,9 +2014,12 @@ def report(
     seconds: float,
     load: float,
     split: bool = False,
+    click: float = 0.0,
 ) -> bool:
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     placement = "Janus and Plenum on core 0, clients on core 1" if split else "cores shared"
+    if click:
+        placement += f"  speakers click {click:g} s after their call (in the times)"
     print()
     print(
         f"Video room  {now}  Python {platform.python_version()}  {os.cpu_count()} cores"
@@ -1997,7 +2062,8 @@ def report(
                 f"{c.label}: CPU per call (its ask, the call, the gap: {c.cycle:.1f} s):"
                 f" Janus {c.janus_cpu:.2f} s, Plenum {c.plenum_cpu:.2f} s,"
                 f" the pages {c.clients_cpu:.2f} s; the listeners' pages answered"
-                f" {c.answered:.1f} offers and switched {c.switched:.1f} pictures"
+                f" {c.answered:.1f} offers and switched {c.switched:.1f} pictures,"
+                f" subscriptions made anew in all: {c.restarts}"
             )
     if overhead:
         print("One plugin request of a page, answered (ms; p50 / p95; configure: ack, then")
@@ -2089,6 +2155,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         " Plenum on the first core, the pages on the second, as the pages run on the"
         " members' devices in production)",
     )
+    parser.add_argument(
+        "--click",
+        type=float,
+        default=0.0,
+        help="seconds a called speaker takes to switch on (default 0: at once); the calls'"
+        " times include it",
+    )
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.steps = [int(s) for s in str(args.steps).split(",") if s.strip()]
@@ -2141,7 +2214,15 @@ def inside(args: argparse.Namespace) -> int:
     try:
         run = Run(args, folder)
         calls, steps = asyncio.run(run.main())
-        ok = report(calls, steps, run.overhead, time.monotonic() - began, load, bool(args.cores[0]))
+        ok = report(
+            calls,
+            steps,
+            run.overhead,
+            time.monotonic() - began,
+            load,
+            bool(args.cores[0]),
+            args.click,
+        )
     finally:
         if args.keep:
             print(f"logs in {folder}")

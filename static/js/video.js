@@ -8,9 +8,10 @@
 // - Pictures come from the video room: the page subscribes to those who publish (the
 //   speaker, the chair, a pinned interpreter), in one subscription that follows them;
 //   "audio only" subscribes to none. When the floor goes from one speaker to the next,
-//   Plenum mutes the old speaker's picture at once and their page unpublishes only two
-//   seconds later: meanwhile the others switch that picture's m-line to the new speaker
-//   (no new offer, no answer), which keeps a call quick in a full room.
+//   Plenum mutes the old speaker's picture at once and their page unpublishes only once
+//   the next picture has come (or after 8 s): meanwhile the others switch the muted
+//   picture's m-line to the new speaker (no new offer, no answer), which keeps a call
+//   quick in a full room.
 // - After a change of the speakers' list (the live stream's "speakers" and "video"
 //   events) the page asks for its state again: its role, who speaks, who is pinned.
 (() => {
@@ -221,6 +222,10 @@
     for (const publisher of data.publishers || []) {
       note("published", publisher.id);
       room.feeds.set(publisher.id, publisher.display || "");
+      room.outgoing.delete(publisher.id); // a new publication: not muted
+      if (!mine(publisher.id)) {
+        releaseBy(NEXT_MS); // the next picture is here: let go of a held one soon
+      }
       const video = (publisher.streams || []).find((stream) => stream.type === "video");
       if (video) {
         room.videoMids.set(publisher.id, video.mid);
@@ -231,6 +236,9 @@
       note("muted", data.id);
       room.outgoing.add(data.id); // the floor went: not asked for, its m-line free to switch
       changed = true;
+      if (mine(data.id)) {
+        mutedByPlenum();
+      }
     }
     for (const gone of [data.unpublished, data.leaving, data.kicked]) {
       if (typeof gone === "number" && room.feeds.delete(gone)) {
@@ -324,8 +332,10 @@
       try {
         await negotiate(handle, await send(handle, { request: "switch", streams: moves }));
       } catch (error) {
-        moves.forEach(({ feed }) => handle.asked.delete(feed)); // then by "update"
+        // then by "update"
       }
+      const now = subscribed(handle);
+      moves.forEach(({ feed }) => now.includes(feed) || handle.asked.delete(feed));
     }
     const subscribe = fresh
       .filter((feed) => !subscribed(handle).includes(feed) && !handle.asked.has(feed))
@@ -507,9 +517,11 @@
   };
 
   // With "hold" (the floor went, Plenum has muted the picture): the camera stops at once,
-  // the publication ends HELD_MS later, after the others' pages switched its m-line to
-  // the next speaker (Plenum puts out whoever still publishes 3 s after a change).
-  const HELD_MS = 2000;
+  // the publication ends NEXT_MS after the next picture came (the others' pages have
+  // switched its m-line to it by then), HELD_MS at the latest (Plenum puts out whoever
+  // still publishes 10 s after being muted).
+  const HELD_MS = 8000;
+  const NEXT_MS = 2000;
   const stopSending = (hold = false) => {
     if (!room.sending) {
       return;
@@ -517,9 +529,11 @@
     room.sending = false;
     if (room.pcs.publisher) {
       release();
-      room.held = { pc: room.pcs.publisher, watcher: room.watcher, timer: setTimeout(release, HELD_MS) };
+      room.held = { pc: room.pcs.publisher, watcher: room.watcher, until: Infinity };
       room.pcs.publisher = null;
-      if (!hold) {
+      if (hold) {
+        releaseBy(HELD_MS);
+      } else {
         release();
       }
     }
@@ -533,6 +547,29 @@
     room.local = null;
     $("video-self-tile").hidden = true;
     controls();
+  };
+
+  // The held publication ends in ``ms`` at the latest.
+  const releaseBy = (ms) => {
+    const held = room.held;
+    if (!held || Date.now() + ms >= held.until) {
+      return;
+    }
+    clearTimeout(held.timer);
+    held.until = Date.now() + ms;
+    held.timer = setTimeout(release, ms);
+  };
+
+  // Plenum muted this page's picture: the floor went (the state says so), or it came
+  // back before the page noticed, and the muted picture is published afresh.
+  const mutedByPlenum = async () => {
+    if (!room.sending || !(await refresh())) {
+      return;
+    }
+    if (room.sending && room.state.role !== "listener") {
+      stopSending();
+      await startSending();
+    }
   };
 
   // Ends the held publication now; resolves when Janus has taken it back.
@@ -641,6 +678,7 @@
     // this visit's steps stop here: answers still awaited give up, the queue starts anew
     room.visit += 1;
     queue = Promise.resolve();
+    stopSending();
     release();
     for (const resolve of room.pending.values()) {
       resolve({ janus: "aborted" });
@@ -649,7 +687,6 @@
     room.feeds.clear();
     room.outgoing.clear();
     room.videoMids.clear();
-    stopSending();
     for (const pc of Object.values(room.pcs)) {
       if (pc) {
         pc.close();

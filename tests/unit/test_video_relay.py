@@ -253,3 +253,35 @@ def test_a_subscription_may_switch_an_m_line_to_another_picture():
     for other in ("", relay.PUBLISHER):
         with pytest.raises(relay.Refused):
             relay.check_body(VIDEOROOM, other, body, caller(VideoRole.CHAIR))
+
+
+@pytest.mark.parametrize(
+    "sdp",
+    [
+        offer("0").replace("a=mid:0", "a=MID:7"),  # Janus reads the name in any case
+        offer("0").replace("a=mid:0", "a=Mid:0\r\na=mid:7"),  # two names for one m-line
+        "a=mid:0\r\n" + offer("7").replace("a=mid:7", "a=MID:7"),  # one at session level
+        offer("0").replace("a=mid:0", "a=mid:0 "),  # Janus keeps the space
+        offer("0").replace("a=mid:0", "a=mid :0"),  # not a mid to Janus: none at all
+        offer("0", "1").replace("a=mid:1", "a=x\u2028a=mid:1"),  # a break only Python sees
+        offer("0").replace("a=mid:0", "a=mid:0\rm=video 9 UDP/TLS/RTP/SAVPF 96"),
+        offer("0").replace("\r\n", "\n").replace("a=mid:0", "a=mid:0\x0ba=mid:5"),
+    ],
+)
+def test_an_offer_that_janus_would_read_otherwise_is_refused(sdp):
+    """An outside review: the relay must read the m-lines' names as Janus does (lines at
+    "\\n", "\\r" only at a line's end, names in any case, values as written), or a speaker
+    could publish a stream Plenum cannot mute by name."""
+    with pytest.raises(relay.Refused):
+        relay.check_body(
+            VIDEOROOM, relay.PUBLISHER, {"request": "publish"}, caller(VideoRole.SPEAKER),
+            jsep="offer", sdp=sdp,
+        )  # fmt: skip
+
+
+def test_a_browsers_offer_passes():
+    """What Chromium sends for one camera: CRLF lines, one video m-line named "0"."""
+    relay.check_body(
+        VIDEOROOM, relay.PUBLISHER, {"request": "publish"}, caller(VideoRole.SPEAKER),
+        jsep="offer", sdp=offer("0"),
+    )  # fmt: skip

@@ -453,11 +453,9 @@ def test_twenty_joins_at_once_make_one_room_and_twenty_recordings_one_start(
     assert started.recording_since is not None
 
 
-def test_calling_the_next_speaker_mutes_the_previous_one_on_the_real_janus(world, session, janus):
-    """The room follows the speakers' list (``sync.follow``): after the chair calls Ole,
-    Mia, who was speaking and still sends, is muted at Janus; Ole may unmute."""
-    from plenum.meetings import agenda, speakers
-    from plenum.video import sync
+def discussion(world, session) -> tuple[Any, Any, int]:
+    """Ole registered too, an item under way, the room prepared: (place, item, number)."""
+    from plenum.meetings import agenda
     from tests.support.meetings import place
 
     meeting = world["meeting"]
@@ -473,6 +471,75 @@ def test_calling_the_next_speaker_mutes_the_previous_one_on_the_real_janus(world
     agenda.make_current(at, item, session=session)
     number = room_row(session, meeting)
     session.commit()
+    return at, item, number
+
+
+class Sends:
+    """Stands in for a provider's ``sending`` and ``set_role`` only (the real Janus's
+    muting and putting out are tested in tests/browser/test_video_browser.py): who sends,
+    and each revocation with whether it was the final one."""
+
+    name = "stand-in"
+
+    def __init__(self, sending: set[int]) -> None:
+        self.now_sending = set(sending)
+        self.calls: list[tuple[int, str, bool]] = []
+
+    def sending(self, room: Room) -> set[int]:
+        return set(self.now_sending)
+
+    def set_role(self, room: Room, seat: Seat, *, final: bool = False) -> None:
+        self.calls.append((seat.member_id, seat.role.value, final))
+
+
+def test_the_floor_taken_back_mutes_once_and_puts_out_only_when_the_time_is_up(world, session):
+    """A speaker whose turn ended is muted at the first look only (every further look
+    would tell every page again); looks before ``PUT_OUT_SECONDS`` leave them be, whatever
+    else changes meanwhile (an outside review: a stream of asks must not put the kick off
+    for ever); once the time is up, whoever still publishes is put out; one who stopped
+    sending is forgotten, and muted afresh when their next turn ends."""
+    from plenum.meetings import speakers
+    from plenum.video import sync
+
+    at, item, _number = discussion(world, session)
+    mia, ole = world["mia"], world["ole"]
+    for who in (mia, ole):
+        speakers.ask(at, item, speakers.Ask(member_id=who), session=session)
+    speakers.call(at, item, None, session=session)  # Mia
+    speakers.call(at, item, None, session=session)  # then Ole
+    session.commit()
+    provider = Sends({mia, ole})
+    muted: dict[int, float] = {}
+
+    def look(now: float) -> set[int]:
+        provider.calls.clear()
+        return sync.follow(
+            world["meeting"], provider, session=session, doors=False, muted=muted, now=now
+        )
+
+    assert look(100.0) == {mia}
+    assert provider.calls == [(mia, "listener", False), (ole, "speaker", False)]
+    for moment in (101.0, 103.0, 109.9):  # the follower's further looks, other changes
+        assert look(moment) == set()
+        assert provider.calls == [(ole, "speaker", False)]
+    assert look(100.0 + sync.PUT_OUT_SECONDS) == set()
+    assert provider.calls == [(mia, "listener", True), (ole, "speaker", False)]
+    provider.now_sending = {ole}  # Mia was put out (or let go herself)
+    look(111.0)
+    assert muted == {}
+    provider.now_sending = {mia, ole}  # Mia sends again, without the floor
+    assert look(120.0) == {mia}
+    assert provider.calls[0] == (mia, "listener", False)
+
+
+def test_calling_the_next_speaker_mutes_the_previous_one_on_the_real_janus(world, session, janus):
+    """The room follows the speakers' list (``sync.follow``): after the chair calls Ole,
+    Mia, who was speaking and still sends, is muted at Janus; Ole may unmute."""
+    from plenum.meetings import speakers
+    from plenum.video import sync
+
+    meeting = world["meeting"]
+    at, item, number = discussion(world, session)
     provider = Janus(janus.config.api_url)
     room = room_of(number)
     provider.prepare(room)

@@ -131,11 +131,12 @@ class Janus:
     def set_role(self, room: Room, seat: Seat, *, final: bool = False) -> None:
         """Allow or revoke sending: the bridge mutes or unmutes the member's every tab
         (the member unmutes themselves too, after their own click). Pictures of a member
-        who may no longer send stop at once (Janus's ``moderate``: nothing of them is
-        passed on, and nobody's subscription changes, so the others' pages can switch
-        to the next speaker without a new offer); their page then unpublishes. With
-        ``final`` (the follower's second look), one still publishing is put out of the
-        video room (their page joins again, receiving only)."""
+        who may no longer send stop at once (Janus's ``moderate`` of every m-line the
+        relay lets a page name: nothing of them is passed on, and nobody's subscription
+        changes, so the others' pages can switch to the next speaker without a new
+        offer); their page then unpublishes. With ``final`` (the follower, once their
+        time is up), one still publishing is put out of the video room (their page joins
+        again, receiving only)."""
         number = self._number(room)
         mine = [
             p["id"]
@@ -154,16 +155,23 @@ class Janus:
             if member_of(int(p["id"])) == seat.member_id and p.get("publisher")
         ]
         common = {"room": number, "secret": room.secret}
-        if final:
-            bodies = [{"request": "kick", **common, "id": i} for i in publishing]
-        else:
+        out = list(publishing) if final else []
+        if not final:
             bodies = [
                 {"request": "moderate", **common, "id": i, "mid": mid, "mute": True}
                 for i in publishing
                 for mid in SENT_MIDS
             ]
-        for done in self.api.plugin(VIDEOROOM, bodies) if bodies else []:
-            _refused(done, (NO_SUCH_PARTICIPANT[VIDEOROOM],))  # also: no such stream
+            answers = self.api.plugin(VIDEOROOM, bodies) if bodies else []
+            for n, done in enumerate(answers):
+                _refused(done, (NO_SUCH_PARTICIPANT[VIDEOROOM],))  # also: no such stream
+                if n % len(SENT_MIDS) == 0 and done.get("error_code"):
+                    # a page's first m-line is "0"; a publication without one is not as
+                    # the relay lets through, and cannot be muted by name: out at once
+                    out.append(publishing[n // len(SENT_MIDS)])
+        kicks = [{"request": "kick", **common, "id": i} for i in out]
+        for done in self.api.plugin(VIDEOROOM, kicks) if kicks else []:
+            _refused(done, (NO_SUCH_PARTICIPANT[VIDEOROOM],))
 
     def sending(self, room: Room) -> set[int]:
         unmuted = {

@@ -118,15 +118,35 @@ def _description_fits(request: str, kind: str, jsep: str | None, caller: Caller)
     raise Refused(N_("This request is not possible in the video room."))
 
 
+# characters that end a line for Python's splitlines() but not for Janus, which splits
+# an SDP at "\n" and ends a line at its first "\r": none may occur in a published offer
+_BREAKS = frozenset("\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+
+
 def _mids_fit(sdp: str) -> None:
-    """Every m-line of a published offer is named by one of ``SENT_MIDS``: the follower
-    mutes a speaker whose turn ended by those names (``Janus.set_role``), and a stream
-    under another name would go on being seen until the member is put out."""
-    lines = sdp.splitlines()
-    m_lines = sum(line.startswith("m=") for line in lines)
-    mids = [line[len("a=mid:") :].strip() for line in lines if line.startswith("a=mid:")]
-    if len(mids) != m_lines or len(set(mids)) != len(mids) or not set(mids) <= set(SENT_MIDS):
-        raise Refused(N_("This request is not possible in the video room."))
+    """Every m-line of a published offer is named by one of ``SENT_MIDS``, exactly as
+    Janus reads it: the follower mutes a speaker whose turn ended by those names
+    (``Janus.set_role``), and a stream under another name would go on being seen until
+    the member is put out. Read as Janus reads an SDP (lines split at "\n", "\r" only
+    at a line's end, attribute names in any case, values as written): one ``mid`` per
+    m-section, none at session level, each one of ``SENT_MIDS``, no two alike."""
+    refused = Refused(N_("This request is not possible in the video room."))
+    sections: list[list[str]] = []  # the mids of each m-section
+    for raw in sdp.split("\n"):
+        line = raw[:-1] if raw.endswith("\r") else raw
+        if _BREAKS & set(line):
+            raise refused
+        if line.startswith("m="):
+            sections.append([])
+        elif line[:6].lower() == "a=mid:":
+            if not sections:
+                raise refused
+            sections[-1].append(line[6:])
+    mids = [mid for found in sections for mid in found]
+    if any(len(found) != 1 for found in sections) or len(set(mids)) != len(mids):
+        raise refused
+    if not set(mids) <= set(SENT_MIDS):
+        raise refused
 
 
 def _me(caller: Caller) -> dict[str, Any]:
