@@ -473,6 +473,7 @@ def media_tracks() -> tuple[type, type, type]:
     import av
     import numpy as np
     from aiortc import MediaStreamTrack
+    from aiortc.mediastreams import MediaStreamError
 
     class Silence(MediaStreamTrack):
         """The listener's silent microphone: a fixed Opus silence frame every 20 ms,
@@ -534,6 +535,8 @@ def media_tracks() -> tuple[type, type, type]:
 
         async def recv(self) -> Any:
             await asyncio.sleep(max(0.0, self.start + self.n / FPS - time.monotonic()))
+            if self.readyState != "live":  # stopped, as a browser's camera: no more frames
+                raise MediaStreamError
             frame = Camera.frames[self.n % len(Camera.frames)]
             frame.pts, frame.time_base = self.n * (90000 // FPS), fractions.Fraction(1, 90000)
             self.n += 1
@@ -2020,6 +2023,11 @@ def report(
     placement = "Janus and Plenum on core 0, clients on core 1" if split else "cores shared"
     if click:
         placement += f"  speakers click {click:g} s after their call (in the times)"
+
+    def meets(c: Calls) -> bool:
+        """No call without a picture, and the p95 within the target (less the click)."""
+        return c.failures == 0 and pct(c.times("frame"), 95) - click <= TARGET_P95_S
+
     print()
     print(
         f"Video room  {now}  Python {platform.python_version()}  {os.cpu_count()} cores"
@@ -2045,8 +2053,7 @@ def report(
         longest = fmt(max(frames, default=math.nan))
         print(f"{c.label:28} {len(c.calls):5} {' '.join(cells)} {longest:>6} {c.failures:4}")
         if c.label.startswith("plenum"):
-            good = c.failures == 0 and pct(frames, 95) <= TARGET_P95_S
-            ok = ok and good
+            ok = ok and meets(c)
     for c in calls:
         if c.everyone:
             values = c.everyone
@@ -2075,11 +2082,9 @@ def report(
                 f"   through the relay {1000 * pct(relay, 50):6.1f} / {1000 * pct(relay, 95):6.1f}"
             )
     plenum_calls = [c for c in calls if c.label.startswith("plenum")]
+    after = f" after the click ({click:g} s)" if click else ""
     for c in plenum_calls:
-        verdict = (
-            "PASS" if c.failures == 0 and pct(c.times("frame"), 95) <= TARGET_P95_S else "FAIL"
-        )
-        print(f"target p95 <= {TARGET_P95_S} s, {c.label}: {verdict}")
+        print(f"target p95 <= {TARGET_P95_S} s{after}, {c.label}: {'PASS' if meets(c) else 'FAIL'}")
     print()
     print("Capacity: one speaker publishing, listeners subscribed and in the bridge.")
     print("CPU in cores (user+sys seconds per second); clients = aiortc, same machine;")

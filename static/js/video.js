@@ -41,7 +41,7 @@
     feeds: new Map(), // participant id -> display name
     videoMids: new Map(), // participant id -> the mid of their picture
     outgoing: new Set(), // participants muted by Plenum: the floor went, they unpublish soon
-    held: null, // this page's own picture after the floor went: {pc, watcher, timer}
+    held: null, // this page's own picture after the floor went: {pc, watcher, timer, until}
     answered: 0, // for tests: Janus's offers to the subscription answered
     switched: 0, // m-lines switched to another picture without an offer
     trail: [], // for tests: "published|muted|gone|kicked <member>", as the room told it
