@@ -114,7 +114,7 @@ CALL_GAP = 2.0  # seconds after a call's first frame before the next ask
 ASK_AHEAD = 0.7  # seconds from the ask to the call
 FRAME_TIMEOUT = 10.0
 JOIN_CONCURRENCY = 6  # pages entering at once per worker
-HELD_SECONDS = 8.0  # a page whose floor went keeps its muted picture this long at most,
+HELD_SECONDS = 15.0  # a page whose floor went keeps its muted picture this long at most,
 NEXT_SECONDS = 2.0  # or this long after another member's picture came (video.js)
 TARGET_P95_S = 1.5
 SPLIT = ({0}, {1})  # the server's cores, the clients' cores (unless --shared)
@@ -784,6 +784,7 @@ class Page:
         # the publication held after the floor went: (its pc, the watcher, its timer)
         self.held: tuple[Any, int | None, asyncio.Task[Any]] | None = None
         self.held_until = 0.0
+        self.republishing = False
         self.camera: Any = None
         self.sending = False
         self.lock = asyncio.Lock()
@@ -1234,12 +1235,16 @@ class Page:
     async def _muted_by_plenum(self) -> None:
         """Plenum muted this page's picture: the floor went, or it came back before the
         page noticed, and the muted picture is published afresh (as video.js)."""
-        if not self.sending:
+        if self.republishing or not self.sending:
             return
         await self.refresh()
         if self.sending and self.state.get("role") != "listener":
-            await self.stop_sending()
-            await self.start_sending()
+            self.republishing = True
+            try:
+                await self.stop_sending()  # Janus takes the muted one back first
+                await self.start_sending()
+            finally:
+                self.republishing = False
 
     async def _release(self) -> None:
         """End a held publication now (its time is up, or before publishing again)."""

@@ -9,7 +9,7 @@
 //   speaker, the chair, a pinned interpreter), in one subscription that follows them;
 //   "audio only" subscribes to none. When the floor goes from one speaker to the next,
 //   Plenum mutes the old speaker's picture at once and their page unpublishes only once
-//   the next picture has come (or after 8 s): meanwhile the others switch the muted
+//   the next picture has come (or after 15 s): meanwhile the others switch the muted
 //   picture's m-line to the new speaker (no new offer, no answer), which keeps a call
 //   quick in a full room.
 // - After a change of the speakers' list (the live stream's "speakers" and "video"
@@ -42,9 +42,11 @@
     videoMids: new Map(), // participant id -> the mid of their picture
     outgoing: new Set(), // participants muted by Plenum: the floor went, they unpublish soon
     held: null, // this page's own picture after the floor went: {pc, watcher, timer, until}
+    republishing: false, // its picture was muted while it still has the floor
     answered: 0, // for tests: Janus's offers to the subscription answered
     switched: 0, // m-lines switched to another picture without an offer
     trail: [], // for tests: "published|muted|gone|kicked <member>", as the room told it
+    trailAt: [], // and when (seconds on the page's clock)
     audioOnly: false,
     state: { role: config.role, speaker: null, pinned: null, recording: config.recording },
     local: null, // the member's microphone and camera, after their click
@@ -213,6 +215,7 @@
   const note = (what, id) => {
     if (room.trail.length < 200) {
       room.trail.push(`${what} ${Math.floor(id / config.idSpan)}`);
+      room.trailAt.push(performance.now() / 1000);
     }
   };
 
@@ -508,6 +511,10 @@
     const offer = await pc.createOffer();
     await pc.setLocalDescription(offer);
     const [answer] = await Promise.all([send(room.watcher, { request: "publish" }, offer), unmuted]);
+    if (answer.plugindata && answer.plugindata.data && answer.plugindata.data.error) {
+      stopSending();
+      throw new Error(answer.plugindata.data.error);
+    }
     if (answer.jsep) {
       await pc.setRemoteDescription(answer.jsep);
     }
@@ -519,8 +526,8 @@
   // With "hold" (the floor went, Plenum has muted the picture): the camera stops at once,
   // the publication ends NEXT_MS after the next picture came (the others' pages have
   // switched its m-line to it by then), HELD_MS at the latest (Plenum puts out whoever
-  // still publishes 10 s after being muted).
-  const HELD_MS = 8000;
+  // still publishes 20 s after being muted).
+  const HELD_MS = 15000;
   const NEXT_MS = 2000;
   const stopSending = (hold = false) => {
     if (!room.sending) {
@@ -563,12 +570,18 @@
   // Plenum muted this page's picture: the floor went (the state says so), or it came
   // back before the page noticed, and the muted picture is published afresh.
   const mutedByPlenum = async () => {
-    if (!room.sending || !(await refresh())) {
+    if (room.republishing || !room.sending || !(await refresh())) {
       return;
     }
     if (room.sending && room.state.role !== "listener") {
-      stopSending();
-      await startSending();
+      room.republishing = true;
+      try {
+        stopSending(true);
+        await release(); // Janus takes the muted one back before the new one is offered
+        await startSending();
+      } finally {
+        room.republishing = false;
+      }
     }
   };
 

@@ -221,12 +221,13 @@ def offer(*mids: str | None) -> str:
 @given(
     st.lists(st.none() | st.sampled_from(("0", "1", "2", "3", "4", "a", "video", "")), max_size=6)
 )
-def test_a_published_offer_names_its_m_lines_as_plenum_can_mute_them(mids):
+def test_a_published_offer_names_its_m_lines_by_their_place(mids):
     """A speaker whose turn ended is muted by the names of their m-lines (SENT_MIDS,
-    Janus's ``moderate``): an offer with another name, a name twice or an m-line without
-    one would keep a stream out of reach until the member is put out, so it never
-    passes."""
-    fits = None not in mids and len(set(mids)) == len(mids) and set(mids) <= set(SENT_MIDS)
+    Janus's ``moderate``): each m-line must be named by its place, as browsers name them
+    and as Janus names one it finds no name for; any other naming (a name out of place,
+    twice, missing, or beyond four m-lines) could keep a stream out of reach until the
+    member is put out, so it never passes."""
+    fits = mids == [str(place) for place in range(len(mids))] and len(mids) <= len(SENT_MIDS)
     for request in ("publish", "configure"):
         try:
             relay.check_body(
@@ -255,28 +256,42 @@ def test_a_subscription_may_switch_an_m_line_to_another_picture():
             relay.check_body(VIDEOROOM, other, body, caller(VideoRole.CHAIR))
 
 
+TWO = offer("0", "1")
+
+
 @pytest.mark.parametrize(
     "sdp",
     [
-        offer("0").replace("a=mid:0", "a=MID:7"),  # Janus reads the name in any case
-        offer("0").replace("a=mid:0", "a=Mid:0\r\na=mid:7"),  # two names for one m-line
-        "a=mid:0\r\n" + offer("7").replace("a=mid:7", "a=MID:7"),  # one at session level
-        offer("0").replace("a=mid:0", "a=mid:0 "),  # Janus keeps the space
-        offer("0").replace("a=mid:0", "a=mid :0"),  # not a mid to Janus: none at all
-        offer("0", "1").replace("a=mid:1", "a=x\u2028a=mid:1"),  # a break only Python sees
-        offer("0").replace("a=mid:0", "a=mid:0\rm=video 9 UDP/TLS/RTP/SAVPF 96"),
-        offer("0").replace("\r\n", "\n").replace("a=mid:0", "a=mid:0\x0ba=mid:5"),
+        # each refused by one rule only: the rest of the offer would pass
+        TWO.replace("a=mid:1", "A=mid:1"),  # Janus reads attributes from a lower-case "a="
+        TWO.replace("a=mid:1", "a=mid:1\r\na=MID:1"),  # one name per m-line
+        TWO.replace("t=0 0", "t=0 0\r\na=mid:0"),  # no name at session level
+        TWO.replace("a=mid:1", "a=mid:1 "),  # Janus keeps the space
+        TWO.replace("a=mid:1", "a=mid:1\rjunk"),  # a "\r" inside a line: refused
+        TWO.replace("m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=sendonly\r\na=mid:1",
+                    "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:1"),
+        offer("1", "0"),  # names swapped: each m-line by its place
+        offer("0", "1", "2", "3", "4"),  # more m-lines than Plenum mutes
     ],
-)
+)  # fmt: skip
 def test_an_offer_that_janus_would_read_otherwise_is_refused(sdp):
-    """An outside review: the relay must read the m-lines' names as Janus does (lines at
-    "\\n", "\\r" only at a line's end, names in any case, values as written), or a speaker
-    could publish a stream Plenum cannot mute by name."""
+    """Two outside reviews: the relay must read the m-lines' names as Janus's parser does
+    (lines at "\n", attribute lines from a lower-case "a=", names in any case, values as
+    written; Janus names an m-line without a name, or a data channel's, by its place), or
+    a speaker could publish a stream Plenum cannot mute by name."""
     with pytest.raises(relay.Refused):
         relay.check_body(
             VIDEOROOM, relay.PUBLISHER, {"request": "publish"}, caller(VideoRole.SPEAKER),
             jsep="offer", sdp=sdp,
         )  # fmt: skip
+
+
+def test_a_name_in_capitals_counts_as_janus_counts_it():
+    """Janus reads "a=MID:1" as the m-line's name: so does the relay."""
+    relay.check_body(
+        VIDEOROOM, relay.PUBLISHER, {"request": "publish"}, caller(VideoRole.SPEAKER),
+        jsep="offer", sdp=TWO.replace("a=mid:1", "a=MID:1"),
+    )  # fmt: skip
 
 
 def test_a_browsers_offer_passes():

@@ -63,7 +63,7 @@ class BigBlueButton:
         }
         return Entry(url=self._signed("join", params))
 
-    def set_role(self, room: Room, seat: Seat, *, final: bool = False) -> None:
+    def set_role(self, room: Room, seat: Seat, *, final: bool = False, lift: bool = False) -> None:
         """Nothing to do now: BigBlueButton's API cannot change the role of someone who has
         joined. The new role applies at the member's next join (the page offers a rejoin)."""
 

@@ -30,8 +30,8 @@ EXISTS = {VIDEOROOM: 427, AUDIOBRIDGE: 486}  # "room already exists"
 NO_SUCH_ROOM = {VIDEOROOM: 426, AUDIOBRIDGE: 485}
 NO_SUCH_PARTICIPANT = {VIDEOROOM: 428, AUDIOBRIDGE: 487}
 TIMEOUT = 10.0
-# The names a member's page may give the m-lines it publishes (browsers number them from
-# "0"); the relay refuses others, so that a speaker's every stream can be muted by name.
+# The names of the m-lines a member's page may publish: each its place, as browsers name
+# them (the relay refuses others), so that a speaker's every stream can be muted by name.
 SENT_MIDS = ("0", "1", "2", "3")
 
 
@@ -128,7 +128,7 @@ class Janus:
         _refused(found, (NO_SUCH_ROOM[plugin],))
         return list(found.get("participants") or [])
 
-    def set_role(self, room: Room, seat: Seat, *, final: bool = False) -> None:
+    def set_role(self, room: Room, seat: Seat, *, final: bool = False, lift: bool = False) -> None:
         """Allow or revoke sending: the bridge mutes or unmutes the member's every tab
         (the member unmutes themselves too, after their own click). Pictures of a member
         who may no longer send stop at once (Janus's ``moderate`` of every m-line the
@@ -136,7 +136,8 @@ class Janus:
         changes, so the others' pages can switch to the next speaker without a new
         offer); their page then unpublishes. With ``final`` (the follower, once their
         time is up), one still publishing is put out of the video room (their page joins
-        again, receiving only)."""
+        again, receiving only). With ``lift``, a member who may send again has the
+        muting of their pictures lifted (they had the floor back before letting go)."""
         number = self._number(room)
         mine = [
             p["id"]
@@ -147,7 +148,7 @@ class Janus:
         bodies = [{"request": verb, "room": number, "secret": room.secret, "id": i} for i in mine]
         for done in self.api.plugin(AUDIOBRIDGE, bodies) if bodies else []:
             _refused(done, (NO_SUCH_PARTICIPANT[AUDIOBRIDGE],))
-        if seat.role.sends:
+        if seat.role.sends and not lift:
             return
         publishing = [
             p["id"]
@@ -155,6 +156,15 @@ class Janus:
             if member_of(int(p["id"])) == seat.member_id and p.get("publisher")
         ]
         common = {"room": number, "secret": room.secret}
+        if seat.role.sends:
+            bodies = [
+                {"request": "moderate", **common, "id": i, "mid": mid, "mute": False}
+                for i in publishing
+                for mid in SENT_MIDS
+            ]
+            for done in self.api.plugin(VIDEOROOM, bodies) if bodies else []:
+                _refused(done, (NO_SUCH_PARTICIPANT[VIDEOROOM],))
+            return
         out = list(publishing) if final else []
         if not final:
             bodies = [

@@ -58,7 +58,7 @@ class Jitsi:
         token = jwt.encode({"alg": "HS256"}, self._claims(room, seat), self._key)
         return Entry(url=f"{self._url}/{_room_name(room)}?jwt={token}")
 
-    def set_role(self, room: Room, seat: Seat, *, final: bool = False) -> None:
+    def set_role(self, room: Room, seat: Seat, *, final: bool = False, lift: bool = False) -> None:
         """Nothing to do now: Jitsi reads the role from the token at join time only. The
         new role applies at the member's next join (the page offers a rejoin)."""
 

@@ -17,7 +17,7 @@ class Link:
     def admit(self, room: Room, seat: Seat) -> Entry:
         return Entry(url=room.key)
 
-    def set_role(self, room: Room, seat: Seat, *, final: bool = False) -> None:
+    def set_role(self, room: Room, seat: Seat, *, final: bool = False, lift: bool = False) -> None:
         """Roles live in the outside system."""
 
     def sending(self, room: Room) -> set[int]:

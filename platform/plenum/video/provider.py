@@ -79,10 +79,11 @@ class VideoProvider(Protocol):
     def admit(self, room: Room, seat: Seat) -> Entry:
         """A personal way in for one member, valid for a short time."""
 
-    def set_role(self, room: Room, seat: Seat, *, final: bool = False) -> None:
+    def set_role(self, room: Room, seat: Seat, *, final: bool = False, lift: bool = False) -> None:
         """The member's role changed while the meeting runs (revoke or allow sending).
-        ``final``: the follower's second look a few seconds later; a provider that lets
-        a page finish sending on its own (Janus) puts out whoever still sends then."""
+        A provider that lets a page finish sending on its own (Janus: its pictures muted
+        at once) puts out, with ``final``, whoever still sends when their time is up, and
+        lifts, with ``lift``, the muting of one who may send again."""
 
     def sending(self, room: Room) -> set[int]:
         """Members the room lets send sound or pictures now (to revoke after a change)."""

@@ -124,29 +124,35 @@ _BREAKS = frozenset("\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 
 
 def _mids_fit(sdp: str) -> None:
-    """Every m-line of a published offer is named by one of ``SENT_MIDS``, exactly as
-    Janus reads it: the follower mutes a speaker whose turn ended by those names
-    (``Janus.set_role``), and a stream under another name would go on being seen until
-    the member is put out. Read as Janus reads an SDP (lines split at "\n", "\r" only
-    at a line's end, attribute names in any case, values as written): one ``mid`` per
-    m-section, none at session level, each one of ``SENT_MIDS``, no two alike."""
+    """Every m-line of a published offer is an audio or video one named by its place
+    ("0", "1", ... as browsers name them, and as Janus names an m-line it finds no name
+    for), at most ``len(SENT_MIDS)``: the follower mutes a speaker whose turn ended by
+    those names (``Janus.set_role``), and a stream under another name, or under a name
+    another stream has too, would go on being seen until the member is put out. Read as
+    Janus's parser reads an SDP: lines split at "\n", "\r" only at a line's end,
+    attribute lines from a lower-case "a=", the attribute's name in any case, its value
+    as written."""
     refused = Refused(N_("This request is not possible in the video room."))
-    sections: list[list[str]] = []  # the mids of each m-section
+    sections: list[list[str]] = []  # the names found in each m-section
     for raw in sdp.split("\n"):
         line = raw[:-1] if raw.endswith("\r") else raw
         if _BREAKS & set(line):
             raise refused
         if line.startswith("m="):
-            sections.append([])
-        elif line[:6].lower() == "a=mid:":
-            if not sections:
+            if not line.startswith(("m=audio ", "m=video ")):
                 raise refused
-            sections[-1].append(line[6:])
-    mids = [mid for found in sections for mid in found]
-    if any(len(found) != 1 for found in sections) or len(set(mids)) != len(mids):
+            sections.append([])
+        elif line.startswith("a=") and ":" in line:
+            name, value = line[2:].split(":", 1)
+            if name.lower() == "mid":
+                if not sections:
+                    raise refused  # at session level: no m-line's name
+                sections[-1].append(value)
+    if len(sections) > len(SENT_MIDS):
         raise refused
-    if not set(mids) <= set(SENT_MIDS):
-        raise refused
+    for place, names in enumerate(sections):
+        if names != [str(place)]:
+            raise refused
 
 
 def _me(caller: Caller) -> dict[str, Any]:
