@@ -336,13 +336,9 @@ class Scene:
     meeting_id: int
     ids: dict[str, int]
 
-    @property
-    def room_url(self) -> str:
-        return f"{self.served.url}/meetings/{self.meeting_id}/video"
-
-    @property
-    def live_url(self) -> str:
-        return f"{self.served.url}/meetings/{self.meeting_id}/live"
+    def url(self, page: str) -> str:
+        """The meeting's ``page``: "video" (the room), "live" (the live room)."""
+        return f"{self.served.url}/meetings/{self.meeting_id}/{page}"
 
     def context(self, who: str) -> BrowserContext:
         return logged_in(self.browser, self.session, self.settings, self.served.url, self.ids[who])
@@ -481,7 +477,7 @@ def diagnosis(pages: dict[str, list[Page]], console: list[str]) -> str:
 def test_listener_sees_and_hears_the_chair_then_is_called_and_sends(
     scene: Scene, request: pytest.FixtureRequest
 ) -> None:
-    room_url, live_url, served = scene.room_url, scene.live_url, scene.served
+    room_url, live_url, served = scene.url("video"), scene.url("live"), scene.served
     vera_ctx, lena_ctx = scene.context("vera"), scene.context("lena")
     figures: dict[str, Any] = {}
     console: list[str] = []
@@ -586,7 +582,7 @@ def test_the_floor_passes_to_the_next_speaker_without_a_new_offer_to_the_listene
     Lena's was held, which is the order the room told Vera's page; otherwise an
     ``update`` asked for it. Then a hostile page that keeps publishing after its turn is
     muted at the call and put out once its time is up (``sync.PUT_OUT_SECONDS``)."""
-    room_url, live_url, served, ids = scene.room_url, scene.live_url, scene.served, scene.ids
+    room_url, live_url, served, ids = scene.url("video"), scene.url("live"), scene.served, scene.ids
     contexts = {who: scene.context(who) for who in ("vera", "lena", "otto")}
     figures: dict[str, Any] = {}
     console: list[str] = []
